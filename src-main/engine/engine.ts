@@ -1,0 +1,132 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { EngineInfo, ExecutionProvider } from '../../src-shared/contract/index.js';
+import { openDatabase, type Db } from './db/database.js';
+import { EventBus } from './events.js';
+import { newId } from './ids.js';
+import { ImportService } from './import/import-service.js';
+import { defaultIngestOptions, type IngestOptions } from './import/ingest.js';
+import { UploadStaging } from './import/uploads.js';
+import { Library } from './library/library.js';
+import { defaultDataDir } from './paths.js';
+import { BlobStore } from './store/blob-store.js';
+
+export interface EngineOptions {
+  dataDir?: string;
+  ingest?: Partial<IngestOptions>;
+  /** Image worker threads; defaults to cores − 1. */
+  workers?: number;
+}
+
+const contentTypes: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+};
+
+/** The app's version, from the package.json above this file (sources and dist/ differ in depth). */
+export const engineVersion: string = (() => {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'atolye') return pkg.version;
+    } catch {
+      /* try the next level */
+    }
+  }
+  return '0.0.0';
+})();
+
+/**
+ * The composition root of the engine: plain Node, no Electron. The desktop app runs it
+ * in a utility process; the CLI, web mode and tests run it in-process.
+ */
+export class Engine {
+  readonly bootId = newId();
+
+  private constructor(
+    readonly events: EventBus,
+    readonly dataDir: string,
+    readonly db: Db,
+    readonly store: BlobStore,
+    readonly library: Library,
+    readonly uploads: UploadStaging,
+    readonly imports: ImportService,
+  ) {}
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+    await fs.mkdir(dataDir, { recursive: true });
+    const db = openDatabase(path.join(dataDir, 'library.db'));
+    const store = new BlobStore(dataDir);
+    await store.init();
+    const uploads = new UploadStaging(dataDir);
+    await uploads.init();
+    const library = new Library(db);
+    const events = new EventBus();
+    const imports = new ImportService(db, library, uploads, events, {
+      ...defaultIngestOptions,
+      ...options.ingest,
+      dataDir,
+      workers: options.workers,
+    });
+    const engine = new Engine(events, dataDir, db, store, library, uploads, imports);
+    db.prepare('INSERT INTO boots (id, started_at) VALUES (?, ?)').run(engine.bootId, Date.now());
+    imports.markInterrupted();
+    return engine;
+  }
+
+  info(): EngineInfo {
+    return {
+      version: engineVersion,
+      dataDir: this.dataDir,
+      platform: process.platform,
+      arch: process.arch,
+      node: process.versions.node,
+      cpus: os.availableParallelism(),
+      executionProviders: availableExecutionProviders(),
+    };
+  }
+
+  /** Where the bytes of an asset's media variant are, for the media route and the app protocol. */
+  media(assetId: string, variant: 'thumb' | 'original'): { path: string; contentType: string } | null {
+    const found = this.library.mediaFor(assetId, variant);
+    if (!found) return null;
+    return { path: this.store.pathOf(found.sha256), contentType: contentTypes[found.format] ?? 'application/octet-stream' };
+  }
+
+  async deleteProject(id: string): Promise<number> {
+    const orphans = this.library.deleteProject(id);
+    let removed = 0;
+    for (const sha of orphans) if (await this.store.remove(sha)) removed++;
+    this.events.emit('projects.changed', { projectId: id });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.imports.close();
+    this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
+    this.db.close();
+  }
+}
+
+/**
+ * Execution providers this build of onnxruntime-node can offer here, best first.
+ * Whether one initialises is only known when a session is made (the inference runtime
+ * falls back and reports the one it used).
+ */
+function availableExecutionProviders(): ExecutionProvider[] {
+  const list: ExecutionProvider[] = [];
+  if (process.platform === 'linux' || process.platform === 'win32') list.push('cuda');
+  if (process.platform === 'win32') list.push('dml');
+  if (process.platform === 'darwin') list.push('coreml');
+  list.push('cpu');
+  return list;
+}

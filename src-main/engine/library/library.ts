@@ -1,0 +1,197 @@
+import type { Asset, Project, SkippedFile } from '../../../src-shared/contract/index.js';
+import { ContractError } from '../../../src-shared/contract/index.js';
+import type { Db } from '../db/database.js';
+import { newId } from '../ids.js';
+
+interface ProjectRow {
+  id: string;
+  name: string;
+  source_path: string | null;
+  created_at: number;
+  updated_at: number;
+  asset_count: number;
+  skipped_count: number;
+  cover_asset_id: string | null;
+}
+
+interface AssetRow {
+  id: string;
+  project_id: string;
+  kind: Asset['kind'];
+  sha256: string;
+  file_ext: string;
+  file_name: string;
+  rel_path: string;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  source_asset_id: string | null;
+  operation: string | null;
+  created_at: number;
+}
+
+export interface NewAsset {
+  projectId: string;
+  kind: Asset['kind'];
+  sha256: string;
+  ext: string;
+  fileName: string;
+  relPath: string;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  seq: number;
+  sourceAssetId?: string | null;
+  operation?: string | null;
+  paramsHash?: string | null;
+}
+
+const PROJECT_SELECT = `
+  SELECT p.id, p.name, p.source_path, p.created_at, p.updated_at,
+    (SELECT COUNT(*) FROM assets a WHERE a.project_id = p.id AND a.kind = 'original' AND a.deleted = 0) AS asset_count,
+    (SELECT COUNT(*) FROM import_skips s WHERE s.project_id = p.id) AS skipped_count,
+    (SELECT a.id FROM assets a WHERE a.project_id = p.id AND a.kind = 'original' AND a.deleted = 0 ORDER BY a.seq LIMIT 1) AS cover_asset_id
+  FROM projects p`;
+
+function toProject(r: ProjectRow): Project {
+  return {
+    id: r.id,
+    name: r.name,
+    sourcePath: r.source_path,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    assetCount: r.asset_count,
+    skippedCount: r.skipped_count,
+    coverAssetId: r.cover_asset_id,
+  };
+}
+
+function toAsset(r: AssetRow): Asset {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    kind: r.kind,
+    sha256: r.sha256,
+    fileName: r.file_name,
+    relPath: r.rel_path,
+    width: r.width,
+    height: r.height,
+    format: r.format,
+    bytes: r.bytes,
+    sourceAssetId: r.source_asset_id,
+    operation: r.operation,
+    createdAt: r.created_at,
+  };
+}
+
+/** Projects and assets in SQLite. Synchronous: better-sqlite3 on the engine's one writer thread. */
+export class Library {
+  constructor(private readonly db: Db) {}
+
+  createProject(name: string, sourcePath: string | null): Project {
+    const now = Date.now();
+    const id = newId();
+    this.db.prepare('INSERT INTO projects (id, name, source_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, name, sourcePath, now, now);
+    return this.getProject(id);
+  }
+
+  listProjects(): Project[] {
+    return (this.db.prepare(`${PROJECT_SELECT} WHERE p.deleted = 0 ORDER BY p.created_at DESC, p.id DESC`).all() as ProjectRow[]).map(toProject);
+  }
+
+  getProject(id: string): Project {
+    const row = this.db.prepare(`${PROJECT_SELECT} WHERE p.id = ? AND p.deleted = 0`).get(id) as ProjectRow | undefined;
+    if (!row) throw new ContractError('not_found', `no project ${id}`);
+    return toProject(row);
+  }
+
+  renameProject(id: string, name: string): Project {
+    const info = this.db.prepare('UPDATE projects SET name = ?, updated_at = ? WHERE id = ? AND deleted = 0').run(name, Date.now(), id);
+    if (info.changes === 0) throw new ContractError('not_found', `no project ${id}`);
+    return this.getProject(id);
+  }
+
+  /**
+   * Tombstones the project and its assets; returns the blobs no live asset references
+   * any more, for the caller to remove from the store.
+   */
+  deleteProject(id: string): string[] {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const info = this.db.prepare('UPDATE projects SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0').run(now, id);
+      if (info.changes === 0) throw new ContractError('not_found', `no project ${id}`);
+      const shas = this.db.prepare('SELECT DISTINCT sha256 FROM assets WHERE project_id = ? AND deleted = 0').pluck().all(id) as string[];
+      this.db.prepare('UPDATE assets SET deleted = 1, updated_at = ? WHERE project_id = ? AND deleted = 0').run(now, id);
+      const stillUsed = this.db.prepare('SELECT 1 FROM assets WHERE sha256 = ? AND deleted = 0 LIMIT 1').pluck();
+      return shas.filter((sha) => !stillUsed.get(sha));
+    })();
+  }
+
+  listAssets(projectId: string, offset: number, limit: number): { items: Asset[]; total: number } {
+    this.getProject(projectId);
+    const total = this.db.prepare("SELECT COUNT(*) FROM assets WHERE project_id = ? AND kind = 'original' AND deleted = 0").pluck().get(projectId) as number;
+    const rows = this.db
+      .prepare("SELECT * FROM assets WHERE project_id = ? AND kind = 'original' AND deleted = 0 ORDER BY seq LIMIT ? OFFSET ?")
+      .all(projectId, limit, offset) as AssetRow[];
+    return { items: rows.map(toAsset), total };
+  }
+
+  getAsset(id: string): Asset {
+    const row = this.db.prepare('SELECT * FROM assets WHERE id = ? AND deleted = 0').get(id) as AssetRow | undefined;
+    if (!row) throw new ContractError('not_found', `no asset ${id}`);
+    return toAsset(row);
+  }
+
+  /** The stored file behind an asset's media variant, or null. */
+  mediaFor(assetId: string, variant: 'thumb' | 'original'): { sha256: string; format: string } | null {
+    if (variant === 'original') {
+      const row = this.db.prepare('SELECT sha256, format FROM assets WHERE id = ? AND deleted = 0').get(assetId) as { sha256: string; format: string } | undefined;
+      return row ?? null;
+    }
+    const row = this.db
+      .prepare("SELECT sha256, format FROM assets WHERE source_asset_id = ? AND kind = 'thumbnail' AND deleted = 0 LIMIT 1")
+      .get(assetId) as { sha256: string; format: string } | undefined;
+    return row ?? null;
+  }
+
+  findOriginal(projectId: string, sha256: string): string | null {
+    return (
+      (this.db.prepare("SELECT id FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0").pluck().get(projectId, sha256) as
+        | string
+        | undefined) ?? null
+    );
+  }
+
+  nextSeq(projectId: string): number {
+    return ((this.db.prepare('SELECT MAX(seq) FROM assets WHERE project_id = ?').pluck().get(projectId) as number | null) ?? 0) + 1;
+  }
+
+  insertAsset(a: NewAsset): string {
+    const now = Date.now();
+    const id = newId();
+    this.db
+      .prepare(
+        `INSERT INTO assets (id, project_id, kind, sha256, file_ext, file_name, rel_path, width, height, format, bytes, source_asset_id, operation, params_hash, seq, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, a.projectId, a.kind, a.sha256, a.ext, a.fileName, a.relPath, a.width, a.height, a.format, a.bytes, a.sourceAssetId ?? null, a.operation ?? null, a.paramsHash ?? null, a.seq, now, now);
+    return id;
+  }
+
+  listSkipped(projectId: string): SkippedFile[] {
+    this.getProject(projectId);
+    return (
+      this.db.prepare('SELECT * FROM import_skips WHERE project_id = ? ORDER BY created_at, rel_path').all(projectId) as {
+        id: string;
+        project_id: string;
+        import_id: string;
+        file_name: string;
+        rel_path: string;
+        reason: string;
+        created_at: number;
+      }[]
+    ).map((r) => ({ id: r.id, projectId: r.project_id, importId: r.import_id, fileName: r.file_name, relPath: r.rel_path, reason: r.reason, createdAt: r.created_at }));
+  }
+}

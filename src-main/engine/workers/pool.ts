@@ -1,0 +1,137 @@
+import { Worker, type Transferable } from 'node:worker_threads';
+import os from 'node:os';
+
+/**
+ * A small pool of worker threads for CPU-heavy work (sharp, ONNX, hashing) so the
+ * engine's event loop only routes messages and writes SQLite.
+ *
+ * Protocol: the pool posts `{ id, request }`; a worker answers with
+ * `{ id, type: 'progress', progress }` any number of times, then exactly one of
+ * `{ id, type: 'result', result }` or `{ id, type: 'error', message }`.
+ * A worker that dies fails its task and is replaced.
+ */
+export interface PoolOptions {
+  size?: number;
+  name?: string;
+  workerData?: unknown;
+}
+
+interface Task<Req, Res, Prog> {
+  id: number;
+  request: Req;
+  transfer?: readonly Transferable[];
+  resolve: (value: Res) => void;
+  reject: (reason: Error) => void;
+  onProgress?: (progress: Prog) => void;
+  signal?: AbortSignal;
+}
+
+interface Slot<Req, Res, Prog> {
+  worker: Worker;
+  task: Task<Req, Res, Prog> | null;
+}
+
+export class WorkerPool<Req, Res, Prog = unknown> {
+  private readonly slots: Slot<Req, Res, Prog>[] = [];
+  private readonly waiting: Task<Req, Res, Prog>[] = [];
+  private nextId = 1;
+  private closed = false;
+  readonly size: number;
+
+  constructor(
+    private readonly script: URL,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.size = Math.max(1, options.size ?? Math.max(1, os.availableParallelism() - 1));
+  }
+
+  run(request: Req, opts: { transfer?: readonly Transferable[]; onProgress?: (p: Prog) => void; signal?: AbortSignal } = {}): Promise<Res> {
+    if (this.closed) return Promise.reject(new Error(`worker pool ${this.options.name ?? ''} is closed`));
+    if (opts.signal?.aborted) return Promise.reject(abortError());
+    return new Promise<Res>((resolve, reject) => {
+      const task: Task<Req, Res, Prog> = { id: this.nextId++, request, resolve, reject, ...opts };
+      if (opts.signal) {
+        opts.signal.addEventListener(
+          'abort',
+          () => {
+            const i = this.waiting.indexOf(task);
+            if (i >= 0) {
+              this.waiting.splice(i, 1);
+              reject(abortError());
+            }
+          },
+          { once: true },
+        );
+      }
+      this.waiting.push(task);
+      this.pump();
+    });
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.waiting.length + this.slots.filter((s) => s.task).length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.waiting.splice(0)) t.reject(new Error('worker pool closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private pump(): void {
+    while (this.waiting.length) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const task = this.waiting.shift()!;
+      slot.task = task;
+      slot.worker.ref(); // a busy worker keeps the process alive; an idle one does not
+      slot.worker.postMessage({ id: task.id, request: task.request }, task.transfer);
+    }
+  }
+
+  private spawn(): Slot<Req, Res, Prog> {
+    const fromSources = this.script.pathname.endsWith('.ts');
+    const worker = fromSources
+      ? new Worker(new URL('./ts-worker-bootstrap.mjs', import.meta.url), {
+          workerData: { ...(this.options.workerData as object), __tsEntry: this.script.href },
+          name: this.options.name,
+        })
+      : new Worker(this.script, { workerData: this.options.workerData, name: this.options.name });
+    const slot: Slot<Req, Res, Prog> = { worker, task: null };
+    worker.on('message', (msg: { id: number; type: string; result?: Res; progress?: Prog; message?: string }) => {
+      const task = slot.task;
+      if (!task || task.id !== msg.id) return;
+      if (msg.type === 'progress') {
+        task.onProgress?.(msg.progress as Prog);
+        return;
+      }
+      slot.task = null;
+      slot.worker.unref();
+      if (msg.type === 'result') task.resolve(msg.result as Res);
+      else task.reject(new Error(msg.message ?? 'worker failed'));
+      this.pump();
+    });
+    worker.on('error', (err) => this.retire(slot, err));
+    worker.on('exit', (code) => this.retire(slot, new Error(`worker exited with code ${code}`)));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private retire(slot: Slot<Req, Res, Prog>, err: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    if (slot.task) slot.task.reject(err);
+    if (!this.closed) this.pump();
+  }
+}
+
+function abortError(): Error {
+  const e = new Error('aborted');
+  e.name = 'AbortError';
+  return e;
+}

@@ -1,0 +1,18 @@
+import { parentPort } from 'node:worker_threads';
+
+/**
+ * The worker side of WorkerPool: call once with a handler; it answers each request
+ * with a result or an error message, and lets the handler report progress.
+ */
+export function serveWorker<Req, Res, Prog = unknown>(handler: (request: Req, progress: (p: Prog) => void) => Promise<Res>): void {
+  if (!parentPort) throw new Error('serveWorker must run inside a worker thread');
+  const port = parentPort;
+  port.on('message', async (msg: { id: number; request: Req }) => {
+    try {
+      const result = await handler(msg.request, (progress) => port.postMessage({ id: msg.id, type: 'progress', progress }));
+      port.postMessage({ id: msg.id, type: 'result', result });
+    } catch (err) {
+      port.postMessage({ id: msg.id, type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
