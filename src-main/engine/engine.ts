@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { EngineInfo, ExecutionProvider } from '../../src-shared/contract/index.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
@@ -10,6 +9,7 @@ import { ImportService } from './import/import-service.js';
 import { defaultIngestOptions, type IngestOptions } from './import/ingest.js';
 import { UploadStaging } from './import/uploads.js';
 import { Library } from './library/library.js';
+import { packageVersion } from './package-root.js';
 import { defaultDataDir } from './paths.js';
 import { BlobStore } from './store/blob-store.js';
 
@@ -31,18 +31,7 @@ const contentTypes: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
-/** The app's version, from the package.json above this file (sources and dist/ differ in depth). */
-export const engineVersion: string = (() => {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'atolye') return pkg.version;
-    } catch {
-      /* try the next level */
-    }
-  }
-  return '0.0.0';
-})();
+export const engineVersion = packageVersion;
 
 /**
  * The composition root of the engine: plain Node, no Electron. The desktop app runs it

@@ -1,0 +1,19 @@
+import type { Engine } from '../engine/engine.js';
+
+export interface CliContext {
+  /** Opens the engine on the chosen data directory (once; commands that need none never pay for it). */
+  engine: () => Promise<Engine>;
+  dataDir: string | undefined;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Resolves when the user asks to stop (Ctrl+C / SIGTERM); long-running commands wait on it. */
+  stopped: Promise<void>;
+}
+
+/** One file per command (as Upscayl does): name, help text and the run function. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[], ctx: CliContext): Promise<number>;
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine/engine.js';
+import { packageVersion } from '../engine/package-root.js';
+import { defaultDataDir } from '../engine/paths.js';
+import type { CliContext, Command } from './command.js';
+import { importCommand } from './commands/import.js';
+import { projectsCommand } from './commands/projects.js';
+import { serveCommand } from './commands/serve.js';
+
+// Argument parsing is node:util's parseArgs: built in, typed, enough for flat commands.
+export const commands: Command[] = [importCommand, projectsCommand, serveCommand];
+
+function mainUsage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `atolye ${packageVersion}: product imagery studio, from the command line`,
+    '',
+    'Usage: atolye [--data-dir DIR] <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    `  --data-dir DIR  library folder (default: $ATOLYE_DATA_DIR or ${defaultDataDir()})`,
+    '  -v, --version   print the version',
+    '  -h, --help      show this help; `atolye <command> --help` for a command',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: { out?: (l: string) => void; err?: (l: string) => void; stopped?: Promise<void> } = {}): Promise<number> {
+  const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const { tokens } = parseArgs({
+    args: argv,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  });
+  const first = tokens.find((t) => t.kind === 'positional');
+  const globalsEnd = first ? first.index : argv.length;
+  const global = parseArgs({
+    args: argv.slice(0, globalsEnd),
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    strict: false,
+  }).values;
+  if (!first) {
+    if (global.version) {
+      out(packageVersion);
+      return 0;
+    }
+    out(mainUsage());
+    return global.help ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === first.value);
+  if (!command) {
+    err(`atolye: unknown command "${first.value}"\n`);
+    err(mainUsage());
+    return 2;
+  }
+  const rest = argv.slice(globalsEnd + 1);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(command.usage);
+    return 0;
+  }
+  const dataDir = typeof global['data-dir'] === 'string' ? path.resolve(global['data-dir']) : undefined;
+  let engine = null as Promise<Engine> | null;
+  const ctx: CliContext = {
+    dataDir,
+    out,
+    err,
+    engine: () => (engine ??= Engine.open({ dataDir })),
+    stopped:
+      io.stopped ??
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      }),
+  };
+  try {
+    return await command.run(rest, ctx);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    err(`atolye ${command.name}: ${message}`);
+    return (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'invalid_input' ? 2 : 1;
+  } finally {
+    const opened = engine as Promise<Engine> | null;
+    if (opened) await (await opened).close();
+  }
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === new URL(import.meta.url).pathname.replace(/\.(ts|js)$/, '');
+if (invokedDirectly || process.env.ATOLYE_CLI_ENTRY === '1') {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
