@@ -34,7 +34,7 @@ export class HttpBackend implements Backend {
     const res = await fetch(new URL('api/uploads', this.baseUrl), {
       method: 'POST',
       headers: { Authorization: `Bearer ${this.token}`, 'X-File-Name': encodeURIComponent(name) },
-      body: data,
+      body: new Blob([data as Uint8Array<ArrayBuffer>]),
     });
     const body = (await res.json()) as { uploadId?: string; message?: string };
     if (!res.ok || !body.uploadId) throw new Error(`upload failed: ${body.message ?? res.status}`);
