@@ -16,7 +16,7 @@ import { BlobStore } from './store/blob-store.js';
 export interface EngineOptions {
   dataDir?: string;
   ingest?: Partial<IngestOptions>;
-  /** Image worker threads; defaults to cores − 1. */
+  /** Image worker threads; defaults to cores + 1 (see ImportService). */
   workers?: number;
 }
 

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { ImportProgress } from '../../../src-shared/contract/index.js';
 import { ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
@@ -43,7 +44,9 @@ export class ImportService {
     private readonly options: IngestOptions & { dataDir: string; workers?: number },
   ) {
     this.pool = new WorkerPool(new URL(`./image-worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
-      size: options.workers,
+      // One per core plus one: the engine thread only writes rows, and the extra worker keeps
+      // the cores busy while the others wait on fsync (measured: bench:import, docs/benchmarks.md).
+      size: options.workers ?? os.availableParallelism() + 1,
       name: 'image-ingest',
       workerData: { dataDir: options.dataDir },
     });

@@ -1,0 +1,67 @@
+/**
+ * bench:import — import throughput of the real engine (hash, decode, EXIF-rotate,
+ * thumbnail, store, SQLite rows) over 500 grocery photos, next to the floor measured in
+ * the same run: sharp alone decoding and thumbnailing the same files in a tight loop,
+ * with as many files in flight as the machine has cores.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { Engine } from '../src-main/engine/engine.js';
+import { groceryTrainImages, machine } from './dataset.js';
+
+const COUNT = 500;
+const ROUNDS = 2;
+
+async function floor(files: string[]): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      await sharp(file).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78, effort: 2 }).toBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: os.availableParallelism() }, lane));
+  return files.length / ((performance.now() - started) / 1000);
+}
+
+async function ours(folder: string, dataDir: string): Promise<number> {
+  await fs.rm(dataDir, { recursive: true, force: true });
+  const engine = await Engine.open({ dataDir, workers: process.env.WORKERS ? Number(process.env.WORKERS) : undefined });
+  const started = performance.now();
+  const progress = await engine.imports.start({ paths: [folder] });
+  const done = await engine.imports.wait(progress.importId);
+  const seconds = (performance.now() - started) / 1000;
+  await engine.close();
+  if (done.imported !== COUNT) throw new Error(`imported ${done.imported} of ${COUNT}: ${JSON.stringify(done)}`);
+  return COUNT / seconds;
+}
+
+const files = await groceryTrainImages(COUNT);
+const work = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-bench-import-'));
+const folder = path.join(work, 'grocery-500');
+await fs.mkdir(folder);
+await Promise.all(files.map((f, i) => fs.copyFile(f, path.join(folder, `${String(i).padStart(3, '0')}-${path.basename(f)}`))));
+const copied = (await fs.readdir(folder)).map((f) => path.join(folder, f));
+await floor(copied.slice(0, 20)); // warm the page cache and libvips
+
+let best = { ours: 0, floor: 0 };
+for (let round = 0; round < ROUNDS; round++) {
+  const f = await floor(copied);
+  const o = await ours(folder, path.join(work, 'data'));
+  console.log(`round ${round + 1}: ours ${o.toFixed(1)} images/s, floor ${f.toFixed(1)} images/s`);
+  best = { ours: Math.max(best.ours, o), floor: Math.max(best.floor, f) };
+}
+await fs.rm(work, { recursive: true, force: true });
+console.log(`machine: ${machine()}; best of ${ROUNDS} rounds each`);
+console.log(
+  JSON.stringify({
+    bench: 'import',
+    images: COUNT,
+    images_per_s: +best.ours.toFixed(1),
+    floor_images_per_s: +best.floor.toFixed(1),
+    ratio: +(best.ours / best.floor).toFixed(3),
+  }),
+);
