@@ -1,0 +1,160 @@
+/**
+ * Electron main: the thin shell. Windows, the two app protocols, the one IPC entry
+ * point, OS notifications, and the engine host process (which does all real work off
+ * this thread). Bundled by scripts/build-electron.mjs to dist/electron/main.cjs.
+ */
+import { existsSync } from 'node:fs';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, Notification, protocol, session, shell, utilityProcess } from 'electron';
+import type { EngineEvent } from '../../src-shared/contract/index.js';
+import { appPaths, engineRuntimeChoice, isNetworkUrl } from './app-paths.js';
+import { EngineClient, type EngineRuntime } from './engine-client.js';
+import { findNodeExecutable, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
+import { broadcastEvent, createIpcHandler, installIpc } from './ipc.js';
+import { notificationFor } from './notifications.js';
+import { createAppProtocolHandler, createMediaProtocolHandler, privilegedSchemes } from './protocols.js';
+import { APP_ORIGIN, APP_SCHEME, guardWebContents, hardenSession, MEDIA_SCHEME } from './security.js';
+import { windowOptions } from './window.js';
+
+// Must happen before `ready`.
+protocol.registerSchemesAsPrivileged(privilegedSchemes());
+
+const log = (line: string) => console.error(`[main] ${line}`);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Atölye owns the library (one writer to SQLite); it gets focused instead.
+  app.quit();
+} else {
+  run();
+}
+
+function run(): void {
+  const paths = appPaths(app.getAppPath());
+  let mainWindow: BrowserWindow | null = null;
+  let engineStopped = false;
+  let quitting = false;
+  let restartedOnce = false;
+
+  if (process.platform === 'win32') app.setAppUserModelId('com.atolye.app');
+
+  const engine = new EngineClient({
+    runtimes: engineRuntimes(paths.engineHost),
+    log: (line) => console.error(`[engine] ${line}`),
+    onEvent: (event) => onEngineEvent(event),
+    onStateChange: (state, detail) => {
+      log(`engine ${state}${detail ? ` (${detail})` : ''}`);
+      if (state === 'ready' && restartedOnce) {
+        // Events emitted while the engine was down are lost: tell pages to refetch everything.
+        sendToPages({ type: 'projects.changed', payload: { projectId: null } });
+      }
+      if (state === 'restarting') restartedOnce = true;
+      if (state === 'failed' && !quitting) dialog.showErrorBox('Atölye', `The engine could not be started.\n\n${detail ?? ''}`);
+    },
+  });
+
+  function sendToPages(event: EngineEvent): void {
+    broadcastEvent(
+      BrowserWindow.getAllWindows().map((w) => w.webContents),
+      event,
+    );
+  }
+
+  function onEngineEvent(event: EngineEvent): void {
+    sendToPages(event);
+    if (!Notification.isSupported() || BrowserWindow.getFocusedWindow()) return;
+    void notificationFor(event, {
+      locale: app.getLocale(),
+      projectName: async (id) => ((await engine.call('projects.get', { id })) as { name: string }).name,
+    })
+      .then((text) => {
+        if (!text) return;
+        const n = new Notification({ ...text, ...(existsSync(paths.icon) ? { icon: paths.icon } : {}) });
+        n.on('click', () => focus(mainWindow));
+        n.show();
+      })
+      .catch((err: unknown) => log(`notification failed: ${(err as Error).message}`));
+  }
+
+  function createWindow(): BrowserWindow {
+    const win = new BrowserWindow(windowOptions({ preloadPath: paths.preload, iconPath: existsSync(paths.icon) ? paths.icon : undefined, dark: nativeTheme.shouldUseDarkColors }));
+    win.once('ready-to-show', () => win.show());
+    win.webContents.on('render-process-gone', (_event, details) => {
+      log(`renderer gone (${details.reason}); reloading`);
+      if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.reload();
+    });
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null;
+    });
+    void win.loadURL(`${APP_ORIGIN}/index.html`);
+    return win;
+  }
+
+  app.on('second-instance', () => focus(mainWindow));
+
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => shell.openExternal(url)));
+
+  app.on('before-quit', (event) => {
+    if (engineStopped) return;
+    event.preventDefault();
+    if (quitting) return;
+    quitting = true;
+    void engine
+      .shutdown()
+      .then((clean) => log(clean ? 'engine closed cleanly' : 'engine did not confirm a clean close'))
+      .finally(() => {
+        engineStopped = true;
+        app.quit();
+      });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  void app.whenReady().then(() => {
+    for (const [label, file] of [
+      ['renderer', `${paths.renderer}/index.html`],
+      ['preload', paths.preload],
+      ['engine host', paths.engineHost],
+    ] as const) {
+      if (!existsSync(file)) log(`missing ${label} build at ${file}: run \`npm run build\``);
+    }
+
+    hardenSession(session.defaultSession);
+    session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+      // App pages load from the app protocols only; DevTools and the like are not pages.
+      callback({ cancel: details.webContentsId !== undefined && isNetworkUrl(details.url) });
+    });
+    protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: paths.renderer }));
+    protocol.handle(MEDIA_SCHEME, createMediaProtocolHandler({ lookup: (assetId, variant) => engine.media(assetId, variant), log }));
+    installIpc(ipcMain, createIpcHandler({ dispatchToEngine: (method, input) => engine.call(method, input), log }));
+
+    engine.start().catch((err: unknown) => log(`engine start failed: ${(err as Error).message}`));
+    mainWindow = createWindow();
+
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+}
+
+function engineRuntimes(entry: string): EngineRuntime[] {
+  const choice = engineRuntimeChoice();
+  const utility = utilityRuntime(utilityProcess, { entry });
+  const node = app.isPackaged && choice !== 'node' ? null : findNodeExecutable();
+  const nodeRt = node ? nodeRuntime({ entry, execPath: node }) : null;
+  if (choice === 'node') {
+    if (!nodeRt) log('ATOLYE_ENGINE_RUNTIME=node but no Node executable was found; using the utility process');
+    return nodeRt ? [nodeRt] : [utility];
+  }
+  if (choice === 'utility' || !nodeRt) return [utility];
+  return [utility, nodeRt];
+}
+
+function focus(win: BrowserWindow | null): void {
+  if (!win || win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}

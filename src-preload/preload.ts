@@ -1,0 +1,67 @@
+/**
+ * The bridge between the sandboxed renderer and main. Exposes `window.atolye` and
+ * nothing else: one invoke channel, one event channel, no ipcRenderer. Bundled to
+ * CommonJS (dist/preload/preload.cjs) because sandboxed preloads cannot be ES modules
+ * and can require only 'electron'.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import type { EngineEvent, ErrorBody, MediaVariant } from '../src-shared/contract/index.js';
+
+/** Keep equal to src-main/electron/ipc.ts (a test checks). */
+const CALL_CHANNEL = 'atolye:call';
+const EVENT_CHANNEL = 'atolye:event';
+const MEDIA_SCHEME = 'atolye-media';
+
+type CallReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
+
+export interface AtolyeBridge {
+  /**
+   * A contract method. Rejects with an Error whose message is `[code] message`
+   * (contextBridge copies only an Error's message across worlds, so the code rides in it).
+   */
+  call(method: string, input: unknown): Promise<unknown>;
+  /** Every engine event; returns the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** atolye-media://<variant>/<assetId>, for <img src>. */
+  mediaUrl(assetId: string, variant: MediaVariant): string;
+  /** Local paths of dropped or picked files (Electron only; '' for files without one). */
+  pathsForFiles(files: File[]): string[];
+}
+
+const listeners = new Set<(event: EngineEvent) => void>();
+
+// One IPC listener however many subscribers; a failing subscriber does not stop the rest.
+ipcRenderer.on(EVENT_CHANNEL, (_event, engineEvent: EngineEvent) => {
+  for (const listener of listeners) {
+    try {
+      listener(engineEvent);
+    } catch (err) {
+      console.error('atolye event listener failed', err);
+    }
+  }
+});
+
+const bridge: AtolyeBridge = {
+  async call(method, input) {
+    if (typeof method !== 'string') throw new TypeError('atolye.call: method must be a string');
+    const reply = (await ipcRenderer.invoke(CALL_CHANNEL, method, input)) as CallReply;
+    if (reply.ok) return reply.result;
+    throw new Error(`[${reply.error.code}] ${reply.error.message}`);
+  },
+  subscribe(listener) {
+    if (typeof listener !== 'function') throw new TypeError('atolye.subscribe: listener must be a function');
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  },
+  mediaUrl(assetId, variant) {
+    if (variant !== 'thumb' && variant !== 'original') throw new TypeError("atolye.mediaUrl: variant must be 'thumb' or 'original'");
+    return `${MEDIA_SCHEME}://${variant}/${encodeURIComponent(String(assetId))}`;
+  },
+  pathsForFiles(files) {
+    return Array.from(files, (file) => webUtils.getPathForFile(file));
+  },
+};
+
+contextBridge.exposeInMainWorld('atolye', bridge);
