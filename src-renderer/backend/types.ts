@@ -1,0 +1,30 @@
+import type { Backend } from '../../src-shared/contract/index.js';
+
+/** What the renderer knows about its link to the engine, shown in the shell. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
+
+export interface UploadProgress {
+  /** Bytes of this file sent so far. */
+  loaded: number;
+  total: number;
+}
+
+export interface UploadResult {
+  uploadId: string;
+  bytes: number;
+}
+
+/**
+ * The renderer's view of a transport: the contract's `Backend` plus what differs by
+ * transport and is not part of the engine's contract (how dropped files reach the engine,
+ * whether the event link is up).
+ */
+export interface RendererBackend extends Backend {
+  /** Web mode: sends one file's bytes to the upload route; `import.start` then names the upload. */
+  upload?(file: File, relPath: string, onProgress: (p: UploadProgress) => void, signal?: AbortSignal): Promise<UploadResult>;
+  /** Electron: the local paths of dropped or chosen files (folders included). */
+  pathsForFiles?(files: readonly File[]): string[];
+  /** Link state changes; `reconnected` is true when events may have been missed. */
+  onConnection(listener: (state: ConnectionState, reconnected: boolean) => void): () => void;
+  readonly connection: ConnectionState;
+}

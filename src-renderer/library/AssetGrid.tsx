@@ -1,0 +1,154 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Asset } from '../../src-shared/contract/index.js';
+import { useBackend } from '../backend/index.js';
+import { PAGE_SIZE, useAssetPages, type AssetPage } from './queries.js';
+
+/** Fixed cell geometry: row heights are known without measuring, which keeps 10,000 items cheap to scroll. */
+export const CELL = 160;
+export const GAP = 8;
+const ROW = CELL + GAP;
+const PADDING = 16;
+
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+interface RowProps {
+  rowIndex: number;
+  start: number;
+  cols: number;
+  total: number;
+  /** The page(s) this row's items come from (a row can straddle two). */
+  pageA: AssetPage | undefined;
+  pageB: AssetPage | undefined;
+  onOpen: (index: number) => void;
+}
+
+function assetAt(index: number, pageA: AssetPage | undefined, pageB: AssetPage | undefined, firstPage: number): Asset | undefined {
+  const page = Math.floor(index / PAGE_SIZE);
+  const data = page === firstPage ? pageA : pageB;
+  return data?.items[index - page * PAGE_SIZE];
+}
+
+/** Memoised on page identity (React Query keeps it stable): scrolling re-renders only rows that enter. */
+const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, onOpen }: RowProps) {
+  const backend = useBackend();
+  const first = rowIndex * cols;
+  const firstPage = Math.floor(first / PAGE_SIZE);
+  const cells = [];
+  for (let i = first; i < Math.min(first + cols, total); i++) {
+    const asset = assetAt(i, pageA, pageB, firstPage);
+    cells.push(
+      asset ? (
+        <button
+          key={asset.id}
+          type="button"
+          className="asset-cell"
+          data-testid="asset-cell"
+          data-asset-id={asset.id}
+          data-index={i}
+          title={asset.relPath}
+          aria-label={asset.fileName}
+          onClick={() => onOpen(i)}
+        >
+          <img src={backend.mediaUrl(asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
+        </button>
+      ) : (
+        <div key={`pending-${i}`} className="asset-cell asset-pending" aria-hidden="true" />
+      ),
+    );
+  }
+  return (
+    <div className="asset-row" role="presentation" style={{ transform: `translateY(${start}px)`, gridTemplateColumns: `repeat(${cols}, ${CELL}px)` }}>
+      {cells}
+    </div>
+  );
+});
+
+/**
+ * A project's images as a virtualized grid: only rows near the viewport exist in the
+ * DOM, and their assets are fetched by page (PAGE_SIZE) as they come into view.
+ */
+export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId: string; knownTotal: number; label: string; onOpen: (index: number) => void }) {
+  const { t } = useTranslation();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(scrollRef);
+  const cols = Math.max(1, Math.floor((width - 2 * PADDING + GAP) / ROW));
+
+  // The page answers carry the live total; the project's count stands in until one arrives.
+  const [total, setTotal] = useState(knownTotal);
+  const rows = Math.ceil(total / cols);
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW,
+    overscan: 4,
+    paddingStart: PADDING,
+    paddingEnd: PADDING,
+  });
+  const items = virtualizer.getVirtualItems();
+  const firstIndex = (items[0]?.index ?? 0) * cols;
+  const lastIndex = Math.max(firstIndex, Math.min(total, ((items[items.length - 1]?.index ?? 0) + 1) * cols) - 1);
+  const pages: number[] = [];
+  for (let p = Math.floor(firstIndex / PAGE_SIZE); p <= Math.floor(lastIndex / PAGE_SIZE); p++) pages.push(p);
+  const results = useAssetPages(projectId, pages);
+  const byPage = new Map<number, AssetPage | undefined>(pages.map((p, i) => [p, results[i]?.data]));
+
+  const freshest = results.reduce<{ at: number; total: number } | null>(
+    (best, r) => (r.data && (!best || r.dataUpdatedAt > best.at) ? { at: r.dataUpdatedAt, total: r.data.total } : best),
+    null,
+  );
+  const liveTotal = freshest?.total ?? knownTotal;
+  if (liveTotal !== total && (freshest || knownTotal > total)) setTotal(liveTotal);
+
+  const open = useCallback((i: number) => onOpen(i), [onOpen]);
+
+  return (
+    <div
+      ref={scrollRef}
+      className="asset-grid"
+      data-testid="asset-grid"
+      data-total={total}
+      data-loaded={results.every((r) => r.data) ? 'true' : 'false'}
+      role="region"
+      aria-label={label}
+      tabIndex={-1}
+    >
+      {total === 0 ? (
+        <p className="empty" data-testid="grid-empty">
+          {t('project.empty')}
+        </p>
+      ) : (
+        <div className="asset-grid-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((row) => {
+            const firstPage = Math.floor((row.index * cols) / PAGE_SIZE);
+            const straddles = Math.floor((row.index * cols + cols - 1) / PAGE_SIZE) !== firstPage;
+            return (
+              <Row
+                key={row.key}
+                rowIndex={row.index}
+                start={row.start}
+                cols={cols}
+                total={total}
+                pageA={byPage.get(firstPage)}
+                pageB={straddles ? byPage.get(firstPage + 1) : undefined}
+                onOpen={open}
+              />
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Project } from '../../src-shared/contract/index.js';
+import { useBackend } from '../backend/index.js';
+import { applyProgress, onJobFinished, type ImportJob } from '../import/import-store.js';
+import { showToast } from '../ui/toasts.js';
+import { assetsKey, projectKey, projectsKey, skippedKey } from './queries.js';
+
+/**
+ * Refetching on every progress event (10 a second per import) would redo the visible
+ * pages that often; a project's queries are refreshed at most this often while it fills.
+ */
+const REFRESH_INTERVAL_MS = 500;
+
+function projectRefresher(queryClient: QueryClient) {
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const refreshNow = (projectId: string) => {
+    const timer = timers.get(projectId);
+    if (timer) clearTimeout(timer);
+    timers.delete(projectId);
+    void queryClient.invalidateQueries({ queryKey: projectsKey });
+    void queryClient.invalidateQueries({ queryKey: projectKey(projectId) });
+    void queryClient.invalidateQueries({ queryKey: assetsKey(projectId) });
+    void queryClient.invalidateQueries({ queryKey: skippedKey(projectId) });
+  };
+  return {
+    refreshNow,
+    /** Trailing-edge throttle: the last event of a burst is never lost. */
+    refreshSoon(projectId: string) {
+      if (timers.has(projectId)) return;
+      timers.set(
+        projectId,
+        setTimeout(() => refreshNow(projectId), REFRESH_INTERVAL_MS),
+      );
+    },
+    dispose() {
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** Engine events → import panel, toasts and fresh queries, so grids fill in as thumbnails are made. */
+export function useLiveUpdates(): void {
+  const backend = useBackend();
+  const queryClient = useQueryClient();
+  const { t } = useTranslation();
+
+  useEffect(() => {
+    const refresher = projectRefresher(queryClient);
+    const unsubscribe = backend.subscribe((event) => {
+      switch (event.type) {
+        case 'import.progress': {
+          applyProgress(event.payload);
+          const done = event.payload.state !== 'running' && event.payload.state !== 'scanning';
+          if (done) refresher.refreshNow(event.payload.projectId);
+          else refresher.refreshSoon(event.payload.projectId);
+          break;
+        }
+        case 'projects.changed': {
+          void queryClient.invalidateQueries({ queryKey: projectsKey });
+          if (event.payload.projectId) void queryClient.invalidateQueries({ queryKey: projectKey(event.payload.projectId) });
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    const offConnection = backend.onConnection((state, reconnected) => {
+      // Events sent while the link was down are gone: refetch what is on screen.
+      if (state === 'open' && reconnected) void queryClient.invalidateQueries();
+    });
+    return () => {
+      unsubscribe();
+      offConnection();
+      refresher.dispose();
+    };
+  }, [backend, queryClient]);
+
+  useEffect(
+    () =>
+      onJobFinished((job: ImportJob) => {
+        const name =
+          (job.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === job.projectId)?.name : undefined) ?? job.label;
+        const p = job.progress;
+        if (job.error || !p || p.state !== 'done') {
+          showToast({ kind: 'error', title: t('toast.importFailed', { name, error: job.error ?? p?.error ?? p?.state ?? '' }) });
+          return;
+        }
+        showToast({
+          kind: 'success',
+          title: t('toast.importDone', { count: p.imported, name }),
+          detail: p.duplicates || p.skipped ? t('toast.importDetails', { duplicates: p.duplicates, skipped: p.skipped }) : undefined,
+        });
+      }),
+    [queryClient, t],
+  );
+}
