@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { appPaths, engineRuntimeChoice, isNetworkUrl } from '../../src-main/electron/app-paths.js';
+import { languageFor, notificationFor } from '../../src-main/electron/notifications.js';
+import type { EngineEvent } from '../../src-shared/contract/index.js';
+
+const progress = (state: string, extra: Record<string, unknown> = {}) =>
+  ({
+    type: 'import.progress',
+    payload: { importId: 'i', projectId: 'p', state, total: 5, processed: 5, imported: 3, duplicates: 1, skipped: 1, error: null, ...extra },
+  }) as unknown as EngineEvent;
+
+const ctx = (locale = 'en-US') => ({ locale, projectName: async (id: string) => (id === 'p' ? 'Ürün Fotoğrafları' : null) });
+
+describe('OS notifications', () => {
+  it('announce a finished import with its counts', async () => {
+    expect(await notificationFor(progress('done'), ctx())).toEqual({ title: 'Import finished: Ürün Fotoğrafları', body: '3 images imported · 1 duplicate · 1 skipped' });
+    expect(await notificationFor(progress('done', { imported: 1, duplicates: 0, skipped: 0 }), ctx())).toEqual({ title: 'Import finished: Ürün Fotoğrafları', body: '1 image imported' });
+  });
+
+  it('speak Turkish to a Turkish system', async () => {
+    expect(await notificationFor(progress('done'), ctx('tr-TR'))).toEqual({ title: 'İçe aktarma bitti: Ürün Fotoğrafları', body: '3 görsel içe aktarıldı · 1 yinelenen · 1 atlandı' });
+    expect(languageFor('tr')).toBe('tr');
+    expect(languageFor('de-DE')).toBe('en');
+  });
+
+  it('announce a failed import with the error', async () => {
+    expect(await notificationFor(progress('failed', { error: 'not found: /x' }), ctx())).toEqual({ title: 'Import failed: Ürün Fotoğrafları', body: 'not found: /x' });
+  });
+
+  it('stay quiet while an import runs, and for other events', async () => {
+    for (const state of ['scanning', 'running', 'interrupted']) expect(await notificationFor(progress(state), ctx())).toBeNull();
+    expect(await notificationFor({ type: 'projects.changed', payload: { projectId: null } } as EngineEvent, ctx())).toBeNull();
+  });
+
+  it('survive a project that cannot be looked up', async () => {
+    const broken = { locale: 'en', projectName: async () => Promise.reject(new Error('engine restarting')) };
+    expect(await notificationFor(progress('done'), broken)).toMatchObject({ title: 'Import finished: ' });
+  });
+
+  it('announce other features’ finished or failed batches by name', async () => {
+    const finished = { type: 'queue.batch.finished', payload: { batchId: 'b', name: 'Cut-outs on white', summary: '120 done, 2 failed' } } as unknown as EngineEvent;
+    expect(await notificationFor(finished, ctx())).toEqual({ title: 'Finished: Cut-outs on white', body: '120 done, 2 failed' });
+    const failed = { type: 'training.failed', payload: { error: 'out of memory' } } as unknown as EngineEvent;
+    expect(await notificationFor(failed, ctx('tr'))).toEqual({ title: 'Başarısız: training', body: 'out of memory' });
+    const progressOnly = { type: 'queue.job.progress', payload: {} } as unknown as EngineEvent;
+    expect(await notificationFor(progressOnly, ctx())).toBeNull();
+  });
+});
+
+describe('app layout and switches', () => {
+  it('puts every built piece where the build writes it', () => {
+    expect(appPaths('/opt/Atölye/resources/app.asar')).toEqual({
+      renderer: path.join('/opt/Atölye/resources/app.asar', 'dist/renderer'),
+      preload: path.join('/opt/Atölye/resources/app.asar', 'dist/preload/preload.cjs'),
+      engineHost: path.join('/opt/Atölye/resources/app.asar', 'dist/src-main/engine-host/main.js'),
+      icon: path.join('/opt/Atölye/resources/app.asar', 'resources/icon.png'),
+    });
+  });
+  it('reads ATOLYE_ENGINE_RUNTIME', () => {
+    expect(engineRuntimeChoice({})).toBe('auto');
+    expect(engineRuntimeChoice({ ATOLYE_ENGINE_RUNTIME: 'Node' })).toBe('node');
+    expect(engineRuntimeChoice({ ATOLYE_ENGINE_RUNTIME: 'utility' })).toBe('utility');
+    expect(engineRuntimeChoice({ ATOLYE_ENGINE_RUNTIME: 'docker' })).toBe('auto');
+  });
+  it('knows which requests leave the machine', () => {
+    expect(isNetworkUrl('https://cdn.example.com/x.js')).toBe(true);
+    expect(isNetworkUrl('wss://example.com/')).toBe(true);
+    expect(isNetworkUrl('atolye://app/index.html')).toBe(false);
+    expect(isNetworkUrl('atolye-media://thumb/x')).toBe(false);
+    expect(isNetworkUrl('devtools://devtools/')).toBe(false);
+  });
+});
