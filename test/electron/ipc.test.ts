@@ -119,7 +119,7 @@ describe('installing it', () => {
 
 describe('event forwarding', () => {
   it('sends engine events to live app pages only', () => {
-    const page = (url: string, destroyed = false) => ({ url, destroyed, sent: [] as unknown[][], isDestroyed: () => destroyed, getURL: () => url, send: (...a: unknown[]) => void 0 });
+    const page = (url: string, destroyed = false) => ({ url, destroyed, sent: [] as unknown[][], isDestroyed: () => destroyed, getURL: () => url, send: (..._a: unknown[]) => void 0 });
     const targets = [page('atolye://app/index.html'), page('https://example.com/'), page('atolye://app/index.html', true), page('devtools://devtools/')];
     for (const t of targets) t.send = (...a: unknown[]) => void t.sent.push(a);
     const event = { type: 'projects.changed', payload: { projectId: null } } as const;

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../src-main/electron/ipc.js';
