@@ -93,11 +93,15 @@ export async function importByUpload(
   // The engine imports in the order given; keep the drop's order, not the upload race's.
   uploaded.sort((a, b) => a.index - b.index);
   updateJob(key, { phase: 'starting' }, true);
+  // One dropped folder: paths inside it, and the project named after it, as when the
+  // desktop app hands the engine the folder's path (its scan works the same way).
+  const folder = commonFolder(picked);
+  const nameOf = (relPath: string) => (folder ? relPath.slice(folder.length + 1) : relPath);
   try {
     const progress = await backend.call('import.start', {
       uploadIds: uploaded.map((u) => u.uploadId),
-      uploadNames: uploaded.map((u) => picked[u.index]!.relPath),
-      ...(target.projectId ? { projectId: target.projectId } : {}),
+      uploadNames: uploaded.map((u) => nameOf(picked[u.index]!.relPath)),
+      ...(target.projectId ? { projectId: target.projectId } : folder ? { projectName: folder.slice(0, 200) } : {}),
     });
     attachImport(key, progress);
     return progress;

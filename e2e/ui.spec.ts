@@ -1,0 +1,84 @@
+import { expect, signIn, test } from './support/fixtures.js';
+
+const background = (page: import('@playwright/test').Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+test('theme: follows the OS by default, and a choice in Settings sticks across reloads', async ({ app: page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const dark = await background(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  const light = await background(page);
+  expect(dark).not.toBe(light);
+
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('theme-dark').check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).toBe(dark);
+  await page.reload();
+  // The OS says light; the user said dark.
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).toBe(dark);
+
+  await page.getByTestId('theme-system').check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+});
+
+test('language: Turkish from Settings, kept across reloads; back to English', async ({ app: page }) => {
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-language').selectOption('tr');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'tr');
+  await expect(page.getByTestId('nav-settings')).toHaveText(/Ayarlar/);
+  await expect(page.getByTestId('nav-batch')).toHaveText(/Toplu İşlem/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ayarlar');
+
+  await page.reload();
+  await expect(page.getByTestId('nav-matching')).toHaveText(/Eşleştirme/);
+  await page.getByTestId('settings-language').selectOption('en');
+  await expect(page.getByTestId('nav-matching')).toHaveText(/Matching/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+});
+
+test('language: a Turkish browser gets Turkish from the first screen', async ({ browser, server }) => {
+  const context = await browser.newContext({ locale: 'tr-TR' });
+  const page = await context.newPage();
+  await signIn(page, server.loginUrl);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'tr');
+  await expect(page.getByTestId('page-batch').getByRole('heading', { level: 1 })).toHaveText('Toplu İşlem');
+  await expect(page.getByTestId('choose-folder')).toHaveText('Klasör seç…');
+  await context.close();
+});
+
+test('keyboard: Ctrl+1…7 switch pages, unbuilt pages say what they will hold, ? lists the shortcuts', async ({ app: page }) => {
+  const expected = [
+    ['1', 'page-batch'],
+    ['2', 'page-gallery'],
+    ['3', 'page-matching'],
+    ['4', 'page-training'],
+    ['5', 'page-models'],
+    ['6', 'page-queue'],
+    ['7', 'page-settings'],
+  ] as const;
+  for (const [key, testId] of expected) {
+    await page.keyboard.press(`Control+${key}`);
+    await expect(page.getByTestId(testId)).toBeVisible();
+  }
+  await page.keyboard.press('Control+3');
+  await expect(page.getByTestId('page-matching')).toContainText('HNSW');
+  await expect(page.getByTestId('nav-matching')).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Control+6');
+  await expect(page.getByTestId('page-queue')).toContainText('restart');
+
+  await page.keyboard.press('?');
+  const help = page.getByTestId('shortcut-help');
+  await expect(help).toBeVisible();
+  await expect(help).toContainText('F2');
+  await expect(help).toContainText('Ctrl+7');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
+  // The address keeps the page: a reload lands where the user was.
+  await page.reload();
+  await expect(page.getByTestId('page-queue')).toBeVisible();
+});
