@@ -13,6 +13,8 @@ export interface SharedServer {
 
 export const test = base.extend<{ server: SharedServer; app: Page; workDir: string }>({
   // Started once by global-setup.ts; handed to tests through the environment.
+  // Playwright reads a fixture's dependencies from its destructuring pattern, so an empty one is required.
+  // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => {
     const url = process.env.ATOLYE_E2E_URL;
     const loginUrl = process.env.ATOLYE_E2E_LOGIN_URL;
@@ -20,6 +22,7 @@ export const test = base.extend<{ server: SharedServer; app: Page; workDir: stri
     if (!url || !loginUrl || !token) throw new Error('the e2e server is not running (global-setup.ts did not run)');
     await use({ url, loginUrl, token });
   },
+  // eslint-disable-next-line no-empty-pattern
   workDir: async ({}, use, testInfo) => {
     const dir = testInfo.outputPath('files');
     await fs.mkdir(dir, { recursive: true });
