@@ -23,19 +23,19 @@ export function isAppUrl(url: string | null | undefined): boolean {
 }
 
 /**
- * Content-Security-Policy for app pages. Scripts only from the app origin (no inline, no
- * eval); images also from the media protocol and data:/blob: (canvas previews); nothing
- * may be framed, embedded or posted anywhere. Inline style attributes stay allowed:
- * React and the virtualized grid position elements with them, and they cannot run code.
+ * Content-Security-Policy for app pages. Scripts and styles only from the app origin
+ * (no inline, no eval; React's style props go through CSSOM, which CSP allows); images
+ * also from the media protocol and data:/blob: (canvas previews); nothing may be framed,
+ * embedded or posted anywhere. The same policy as web mode's, plus the media scheme.
  */
 export function cspHeader(): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     `img-src 'self' ${MEDIA_SCHEME}: data: blob:`,
     `media-src 'self' ${MEDIA_SCHEME}: blob:`,
-    "font-src 'self' data:",
+    "font-src 'self'",
     "connect-src 'self'",
     "worker-src 'self' blob:",
     "object-src 'none'",

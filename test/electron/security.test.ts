@@ -28,7 +28,8 @@ describe('content security policy', () => {
   it('allows scripts from the app origin only: no inline, no eval', () => {
     expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('script-src')).toEqual(["'self'"]);
-    expect(cspHeader()).not.toMatch(/unsafe-eval|wasm-unsafe-eval|\*/);
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    expect(cspHeader()).not.toMatch(/unsafe-eval|unsafe-inline|wasm-unsafe-eval|\*/);
   });
 
   it('lets images come from the app, the media protocol, data: and blob: only', () => {
