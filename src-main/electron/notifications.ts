@@ -18,8 +18,11 @@ const strings = {
     imported: (n: number) => `${n} image${n === 1 ? '' : 's'} imported`,
     duplicates: (n: number) => `${n} duplicate${n === 1 ? '' : 's'}`,
     skipped: (n: number) => `${n} skipped`,
-    finished: (what: string) => `Finished: ${what}`,
-    failed: (what: string) => `Failed: ${what}`,
+    batchDone: (what: string) => `Batch finished: ${what}`,
+    batchFailed: (what: string) => `Batch finished with failures: ${what}`,
+    done: (n: number) => `${n} done`,
+    failed: (n: number) => `${n} failed`,
+    cancelled: (n: number) => `${n} cancelled`,
   },
   tr: {
     importDone: (project: string) => `İçe aktarma bitti: ${project}`,
@@ -27,8 +30,11 @@ const strings = {
     imported: (n: number) => `${n} görsel içe aktarıldı`,
     duplicates: (n: number) => `${n} yinelenen`,
     skipped: (n: number) => `${n} atlandı`,
-    finished: (what: string) => `Bitti: ${what}`,
-    failed: (what: string) => `Başarısız: ${what}`,
+    batchDone: (what: string) => `Toplu iş bitti: ${what}`,
+    batchFailed: (what: string) => `Toplu iş hatalarla bitti: ${what}`,
+    done: (n: number) => `${n} tamamlandı`,
+    failed: (n: number) => `${n} başarısız`,
+    cancelled: (n: number) => `${n} iptal edildi`,
   },
 } satisfies Record<Lang, unknown>;
 
@@ -43,30 +49,34 @@ export interface NotificationContext {
 }
 
 /**
- * The notification for an event, or null. Imports notify when they end (done or
- * failed). Other features' batch events notify when their type ends in `.finished`
- * or `.failed` (the queue's batch events), titled by their payload's `name`/`label`
- * when present.
+ * The notification for an event, or null. Imports notify when they end (done or failed);
+ * queue batches when they complete or fail (single jobs inside a batch stay quiet: one
+ * notification per batch, not one per image).
  */
 export async function notificationFor(event: EngineEvent, ctx: NotificationContext): Promise<NotificationText | null> {
   const t = strings[languageFor(ctx.locale)];
-  const type = event.type as string;
-  if (type === 'import.progress') {
-    const p = event.payload as { state: string; projectId: string; imported: number; duplicates: number; skipped: number; error: string | null };
-    if (p.state !== 'done' && p.state !== 'failed') return null;
-    const name = (await ctx.projectName(p.projectId).catch(() => null)) ?? '';
-    if (p.state === 'failed') return { title: t.importFailed(name), body: p.error ?? '' };
-    const parts = [t.imported(p.imported)];
-    if (p.duplicates) parts.push(t.duplicates(p.duplicates));
-    if (p.skipped) parts.push(t.skipped(p.skipped));
-    return { title: t.importDone(name), body: parts.join(' · ') };
+  switch (event.type) {
+    case 'import.progress': {
+      const p = event.payload;
+      if (p.state !== 'done' && p.state !== 'failed') return null;
+      const name = (await ctx.projectName(p.projectId).catch(() => null)) ?? '';
+      if (p.state === 'failed') return { title: t.importFailed(name), body: p.error ?? '' };
+      const parts = [t.imported(p.imported)];
+      if (p.duplicates) parts.push(t.duplicates(p.duplicates));
+      if (p.skipped) parts.push(t.skipped(p.skipped));
+      return { title: t.importDone(name), body: parts.join(' · ') };
+    }
+    case 'batch.completed':
+    case 'batch.failed': {
+      const b = event.payload;
+      const project = b.projectId ? await ctx.projectName(b.projectId).catch(() => null) : null;
+      const what = [b.label ?? b.type, project].filter(Boolean).join(' · ');
+      const parts = [t.done(b.completed)];
+      if (b.failed) parts.push(t.failed(b.failed));
+      if (b.cancelled) parts.push(t.cancelled(b.cancelled));
+      return { title: event.type === 'batch.failed' || b.failed > 0 ? t.batchFailed(what) : t.batchDone(what), body: parts.join(' · ') };
+    }
+    default:
+      return null;
   }
-  const ended = /\.(finished|failed)$/.exec(type);
-  if (ended) {
-    const payload = (event.payload ?? {}) as Record<string, unknown>;
-    const label = [payload.name, payload.label, payload.title].find((v): v is string => typeof v === 'string' && v.length > 0) ?? type.replace(/\.(finished|failed)$/, '');
-    const detail = [payload.summary, payload.message, payload.error].find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
-    return { title: ended[1] === 'finished' ? t.finished(label) : t.failed(label), body: detail };
-  }
-  return null;
 }

@@ -38,13 +38,28 @@ describe('OS notifications', () => {
     expect(await notificationFor(progress('done'), broken)).toMatchObject({ title: 'Import finished: ' });
   });
 
-  it('announce other features’ finished or failed batches by name', async () => {
-    const finished = { type: 'queue.batch.finished', payload: { batchId: 'b', name: 'Cut-outs on white', summary: '120 done, 2 failed' } } as unknown as EngineEvent;
-    expect(await notificationFor(finished, ctx())).toEqual({ title: 'Finished: Cut-outs on white', body: '120 done, 2 failed' });
-    const failed = { type: 'training.failed', payload: { error: 'out of memory' } } as unknown as EngineEvent;
-    expect(await notificationFor(failed, ctx('tr'))).toEqual({ title: 'Başarısız: training', body: 'out of memory' });
-    const progressOnly = { type: 'queue.job.progress', payload: {} } as unknown as EngineEvent;
-    expect(await notificationFor(progressOnly, ctx())).toBeNull();
+  const batch = (type: 'batch.completed' | 'batch.failed' | 'batch.progress', extra: Record<string, unknown> = {}) =>
+    ({
+      type,
+      payload: {
+        id: 'b', type: 'cutout', label: 'Cut-outs on white', projectId: 'p', state: 'completed', total: 120, completed: 118, failed: 0, cancelled: 2,
+        paused: false, createdAt: 1, updatedAt: 2, finishedAt: 2, ...extra,
+      },
+    }) as unknown as EngineEvent;
+
+  it('announce a finished queue batch with its counts and project', async () => {
+    expect(await notificationFor(batch('batch.completed'), ctx())).toEqual({ title: 'Batch finished: Cut-outs on white · Ürün Fotoğrafları', body: '118 done · 2 cancelled' });
+    expect(await notificationFor(batch('batch.completed', { label: null, projectId: null, cancelled: 0 }), ctx('tr'))).toEqual({ title: 'Toplu iş bitti: cutout', body: '118 tamamlandı' });
+  });
+
+  it('say so when a batch ends with failures', async () => {
+    expect(await notificationFor(batch('batch.failed', { failed: 5, completed: 113, cancelled: 0 }), ctx())).toEqual({ title: 'Batch finished with failures: Cut-outs on white · Ürün Fotoğrafları', body: '113 done · 5 failed' });
+  });
+
+  it('stay quiet for batch progress and single jobs', async () => {
+    expect(await notificationFor(batch('batch.progress'), ctx())).toBeNull();
+    const job = { type: 'job.failed', payload: { jobId: 'j', type: 'cutout', label: null, batchId: 'b', projectId: 'p', state: 'failed', attempt: 1, error: 'x', errorKind: null, durationMs: 1, runAt: null } } as unknown as EngineEvent;
+    expect(await notificationFor(job, ctx())).toBeNull();
   });
 });
 

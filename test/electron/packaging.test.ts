@@ -43,7 +43,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('targets AppImage and deb, NSIS, DMG', async () => {
-    const config = (await builderConfig()) as { linux: { target: string[] }; win: { target: string[] }; mac: { target: string[] } };
+    const config = (await builderConfig()) as unknown as { linux: { target: string[] }; win: { target: string[] }; mac: { target: string[] } };
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
