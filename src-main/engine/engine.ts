@@ -1,14 +1,18 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { EngineInfo, ExecutionProvider } from '../../src-shared/contract/index.js';
+import type { EngineInfo } from '../../src-shared/contract/index.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
 import { newId } from './ids.js';
 import { ImportService } from './import/import-service.js';
+import { InferenceRuntime, type InferenceOptions } from './inference/runtime.js';
 import { defaultIngestOptions, type IngestOptions } from './import/ingest.js';
 import { UploadStaging } from './import/uploads.js';
 import { Library } from './library/library.js';
+import { ModelStore, type ModelStoreOptions } from './models/model-store.js';
+import { createSegmentImagePool } from './ops/remove-background.js';
+import { SegmentService } from './ops/segment-service.js';
 import { packageVersion } from './package-root.js';
 import { defaultDataDir } from './paths.js';
 import { BlobStore } from './store/blob-store.js';
@@ -18,6 +22,9 @@ export interface EngineOptions {
   ingest?: Partial<IngestOptions>;
   /** Image worker threads; defaults to cores + 1 (see ImportService). */
   workers?: number;
+  /** Execution providers, threads, memory budget of the inference runtime. */
+  inference?: InferenceOptions;
+  models?: ModelStoreOptions;
 }
 
 const contentTypes: Record<string, string> = {
@@ -39,6 +46,11 @@ export const engineVersion = packageVersion;
  */
 export class Engine {
   readonly bootId = newId();
+  // Inference and background removal, set in open() (fields, so the constructor stays as it is).
+  inference!: InferenceRuntime;
+  models!: ModelStore;
+  segmentImages!: ReturnType<typeof createSegmentImagePool>;
+  segment!: SegmentService;
 
   private constructor(
     readonly events: EventBus,
@@ -67,6 +79,11 @@ export class Engine {
       workers: options.workers,
     });
     const engine = new Engine(events, dataDir, db, store, library, uploads, imports);
+    engine.inference = new InferenceRuntime(options.inference);
+    engine.models = new ModelStore(db, store, events, engine.inference, dataDir, options.models);
+    await engine.models.init();
+    engine.segmentImages = createSegmentImagePool(dataDir);
+    engine.segment = new SegmentService(engine, events);
     db.prepare('INSERT INTO boots (id, started_at) VALUES (?, ?)').run(engine.bootId, Date.now());
     imports.markInterrupted();
     return engine;
@@ -80,7 +97,8 @@ export class Engine {
       arch: process.arch,
       node: process.versions.node,
       cpus: os.availableParallelism(),
-      executionProviders: availableExecutionProviders(),
+      executionProviders: this.inference.usableProviders(),
+      activeProvider: this.inference.provider,
     };
   }
 
@@ -101,21 +119,9 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.imports.close();
+    await this.segment.close();
+    await Promise.all([this.segmentImages.close(), this.inference.close()]);
     this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
     this.db.close();
   }
-}
-
-/**
- * Execution providers this build of onnxruntime-node can offer here, best first.
- * Whether one initialises is only known when a session is made (the inference runtime
- * falls back and reports the one it used).
- */
-function availableExecutionProviders(): ExecutionProvider[] {
-  const list: ExecutionProvider[] = [];
-  if (process.platform === 'linux' || process.platform === 'win32') list.push('cuda');
-  if (process.platform === 'win32') list.push('dml');
-  if (process.platform === 'darwin') list.push('coreml');
-  list.push('cpu');
-  return list;
 }

@@ -5,17 +5,21 @@
  */
 import type { z } from 'zod';
 import { libraryEvents, libraryMethods } from './library.js';
+import { modelEvents, modelMethods } from './models.js';
 
 export * from './define.js';
 export * from './schemas.js';
 export * from './library.js';
+export * from './models.js';
 
 export const methods = {
   ...libraryMethods,
+  ...modelMethods,
 };
 
 export const events = {
   ...libraryEvents,
+  ...modelEvents,
 };
 
 export type Methods = typeof methods;

@@ -81,7 +81,10 @@ export const EngineInfo = z.object({
   arch: z.string(),
   node: z.string(),
   cpus: z.number().int().positive(),
+  /** Providers that can run models here, best first (CUDA only when its libraries load). */
   executionProviders: z.array(ExecutionProvider),
+  /** The provider the last model run actually used; null before any. */
+  activeProvider: ExecutionProvider.nullable().optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 

@@ -1,4 +1,5 @@
 import type { Handlers } from './dispatch.js';
+import { modelHandlers } from './model-handlers.js';
 
 /** Contract method → engine call. Each feature's handlers are spread in here. */
 export const handlers: Handlers = {
@@ -16,4 +17,5 @@ export const handlers: Handlers = {
   'import.start': (e, input) => e.imports.start(input),
   'import.get': (e, { importId }) => e.imports.get(importId),
   'import.skipped': (e, { projectId }) => e.library.listSkipped(projectId),
+  ...modelHandlers,
 };

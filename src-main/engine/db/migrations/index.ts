@@ -3,6 +3,7 @@
  * parallel work never collides: 1 library, 2 queue, 3 models.
  */
 import { libraryMigration } from './0001-library.js';
+import { modelsMigration } from './0003-models.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [libraryMigration];
+export const migrations: readonly Migration[] = [libraryMigration, modelsMigration];

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ContractError,
+  SegmentOptions,
+  type Asset,
+  type ExecutionProvider,
+  type SegmentOptionsInput,
+} from '../../../src-shared/contract/index.js';
+import type { Db } from '../db/database.js';
+import { ModelFileError, type InferenceRuntime } from '../inference/runtime.js';
+import type { Library } from '../library/library.js';
+import type { ModelStore } from '../models/model-store.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { WorkerPool } from '../workers/pool.js';
+import type { ImageRequest, ImageResponse } from './segment-image-worker.js';
+import { checkOptions, outputFormat, type RenderedOutput } from './segment-image.js';
+
+export const OPERATION = 'remove-background';
+/** Bump when the output for the same parameters changes, so old results are not reused. */
+const OPERATION_VERSION = 1;
+
+/** What the operation needs from the engine (the Engine itself satisfies it). */
+export interface SegmentDeps {
+  db: Db;
+  library: Library;
+  store: BlobStore;
+  models: ModelStore;
+  inference: InferenceRuntime;
+  segmentImages: WorkerPool<ImageRequest, ImageResponse>;
+}
+
+export function createSegmentImagePool(dataDir: string, size?: number): WorkerPool<ImageRequest, ImageResponse> {
+  const ext = path.extname(new URL(import.meta.url).pathname);
+  return new WorkerPool(new URL(`./segment-image-worker${ext}`, import.meta.url), {
+    // Beside the model (which takes every core), one worker keeps decode and encode
+    // flowing; more only fight it for the same cores.
+    size: size ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+    name: 'segment-image',
+    workerData: { dataDir },
+  });
+}
+
+/** A per-image failure with a reason the gallery shows; the batch goes on. */
+export class SegmentItemError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'image' | 'model' | 'io',
+  ) {
+    super(message);
+    this.name = 'SegmentItemError';
+  }
+}
+
+/** The parameters that change the output for a preset, and their hash (with the model's bytes). */
+export function paramsFor(options: SegmentOptions, modelSha256: string): { relevant: Record<string, unknown>; hash: string } {
+  const relevant: Record<string, unknown> = {
+    op: OPERATION,
+    v: OPERATION_VERSION,
+    model: modelSha256,
+    preset: options.preset,
+    format: outputFormat(options),
+    threshold: options.threshold,
+    feather: options.feather,
+  };
+  if (options.preset === 'crop') relevant.margin = options.margin;
+  if (options.preset === 'white' || options.preset === 'square') Object.assign(relevant, { background: options.background.toLowerCase(), shadow: options.shadow });
+  if (options.preset === 'square') Object.assign(relevant, { canvas: options.canvas, fill: options.fill });
+  const hash = createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
+  return { relevant, hash };
+}
+
+export interface ComputedResult {
+  sourceAssetId: string;
+  paramsHash: string;
+  options: SegmentOptions;
+  modelId: string;
+  provider: ExecutionProvider;
+  durationMs: number;
+  rendered: RenderedOutput;
+}
+
+export interface RemoveBackgroundResult {
+  asset: Asset;
+  reused: boolean;
+  provider: ExecutionProvider | null;
+}
+
+/** The derived asset already made from this source with these parameters, if its file is still there. */
+export function findExisting(deps: Pick<SegmentDeps, 'db' | 'library'>, sourceAssetId: string, paramsHash: string): Asset | null {
+  const id = deps.db
+    .prepare('SELECT id FROM assets WHERE source_asset_id = ? AND operation = ? AND params_hash = ? AND deleted = 0 ORDER BY created_at DESC LIMIT 1')
+    .pluck()
+    .get(sourceAssetId, OPERATION, paramsHash) as string | undefined;
+  return id ? deps.library.getAsset(id) : null;
+}
+
+/**
+ * The work, with no database writes: decode → model → preset output stored as a blob.
+ * Safe to run twice (the output is content-addressed), as the queue may.
+ */
+export async function computeRemoveBackground(
+  deps: SegmentDeps,
+  sourceAssetId: string,
+  options: SegmentOptions,
+  model: Awaited<ReturnType<ModelStore['resolve']>>,
+  signal?: AbortSignal,
+): Promise<ComputedResult> {
+  const started = performance.now();
+  const source = deps.library.getAsset(sourceAssetId);
+  const file = deps.store.pathOf(source.sha256);
+  const { hash } = paramsFor(options, model.sha256);
+  const [w, h] = model.input.size;
+  const prepared = await image(deps, { type: 'prepare', file, width: w, height: h }, signal);
+  let out;
+  try {
+    out = await deps.inference.segment(model, prepared.prepared!.pixels, w, h, signal);
+  } catch (err) {
+    if (err instanceof ModelFileError) {
+      deps.models.noteBroken(model.id, err.kind, err.message);
+      throw new ContractError('unavailable', err.message);
+    }
+    throw err;
+  }
+  deps.models.noteUsed(model.id, out.provider);
+  const rendered = await image(deps, { type: 'render', file, mask: out.mask, maskWidth: out.width, maskHeight: out.height, options }, signal);
+  return {
+    sourceAssetId,
+    paramsHash: hash,
+    options,
+    modelId: model.id,
+    provider: out.provider,
+    durationMs: Math.round(performance.now() - started),
+    rendered: rendered.rendered!,
+  };
+}
+
+/** Records a computed result as a derived asset, exactly once per source and parameters. */
+export function recordRemoveBackground(deps: Pick<SegmentDeps, 'db' | 'library'>, result: ComputedResult): Asset {
+  return deps.db.transaction(() => {
+    const existing = findExisting(deps, result.sourceAssetId, result.paramsHash);
+    if (existing) return existing;
+    const source = deps.library.getAsset(result.sourceAssetId);
+    const seq = deps.db.prepare('SELECT seq FROM assets WHERE id = ?').pluck().get(source.id) as number;
+    const r = result.rendered;
+    const ext = r.format === 'jpeg' ? 'jpg' : r.format;
+    const stem = source.fileName.replace(/\.[^.]+$/, '');
+    const fileName = `${stem}.${result.options.preset}.${ext}`;
+    const dir = path.posix.dirname(source.relPath);
+    const id = deps.library.insertAsset({
+      projectId: source.projectId,
+      kind: r.kind,
+      sha256: r.sha256,
+      ext,
+      fileName,
+      relPath: dir === '.' ? fileName : `${dir}/${fileName}`,
+      width: r.width,
+      height: r.height,
+      format: r.format,
+      bytes: r.bytes,
+      seq,
+      sourceAssetId: source.id,
+      operation: OPERATION,
+      paramsHash: result.paramsHash,
+    });
+    deps.db
+      .prepare('INSERT INTO derivations (asset_id, params, model_id, provider, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, JSON.stringify(result.options), result.modelId, result.provider, result.durationMs, Date.now());
+    return deps.library.getAsset(id);
+  })();
+}
+
+export function normaliseOptions(input: SegmentOptionsInput | SegmentOptions = {}): SegmentOptions {
+  const parsed = SegmentOptions.safeParse(input);
+  if (!parsed.success) throw new ContractError('invalid_input', `options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const problem = checkOptions(parsed.data);
+  if (problem) throw new ContractError('invalid_input', problem);
+  return parsed.data;
+}
+
+/**
+ * Removes the background of one asset: reuses the result made earlier with the same
+ * source, model and parameters; otherwise computes and records it.
+ */
+export async function removeBackground(
+  deps: SegmentDeps,
+  assetId: string,
+  optionsInput: SegmentOptionsInput | SegmentOptions = {},
+  modelId?: string,
+  signal?: AbortSignal,
+): Promise<RemoveBackgroundResult> {
+  const options = normaliseOptions(optionsInput);
+  const source = deps.library.getAsset(assetId);
+  if (source.kind !== 'original') throw new ContractError('invalid_input', `asset ${assetId} is a ${source.kind}; remove the background of an original`);
+  const model = await deps.models.resolve(modelId ?? deps.models.defaultId('background-removal'));
+  const existing = findExisting(deps, assetId, paramsFor(options, model.sha256).hash);
+  if (existing && (await deps.store.has(existing.sha256))) {
+    const row = deps.db.prepare('SELECT provider FROM derivations WHERE asset_id = ?').get(existing.id) as { provider: ExecutionProvider | null } | undefined;
+    return { asset: existing, reused: true, provider: row?.provider ?? null };
+  }
+  const computed = await computeRemoveBackground(deps, assetId, options, model, signal);
+  return { asset: recordRemoveBackground(deps, computed), reused: false, provider: computed.provider };
+}
+
+async function image(deps: SegmentDeps, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {
+  const transfer = request.type === 'render' ? [request.mask.buffer as ArrayBuffer] : undefined;
+  const res = await deps.segmentImages.run(request, { transfer, signal });
+  if (!res.ok) throw new SegmentItemError(res.message, res.imageError ? 'image' : 'io');
+  return res;
+}
