@@ -1,11 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { useProjects } from '../library/queries.js';
-import { dismissJob, isFinished, useImportJobs, type ImportJob } from './import-store.js';
+import { dismissJob, isFinished, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
 
-function stateOf(job: ImportJob): string {
+function stateOf(job: ImportJob, p: JobProgress | null): string {
   if (job.error) return 'failed';
-  if (job.phase !== 'engine') return job.phase;
-  return job.progress?.state ?? 'scanning';
+  if (job.phase === 'collecting') return 'collecting';
+  if (p) return p.state;
+  return job.phase === 'uploading' && job.uploadedFiles < job.totalFiles ? 'uploading' : 'starting';
 }
 
 /** The project's current name when the library knows it; what was dropped until then. */
@@ -19,44 +20,47 @@ export function useJobName(job: ImportJob): string {
 function JobRow({ job }: { job: ImportJob }) {
   const { t } = useTranslation();
   const name = useJobName(job);
-  const state = stateOf(job);
-  const p = job.progress;
-  let text: string;
+  const p = jobProgress(job);
+  const state = stateOf(job, p);
+  const uploading = job.phase === 'uploading' && job.uploadedFiles < job.totalFiles;
+  const lines: string[] = [];
   let value: number | undefined;
   let max: number | undefined;
   switch (state) {
     case 'collecting':
-      text = t('imports.collecting', { count: job.found });
+      lines.push(t('imports.collecting', { count: job.found }));
       break;
     case 'uploading':
-      text = t('imports.uploading', { done: job.uploadedFiles, total: job.totalFiles });
+      lines.push(t('imports.uploading', { done: job.uploadedFiles, total: job.totalFiles }));
       value = job.uploadedBytes;
       max = Math.max(job.totalBytes, 1);
       break;
     case 'starting':
-      text = t('imports.starting');
+      lines.push(t('imports.starting'));
       break;
     case 'scanning':
-      text = t('imports.scanning');
+      lines.push(t('imports.scanning'));
       break;
     case 'running':
-      text = t('imports.running', { processed: p?.processed ?? 0, total: p?.total ?? 0 });
+      // Uploads and the engine overlap: the bar follows the engine, the text both.
+      if (uploading) lines.push(t('imports.uploading', { done: job.uploadedFiles, total: job.totalFiles }));
+      lines.push(t('imports.running', { processed: p?.processed ?? 0, total: p?.total ?? 0 }));
       value = p?.processed ?? 0;
       max = Math.max(p?.total ?? 0, 1);
       break;
     case 'done':
-      text = t('imports.done');
+      lines.push(t('imports.done'));
       value = 1;
       max = 1;
       break;
     case 'interrupted':
-      text = t('imports.interrupted');
+      lines.push(t('imports.interrupted'));
       break;
     default:
-      text = t('imports.failed', { error: job.error ?? p?.error ?? '' });
+      lines.push(t('imports.failed', { error: job.error ?? p?.error ?? '' }));
   }
   return (
-    <li className={`import-job import-${state}`} data-testid="import-job" data-state={state} data-import-id={job.importId ?? ''} data-project-id={job.projectId ?? ''}>
+    <li className={`import-job import-${state}`} data-testid="import-job" data-state={state} data-project-id={job.projectId ?? ''}>
       <div className="import-job-head">
         <span className="import-job-name" title={name}>
           {name}
@@ -69,9 +73,11 @@ function JobRow({ job }: { job: ImportJob }) {
       </div>
       <progress aria-label={t('imports.progressLabel', { name })} value={value} max={max} data-testid="import-progress" />
       <div className="import-job-text" data-testid="import-status">
-        {text}
+        {lines.map((line) => (
+          <div key={line}>{line}</div>
+        ))}
       </div>
-      {p && (state === 'running' || state === 'done' || state === 'interrupted' || state === 'failed') ? (
+      {p && state !== 'scanning' ? (
         <div className="import-job-stats" data-testid="import-stats">
           {t('imports.stats', { imported: p.imported, duplicates: p.duplicates, skipped: p.skipped })}
         </div>

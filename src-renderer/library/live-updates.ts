@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../src-shared/contract/index.js';
 import { useBackend } from '../backend/index.js';
-import { applyProgress, onJobFinished, type ImportJob } from '../import/import-store.js';
+import { applyProgress, jobProgress, onJobFinished, type ImportJob } from '../import/import-store.js';
 import { showToast } from '../ui/toasts.js';
 import { assetsKey, projectKey, projectsKey, skippedKey } from './queries.js';
 
@@ -83,9 +83,10 @@ export function useLiveUpdates(): void {
       onJobFinished((job: ImportJob) => {
         const name =
           (job.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === job.projectId)?.name : undefined) ?? job.label;
-        const p = job.progress;
+        const p = jobProgress(job);
         if (job.error || !p || p.state !== 'done') {
-          showToast({ kind: 'error', title: t('toast.importFailed', { name, error: job.error ?? p?.error ?? p?.state ?? '' }) });
+          const error = job.error ?? p?.error ?? (p?.state === 'interrupted' ? t('imports.interrupted') : '');
+          showToast({ kind: 'error', title: t('toast.importFailed', { name, error }) });
           return;
         }
         showToast({
