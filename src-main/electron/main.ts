@@ -77,6 +77,11 @@ function run(): void {
   function createWindow(): BrowserWindow {
     const win = new BrowserWindow(windowOptions({ preloadPath: paths.preload, iconPath: existsSync(paths.icon) ? paths.icon : undefined, dark: nativeTheme.shouldUseDarkColors }));
     win.once('ready-to-show', () => win.show());
+    // A page that fails to load would never be ready to show: show the error page instead.
+    win.webContents.once('did-fail-load', (_event, code, description, url) => {
+      log(`could not load ${url}: ${description} (${code})`);
+      if (!win.isDestroyed()) win.show();
+    });
     win.webContents.on('render-process-gone', (_event, details) => {
       log(`renderer gone (${details.reason}); reloading`);
       if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.reload();

@@ -120,15 +120,21 @@ export function hardenSession(session: Session): void {
  * the OS browser.
  */
 export function guardWebContents(contents: WebContents, openExternal: OpenExternal): void {
-  const onNavigate = (event: { preventDefault(): void }, url: string) => {
+  // Electron passes the target as `event.url` (the positional url argument is deprecated).
+  const onNavigate = (event: { preventDefault(): void; url?: string }, legacyUrl?: string) => {
+    const url = event.url ?? legacyUrl ?? '';
     const decision = navigationDecision(url);
     if (decision === 'allow') return;
     event.preventDefault();
     if (decision === 'external') void openExternal(url);
   };
   contents.on('will-navigate', onNavigate);
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+  // Subframes (none are expected: CSP says frame-src 'none') never leave the app either.
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame && !isAllowedNavigation(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, legacyUrl) => {
+    if (!isAllowedNavigation(event.url ?? legacyUrl)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

@@ -102,7 +102,13 @@ describe('navigation guard', () => {
     contents.setWindowOpenHandler = vi.fn((h) => (contents.openHandler = h));
     return contents;
   }
-  const navigate = (contents: EventEmitter, event: string, url: string) => {
+  // Electron's current shape: the target on the event (`event.url`), the positional url deprecated.
+  const navigate = (contents: EventEmitter, event: string, url: string, extra: Record<string, unknown> = {}) => {
+    const e = { preventDefault: vi.fn(), url, ...extra };
+    contents.emit(event, e, url);
+    return e.preventDefault.mock.calls.length > 0;
+  };
+  const navigateLegacy = (contents: EventEmitter, event: string, url: string) => {
     const e = { preventDefault: vi.fn() };
     contents.emit(event, e, url);
     return e.preventDefault.mock.calls.length > 0;
@@ -120,6 +126,13 @@ describe('navigation guard', () => {
     expect(navigate(contents, 'will-redirect', 'https://example.com/')).toBe(true);
     expect(navigate(contents, 'will-attach-webview', 'https://example.com/')).toBe(true);
     expect(openExternal).toHaveBeenCalledTimes(1);
+
+    expect(navigateLegacy(contents, 'will-navigate', 'javascript:alert(1)')).toBe(true);
+    expect(navigateLegacy(contents, 'will-navigate', 'atolye://app/index.html')).toBe(false);
+    // Subframes are held to the same rule; main-frame ones are left to will-navigate.
+    expect(navigate(contents, 'will-frame-navigate', 'https://example.com/', { isMainFrame: false })).toBe(true);
+    expect(navigate(contents, 'will-frame-navigate', 'atolye://app/x.html', { isMainFrame: false })).toBe(false);
+    expect(navigate(contents, 'will-frame-navigate', 'https://example.com/', { isMainFrame: true })).toBe(false);
 
     expect(contents.openHandler!({ url: 'https://example.com/help' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'atolye://app/index.html' })).toEqual({ action: 'deny' });
