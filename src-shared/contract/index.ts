@@ -6,20 +6,24 @@
 import type { z } from 'zod';
 import { libraryEvents, libraryMethods } from './library.js';
 import { modelEvents, modelMethods } from './models.js';
+import { queueEvents, queueMethods } from './queue.js';
 
 export * from './define.js';
 export * from './schemas.js';
 export * from './library.js';
 export * from './models.js';
+export * from './queue.js';
 
 export const methods = {
   ...libraryMethods,
   ...modelMethods,
+  ...queueMethods,
 };
 
 export const events = {
   ...libraryEvents,
   ...modelEvents,
+  ...queueEvents,
 };
 
 export type Methods = typeof methods;

@@ -3,6 +3,7 @@
  * parallel work never collides: 1 library, 2 queue, 3 models.
  */
 import { libraryMigration } from './0001-library.js';
+import { queueMigration } from './0002-queue.js';
 import { modelsMigration } from './0003-models.js';
 
 export interface Migration {
@@ -11,4 +12,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [libraryMigration, modelsMigration];
+export const migrations: readonly Migration[] = [libraryMigration, queueMigration, modelsMigration];
