@@ -1,5 +1,6 @@
 import type { Handlers } from './dispatch.js';
 import { modelHandlers } from './model-handlers.js';
+import { queueHandlers } from '../queue/api.js';
 
 /** Contract method → engine call. Each feature's handlers are spread in here. */
 export const handlers: Handlers = {
@@ -18,4 +19,5 @@ export const handlers: Handlers = {
   'import.get': (e, { importId }) => e.imports.get(importId),
   'import.skipped': (e, { projectId }) => e.library.listSkipped(projectId),
   ...modelHandlers,
+  ...queueHandlers,
 };

@@ -1,11 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ImportProgress } from '../../../src-shared/contract/index.js';
+import type { EngineEvent, ImportProgress } from '../../../src-shared/contract/index.js';
 import { ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import { newId } from '../ids.js';
 import type { Library } from '../library/library.js';
+import type { EngineJobServices } from '../queue/jobs/services.js';
+import type { Queue } from '../queue/queue.js';
+import type { BatchRow, CommitContext } from '../queue/types.js';
 import { WorkerPool } from '../workers/pool.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
 import { projectNameFor, scanPaths, type ScannedFile } from './scan.js';
@@ -28,19 +31,32 @@ interface ImportRow {
 
 const PROGRESS_INTERVAL_MS = 100;
 
+/** What an import.file job carries. */
+export interface ImportFilePayload {
+  importId: string;
+  projectId: string;
+  path: string;
+  relPath: string;
+  seq: number;
+}
+
 /**
- * Turns dropped folders, files or uploads into a project's assets. Decoding, hashing
- * and thumbnails run in a worker pool; this class only schedules and writes rows.
+ * Turns dropped folders, files or uploads into a project's assets, through the job queue:
+ * an import is a batch whose first child (import.scan) lists the files and queues one
+ * import.file child per file. A crash mid-import resumes on the next start, each file
+ * recorded exactly once. Decoding, hashing and thumbnails run in a worker pool; this
+ * class writes rows inside the queue's transactions and reports progress.
  */
 export class ImportService {
   private readonly pool: WorkerPool<{ file: string; options: IngestOptions }, IngestResult>;
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly db: Db,
     private readonly library: Library,
     private readonly uploads: UploadStaging,
     private readonly events: EventBus,
+    private readonly queue: Queue<EngineJobServices>,
     private readonly options: IngestOptions & { dataDir: string; workers?: number },
   ) {
     this.pool = new WorkerPool(new URL(`./image-worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
@@ -50,12 +66,22 @@ export class ImportService {
       name: 'image-ingest',
       workerData: { dataDir: options.dataDir },
     });
+    this.unsubscribe = events.subscribe((e) => this.onQueueEvent(e));
   }
 
-  /** Imports that were running when the engine stopped are marked so; the user can start them again. */
+  /** Worker threads decoding images: one import.file job keeps one busy. */
+  get poolSize(): number {
+    return this.pool.size;
+  }
+
+  /**
+   * Imports left running by an engine from before the queue (no batch behind them) cannot
+   * resume: they are marked interrupted and the user can start them again. Imports with a
+   * batch resume on their own.
+   */
   markInterrupted(): number {
     return this.db
-      .prepare("UPDATE imports SET state = 'interrupted', updated_at = ? WHERE state IN ('scanning', 'running')")
+      .prepare("UPDATE imports SET state = 'interrupted', updated_at = ? WHERE state IN ('scanning', 'running') AND id NOT IN (SELECT id FROM batches)")
       .run(Date.now()).changes;
   }
 
@@ -78,14 +104,17 @@ export class ImportService {
     if (input.projectId) this.library.getProject(input.projectId);
     const importId = newId();
     const now = Date.now();
-    this.db
-      .prepare("INSERT INTO imports (id, project_id, state, sources, created_at, updated_at) VALUES (?, ?, 'scanning', ?, ?, ?)")
-      .run(importId, projectId, JSON.stringify(sources), now, now);
+    // The import row, its batch and the scan job appear together or not at all.
+    this.db.transaction(() => {
+      this.db
+        .prepare("INSERT INTO imports (id, project_id, state, sources, created_at, updated_at) VALUES (?, ?, 'scanning', ?, ?, ?)")
+        .run(importId, projectId, JSON.stringify(sources), now, now);
+      this.queue.createBatch({ id: importId, type: 'import', label: name, projectId });
+      this.queue.enqueue('import.scan', { importId }, { batchId: importId, projectId });
+    })();
     this.events.emit('projects.changed', { projectId });
     const progress = this.get(importId);
     this.events.emit('import.progress', progress);
-    const run = this.run(importId, projectId, sources).finally(() => this.running.delete(importId));
-    this.running.set(importId, run);
     return progress;
   }
 
@@ -95,110 +124,156 @@ export class ImportService {
     return toProgress(row);
   }
 
-  /** Resolves when the import has finished (tests, CLI). */
+  /** Resolves when the import has finished, or the engine is closing (tests, CLI). */
   async wait(importId: string): Promise<ImportProgress> {
-    await this.running.get(importId);
+    const progress = this.get(importId);
+    if (progress.state === 'done' || progress.state === 'failed' || progress.state === 'interrupted') return progress;
+    await this.queue.waitForBatch(importId);
     return this.get(importId);
   }
 
+  /** Called after the queue has closed: stops the ingest workers. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.running.values()]);
+    this.unsubscribe();
     await this.pool.close();
   }
 
-  private async run(importId: string, projectId: string, sources: Sources): Promise<void> {
-    try {
-      let files: ScannedFile[];
-      if ('paths' in sources) {
-        const scanned = await scanPaths(sources.paths);
-        if (scanned.missing.length) throw new ContractError('not_found', `not found: ${scanned.missing.join(', ')}`);
-        files = scanned.files;
-      } else {
-        files = sources.uploads.map((u) => ({ path: this.uploads.pathOf(u.id), relPath: u.name }));
-      }
-      this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(files.length, Date.now(), importId);
-      this.emitProgress(importId, true);
+  // ------------------------------------------------------------ job steps (see queue/jobs/import-*.ts)
 
-      const firstSeq = this.library.nextSeq(projectId);
-      const record = this.recorder(importId, projectId);
-      // Bounded look-ahead keeps memory flat on 10,000-file drops.
-      const window = this.pool.size * 2;
-      let next = 0;
-      const lane = async () => {
-        while (next < files.length) {
-          const index = next++;
-          const file = files[index]!;
-          let result: IngestResult;
-          try {
-            result = await this.pool.run({ file: file.path, options: this.options });
-          } catch (err) {
-            result = { ok: false, reason: `worker failed: ${(err as Error).message}` };
-          }
-          record(file, firstSeq + index, result);
-          this.emitProgress(importId, false);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(window, files.length) }, lane));
-      this.db.prepare("UPDATE imports SET state = 'done', updated_at = ? WHERE id = ?").run(Date.now(), importId);
-      if ('uploads' in sources) await this.uploads.discard(sources.uploads.map((u) => u.id));
-    } catch (err) {
-      this.db.prepare("UPDATE imports SET state = 'failed', error = ?, updated_at = ? WHERE id = ?").run((err as Error).message, Date.now(), importId);
-    }
-    this.emitProgress(importId, true);
-    this.events.emit('projects.changed', { projectId });
+  /** import.scan: the files of an import's dropped paths or uploads. */
+  async scanSources(importId: string): Promise<ScannedFile[]> {
+    const row = this.db.prepare('SELECT sources FROM imports WHERE id = ?').get(importId) as { sources: string } | undefined;
+    if (!row) throw new ContractError('not_found', `no import ${importId}`);
+    const sources = JSON.parse(row.sources) as Sources;
+    if ('uploads' in sources) return sources.uploads.map((u) => ({ path: this.uploads.pathOf(u.id), relPath: u.name }));
+    const scanned = await scanPaths(sources.paths);
+    if (scanned.missing.length) throw new ContractError('not_found', `not found: ${scanned.missing.join(', ')}`);
+    return scanned.files;
   }
 
-  /** One transaction per file: the asset, its thumbnail and the counters move together. */
-  private recorder(importId: string, projectId: string) {
-    const bump = (column: 'imported' | 'duplicates' | 'skipped') =>
-      this.db.prepare(`UPDATE imports SET processed = processed + 1, ${column} = ${column} + 1, updated_at = ? WHERE id = ?`);
-    const bumpImported = bump('imported');
-    const bumpDuplicate = bump('duplicates');
-    const bumpSkipped = bump('skipped');
-    const insertSkip = this.db.prepare('INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    return this.db.transaction((file: ScannedFile, seq: number, result: IngestResult) => {
-      const now = Date.now();
-      const fileName = path.posix.basename(file.relPath);
-      if (!result.ok) {
-        insertSkip.run(newId(), projectId, importId, fileName, file.relPath, result.reason, now);
-        bumpSkipped.run(now, importId);
-        return;
-      }
-      if (this.library.findOriginal(projectId, result.sha256)) {
-        bumpDuplicate.run(now, importId);
-        return;
-      }
-      const originalId = this.library.insertAsset({
-        projectId,
-        kind: 'original',
-        sha256: result.sha256,
-        ext: result.ext,
-        fileName,
-        relPath: file.relPath,
-        width: result.width,
-        height: result.height,
-        format: result.format,
-        bytes: result.bytes,
-        seq,
-      });
-      this.library.insertAsset({
-        projectId,
-        kind: 'thumbnail',
-        sha256: result.thumb.sha256,
-        ext: 'webp',
-        fileName: `${fileName}.thumb.webp`,
-        relPath: file.relPath,
-        width: result.thumb.width,
-        height: result.thumb.height,
-        format: 'webp',
-        bytes: result.thumb.bytes,
-        seq,
-        sourceAssetId: originalId,
-        operation: 'thumbnail',
-        paramsHash: `size=${this.options.thumbSize}`,
-      });
-      bumpImported.run(now, importId);
+  /** import.scan's commit: the total, and one import.file child per file, in the scan's transaction. */
+  beginFiles(ctx: CommitContext<EngineJobServices>, importId: string, files: readonly ScannedFile[]): void {
+    const row = this.db.prepare('SELECT project_id FROM imports WHERE id = ?').get(importId) as { project_id: string };
+    this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(files.length, Date.now(), importId);
+    const firstSeq = this.library.nextSeq(row.project_id);
+    files.forEach((file, index) => {
+      const payload: ImportFilePayload = { importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index };
+      ctx.enqueue('import.file', payload, { batchId: importId, projectId: row.project_id });
     });
+  }
+
+  /** import.file's work: runs in the ingest pool; `kill` stops the worker (a cancel's grace period ran out). */
+  ingest(file: string, opts: { signal: AbortSignal; kill: AbortSignal }): Promise<IngestResult> {
+    return this.pool.run({ file, options: { limitInputPixels: this.options.limitInputPixels, thumbSize: this.options.thumbSize } }, opts);
+  }
+
+  /** import.file's commit: the asset, its thumbnail and the counters, in the job's completing transaction. */
+  recordFile(p: ImportFilePayload, result: IngestResult): void {
+    const now = Date.now();
+    const fileName = path.posix.basename(p.relPath);
+    const bump = (column: 'imported' | 'duplicates' | 'skipped') =>
+      this.db.prepare(`UPDATE imports SET processed = processed + 1, ${column} = ${column} + 1, updated_at = ? WHERE id = ?`).run(now, p.importId);
+    if (!result.ok) {
+      this.db
+        .prepare('INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(newId(), p.projectId, p.importId, fileName, p.relPath, result.reason, now);
+      bump('skipped');
+      return;
+    }
+    if (this.library.findOriginal(p.projectId, result.sha256)) {
+      bump('duplicates');
+      return;
+    }
+    const originalId = this.library.insertAsset({
+      projectId: p.projectId,
+      kind: 'original',
+      sha256: result.sha256,
+      ext: result.ext,
+      fileName,
+      relPath: p.relPath,
+      width: result.width,
+      height: result.height,
+      format: result.format,
+      bytes: result.bytes,
+      seq: p.seq,
+    });
+    this.library.insertAsset({
+      projectId: p.projectId,
+      kind: 'thumbnail',
+      sha256: result.thumb.sha256,
+      ext: 'webp',
+      fileName: `${fileName}.thumb.webp`,
+      relPath: p.relPath,
+      width: result.thumb.width,
+      height: result.thumb.height,
+      format: 'webp',
+      bytes: result.thumb.bytes,
+      seq: p.seq,
+      sourceAssetId: originalId,
+      operation: 'thumbnail',
+      paramsHash: `size=${this.options.thumbSize}`,
+    });
+    bump('imported');
+  }
+
+  /** The import batch's derived state, mirrored into the imports row (inside the queue's transaction). */
+  onBatchState(batch: BatchRow): void {
+    const now = Date.now();
+    const set = this.db.prepare('UPDATE imports SET state = ?, error = ?, updated_at = ? WHERE id = ?');
+    switch (batch.state) {
+      case 'completed':
+        set.run('done', null, now, batch.id);
+        return;
+      case 'cancelled':
+        set.run('failed', 'cancelled', now, batch.id);
+        return;
+      case 'failed': {
+        const first = this.db
+          .prepare("SELECT type, error FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq LIMIT 1")
+          .get(batch.id) as { type: string; error: string | null } | undefined;
+        const error =
+          first?.type === 'import.scan' ? (first.error ?? 'scan failed') : `${batch.failed} file(s) could not be processed: ${first?.error ?? 'unknown error'}`;
+        set.run('failed', error, now, batch.id);
+        return;
+      }
+      default: {
+        // Reopened (a retry) or still going: scanning until the scan has completed.
+        const scan = this.db.prepare("SELECT state FROM jobs WHERE batch_id = ? AND type = 'import.scan'").pluck().get(batch.id) as string | undefined;
+        set.run(scan === undefined || scan === 'completed' ? 'running' : 'scanning', null, now, batch.id);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ progress
+
+  /** Turns the queue's job and batch events for import batches into import.progress. */
+  private onQueueEvent(e: EngineEvent): void {
+    switch (e.type) {
+      case 'job.completed':
+      case 'job.failed':
+      case 'job.cancelled':
+      case 'job.retrying':
+        if (e.payload.type === 'import.file' && e.payload.batchId) this.emitProgress(e.payload.batchId, false);
+        else if (e.payload.type === 'import.scan' && e.payload.batchId) this.emitProgress(e.payload.batchId, true);
+        return;
+      case 'batch.completed':
+      case 'batch.failed':
+      case 'batch.cancelled':
+      case 'batch.started':
+        if (e.payload.type !== 'import') return;
+        this.emitProgress(e.payload.id, true);
+        if (e.type === 'batch.started') return;
+        this.events.emit('projects.changed', { projectId: e.payload.projectId });
+        if (e.type === 'batch.completed') void this.discardUploads(e.payload.id);
+        return;
+      default:
+    }
+  }
+
+  private async discardUploads(importId: string): Promise<void> {
+    const row = this.db.prepare('SELECT sources FROM imports WHERE id = ?').get(importId) as { sources: string } | undefined;
+    const sources = row ? (JSON.parse(row.sources) as Sources) : null;
+    if (sources && 'uploads' in sources) await this.uploads.discard(sources.uploads.map((u) => u.id)).catch(() => {});
   }
 
   private lastEmit = new Map<string, number>();
@@ -207,8 +282,13 @@ export class ImportService {
   private emitProgress(importId: string, force: boolean): void {
     const now = Date.now();
     if (!force && now - (this.lastEmit.get(importId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    let progress: ImportProgress;
+    try {
+      progress = this.get(importId);
+    } catch {
+      return; // a batch that is not an import of this library
+    }
     this.lastEmit.set(importId, now);
-    const progress = this.get(importId);
     if (progress.state === 'done' || progress.state === 'failed') this.lastEmit.delete(importId);
     this.events.emit('import.progress', progress);
   }

@@ -45,7 +45,15 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     this.size = Math.max(1, options.size ?? Math.max(1, os.availableParallelism() - 1));
   }
 
-  run(request: Req, opts: { transfer?: readonly Transferable[]; onProgress?: (p: Prog) => void; signal?: AbortSignal } = {}): Promise<Res> {
+  /**
+   * `signal` drops a task still waiting; `kill` also terminates the worker running it
+   * (the task rejects and a fresh worker replaces it): a job queue's cancel, once its
+   * grace period is over, for work that cannot stop on its own.
+   */
+  run(
+    request: Req,
+    opts: { transfer?: readonly Transferable[]; onProgress?: (p: Prog) => void; signal?: AbortSignal; kill?: AbortSignal } = {},
+  ): Promise<Res> {
     if (this.closed) return Promise.reject(new Error(`worker pool ${this.options.name ?? ''} is closed`));
     if (opts.signal?.aborted) return Promise.reject(abortError());
     return new Promise<Res>((resolve, reject) => {
@@ -63,6 +71,20 @@ export class WorkerPool<Req, Res, Prog = unknown> {
           { once: true },
         );
       }
+      opts.kill?.addEventListener(
+        'abort',
+        () => {
+          const i = this.waiting.indexOf(task);
+          if (i >= 0) {
+            this.waiting.splice(i, 1);
+            reject(abortError());
+            return;
+          }
+          const slot = this.slots.find((s) => s.task === task);
+          if (slot) void slot.worker.terminate();
+        },
+        { once: true },
+      );
       this.waiting.push(task);
       this.pump();
     });

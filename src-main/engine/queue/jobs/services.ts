@@ -1,0 +1,9 @@
+import type { ImportService } from '../../import/import-service.js';
+
+/**
+ * What the engine's job handlers reach through ctx.services. A feature whose jobs need
+ * one of its services adds it here and in Engine.open.
+ */
+export interface EngineJobServices {
+  imports: ImportService;
+}

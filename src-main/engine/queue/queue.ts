@@ -1,0 +1,1099 @@
+import os from 'node:os';
+import type { Transaction } from 'better-sqlite3';
+import {
+  ContractError,
+  describeZodError,
+  parseOrThrow,
+  type Batch,
+  type BatchState,
+  type FinishedJobState,
+  type Job,
+  type JobDetail,
+  type JobErrorKind,
+  type JobEvent,
+  type JobState,
+  type QueueControl,
+  type QueueListInput,
+  type QueueStats,
+} from '../../../src-shared/contract/index.js';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../events.js';
+import { newId } from '../ids.js';
+import { backoffDelay, defaultBackoff } from './backoff.js';
+import { BatchStore, FINISHED_BATCH_STATES, type CountDelta } from './batches.js';
+import { systemClock, type Clock, type ClockTimer } from './clock.js';
+import { dedupeKey } from './dedupe.js';
+import { classifyError, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
+import { ownerVerdict, type OwnerVerdict } from './recovery.js';
+import { RemoteProviders, type ProviderConfig } from './remote.js';
+import { defaultRetention, deleteFinished, type RetentionPolicy } from './retention.js';
+import { JobStore, type ClaimedRow, type Fence, type JobRow } from './store.js';
+import {
+  priorityRank,
+  resourceNames,
+  type BatchRow,
+  type BatchTypeDefinition,
+  type CommitContext,
+  type EnqueueOptions,
+  type JobContext,
+  type JobDefinition,
+  type Resource,
+  type RetryPolicy,
+} from './types.js';
+import { listBatches, listJobs, queueStats, toBatch, toJob, toJobDetail } from './views.js';
+
+export interface QueueOptions {
+  /** Jobs running at once per resource. Defaults: gpu 1, cpu cores − 1, io 4. */
+  concurrency?: Partial<Record<Resource, number>>;
+  /** A waiting job moves up one priority class per this much waiting, so background work is never starved. */
+  agingMs?: number;
+  /** How long a claim holds without renewal (renewed every third of it while running). */
+  leaseMs?: number;
+  /** After a cancel or timeout aborts a running job, how long before its worker is stopped. */
+  graceMs?: number;
+  /** On close, how long running jobs get to stop before they are stopped and put back. */
+  closeGraceMs?: number;
+  /** A job running during this many engine crashes is failed as a poison job. */
+  poisonAfter?: number;
+  /** Defaults for job types that do not set their own. */
+  retry?: Partial<RetryPolicy>;
+  retention?: Partial<RetentionPolicy>;
+  /** Progress events per job at most this often (~10 Hz). */
+  progressEmitMs?: number;
+  /** Progress written to the database at most this often per job. */
+  progressPersistMs?: number;
+  /** Looks for work enqueued or resumed by another process this often when idle. */
+  pollMs?: number;
+  /** A job put back by rate limits more than this many times fails. */
+  maxDeferrals?: number;
+  /** Models kept loaded per resource, for the affinity preference when nothing better is known. */
+  modelSlots?: number;
+  /** Remote providers (name → keys and rate). */
+  providers?: Record<string, ProviderConfig>;
+  clock?: Clock;
+  random?: () => number;
+}
+
+type AbortReason = 'cancel' | 'timeout' | 'shutdown';
+
+interface Attempt {
+  seq: number;
+  id: string;
+  type: string;
+  label: string | null;
+  batchId: string | null;
+  projectId: string | null;
+  resource: Resource;
+  attempt: number;
+  maxAttempts: number;
+  shrink: number;
+  deferrals: number;
+  def: JobDefinition<unknown, unknown, unknown> | undefined;
+  payload: unknown;
+  startedAt: number;
+  controller: AbortController;
+  stopController: AbortController;
+  abortReason: AbortReason | null;
+  /** An outcome was recorded (settled, or stopped after the grace period); later settles are ignored. */
+  done: boolean;
+  settled: Promise<void>;
+  markSettled: () => void;
+  graceTimer: ClockTimer | null;
+  timeoutTimer: ClockTimer | null;
+  emitTimer: ClockTimer | null;
+  lastEmit: number;
+  lastPersist: number;
+  stage: string | null;
+  percent: number | null;
+}
+
+/** What one scheduling turn collects inside its transaction and acts on after the commit. */
+interface Turn {
+  outcomes: Outcome[];
+  post: (() => void)[];
+  claimed: { row: ClaimedRow; resource: Resource }[];
+  /** Slots of attempts recorded in this turn, free for this turn's claims. */
+  freed: Record<Resource, number>;
+}
+
+type Outcome =
+  | { attempt: Attempt; kind: 'success'; result: unknown }
+  | { attempt: Attempt; kind: 'error'; error: unknown }
+  /** The grace period ran out: the handler was told to stop its worker and is no longer waited for. */
+  | { attempt: Attempt; kind: 'stopped' };
+
+const MAX_SHRINK = 4;
+const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+
+function abortError(reason: string): Error {
+  const e = new Error(reason === 'cancel' ? 'cancelled' : reason === 'timeout' ? 'timed out' : reason === 'stop' ? 'stopped' : 'engine shutting down');
+  e.name = 'AbortError';
+  return e;
+}
+
+/**
+ * The durable job queue: one SQLite table, one writer (this class, on the engine's
+ * main thread). Each scheduling turn is one immediate transaction that records the
+ * outcomes of finished attempts (fenced by lease) and claims new jobs for free
+ * resource slots, so a job costs about one commit to enqueue and one to finish.
+ */
+export class Queue<S = unknown> {
+  readonly limits: Record<Resource, number>;
+  readonly remote: RemoteProviders;
+  private readonly store: JobStore;
+  private readonly batchStore: BatchStore;
+  private readonly defs = new Map<string, JobDefinition<unknown, unknown, S>>();
+  private readonly batchDefs = new Map<string, BatchTypeDefinition<S>>();
+  private services: S;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly agingMs: number;
+  private readonly leaseMs: number;
+  private readonly graceMs: number;
+  private readonly closeGraceMs: number;
+  private readonly poisonAfter: number;
+  private readonly retryDefaults: RetryPolicy;
+  private readonly retention: RetentionPolicy;
+  private readonly progressEmitMs: number;
+  private readonly progressPersistMs: number;
+  private readonly pollMs: number;
+  private readonly maxDeferrals: number;
+  private readonly modelSlots: number;
+
+  private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  private readonly attempts = new Map<number, Attempt>();
+  private readonly busy: Record<Resource, number> = { gpu: 0, cpu: 0, io: 0 };
+  private outcomes: Outcome[] = [];
+  private flushQueued = false;
+  private readonly flushTx: Transaction<(turn: Turn) => boolean>;
+  private heartbeatTimer: ClockTimer | null = null;
+  private pollTimer: ClockTimer | null = null;
+  private maintenanceTimer: ClockTimer | null = null;
+  private wakeTimer: { timer: ClockTimer; at: number } | null = null;
+  private retryFlushTimer: ClockTimer | null = null;
+  private readonly loadedModels = new Map<Resource, string[]>();
+  private modelResidency: ((resource: Resource) => readonly string[] | null) | null = null;
+  private readonly jobWaiters = new Map<string, (() => void)[]>();
+  private readonly batchWaiters = new Map<string, (() => void)[]>();
+  private idleWaiters: (() => void)[] = [];
+  private closeWaiter: (() => void) | null = null;
+  private readonly batchEmits = new Map<string, { last: number; timer: ClockTimer | null }>();
+  private readonly pausedStmt: () => boolean;
+  private cleaning: Promise<number> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    readonly bootId: string,
+    options: QueueOptions = {},
+    services?: S,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    const cores = os.availableParallelism();
+    this.limits = { gpu: 1, cpu: Math.max(1, cores - 1), io: 4, ...options.concurrency };
+    for (const r of resourceNames) {
+      if (!Number.isInteger(this.limits[r]) || this.limits[r] < 1) throw new Error(`queue concurrency for ${r} must be a positive integer`);
+    }
+    this.agingMs = Math.max(1, options.agingMs ?? 5 * 60_000);
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.graceMs = options.graceMs ?? 5_000;
+    this.closeGraceMs = options.closeGraceMs ?? 2_000;
+    this.poisonAfter = options.poisonAfter ?? 3;
+    this.retryDefaults = { maxAttempts: 3, ...defaultBackoff, ...options.retry };
+    this.retention = { ...defaultRetention, ...options.retention };
+    this.progressEmitMs = options.progressEmitMs ?? 100;
+    this.progressPersistMs = options.progressPersistMs ?? 1_000;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.maxDeferrals = options.maxDeferrals ?? 100;
+    this.modelSlots = options.modelSlots ?? 1;
+    this.services = services as S;
+    this.store = new JobStore(db);
+    this.batchStore = new BatchStore(db);
+    this.remote = new RemoteProviders(this.clock);
+    for (const [name, config] of Object.entries(options.providers ?? {})) this.remote.configure(name, config);
+    const pausedSetting = db.prepare("SELECT value FROM queue_settings WHERE key = 'paused'").pluck();
+    this.pausedStmt = () => pausedSetting.get() === '1';
+    this.flushTx = db.transaction((turn: Turn) => {
+      for (const o of turn.outcomes) {
+        this.apply(o, turn.post);
+        turn.freed[o.attempt.resource]++;
+      }
+      return this.claimInto(turn);
+    });
+  }
+
+  // ---------------------------------------------------------------- registry
+
+  /** Adds a job type. All types are registered before start(). */
+  register<P, R>(definition: JobDefinition<P, R, S>): this {
+    if (this.defs.has(definition.type)) throw new Error(`job type ${definition.type} is registered twice`);
+    this.defs.set(definition.type, definition as JobDefinition<unknown, unknown, S>);
+    return this;
+  }
+
+  registerBatchType(definition: BatchTypeDefinition<S>): this {
+    this.batchDefs.set(definition.type, definition);
+    return this;
+  }
+
+  /** The services handlers get as ctx.services (set once the engine has built them). */
+  setServices(services: S): void {
+    this.services = services;
+  }
+
+  /**
+   * Who knows which models are really loaded (the inference runtime): used for the
+   * affinity preference instead of the queue's own memory of recent jobs.
+   */
+  setModelResidency(fn: (resource: Resource) => readonly string[] | null): void {
+    this.modelResidency = fn;
+  }
+
+  has(type: string): boolean {
+    return this.defs.has(type);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Recovers what an earlier boot left running, then starts scheduling. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    const now = this.clock.now();
+    this.db
+      .prepare('INSERT INTO boots (id, started_at, pid, host) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host')
+      .run(this.bootId, now, process.pid, os.hostname());
+    this.recover(false);
+    this.state = 'running';
+    this.armHeartbeat();
+    this.armPoll();
+    this.armMaintenance();
+    this.schedule();
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /**
+   * Stops claiming, aborts running jobs and gives them `closeGraceMs` to stop; what is
+   * still running then is stopped and put back (a shutdown does not use an attempt).
+   * Records the clean shutdown, so the next start does not count a crash.
+   */
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'closing';
+    for (const t of [this.heartbeatTimer, this.pollTimer, this.maintenanceTimer, this.wakeTimer?.timer, this.retryFlushTimer]) if (t) this.clock.clearTimeout(t);
+    this.wakeTimer = null;
+    if (this.attempts.size > 0 || this.outcomes.length > 0) {
+      const drained = new Promise<void>((resolve) => (this.closeWaiter = resolve));
+      // Shutdown grace is wall time whatever clock the queue runs on: quitting must not hang.
+      for (const a of this.attempts.values()) this.abort(a, 'shutdown', this.closeGraceMs, systemClock);
+      this.flush();
+      await drained;
+    }
+    if (this.cleaning) await this.cleaning.catch(() => {});
+    for (const e of this.batchEmits.values()) if (e.timer) this.clock.clearTimeout(e.timer);
+    if (wasRunning) this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(this.clock.now(), this.bootId);
+    this.state = 'closed';
+    for (const list of [...this.jobWaiters.values(), ...this.batchWaiters.values()]) for (const w of list) w();
+    this.jobWaiters.clear();
+    this.batchWaiters.clear();
+    this.resolveIdle();
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  /**
+   * Adds a job. With a dedupe key (given, or from the job type's dedupe()), the same
+   * work already queued, running or completed is answered instead of a new job.
+   */
+  enqueue(type: string, payload: unknown, options: EnqueueOptions = {}): { id: string; existing: boolean } {
+    const def = this.defs.get(type);
+    if (!def) throw new ContractError('invalid_input', `unknown job type: ${type}`);
+    const parsed = parseOrThrow(def.payload, payload, type);
+    let key = options.dedupeKey;
+    if (key === undefined) {
+      const d = def.dedupe?.(parsed);
+      key = d ? dedupeKey(type, d.input, d.params) : null;
+    }
+    if (key) {
+      const existing = this.store.byDedupe(key);
+      if (existing) return { id: existing.id, existing: true };
+    }
+    const id = newId();
+    const now = this.clock.now();
+    const job = {
+      id,
+      type,
+      label: options.label ?? def.label?.(parsed) ?? null,
+      priority: priorityRank[options.priority ?? def.priority ?? 'normal'],
+      resource: def.resource,
+      model: options.model ?? def.model?.(parsed) ?? null,
+      payload: JSON.stringify(parsed),
+      batchId: options.batchId ?? null,
+      projectId: options.projectId ?? null,
+      dedupeKey: key,
+      maxAttempts: options.maxAttempts ?? def.retry?.maxAttempts ?? this.retryDefaults.maxAttempts,
+      runAt: options.runAt ?? now,
+      now,
+    };
+    if (job.batchId) {
+      const batchId = job.batchId;
+      this.db.transaction(() => {
+        this.store.insert(job);
+        this.countChild(batchId, { total: 1 }, now, null);
+      })();
+    } else {
+      this.store.insert(job);
+    }
+    this.schedule();
+    return { id, existing: false };
+  }
+
+  /** Many jobs of one type in one transaction (a batch's children). */
+  enqueueMany(type: string, payloads: readonly unknown[], options: EnqueueOptions = {}): string[] {
+    return this.db.transaction(() => payloads.map((p) => this.enqueue(type, p, options).id))();
+  }
+
+  /** A parent for a set of jobs; children name it as batchId. */
+  createBatch(batch: { id?: string; type: string; label?: string | null; projectId?: string | null }): string {
+    const id = batch.id ?? newId();
+    this.batchStore.create({ id, type: batch.type, label: batch.label ?? null, projectId: batch.projectId ?? null }, this.clock.now());
+    return id;
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  /** Cancels a job: pending or paused at once; running through its AbortSignal, then its worker is stopped after the grace period. */
+  cancel(id: string): Job {
+    const row = this.requireJob(id);
+    const now = this.clock.now();
+    if (row.state === 'pending' || row.state === 'paused') {
+      const post: (() => void)[] = [];
+      this.db.transaction(() => {
+        const done = this.store.cancelWaiting(row.seq, now);
+        if (done?.batch_id) this.countChild(done.batch_id, { cancelled: 1 }, now, post);
+      })();
+      this.emitJob('job.cancelled', row, { state: 'cancelled' });
+      this.resolveJob(id);
+      for (const f of post) f();
+    } else if (row.state === 'running') {
+      this.store.flagCancel(row.seq, now);
+      const a = this.attempts.get(row.seq);
+      if (a) this.abort(a, 'cancel', this.graceMs, this.clock);
+    }
+    return toJob(this.requireJob(id));
+  }
+
+  /** Cancels every unfinished job of a batch. */
+  cancelBatch(id: string): Batch {
+    this.requireBatch(id);
+    const now = this.clock.now();
+    const post: (() => void)[] = [];
+    this.db.transaction(() => {
+      const cancelled = this.store.cancelBatchWaiting(id, now);
+      if (cancelled.length) this.countChild(id, { cancelled: cancelled.length }, now, post);
+      post.push(() => cancelled.forEach((jobId) => this.resolveJob(jobId)));
+    })();
+    for (const f of post) f();
+    for (const a of this.attempts.values()) {
+      if (a.batchId !== id) continue;
+      this.store.flagCancel(a.seq, now);
+      this.abort(a, 'cancel', this.graceMs, this.clock);
+    }
+    return toBatch(this.requireBatch(id));
+  }
+
+  /** Runs a failed or cancelled job again, with all its attempts. */
+  retry(id: string): Job {
+    const row = this.requireJob(id);
+    if (row.state !== 'failed' && row.state !== 'cancelled') {
+      throw new ContractError('conflict', `job ${id} is ${row.state}; only failed or cancelled jobs can be retried`);
+    }
+    this.retryRows([row]);
+    return toJob(this.requireJob(id));
+  }
+
+  /** Runs the failed jobs of a batch again (or every failed job when no batch is given). */
+  retryFailed(batchId?: string): { retried: number; batch: Batch | null } {
+    if (batchId) this.requireBatch(batchId);
+    const rows = (
+      batchId
+        ? this.db.prepare("SELECT * FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq").all(batchId)
+        : this.db.prepare("SELECT * FROM jobs WHERE state = 'failed' ORDER BY seq").all()
+    ) as JobRow[];
+    const retried = this.retryRows(rows);
+    return { retried, batch: batchId ? toBatch(this.requireBatch(batchId)) : null };
+  }
+
+  pause(batchId?: string): QueueControl {
+    return this.setPaused(true, batchId);
+  }
+
+  resume(batchId?: string): QueueControl {
+    return this.setPaused(false, batchId);
+  }
+
+  isPaused(): boolean {
+    return this.pausedStmt();
+  }
+
+  /** Removes finished jobs now (all finished states unless told), in small transactions. */
+  async clearFinished(options: { states?: FinishedJobState[]; olderThanMs?: number } = {}): Promise<number> {
+    const cutoff = this.clock.now() - (options.olderThanMs ?? 0);
+    const states = options.states ?? ['completed', 'failed', 'cancelled'];
+    return deleteFinished(this.db, Object.fromEntries(states.map((s) => [s, cutoff + 1])), this.retention.batchSize);
+  }
+
+  /** Applies the retention policy once (the maintenance timer does this on its own). */
+  async cleanup(): Promise<number> {
+    const now = this.clock.now();
+    this.cleaning ??= deleteFinished(
+      this.db,
+      { completed: now - this.retention.completedMs, failed: now - this.retention.failedMs, cancelled: now - this.retention.cancelledMs },
+      this.retention.batchSize,
+    ).finally(() => (this.cleaning = null));
+    return this.cleaning;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  get(id: string): JobDetail {
+    return toJobDetail(this.requireJob(id));
+  }
+
+  list(input: QueueListInput = {}): { items: Job[]; total: number } {
+    return listJobs(this.db, input);
+  }
+
+  batch(id: string): Batch {
+    return toBatch(this.requireBatch(id));
+  }
+
+  batches(input: Parameters<typeof listBatches>[1] = {}): { items: Batch[]; total: number } {
+    return listBatches(this.db, input);
+  }
+
+  stats(): QueueStats {
+    return queueStats(this.db, { now: this.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.busy } });
+  }
+
+  /** Resolves when the job has finished (completed, failed or cancelled), or the queue closed. */
+  async waitFor(id: string): Promise<Job> {
+    if (!FINISHED.includes(this.requireJob(id).state) && this.state !== 'closed') {
+      await new Promise<void>((resolve) => this.addWaiter(this.jobWaiters, id, resolve));
+    }
+    return toJob(this.requireJob(id));
+  }
+
+  async waitForBatch(id: string): Promise<Batch> {
+    if (!FINISHED_BATCH_STATES.includes(this.requireBatch(id).state) && this.state !== 'closed') {
+      await new Promise<void>((resolve) => this.addWaiter(this.batchWaiters, id, resolve));
+    }
+    return toBatch(this.requireBatch(id));
+  }
+
+  /** Resolves when nothing runs and nothing can be claimed now (tests, benchmarks). */
+  async drain(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.schedule();
+    });
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private schedule(): void {
+    if (this.flushQueued || this.state === 'closed') return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /**
+   * One scheduling turn: in one immediate transaction, record every finished attempt and
+   * claim jobs for the free slots; then emit events and start the claimed jobs.
+   */
+  private flush(): void {
+    if (this.state === 'closed') return;
+    const outcomes = this.outcomes;
+    this.outcomes = [];
+    const turn: Turn = { outcomes, post: [], claimed: [], freed: { gpu: 0, cpu: 0, io: 0 } };
+    let idle: boolean;
+    try {
+      idle = this.flushTx.immediate(turn);
+    } catch (err) {
+      // Nothing of this turn was written: keep the outcomes and try again shortly.
+      console.error('[queue] scheduling transaction failed; retrying', err);
+      this.outcomes = outcomes.concat(this.outcomes);
+      this.retryFlushTimer ??= this.clock.setTimeout(() => {
+        this.retryFlushTimer = null;
+        this.schedule();
+      }, 1_000);
+      return;
+    }
+    for (const f of turn.post) f();
+    for (const c of turn.claimed) this.launch(c.row, c.resource);
+    if (this.state === 'closing' && this.attempts.size === 0 && this.outcomes.length === 0) {
+      this.closeWaiter?.();
+      this.closeWaiter = null;
+    }
+    if (idle && this.attempts.size === 0 && this.outcomes.length === 0) this.resolveIdle();
+  }
+
+  /** Claims for every resource with free slots; answers whether nothing was claimable. */
+  private claimInto(turn: Turn): boolean {
+    if (this.state !== 'running' || this.pausedStmt()) return true;
+    const now = this.clock.now();
+    let exhausted = true;
+    let anyDry = false;
+    for (const resource of resourceNames) {
+      let taken = 0;
+      while (this.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
+        const models = this.modelResidency?.(resource) ?? this.loadedModels.get(resource) ?? [];
+        const row = this.store.claim({ resource, now, aging: this.agingMs, owner: this.bootId, lease: now + this.leaseMs, models });
+        if (!row) {
+          anyDry = true;
+          break;
+        }
+        taken++;
+        exhausted = false;
+        if (row.model) this.noteModel(resource, row.model);
+        if (row.batch_id) {
+          const change = this.batchStore.markStarted(row.batch_id, now);
+          if (change) this.batchChanged(change.before, change.after, turn.post);
+        }
+        turn.claimed.push({ row, resource });
+      }
+    }
+    if (anyDry) turn.post.push(() => this.armWake());
+    return exhausted;
+  }
+
+  private noteModel(resource: Resource, model: string): void {
+    const list = (this.loadedModels.get(resource) ?? []).filter((m) => m !== model);
+    list.unshift(model);
+    this.loadedModels.set(resource, list.slice(0, this.modelSlots));
+  }
+
+  private launch(row: ClaimedRow, resource: Resource): void {
+    let markSettled!: () => void;
+    const settled = new Promise<void>((resolve) => (markSettled = resolve));
+    const def = this.defs.get(row.type) as JobDefinition<unknown, unknown, unknown> | undefined;
+    const a: Attempt = {
+      seq: row.seq,
+      id: row.id,
+      type: row.type,
+      label: row.label,
+      batchId: row.batch_id,
+      projectId: row.project_id,
+      resource,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      shrink: row.shrink,
+      deferrals: row.deferrals,
+      def,
+      payload: undefined,
+      startedAt: this.clock.now(),
+      controller: new AbortController(),
+      stopController: new AbortController(),
+      abortReason: null,
+      done: false,
+      settled,
+      markSettled,
+      graceTimer: null,
+      timeoutTimer: null,
+      emitTimer: null,
+      lastEmit: 0,
+      lastPersist: this.clock.now(),
+      stage: null,
+      percent: null,
+    };
+    this.attempts.set(a.seq, a);
+    this.busy[resource]++;
+    this.events.emit('job.started', this.attemptEvent(a, 'running'));
+    try {
+      if (!def) throw new PermanentError(`no handler for job type "${row.type}" in this engine`);
+      const parsed = def.payload.safeParse(JSON.parse(row.payload));
+      if (!parsed.success) throw new PermanentError(`invalid payload: ${describeZodError(parsed.error)}`);
+      a.payload = parsed.data;
+      if (def.timeoutMs) a.timeoutTimer = this.clock.setTimeout(() => this.abort(a, 'timeout', this.graceMs, this.clock), def.timeoutMs);
+      Promise.resolve(def.run(a.payload, this.contextFor(a))).then(
+        (result) => this.settle(a, { attempt: a, kind: 'success', result }),
+        (error: unknown) => this.settle(a, { attempt: a, kind: 'error', error }),
+      );
+    } catch (error) {
+      this.settle(a, { attempt: a, kind: 'error', error });
+    }
+  }
+
+  private contextFor(a: Attempt): JobContext<unknown> {
+    return {
+      jobId: a.id,
+      attempt: a.attempt,
+      maxAttempts: a.maxAttempts,
+      batchId: a.batchId,
+      projectId: a.projectId,
+      signal: a.controller.signal,
+      stopSignal: a.stopController.signal,
+      shrink: a.shrink,
+      progress: (stage, percent) => this.progress(a, stage, percent ?? null),
+      remote: (name) => this.remote.get(name),
+      services: this.services,
+    };
+  }
+
+  private settle(a: Attempt, outcome: Outcome): void {
+    a.markSettled();
+    if (a.done) return;
+    a.done = true;
+    this.outcomes.push(outcome);
+    this.schedule();
+  }
+
+  private abort(a: Attempt, reason: AbortReason, graceMs: number, clock: Clock): void {
+    if (a.done) return;
+    // A user's cancel wins over a timeout or shutdown already under way.
+    if (a.abortReason && !(reason === 'cancel' && a.abortReason !== 'cancel')) return;
+    const first = a.abortReason === null;
+    a.abortReason = reason;
+    if (!first) return;
+    a.controller.abort(abortError(reason));
+    a.graceTimer = clock.setTimeout(() => {
+      if (a.done) return;
+      a.stopController.abort(abortError('stop'));
+      a.done = true;
+      this.outcomes.push({ attempt: a, kind: 'stopped' });
+      this.schedule();
+    }, graceMs);
+    a.graceTimer.unref?.();
+  }
+
+  // ---------------------------------------------------------------- outcomes (inside the turn's transaction)
+
+  private apply(o: Outcome, post: (() => void)[]): void {
+    const a = o.attempt;
+    const now = this.clock.now();
+    const fence: Fence = { seq: a.seq, owner: this.bootId, attempt: a.attempt };
+    post.push(() => this.forget(a));
+    if (a.abortReason === 'cancel') return this.finishCancelled(a, fence, now, post);
+    if (o.kind === 'success') return this.finishCompleted(a, fence, o.result, now, post);
+    if (a.abortReason === 'shutdown') {
+      if (!this.store.release(fence, now)) post.push(() => this.stale(a));
+      return;
+    }
+    const error = a.abortReason === 'timeout' ? new JobError('timeout', `timed out after ${a.def?.timeoutMs} ms`) : o.kind === 'error' ? o.error : new Error('stopped');
+    this.finishFailed(a, fence, error, now, post);
+  }
+
+  private finishCompleted(a: Attempt, fence: Fence, result: unknown, now: number, post: (() => void)[]): void {
+    const def = a.def!;
+    let row: { batch_id: string | null } | undefined;
+    try {
+      const stored = def.storeResult ? def.storeResult(result) : result;
+      const json = stored === undefined ? null : JSON.stringify(stored);
+      if (def.commit) {
+        // A savepoint: if the commit step throws, the completion is undone with it.
+        row = this.db.transaction(() => {
+          const r = this.store.complete(fence, json, now);
+          if (r) def.commit!(this.commitContext(a), a.payload, result);
+          return r;
+        })();
+      } else {
+        row = this.store.complete(fence, json, now);
+      }
+    } catch (err) {
+      return this.finishFailed(a, fence, err, now, post);
+    }
+    if (!row) return void post.push(() => this.stale(a));
+    if (row.batch_id) this.countChild(row.batch_id, { completed: 1 }, now, post);
+    const durationMs = now - a.startedAt;
+    post.push(() => {
+      this.events.emit('job.completed', this.attemptEvent(a, 'completed', { durationMs }));
+      this.resolveJob(a.id);
+    });
+  }
+
+  private finishFailed(a: Attempt, fence: Fence, error: unknown, now: number, post: (() => void)[]): void {
+    const kind: JobErrorKind = a.def?.classify?.(error) ?? classifyError(error);
+    const message = errorMessage(error);
+    const durationMs = now - a.startedAt;
+    if (kind === 'rate_limited' && error instanceof RateLimitedError && a.deferrals < this.maxDeferrals) {
+      const runAt = Math.max(now, error.retryAt);
+      const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink: false, refund: true }, now);
+      if (!row) return void post.push(() => this.stale(a));
+      post.push(() => this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt })));
+      return;
+    }
+    if (kind !== 'permanent' && kind !== 'poison' && kind !== 'rate_limited' && a.attempt < a.maxAttempts) {
+      const policy = { ...this.retryDefaults, ...a.def?.retry };
+      const shrink = kind === 'oom' && a.def?.shrinkOnOom === true && a.shrink < MAX_SHRINK;
+      const runAt = now + backoffDelay(a.attempt, policy, this.random);
+      const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink, refund: false }, now);
+      if (!row) return void post.push(() => this.stale(a));
+      post.push(() => this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt })));
+      return;
+    }
+    const row = this.store.fail(fence, message, kind, now);
+    if (!row) return void post.push(() => this.stale(a));
+    if (row.batch_id) this.countChild(row.batch_id, { failed: 1 }, now, post);
+    post.push(() => {
+      this.events.emit('job.failed', this.attemptEvent(a, 'failed', { error: message, errorKind: kind, durationMs }));
+      this.resolveJob(a.id);
+    });
+  }
+
+  private finishCancelled(a: Attempt, fence: Fence, now: number, post: (() => void)[]): void {
+    const row = this.store.cancelRunning(fence, now);
+    if (!row) return void post.push(() => this.stale(a));
+    if (row.batch_id) this.countChild(row.batch_id, { cancelled: 1 }, now, post);
+    const durationMs = now - a.startedAt;
+    post.push(() => {
+      this.events.emit('job.cancelled', this.attemptEvent(a, 'cancelled', { durationMs }));
+      this.resolveJob(a.id);
+    });
+  }
+
+  /** An attempt whose lease was taken over: its outcome was not recorded (that is the fence working). */
+  private stale(a: Attempt): void {
+    console.warn(`[queue] ignored the outcome of a stale attempt ${a.attempt} of job ${a.id} (${a.type}): its lease was taken over`);
+  }
+
+  private forget(a: Attempt): void {
+    if (this.attempts.get(a.seq) !== a) return;
+    this.attempts.delete(a.seq);
+    this.busy[a.resource]--;
+    for (const t of [a.graceTimer, a.timeoutTimer, a.emitTimer]) if (t) this.clock.clearTimeout(t);
+    a.emitTimer = null;
+  }
+
+  private commitContext(a: Attempt): CommitContext<unknown> {
+    return {
+      db: this.db,
+      services: this.services,
+      job: { id: a.id, batchId: a.batchId, projectId: a.projectId, attempt: a.attempt },
+      enqueue: (type, payload, options) => this.enqueue(type, payload, options).id,
+    };
+  }
+
+  /** Moves a batch's counts in the caller's transaction; `post` (null: no events) gets the events. */
+  private countChild(batchId: string, delta: CountDelta, now: number, post: (() => void)[] | null): void {
+    const { before, after } = this.batchStore.bump(batchId, delta, now);
+    this.batchChanged(before, after, post);
+  }
+
+  private batchChanged(before: BatchState, after: BatchRow, post: (() => void)[] | null): void {
+    if (after.state !== before) {
+      const hook = this.batchDefs.get(after.type)?.onState;
+      if (hook) {
+        try {
+          // A savepoint: a failing hook must not undo the child's own transition.
+          this.db.transaction(() => hook({ db: this.db, services: this.services }, after, before))();
+        } catch (err) {
+          console.error(`[queue] the ${after.type} batch hook failed for ${after.id}`, err);
+        }
+      }
+    }
+    if (!post) return;
+    const batch = toBatch(after);
+    post.push(() => {
+      if (after.state !== before && FINISHED_BATCH_STATES.includes(after.state)) {
+        this.events.emit(`batch.${after.state as 'completed' | 'failed' | 'cancelled'}`, batch);
+        this.resolveBatch(after.id);
+        return;
+      }
+      if (before === 'pending' && after.state === 'running') this.events.emit('batch.started', batch);
+      this.emitBatchProgress(batch);
+    });
+  }
+
+  private emitBatchProgress(batch: Batch): void {
+    const now = this.clock.now();
+    let e = this.batchEmits.get(batch.id);
+    if (!e) this.batchEmits.set(batch.id, (e = { last: 0, timer: null }));
+    const entry = e;
+    if (now - entry.last >= this.progressEmitMs) {
+      entry.last = now;
+      this.events.emit('batch.progress', batch);
+      return;
+    }
+    if (entry.timer) return;
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = null;
+      entry.last = this.clock.now();
+      const row = this.batchStore.get(batch.id);
+      if (row && !FINISHED_BATCH_STATES.includes(row.state)) this.events.emit('batch.progress', toBatch(row));
+      if (!row || FINISHED_BATCH_STATES.includes(row.state)) this.batchEmits.delete(batch.id);
+    }, this.progressEmitMs - (now - entry.last));
+    entry.timer.unref?.();
+  }
+
+  // ---------------------------------------------------------------- progress, leases, timers
+
+  private progress(a: Attempt, stage: string, percent: number | null): void {
+    if (a.done) return;
+    a.stage = stage;
+    a.percent = percent == null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, percent));
+    const now = this.clock.now();
+    if (now - a.lastEmit >= this.progressEmitMs) {
+      this.emitProgress(a, now);
+    } else if (!a.emitTimer) {
+      a.emitTimer = this.clock.setTimeout(() => {
+        a.emitTimer = null;
+        if (!a.done) this.emitProgress(a, this.clock.now());
+      }, this.progressEmitMs - (now - a.lastEmit));
+    }
+    if (now - a.lastPersist >= this.progressPersistMs) {
+      a.lastPersist = now;
+      try {
+        this.store.saveProgress({ seq: a.seq, owner: this.bootId, attempt: a.attempt }, stage, a.percent, now + this.leaseMs, now);
+      } catch (err) {
+        // Progress is advisory; a busy database must not fail the job.
+        console.warn('[queue] could not save progress', err);
+      }
+    }
+  }
+
+  private emitProgress(a: Attempt, now: number): void {
+    a.lastEmit = now;
+    this.events.emit('job.progress', { jobId: a.id, type: a.type, batchId: a.batchId, projectId: a.projectId, stage: a.stage ?? '', percent: a.percent });
+  }
+
+  private armHeartbeat(): void {
+    const beat = () => {
+      this.heartbeatTimer = null;
+      if (this.state !== 'running') return;
+      if (this.attempts.size) {
+        try {
+          this.store.renewLeases(this.bootId, this.clock.now() + this.leaseMs);
+        } catch (err) {
+          console.warn('[queue] could not renew leases', err);
+        }
+      }
+      this.armHeartbeat();
+    };
+    this.heartbeatTimer = this.clock.setTimeout(beat, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.heartbeatTimer.unref?.();
+  }
+
+  private armPoll(): void {
+    this.pollTimer = this.clock.setTimeout(() => {
+      this.pollTimer = null;
+      if (this.state !== 'running') return;
+      this.schedule();
+      this.armPoll();
+    }, this.pollMs);
+    this.pollTimer.unref?.();
+  }
+
+  private armMaintenance(): void {
+    this.maintenanceTimer = this.clock.setTimeout(() => {
+      this.maintenanceTimer = null;
+      if (this.state !== 'running') return;
+      try {
+        this.recover(true);
+      } catch (err) {
+        console.warn('[queue] lease sweep failed', err);
+      }
+      this.cleanup().catch((err) => console.warn('[queue] retention cleanup failed', err));
+      this.armMaintenance();
+    }, this.retention.intervalMs);
+    this.maintenanceTimer.unref?.();
+  }
+
+  /** Wakes the scheduler when the next retrying job falls due. */
+  private armWake(): void {
+    if (this.state !== 'running') return;
+    const at = this.store.nextRunAt(this.clock.now());
+    if (at == null) return;
+    if (this.wakeTimer && this.wakeTimer.at <= at) return;
+    if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer.timer);
+    const timer = this.clock.setTimeout(() => {
+      this.wakeTimer = null;
+      this.schedule();
+    }, at - this.clock.now());
+    timer.unref?.();
+    this.wakeTimer = { timer, at };
+  }
+
+  // ---------------------------------------------------------------- crash recovery
+
+  /**
+   * Jobs another boot left running. At start (`expiredOnly` false) every one whose boot
+   * is gone is dealt with at once; the periodic sweep also takes jobs whose lease ran
+   * out under a boot that still looks alive (a hung process).
+   * A crash counts against the job; after `poisonAfter` crashes it fails as a poison job.
+   */
+  private recover(expiredOnly: boolean): void {
+    const now = this.clock.now();
+    const rows = (
+      expiredOnly
+        ? this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND lease_owner IS NOT ? AND lease_expires_at < ?").all(this.bootId, now)
+        : this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND lease_owner IS NOT ?").all(this.bootId)
+    ) as JobRow[];
+    if (rows.length === 0) return;
+    const verdicts = new Map<string | null, OwnerVerdict>();
+    const post: (() => void)[] = [];
+    this.db
+      .transaction(() => {
+        for (const row of rows) {
+          let verdict = verdicts.get(row.lease_owner);
+          if (!verdict) verdicts.set(row.lease_owner, (verdict = ownerVerdict(this.db, row.lease_owner, this.bootId)));
+          if (verdict === 'alive' && !expiredOnly) continue;
+          this.recoverRow(row, verdict !== 'clean', now, post);
+        }
+      })
+      .immediate();
+    for (const f of post) f();
+    this.schedule();
+  }
+
+  private recoverRow(row: JobRow, crashed: boolean, now: number, post: (() => void)[]): void {
+    const fence: Fence = { seq: row.seq, owner: row.lease_owner ?? '', attempt: row.attempts };
+    if (row.lease_owner === null) return;
+    if (row.cancel_requested) {
+      const r = this.store.cancelRunning(fence, now);
+      if (r?.batch_id) this.countChild(r.batch_id, { cancelled: 1 }, now, post);
+      if (r) post.push(() => this.emitJob('job.cancelled', row, { state: 'cancelled' }));
+      return;
+    }
+    if (crashed && row.crashes + 1 >= this.poisonAfter) {
+      const error = `poison job: the engine stopped unexpectedly ${row.crashes + 1} times while it ran; not retried`;
+      const r = this.store.poison(fence, error, now);
+      if (r?.batch_id) this.countChild(r.batch_id, { failed: 1 }, now, post);
+      if (r) post.push(() => this.emitJob('job.failed', row, { state: 'failed', error, errorKind: 'poison' }));
+      return;
+    }
+    this.store.requeueOrphan(fence, crashed, now);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private retryRows(rows: JobRow[]): number {
+    const now = this.clock.now();
+    const post: (() => void)[] = [];
+    let retried = 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        let r: { batch_id: string | null; state: JobState } | undefined;
+        try {
+          r = this.store.retry(row.seq, now);
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+            if (rows.length === 1) throw new ContractError('conflict', `the same work is already queued (job ${this.store.byDedupe(row.dedupe_key ?? '')?.id})`);
+            continue;
+          }
+          throw err;
+        }
+        if (!r) continue;
+        retried++;
+        if (r.batch_id) this.countChild(r.batch_id, row.state === 'failed' ? { failed: -1 } : { cancelled: -1 }, now, post);
+      }
+    })();
+    for (const f of post) f();
+    this.schedule();
+    return retried;
+  }
+
+  private setPaused(paused: boolean, batchId: string | undefined): QueueControl {
+    const now = this.clock.now();
+    if (!batchId) {
+      this.store.setSetting('paused', paused ? '1' : '0');
+      this.events.emit('queue.changed', { paused, batchId: null });
+      if (!paused) this.schedule();
+      return { paused, batch: null };
+    }
+    this.requireBatch(batchId);
+    const post: (() => void)[] = [];
+    this.db.transaction(() => {
+      const change = this.batchStore.setPaused(batchId, paused, now);
+      if (!change) return;
+      if (paused) this.store.holdBatch(batchId, now);
+      else this.store.unholdBatch(batchId, now);
+      this.batchChanged(change.before, change.after, post);
+    })();
+    for (const f of post) f();
+    this.events.emit('queue.changed', { paused, batchId });
+    if (!paused) this.schedule();
+    return { paused: this.isPaused(), batch: toBatch(this.requireBatch(batchId)) };
+  }
+
+  private requireJob(id: string): JobRow {
+    const row = this.store.byId(id);
+    if (!row) throw new ContractError('not_found', `no job ${id}`);
+    return row;
+  }
+
+  private requireBatch(id: string): BatchRow {
+    const row = this.batchStore.get(id);
+    if (!row) throw new ContractError('not_found', `no batch ${id}`);
+    return row;
+  }
+
+  private attemptEvent(
+    a: Attempt,
+    state: JobState,
+    extra: { error?: string; errorKind?: JobErrorKind; durationMs?: number; runAt?: number } = {},
+  ): JobEvent {
+    return {
+      jobId: a.id,
+      type: a.type,
+      label: a.label,
+      batchId: a.batchId,
+      projectId: a.projectId,
+      state,
+      attempt: a.attempt,
+      error: extra.error ?? null,
+      errorKind: extra.errorKind ?? null,
+      durationMs: extra.durationMs ?? null,
+      runAt: extra.runAt ?? null,
+    };
+  }
+
+  private emitJob(type: 'job.cancelled' | 'job.failed', row: JobRow, p: { state: JobState; error?: string; errorKind?: JobErrorKind }): void {
+    this.events.emit(type, {
+      jobId: row.id,
+      type: row.type,
+      label: row.label,
+      batchId: row.batch_id,
+      projectId: row.project_id,
+      state: p.state,
+      attempt: row.attempts,
+      error: p.error ?? null,
+      errorKind: p.errorKind ?? null,
+      durationMs: null,
+      runAt: null,
+    });
+    this.resolveJob(row.id);
+  }
+
+  private addWaiter(map: Map<string, (() => void)[]>, id: string, resolve: () => void): void {
+    const list = map.get(id);
+    if (list) list.push(resolve);
+    else map.set(id, [resolve]);
+  }
+
+  private resolveJob(id: string): void {
+    const list = this.jobWaiters.get(id);
+    if (!list) return;
+    this.jobWaiters.delete(id);
+    for (const w of list) w();
+  }
+
+  private resolveBatch(id: string): void {
+    const list = this.batchWaiters.get(id);
+    if (!list) return;
+    this.batchWaiters.delete(id);
+    for (const w of list) w();
+  }
+
+  private resolveIdle(): void {
+    const list = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of list) w();
+  }
+}

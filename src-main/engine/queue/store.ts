@@ -1,0 +1,293 @@
+import type { Statement } from 'better-sqlite3';
+import type { JobErrorKind, JobState } from '../../../src-shared/contract/index.js';
+import type { Db } from '../db/database.js';
+import type { Resource } from './types.js';
+
+export interface JobRow {
+  seq: number;
+  id: string;
+  type: string;
+  label: string | null;
+  state: JobState;
+  priority: number;
+  resource: Resource;
+  model: string | null;
+  payload: string;
+  result: string | null;
+  error: string | null;
+  error_kind: JobErrorKind | null;
+  batch_id: string | null;
+  project_id: string | null;
+  dedupe_key: string | null;
+  attempts: number;
+  max_attempts: number;
+  crashes: number;
+  shrink: number;
+  deferrals: number;
+  cancel_requested: number;
+  run_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  stage: string | null;
+  percent: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** What a claim answers: everything needed to run the attempt without reading the row again. */
+export type ClaimedRow = Pick<
+  JobRow,
+  'seq' | 'id' | 'type' | 'label' | 'payload' | 'attempts' | 'max_attempts' | 'batch_id' | 'project_id' | 'shrink' | 'model' | 'priority' | 'deferrals'
+>;
+
+/**
+ * An attempt's fencing token. Every change after the claim matches the row by its key,
+ * the lease owner (the boot), the attempt number and state = 'running', so an attempt
+ * that lost its lease (requeued by a recovery, reclaimed by a newer attempt) changes nothing.
+ */
+export interface Fence {
+  seq: number;
+  owner: string;
+  attempt: number;
+}
+
+export interface NewJob {
+  id: string;
+  type: string;
+  label: string | null;
+  priority: number;
+  resource: Resource;
+  model: string | null;
+  payload: string;
+  batchId: string | null;
+  projectId: string | null;
+  dedupeKey: string | null;
+  maxAttempts: number;
+  runAt: number;
+  now: number;
+}
+
+/** A job that goes back to the queue waits as 'paused' when its batch is paused. */
+const REQUEUE_STATE = `CASE WHEN batch_id IS NOT NULL AND (SELECT b.paused FROM batches b WHERE b.id = jobs.batch_id) = 1 THEN 'paused' ELSE 'pending' END`;
+const FENCE = `seq = @seq AND lease_owner = @owner AND attempts = @attempt AND state = 'running'`;
+const CLAIM_COLUMNS = 'seq, id, type, label, payload, attempts, max_attempts, batch_id, project_id, shrink, model, priority, deferrals';
+
+/** The head (oldest due job) of one priority class, with its aged priority. */
+const head = (priority: number) => `SELECT * FROM (
+    SELECT seq, MAX(0, priority - (@now - created_at) / @aging) AS eff, model, priority FROM jobs
+    WHERE state = 'pending' AND resource = @resource AND priority = ${priority} AND run_at <= @now
+    ORDER BY seq LIMIT 1)`;
+const HEADS = `heads AS (${head(0)} UNION ALL ${head(1)} UNION ALL ${head(2)})`;
+
+/** Jobs in SQLite: every write the queue makes, as prepared statements. */
+export class JobStore {
+  private readonly insertStmt: Statement;
+  private readonly claimStmt: Statement;
+  private readonly claimAffinityStmt: Statement;
+  private readonly completeStmt: Statement;
+  private readonly failStmt: Statement;
+  private readonly rescheduleStmt: Statement;
+  private readonly cancelRunningStmt: Statement;
+  private readonly releaseStmt: Statement;
+  private readonly progressStmt: Statement;
+  private readonly renewStmt: Statement;
+  private readonly byIdStmt: Statement;
+  private readonly byDedupeStmt: Statement;
+  private readonly cancelWaitingStmt: Statement;
+  private readonly flagCancelStmt: Statement;
+  private readonly nextRunAtStmt: Statement;
+  private readonly settingStmt: Statement;
+  private readonly setSettingStmt: Statement;
+  private readonly requeueOrphanStmt: Statement;
+  private readonly poisonStmt: Statement;
+  private readonly retryStmt: Statement;
+  private readonly holdBatchStmt: Statement;
+  private readonly unholdBatchStmt: Statement;
+  private readonly cancelBatchWaitingStmt: Statement;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO jobs (id, type, label, state, priority, resource, model, payload, batch_id, project_id, dedupe_key,
+         max_attempts, run_at, created_at, updated_at)
+       VALUES (@id, @type, @label,
+         CASE WHEN @batchId IS NOT NULL AND (SELECT paused FROM batches WHERE id = @batchId) = 1 THEN 'paused' ELSE 'pending' END,
+         @priority, @resource, @model, @payload, @batchId, @projectId, @dedupeKey, @maxAttempts, @runAt, @now, @now)`,
+    );
+    // One statement claims one job: the heads of the three priority classes are found through
+    // the partial index, aged, and the best one is flipped to running under this boot's lease.
+    const claimSet = `UPDATE jobs SET state = 'running', lease_owner = @owner, lease_expires_at = @lease, attempts = attempts + 1,
+         started_at = @now, updated_at = @now, stage = NULL, percent = NULL`;
+    this.claimStmt = db.prepare(
+      `${claimSet} WHERE seq = (WITH ${HEADS} SELECT seq FROM heads ORDER BY eff, seq LIMIT 1) RETURNING ${CLAIM_COLUMNS}`,
+    );
+    // When the best head needs a model that is not loaded, an equally urgent job of the same
+    // class that needs no reload (its model is loaded, or it needs none) goes first: a model
+    // reload costs seconds of GPU time.
+    this.claimAffinityStmt = db.prepare(
+      `${claimSet} WHERE seq = (
+         WITH ${HEADS},
+           best AS (SELECT seq, eff, model, priority FROM heads ORDER BY eff, seq LIMIT 1),
+           loaded(m) AS (SELECT value FROM json_each(@models))
+         SELECT CASE WHEN best.model IS NULL OR best.model IN (SELECT m FROM loaded) THEN best.seq
+           ELSE COALESCE((
+             SELECT j.seq FROM jobs j
+             WHERE j.state = 'pending' AND j.resource = @resource AND j.priority = best.priority AND j.run_at <= @now
+               AND (j.model IS NULL OR j.model IN (SELECT m FROM loaded)) AND MAX(0, j.priority - (@now - j.created_at) / @aging) = best.eff
+             ORDER BY j.seq LIMIT 1), best.seq) END
+         FROM best)
+       RETURNING ${CLAIM_COLUMNS}`,
+    );
+    const release = 'lease_owner = NULL, lease_expires_at = NULL, updated_at = @now';
+    this.completeStmt = db.prepare(
+      `UPDATE jobs SET state = 'completed', result = @result, error = NULL, error_kind = NULL, stage = 'completed', percent = 100,
+         finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
+    );
+    this.failStmt = db.prepare(
+      `UPDATE jobs SET state = 'failed', error = @error, error_kind = @kind, finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
+    );
+    this.rescheduleStmt = db.prepare(
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, error = @error, error_kind = @kind, run_at = @runAt, shrink = shrink + @shrink,
+         attempts = attempts - @refund, deferrals = deferrals + @refund, stage = NULL, percent = NULL, ${release}
+       WHERE ${FENCE} RETURNING batch_id, state`,
+    );
+    this.cancelRunningStmt = db.prepare(
+      `UPDATE jobs SET state = 'cancelled', error = 'cancelled', error_kind = NULL, finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
+    );
+    // Shutdown is not the job's fault: the attempt is given back.
+    this.releaseStmt = db.prepare(
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = attempts - 1, stage = NULL, percent = NULL, ${release} WHERE ${FENCE} RETURNING batch_id`,
+    );
+    this.progressStmt = db.prepare(`UPDATE jobs SET stage = @stage, percent = @percent, lease_expires_at = @lease, updated_at = @now WHERE ${FENCE}`);
+    this.renewStmt = db.prepare("UPDATE jobs SET lease_expires_at = @lease WHERE state = 'running' AND lease_owner = @owner");
+    this.byIdStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    this.byDedupeStmt = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ? AND state NOT IN ('failed', 'cancelled')");
+    this.cancelWaitingStmt = db.prepare(
+      `UPDATE jobs SET state = 'cancelled', error = 'cancelled', finished_at = @now, updated_at = @now
+       WHERE seq = @seq AND state IN ('pending', 'paused') RETURNING batch_id`,
+    );
+    this.flagCancelStmt = db.prepare("UPDATE jobs SET cancel_requested = 1, updated_at = @now WHERE seq = @seq AND state = 'running'");
+    this.nextRunAtStmt = db.prepare("SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND run_at > ?").pluck();
+    this.settingStmt = db.prepare('SELECT value FROM queue_settings WHERE key = ?').pluck();
+    this.setSettingStmt = db.prepare('INSERT INTO queue_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    // An interrupted attempt is not a failed one: it is given back. A crash is counted for poison detection.
+    this.requeueOrphanStmt = db.prepare(
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = attempts - 1, crashes = crashes + @crash, stage = NULL, percent = NULL, ${release}
+       WHERE ${FENCE} RETURNING batch_id, state`,
+    );
+    this.poisonStmt = db.prepare(
+      `UPDATE jobs SET state = 'failed', crashes = crashes + 1, error = @error, error_kind = 'poison', finished_at = @now, ${release}
+       WHERE ${FENCE} RETURNING batch_id`,
+    );
+    this.retryStmt = db.prepare(
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = 0, crashes = 0, shrink = 0, deferrals = 0, error = NULL, error_kind = NULL,
+         cancel_requested = 0, run_at = @now, started_at = NULL, finished_at = NULL, stage = NULL, percent = NULL, updated_at = @now
+       WHERE seq = @seq AND state IN ('failed', 'cancelled') RETURNING batch_id, state`,
+    );
+    this.holdBatchStmt = db.prepare("UPDATE jobs SET state = 'paused', updated_at = @now WHERE batch_id = @batchId AND state = 'pending'");
+    this.unholdBatchStmt = db.prepare("UPDATE jobs SET state = 'pending', updated_at = @now WHERE batch_id = @batchId AND state = 'paused'");
+    this.cancelBatchWaitingStmt = db.prepare(
+      `UPDATE jobs SET state = 'cancelled', error = 'cancelled', finished_at = @now, updated_at = @now
+       WHERE batch_id = @batchId AND state IN ('pending', 'paused') RETURNING id`,
+    );
+  }
+
+  insert(job: NewJob): void {
+    this.insertStmt.run(job);
+  }
+
+  claim(p: { resource: Resource; now: number; aging: number; owner: string; lease: number; models: readonly string[] }): ClaimedRow | undefined {
+    if (p.models.length === 0) return this.claimStmt.get({ resource: p.resource, now: p.now, aging: p.aging, owner: p.owner, lease: p.lease }) as ClaimedRow | undefined;
+    return this.claimAffinityStmt.get({ ...p, models: JSON.stringify(p.models) }) as ClaimedRow | undefined;
+  }
+
+  complete(f: Fence, result: string | null, now: number): { batch_id: string | null } | undefined {
+    return this.completeStmt.get({ ...f, result, now }) as { batch_id: string | null } | undefined;
+  }
+
+  fail(f: Fence, error: string, kind: JobErrorKind, now: number): { batch_id: string | null } | undefined {
+    return this.failStmt.get({ ...f, error, kind, now }) as { batch_id: string | null } | undefined;
+  }
+
+  /** Back to the queue until runAt. `refund` gives the attempt back (a rate limit is not a failure). */
+  reschedule(
+    f: Fence,
+    p: { error: string; kind: JobErrorKind; runAt: number; shrink: boolean; refund: boolean },
+    now: number,
+  ): { batch_id: string | null; state: JobState } | undefined {
+    return this.rescheduleStmt.get({ ...f, error: p.error, kind: p.kind, runAt: p.runAt, shrink: p.shrink ? 1 : 0, refund: p.refund ? 1 : 0, now }) as
+      | { batch_id: string | null; state: JobState }
+      | undefined;
+  }
+
+  cancelRunning(f: Fence, now: number): { batch_id: string | null } | undefined {
+    return this.cancelRunningStmt.get({ ...f, now }) as { batch_id: string | null } | undefined;
+  }
+
+  release(f: Fence, now: number): { batch_id: string | null } | undefined {
+    return this.releaseStmt.get({ ...f, now }) as { batch_id: string | null } | undefined;
+  }
+
+  saveProgress(f: Fence, stage: string, percent: number | null, lease: number, now: number): boolean {
+    return this.progressStmt.run({ ...f, stage, percent, lease, now }).changes === 1;
+  }
+
+  renewLeases(owner: string, lease: number): number {
+    return this.renewStmt.run({ owner, lease }).changes;
+  }
+
+  byId(id: string): JobRow | undefined {
+    return this.byIdStmt.get(id) as JobRow | undefined;
+  }
+
+  byDedupe(key: string): JobRow | undefined {
+    return this.byDedupeStmt.get(key) as JobRow | undefined;
+  }
+
+  cancelWaiting(seq: number, now: number): { batch_id: string | null } | undefined {
+    return this.cancelWaitingStmt.get({ seq, now }) as { batch_id: string | null } | undefined;
+  }
+
+  flagCancel(seq: number, now: number): boolean {
+    return this.flagCancelStmt.run({ seq, now }).changes === 1;
+  }
+
+  /** When the next delayed (retrying) job falls due, or null. */
+  nextRunAt(now: number): number | null {
+    return (this.nextRunAtStmt.get(now) as number | null) ?? null;
+  }
+
+  requeueOrphan(f: Fence, crashed: boolean, now: number): { batch_id: string | null; state: JobState } | undefined {
+    return this.requeueOrphanStmt.get({ ...f, crash: crashed ? 1 : 0, now }) as { batch_id: string | null; state: JobState } | undefined;
+  }
+
+  poison(f: Fence, error: string, now: number): { batch_id: string | null } | undefined {
+    return this.poisonStmt.get({ ...f, error, now }) as { batch_id: string | null } | undefined;
+  }
+
+  /** A failed or cancelled job starts over with all its attempts. */
+  retry(seq: number, now: number): { batch_id: string | null; state: JobState } | undefined {
+    return this.retryStmt.get({ seq, now }) as { batch_id: string | null; state: JobState } | undefined;
+  }
+
+  holdBatch(batchId: string, now: number): number {
+    return this.holdBatchStmt.run({ batchId, now }).changes;
+  }
+
+  unholdBatch(batchId: string, now: number): number {
+    return this.unholdBatchStmt.run({ batchId, now }).changes;
+  }
+
+  cancelBatchWaiting(batchId: string, now: number): string[] {
+    return (this.cancelBatchWaitingStmt.all({ batchId, now }) as { id: string }[]).map((r) => r.id);
+  }
+
+  setting(key: string): string | undefined {
+    return this.settingStmt.get(key) as string | undefined;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.setSettingStmt.run(key, value);
+  }
+}
