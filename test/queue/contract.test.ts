@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDispatcher, type Dispatch } from '../../src-main/engine/api/dispatch.js';
+import { Engine } from '../../src-main/engine/engine.js';
+import type { Batch, Job, JobDetail, QueueControl, QueueStats } from '../../src-shared/contract/index.js';
+import { writeJpegs } from '../helpers/images.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('the queue over the contract', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let engine: Engine;
+  let call: Dispatch;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir());
+    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    call = createDispatcher(engine);
+  });
+  afterEach(async () => {
+    await engine.close();
+    await cleanup();
+  });
+
+  it('lists an import as a batch of jobs, with stats, and takes the controls', async () => {
+    const folder = path.join(dir, 'photos');
+    await writeJpegs(folder, 6);
+    const started = await engine.imports.start({ paths: [folder] });
+    await engine.imports.wait(started.importId);
+
+    const batch = (await call('queue.batch', { id: started.importId })) as Batch;
+    expect(batch).toMatchObject({ type: 'import', label: 'photos', state: 'completed', total: 7, completed: 7, projectId: started.projectId });
+    const files = (await call('queue.list', { type: 'import.file', projectId: started.projectId })) as { items: Job[]; total: number };
+    expect(files.total).toBe(6);
+    expect(files.items.map((j) => j.label).sort()).toEqual(['img-000.jpg', 'img-001.jpg', 'img-002.jpg', 'img-003.jpg', 'img-004.jpg', 'img-005.jpg']);
+    expect(files.items.every((j) => j.state === 'completed' && j.resource === 'cpu' && j.batchId === started.importId)).toBe(true);
+    const detail = (await call('queue.get', { id: files.items[0]!.id })) as JobDetail;
+    expect(detail.payload).toMatchObject({ importId: started.importId });
+    expect(detail.result).toMatchObject({ ok: true });
+
+    const stats = (await call('queue.stats', {})) as QueueStats;
+    expect(stats.counts.completed).toBe(7);
+    expect(stats.types.map((t) => t.type)).toEqual(['import.file', 'import.scan']);
+    expect(stats.types[0]!.meanDurationMs).not.toBeNull();
+
+    expect((await call('queue.pause', {})) as QueueControl).toEqual({ paused: true, batch: null });
+    expect(((await call('queue.stats', {})) as QueueStats).paused).toBe(true);
+    expect((await call('queue.resume', {})) as QueueControl).toEqual({ paused: false, batch: null });
+    expect(await call('queue.retryFailedBatch', { batchId: started.importId })).toMatchObject({ retried: 0, batch: { state: 'completed' } });
+    expect(await call('queue.clearFinished', { states: ['completed'] })).toEqual({ removed: 7 });
+    await expect(call('queue.cancel', { id: files.items[0]!.id })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(call('queue.list', { state: 'sleeping' })).rejects.toMatchObject({ code: 'invalid_input' });
+    // The import's own record stays: the queue's rows were only the means.
+    expect(engine.imports.get(started.importId)).toMatchObject({ state: 'done', imported: 6 });
+  });
+});
