@@ -10,7 +10,7 @@ import { appPaths, engineRuntimeChoice, isNetworkUrl } from './app-paths.js';
 import { EngineClient, type EngineRuntime } from './engine-client.js';
 import { findNodeExecutable, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
 import { broadcastEvent, createIpcHandler, installIpc } from './ipc.js';
-import { notificationFor } from './notifications.js';
+import { NotifiedOnce, notificationFor } from './notifications.js';
 import { createAppProtocolHandler, createMediaProtocolHandler, privilegedSchemes } from './protocols.js';
 import { APP_ORIGIN, APP_SCHEME, guardWebContents, hardenSession, MEDIA_SCHEME } from './security.js';
 import { windowOptions } from './window.js';
@@ -33,6 +33,7 @@ function run(): void {
   let engineStopped = false;
   let quitting = false;
   let restartedOnce = false;
+  const notified = new NotifiedOnce();
 
   if (process.platform === 'win32') app.setAppUserModelId('com.atolye.app');
 
@@ -66,8 +67,8 @@ function run(): void {
       projectName: async (id) => ((await engine.call('projects.get', { id })) as { name: string }).name,
     })
       .then((text) => {
-        if (!text) return;
-        const n = new Notification({ ...text, ...(existsSync(paths.icon) ? { icon: paths.icon } : {}) });
+        if (!text || !notified.first(text.key)) return;
+        const n = new Notification({ title: text.title, body: text.body, ...(existsSync(paths.icon) ? { icon: paths.icon } : {}) });
         n.on('click', () => focus(mainWindow));
         n.show();
       })

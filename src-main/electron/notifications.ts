@@ -7,6 +7,8 @@ import type { EngineEvent } from '../../src-shared/contract/index.js';
 export interface NotificationText {
   title: string;
   body: string;
+  /** What it is about (`import:<id>`, `batch:<id>`): one notification per key. */
+  key: string;
 }
 
 type Lang = 'en' | 'tr';
@@ -60,23 +62,43 @@ export async function notificationFor(event: EngineEvent, ctx: NotificationConte
       const p = event.payload;
       if (p.state !== 'done' && p.state !== 'failed') return null;
       const name = (await ctx.projectName(p.projectId).catch(() => null)) ?? '';
-      if (p.state === 'failed') return { title: t.importFailed(name), body: p.error ?? '' };
+      const key = `import:${p.importId}`;
+      if (p.state === 'failed') return { title: t.importFailed(name), body: p.error ?? '', key };
       const parts = [t.imported(p.imported)];
       if (p.duplicates) parts.push(t.duplicates(p.duplicates));
       if (p.skipped) parts.push(t.skipped(p.skipped));
-      return { title: t.importDone(name), body: parts.join(' · ') };
+      return { title: t.importDone(name), body: parts.join(' · '), key };
     }
     case 'batch.completed':
     case 'batch.failed': {
       const b = event.payload;
+      // An import is a queue batch too; its import.progress event already told the user.
+      if (b.type === 'import') return null;
       const project = b.projectId ? await ctx.projectName(b.projectId).catch(() => null) : null;
       const what = [b.label ?? b.type, project].filter(Boolean).join(' · ');
       const parts = [t.done(b.completed)];
       if (b.failed) parts.push(t.failed(b.failed));
       if (b.cancelled) parts.push(t.cancelled(b.cancelled));
-      return { title: event.type === 'batch.failed' || b.failed > 0 ? t.batchFailed(what) : t.batchDone(what), body: parts.join(' · ') };
+      return { title: event.type === 'batch.failed' || b.failed > 0 ? t.batchFailed(what) : t.batchDone(what), body: parts.join(' · '), key: `batch:${b.id}` };
     }
     default:
       return null;
+  }
+}
+
+/**
+ * Remembers which keys were announced, so an end state reported twice (a re-sent
+ * progress event, an engine restart replaying state) still notifies once. Bounded.
+ */
+export class NotifiedOnce {
+  private readonly seen = new Set<string>();
+  constructor(private readonly limit = 1_000) {}
+
+  /** True the first time a key is offered. */
+  first(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > this.limit) this.seen.delete(this.seen.values().next().value as string);
+    return true;
   }
 }

@@ -126,6 +126,9 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     await expect
       .poll(async () => (await h.send<Rec[]>('record')).find((r) => r.what === 'notification'), { timeout: 30_000 })
       .toMatchObject({ title: 'Import finished: Kataloğ', body: '3 images imported' });
+    await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+    const notes = (await h.send<Rec[]>('record')).filter((r) => r.what === 'notification');
+    expect(notes).toHaveLength(1);
     const sent = await h.send<{ channel: string; payload: { type: string; payload: { state?: string } } }[]>('sent');
     expect(sent.every((s) => s.channel === 'atolye:event')).toBe(true);
     expect(sent.some((s) => s.payload.type === 'import.progress' && s.payload.payload.state === 'done')).toBe(true);

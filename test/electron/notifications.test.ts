@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appPaths, engineRuntimeChoice, isNetworkUrl } from '../../src-main/electron/app-paths.js';
-import { languageFor, notificationFor } from '../../src-main/electron/notifications.js';
+import { languageFor, NotifiedOnce, notificationFor } from '../../src-main/electron/notifications.js';
 import type { EngineEvent } from '../../src-shared/contract/index.js';
 
 const progress = (state: string, extra: Record<string, unknown> = {}) =>
@@ -14,18 +14,18 @@ const ctx = (locale = 'en-US') => ({ locale, projectName: async (id: string) => 
 
 describe('OS notifications', () => {
   it('announce a finished import with its counts', async () => {
-    expect(await notificationFor(progress('done'), ctx())).toEqual({ title: 'Import finished: Ürün Fotoğrafları', body: '3 images imported · 1 duplicate · 1 skipped' });
-    expect(await notificationFor(progress('done', { imported: 1, duplicates: 0, skipped: 0 }), ctx())).toEqual({ title: 'Import finished: Ürün Fotoğrafları', body: '1 image imported' });
+    expect(await notificationFor(progress('done'), ctx())).toMatchObject({ title: 'Import finished: Ürün Fotoğrafları', body: '3 images imported · 1 duplicate · 1 skipped' });
+    expect(await notificationFor(progress('done', { imported: 1, duplicates: 0, skipped: 0 }), ctx())).toMatchObject({ title: 'Import finished: Ürün Fotoğrafları', body: '1 image imported' });
   });
 
   it('speak Turkish to a Turkish system', async () => {
-    expect(await notificationFor(progress('done'), ctx('tr-TR'))).toEqual({ title: 'İçe aktarma bitti: Ürün Fotoğrafları', body: '3 görsel içe aktarıldı · 1 yinelenen · 1 atlandı' });
+    expect(await notificationFor(progress('done'), ctx('tr-TR'))).toMatchObject({ title: 'İçe aktarma bitti: Ürün Fotoğrafları', body: '3 görsel içe aktarıldı · 1 yinelenen · 1 atlandı' });
     expect(languageFor('tr')).toBe('tr');
     expect(languageFor('de-DE')).toBe('en');
   });
 
   it('announce a failed import with the error', async () => {
-    expect(await notificationFor(progress('failed', { error: 'not found: /x' }), ctx())).toEqual({ title: 'Import failed: Ürün Fotoğrafları', body: 'not found: /x' });
+    expect(await notificationFor(progress('failed', { error: 'not found: /x' }), ctx())).toMatchObject({ title: 'Import failed: Ürün Fotoğrafları', body: 'not found: /x' });
   });
 
   it('stay quiet while an import runs, and for other events', async () => {
@@ -48,12 +48,16 @@ describe('OS notifications', () => {
     }) as unknown as EngineEvent;
 
   it('announce a finished queue batch with its counts and project', async () => {
-    expect(await notificationFor(batch('batch.completed'), ctx())).toEqual({ title: 'Batch finished: Cut-outs on white · Ürün Fotoğrafları', body: '118 done · 2 cancelled' });
-    expect(await notificationFor(batch('batch.completed', { label: null, projectId: null, cancelled: 0 }), ctx('tr'))).toEqual({ title: 'Toplu iş bitti: cutout', body: '118 tamamlandı' });
+    expect(await notificationFor(batch('batch.completed'), ctx())).toMatchObject({ title: 'Batch finished: Cut-outs on white · Ürün Fotoğrafları', body: '118 done · 2 cancelled' });
+    expect(await notificationFor(batch('batch.completed', { label: null, projectId: null, cancelled: 0 }), ctx('tr'))).toMatchObject({ title: 'Toplu iş bitti: cutout', body: '118 tamamlandı' });
   });
 
   it('say so when a batch ends with failures', async () => {
-    expect(await notificationFor(batch('batch.failed', { failed: 5, completed: 113, cancelled: 0 }), ctx())).toEqual({ title: 'Batch finished with failures: Cut-outs on white · Ürün Fotoğrafları', body: '113 done · 5 failed' });
+    expect(await notificationFor(batch('batch.failed', { failed: 5, completed: 113, cancelled: 0 }), ctx())).toMatchObject({ title: 'Batch finished with failures: Cut-outs on white · Ürün Fotoğrafları', body: '113 done · 5 failed' });
+  });
+
+  it('say nothing twice: an import batch is announced by its import event', async () => {
+    expect(await notificationFor(batch('batch.completed', { type: 'import', label: 'Ürün Fotoğrafları' }), ctx())).toBeNull();
   });
 
   it('stay quiet for batch progress and single jobs', async () => {
@@ -84,5 +88,18 @@ describe('app layout and switches', () => {
     expect(isNetworkUrl('atolye://app/index.html')).toBe(false);
     expect(isNetworkUrl('atolye-media://thumb/x')).toBe(false);
     expect(isNetworkUrl('devtools://devtools/')).toBe(false);
+  });
+});
+
+describe('one notification per import or batch', () => {
+  it('keys end states by what they are about', async () => {
+    expect(await notificationFor(progress('done'), ctx())).toMatchObject({ key: 'import:i' });
+    expect(await notificationFor(progress('failed'), ctx())).toMatchObject({ key: 'import:i' });
+  });
+  it('lets each key through once, within a bound', () => {
+    const once = new NotifiedOnce(2);
+    expect([once.first('import:a'), once.first('import:a'), once.first('batch:a')]).toEqual([true, false, true]);
+    once.first('x');
+    expect(once.first('import:a')).toBe(true); // evicted, the oldest first
   });
 });
