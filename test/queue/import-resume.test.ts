@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function writePhotos(dir: string, count: number): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   for (let i = 0; i < count; i++) {
-    await sharp({ create: { width: 900 + i, height: 700, channels: 3, noise: { type: 'gaussian', mean: 90 + i, sigma: 40 } } })
+    await sharp({ create: { width: 900 + i, height: 700, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 90 + i, sigma: 40 } } })
       .jpeg({ quality: 85 })
       .toFile(path.join(dir, `photo-${String(i).padStart(3, '0')}.jpg`));
   }
