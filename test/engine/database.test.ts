@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src-main/engine/db/database.js';
+import { migrations } from '../../src-main/engine/db/migrations/index.js';
 import { defaultDataDir } from '../../src-main/engine/paths.js';
 import { BlobStore } from '../../src-main/engine/store/blob-store.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -20,15 +21,17 @@ describe('library database', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
     expect(versions[0]).toBe(1);
-    expect(migrate(db, [{ version: 1, name: 'library', up: 'CREATE TABLE never_runs (x)' }])).toEqual([]);
-    const ran = migrate(db, [{ version: 99, name: 'later', up: 'CREATE TABLE later_table (x INTEGER)' }]);
+    const again = migrations.map((m) => ({ ...m, up: 'CREATE TABLE never_runs (x)' }));
+    expect(migrate(db, again)).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'never_runs'").get()).toBeUndefined();
+    const ran = migrate(db, [...migrations, { version: 99, name: 'later', up: 'CREATE TABLE later_table (x INTEGER)' }]);
     expect(ran).toEqual([99]);
     db.close();
   });
 
   it('rolls back a migration that fails, leaving the schema as it was', () => {
     const db = openDatabase(path.join(dir, 'b.db'));
-    expect(() => migrate(db, [{ version: 50, name: 'broken', up: 'CREATE TABLE half (x); THIS IS NOT SQL' }])).toThrow();
+    expect(() => migrate(db, [...migrations, { version: 50, name: 'broken', up: 'CREATE TABLE half (x); THIS IS NOT SQL' }])).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     expect(db.prepare('SELECT 1 FROM schema_migrations WHERE version = 50').get()).toBeUndefined();
     db.close();
