@@ -60,7 +60,15 @@ function JobRow({ job }: { job: ImportJob }) {
       lines.push(t('imports.failed', { error: job.error ?? p?.error ?? '' }));
   }
   return (
-    <li className={`import-job import-${state}`} data-testid="import-job" data-state={state} data-project-id={job.projectId ?? ''}>
+    <li
+      className={`import-job import-${state}`}
+      data-testid="import-job"
+      data-state={state}
+      data-project-id={job.projectId ?? ''}
+      data-uploaded-files={job.uploadedFiles}
+      data-total-files={job.totalFiles}
+      data-engine-imports={job.imports.length}
+    >
       <div className="import-job-head">
         <span className="import-job-name" title={name}>
           {name}

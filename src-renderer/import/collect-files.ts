@@ -78,7 +78,9 @@ export async function collectDropped(snapshot: DropSnapshot, onFound: (count: nu
     for (;;) {
       const batch = await readBatch(reader);
       if (batch.length === 0) break;
-      for (const child of batch) await visit(child);
+      // Files of a batch in parallel (one file() round trip each would add up on 10,000); folders one by one.
+      await Promise.all(batch.filter((c) => c.isFile).map(visit));
+      for (const child of batch) if (child.isDirectory) await visit(child);
     }
   };
   for (const entry of snapshot.entries) await visit(entry);

@@ -15,10 +15,12 @@ const REFRESH_INTERVAL_MS = 500;
 
 function projectRefresher(queryClient: QueryClient) {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const last = new Map<string, number>();
   const refreshNow = (projectId: string) => {
     const timer = timers.get(projectId);
     if (timer) clearTimeout(timer);
     timers.delete(projectId);
+    last.set(projectId, Date.now());
     void queryClient.invalidateQueries({ queryKey: projectsKey });
     void queryClient.invalidateQueries({ queryKey: projectKey(projectId) });
     void queryClient.invalidateQueries({ queryKey: assetsKey(projectId) });
@@ -26,13 +28,15 @@ function projectRefresher(queryClient: QueryClient) {
   };
   return {
     refreshNow,
-    /** Trailing-edge throttle: the last event of a burst is never lost. */
+    /**
+     * Throttle, leading and trailing edge: the first thumbnails show at once, and the
+     * last event of a burst is never lost.
+     */
     refreshSoon(projectId: string) {
       if (timers.has(projectId)) return;
-      timers.set(
-        projectId,
-        setTimeout(() => refreshNow(projectId), REFRESH_INTERVAL_MS),
-      );
+      const wait = (last.get(projectId) ?? 0) + REFRESH_INTERVAL_MS - Date.now();
+      if (wait <= 0) refreshNow(projectId);
+      else timers.set(projectId, setTimeout(() => refreshNow(projectId), wait));
     },
     dispose() {
       for (const t of timers.values()) clearTimeout(t);
