@@ -6,10 +6,21 @@ import { defaultDataDir } from '../engine/paths.js';
 import type { CliContext, Command } from './command.js';
 import { importCommand } from './commands/import.js';
 import { projectsCommand } from './commands/projects.js';
+import { queueCommand, queueUsage } from './commands/queue.js';
 import { serveCommand } from './commands/serve.js';
 
 // Argument parsing is node:util's parseArgs: built in, typed, enough for flat commands.
-export const commands: Command[] = [importCommand, projectsCommand, serveCommand];
+export const commands: Command[] = [
+  importCommand,
+  projectsCommand,
+  serveCommand,
+  {
+    name: 'queue',
+    summary: 'Job queue: stats, pause, resume, retry failed jobs',
+    usage: queueUsage,
+    run: async (args, ctx) => queueCommand(args, { engine: await ctx.engine(), out: ctx.out }),
+  },
+];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
