@@ -34,6 +34,18 @@ test('dropping a folder of 20 images (with a subfolder) makes a project with 20 
   expect(await card.getByTestId('project-cover').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 });
 
+test('a folder of more than 100 files arrives whole (Chromium lists a folder 100 entries at a time)', async ({ app: page, workDir }) => {
+  const folder = path.join(workDir, 'Yüz Otuz Dosya');
+  await makeImages(folder, turkishNames(130, 'küçük'), { width: 80, height: 60 });
+
+  await dropPaths(page, [folder]);
+
+  const stats = await waitForImport(page, 'Yüz Otuz Dosya');
+  expect(stats).toContain('130 imported');
+  await expect(page.getByTestId('project-count')).toHaveText('130 images');
+  await expect(page.getByTestId('asset-grid')).toHaveAttribute('data-total', '130');
+});
+
 test('choosing a folder with the folder picker imports it the same way', async ({ app: page, workDir }) => {
   const folder = path.join(workDir, 'Raf Düzeni Şubat');
   await makeImages(folder, turkishNames(6, 'raf'));

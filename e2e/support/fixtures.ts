@@ -43,8 +43,8 @@ export async function signIn(page: Page, loginUrl: string): Promise<void> {
 }
 
 /**
- * Writes distinct JPEGs (different colours and shapes, so different sha256) at the given
- * relative paths under `dir`.
+ * Writes distinct JPEGs at the given relative paths under `dir`: colours and shapes
+ * vary, and a corner patch encodes the index so even tiny ones differ (and so hash apart).
  */
 export async function makeImages(dir: string, relPaths: readonly string[], size = { width: 640, height: 480 }): Promise<string[]> {
   const written: string[] = [];
@@ -54,6 +54,7 @@ export async function makeImages(dir: string, relPaths: readonly string[], size 
       <rect width="100%" height="100%" fill="hsl(${hue},55%,82%)"/>
       <circle cx="${(size.width / 2) | 0}" cy="${(size.height / 2) | 0}" r="${60 + ((i * 17) % 120)}" fill="hsl(${(hue + 180) % 360},60%,45%)"/>
       <rect x="${20 + ((i * 29) % 200)}" y="30" width="${40 + i}" height="${40 + ((i * 7) % 90)}" fill="hsl(${(hue + 90) % 360},70%,35%)"/>
+      <rect x="0" y="0" width="16" height="16" fill="rgb(${i % 256},${(i >> 8) % 256},${rel.length % 256})"/>
     </svg>`;
     const file = path.join(dir, rel);
     await fs.mkdir(path.dirname(file), { recursive: true });
