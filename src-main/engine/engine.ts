@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { EngineInfo } from '../../src-shared/contract/index.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
 import { newId } from './ids.js';
@@ -61,6 +62,7 @@ export class Engine {
   models!: ModelStore;
   segmentImages!: ReturnType<typeof createSegmentImagePool>;
   segment!: SegmentService;
+  private lock!: DataDirLock;
 
   private constructor(
     readonly events: EventBus,
@@ -75,7 +77,14 @@ export class Engine {
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     await fs.mkdir(dataDir, { recursive: true });
-    const db = openDatabase(path.join(dataDir, 'library.db'));
+    const lock = DataDirLock.acquire(dataDir);
+    let db: Db;
+    try {
+      db = openDatabase(path.join(dataDir, 'library.db'));
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const store = new BlobStore(dataDir);
     await store.init();
     const uploads = new UploadStaging(dataDir);
@@ -95,6 +104,7 @@ export class Engine {
       workers: options.workers,
     });
     const engine = new Engine(events, dataDir, db, store, library, uploads, imports);
+    engine.lock = lock;
     engine.queue = queue;
     queue.setServices({ imports });
     registerEngineJobs(queue);
@@ -144,5 +154,6 @@ export class Engine {
     await Promise.all([this.segmentImages.close(), this.inference.close()]);
     this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
     this.db.close();
+    this.lock.release();
   }
 }

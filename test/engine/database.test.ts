@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src-main/engine/db/database.js';
 import { migrations } from '../../src-main/engine/db/migrations/index.js';
 import { defaultDataDir } from '../../src-main/engine/paths.js';
+import { Engine } from '../../src-main/engine/engine.js';
 import { BlobStore } from '../../src-main/engine/store/blob-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -74,5 +75,26 @@ describe('content-addressed store', () => {
     await new BlobStore(dir).init();
     expect(await fs.readdir(path.join(dir, 'tmp'))).toEqual([]);
     expect(() => store.pathOf('../../etc/passwd')).toThrow(/not a sha256/);
+  });
+});
+
+describe('one engine per library', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it('refuses a second engine on the same data dir while the first runs, and takes over a stale lock', async () => {
+    const first = await Engine.open({ dataDir: dir, workers: 1 });
+    // Another live process holds it: simulate with our parent's pid (alive, not us).
+    await fs.writeFile(path.join(dir, 'engine.lock'), String(process.ppid));
+    await expect(Engine.open({ dataDir: dir, workers: 1 })).rejects.toThrow(/open in another Atölye process \(pid \d+/);
+    await fs.writeFile(path.join(dir, 'engine.lock'), String(process.pid));
+    await first.close();
+    await expect(fs.access(path.join(dir, 'engine.lock'))).rejects.toThrow();
+    // A crashed engine leaves its pid behind; a dead pid is taken over.
+    await fs.writeFile(path.join(dir, 'engine.lock'), '2147483646');
+    const second = await Engine.open({ dataDir: dir, workers: 1 });
+    await second.close();
   });
 });
