@@ -138,4 +138,26 @@ describe('loopback HTTP + WebSocket transport', () => {
     const traversal = await request(server.port, { path: '/media/thumb/..%2F..%2Flibrary.db', headers: { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${server.token}` } });
     expect(traversal.status).toBe(404);
   });
+
+  it('streams a project as a ZIP download with its (Turkish) name', async () => {
+    const src = path.join(dir, 'zip-src');
+    await writeJpegs(src, 3, 'zip');
+    const started = await client.call('import.start', { paths: [src], projectName: 'Çay & Şeker' });
+    let progress: ImportProgress = started;
+    for (let i = 0; i < 200 && progress.state !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      progress = await client.call('import.get', { importId: started.importId });
+    }
+    const res = await fetch(new URL(`api/export/${started.projectId}.zip?include=originals`, server.url), { headers: { Authorization: `Bearer ${server.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('Çay & Şeker.zip')}`);
+    const zip = Buffer.from(await res.arrayBuffer());
+    const names: string[] = [];
+    // Central directory entries: signature PK\x01\x02, name length at +28, name at +46.
+    for (let i = zip.indexOf('PK\x01\x02'); i >= 0; i = zip.indexOf('PK\x01\x02', i + 4)) names.push(zip.toString('utf8', i + 46, i + 46 + zip.readUInt16LE(i + 28)));
+    expect(names.sort()).toEqual(['originals/zip-000.jpg', 'originals/zip-001.jpg', 'originals/zip-002.jpg']);
+    const missing = await fetch(new URL('api/export/01a20440-70c8-700c-b808-9b2ffb93c121.zip', server.url), { headers: { Authorization: `Bearer ${server.token}` } });
+    expect(missing.status).toBe(404);
+  });
 });
