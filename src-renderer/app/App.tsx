@@ -10,18 +10,10 @@ import { BatchPage, GalleryPage } from '../pages/LibraryPages.js';
 import { PlaceholderPage } from '../pages/PlaceholderPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { modKey, ShortcutHelp, useShortcuts } from '../ui/shortcuts.js';
+import { icons } from '../ui/icons.js';
 import { Toasts } from '../ui/toasts.js';
 import { hrefFor, pages, useRoute, type Route } from './router.js';
 
-const navIcons: Record<(typeof pages)[number], string> = {
-  batch: '⇩',
-  gallery: '▦',
-  matching: '⇄',
-  training: '◎',
-  models: '⬡',
-  queue: '☰',
-  settings: '⚙',
-};
 
 function useConnection(backend: RendererBackend): ConnectionState {
   return useSyncExternalStore(
@@ -48,7 +40,7 @@ function Nav({ route }: { route: Route }) {
               title={`${t(`nav.${page}`)} (${modKey}+${i + 1})`}
             >
               <span className="nav-icon" aria-hidden="true">
-                {navIcons[page]}
+                {icons[page]}
               </span>
               <span className="nav-label">{t(`nav.${page}`)}</span>
             </a>

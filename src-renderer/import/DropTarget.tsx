@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useImporter } from './use-importer.js';
+import { icons } from '../ui/icons.js';
 
 function carriesFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -61,7 +62,7 @@ export function DropTarget() {
   return (
     <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
       <div className="drop-overlay-card">
-        <div className="drop-overlay-icon">⇩</div>
+        <div className="drop-overlay-icon">{icons.drop}</div>
         <strong>{t('dropzone.overlay')}</strong>
         <span>{t('dropzone.overlayHint')}</span>
       </div>

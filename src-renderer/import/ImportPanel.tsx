@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useProjects } from '../library/queries.js';
 import { dismissJob, isFinished, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
+import { icons } from '../ui/icons.js';
 
 function stateOf(job: ImportJob, p: JobProgress | null): string {
   if (job.error) return 'failed';
@@ -75,7 +76,7 @@ function JobRow({ job }: { job: ImportJob }) {
         </span>
         {isFinished(job) ? (
           <button type="button" className="icon-button" aria-label={t('imports.dismiss')} onClick={() => dismissJob(job.key)}>
-            ×
+            {icons.close}
           </button>
         ) : null}
       </div>

@@ -48,6 +48,7 @@ export type FinishedListener = (job: ImportJob) => void;
 const terminal = new Set<ImportProgress['state']>(['done', 'failed', 'interrupted']);
 const KEEP_FINISHED = 6;
 const EMIT_INTERVAL_MS = 100;
+const DONE_LINGER_MS = 10_000;
 
 let jobs: readonly ImportJob[] = [];
 let nextKey = 1;
@@ -148,6 +149,8 @@ function settle(key: string): void {
   trim();
   emit(true);
   for (const l of finishedListeners) l(finished);
+  // A clean finish has had its toast; it leaves the panel by itself. Failures stay until dismissed.
+  if (jobProgress(finished)?.state === 'done' && !finished.error) setTimeout(() => dismissJob(key), DONE_LINGER_MS);
 }
 
 export function failJob(key: string, error: string): void {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useBackend } from '../backend/index.js';
 import { Dialog } from '../ui/Dialog.js';
 import { useAssetAt } from './queries.js';
+import { icons } from '../ui/icons.js';
 
 export function formatBytes(bytes: number, language: string): string {
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
@@ -58,7 +59,14 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
       >
         <div className="lightbox-stage">
           {asset ? (
-            <>
+            // Sized like the original will be (never larger than it is): the thumbnail holds its place without a jump.
+            <div
+              className="lightbox-frame"
+              style={{
+                aspectRatio: `${asset.width} / ${asset.height}`,
+                width: `min(calc(100cqw - 2rem), ${asset.width}px, calc((100cqh - 2rem) * ${asset.width / asset.height}))`,
+              }}
+            >
               <img key={`t-${asset.id}`} className="lightbox-thumb" src={backend.mediaUrl(asset.id, 'thumb')} alt="" aria-hidden="true" />
               {failedId === asset.id ? null : (
                 <img
@@ -72,7 +80,7 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
                   onError={() => setFailedId(asset.id)}
                 />
               )}
-            </>
+            </div>
           ) : (
             <span className="muted">{t('lightbox.loading')}</span>
           )}
@@ -80,16 +88,16 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
         <aside className="lightbox-info">
           <div className="lightbox-nav">
             <button type="button" className="icon-button" onClick={() => go(-1)} disabled={index <= 0} aria-label={t('lightbox.previous')} data-testid="lightbox-prev">
-              ‹
+              {icons.previous}
             </button>
             <span className="lightbox-position" data-testid="lightbox-position">
               {title}
             </span>
             <button type="button" className="icon-button" onClick={() => go(1)} disabled={index >= total - 1} aria-label={t('lightbox.next')} data-testid="lightbox-next">
-              ›
+              {icons.next}
             </button>
             <button type="button" className="icon-button" onClick={onClose} aria-label={t('lightbox.close')} data-testid="lightbox-close" autoFocus>
-              ×
+              {icons.close}
             </button>
           </div>
           {asset ? (

@@ -6,6 +6,7 @@ import { hrefFor, type Page } from '../app/router.js';
 import { requestDelete, startRename, useIntents } from './intents.js';
 import { useProjects } from './queries.js';
 import { RenameInput } from './RenameInput.js';
+import { icons } from '../ui/icons.js';
 
 export const SEARCH_INPUT_ID = 'project-search';
 
@@ -53,7 +54,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
           title={`${t('projects.rename')} (F2)`}
           onClick={() => startRename(project.id)}
         >
-          ✎
+          {icons.rename}
         </button>
         <button
           type="button"
@@ -63,7 +64,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
           title={`${t('projects.delete')} (Delete)`}
           onClick={() => requestDelete(project.id)}
         >
-          🗑
+          {icons.delete}
         </button>
       </div>
     </li>

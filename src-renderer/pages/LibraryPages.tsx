@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { ImportButtons } from '../import/DropTarget.js';
 import { ProjectList } from '../library/ProjectList.js';
 import { ProjectView } from '../library/ProjectView.js';
+import { icons } from '../ui/icons.js';
 
 export function BatchPage({ projectId }: { projectId: string | null }) {
   const { t } = useTranslation();
@@ -12,7 +13,7 @@ export function BatchPage({ projectId }: { projectId: string | null }) {
       <p className="intro">{t('batch.intro')}</p>
       <div className="dropzone" data-testid="dropzone">
         <div className="dropzone-icon" aria-hidden="true">
-          ⇩
+          {icons.drop}
         </div>
         <div>
           <strong>{t('dropzone.title')}</strong>

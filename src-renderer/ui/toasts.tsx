@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import { icons } from './icons.js';
 
 export interface Toast {
   id: number;
@@ -52,7 +53,7 @@ export function Toasts() {
               {toast.detail ? <span>{toast.detail}</span> : null}
             </div>
             <button type="button" className="icon-button" aria-label={t('toast.dismiss')} onClick={() => dismissToast(toast.id)}>
-              ×
+              {icons.close}
             </button>
           </li>
         ))}
