@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { expect, expectThumbnailsLoaded, importFolder, projectCard, test } from './support/fixtures.js';
 
 test('rename inline from the project list; the name survives a reload', async ({ app: page, workDir }) => {
@@ -92,4 +93,15 @@ test('"/" searches projects, case- and Turkish-insensitively', async ({ app: pag
   await expect(projectCard(page, 'İstanbul Şubesi')).toHaveCount(1);
   await search.press('Escape');
   await expect(projectCard(page, 'Ankara Deposu')).toHaveCount(1);
+});
+
+test('a project downloads as a ZIP named after it, with its images', async ({ app: page, workDir }) => {
+  await importFolder(page, workDir, 'Dışa Aktarım Ürünleri', 3);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('project-export').click()]);
+  expect(download.suggestedFilename()).toBe('Dışa Aktarım Ürünleri.zip');
+  const bytes = await fs.readFile(await download.path());
+  expect(bytes.subarray(0, 4).toString('binary')).toBe('PK\x03\x04');
+  // One central-directory record per entry: the three originals at least.
+  const entries = bytes.toString('binary').split('PK\x01\x02').length - 1;
+  expect(entries).toBeGreaterThanOrEqual(3);
 });

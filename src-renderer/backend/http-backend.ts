@@ -111,6 +111,10 @@ export class HttpBackend implements RendererBackend {
     return `${this.origin}/media/${variant}/${encodeURIComponent(assetId)}`;
   }
 
+  exportUrl(projectId: string): string {
+    return `${this.origin}/api/export/${encodeURIComponent(projectId)}.zip`;
+  }
+
   private ensureSocket(): void {
     // Without a valid token nothing will change until the user opens the login URL again.
     if (this.ws || this.retryTimer || this.state === 'unauthorized') return;

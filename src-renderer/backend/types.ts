@@ -22,6 +22,8 @@ export interface UploadResult {
 export interface RendererBackend extends Backend {
   /** Web mode: sends one file's bytes to the upload route; `import.start` then names the upload. */
   upload?(file: File, relPath: string, onProgress: (p: UploadProgress) => void, signal?: AbortSignal): Promise<UploadResult>;
+  /** Web mode: where the browser downloads a project as a ZIP (the desktop app writes it with export.projectZip). */
+  exportUrl?(projectId: string): string;
   /** Electron: the local paths of dropped or chosen files (folders included). */
   pathsForFiles?(files: readonly File[]): string[];
   /** Link state changes; `reconnected` is true when events may have been missed. */

@@ -59,6 +59,7 @@ export const en = {
     deleteBody_one: 'Its {{count, number}} image leaves the library; files no other project uses are removed from disk. This cannot be undone.',
     deleteBody_other: 'Its {{count, number}} images leave the library; files no other project uses are removed from disk. This cannot be undone.',
     created: 'Created {{date}}',
+    exportZip: 'Export ZIP',
   },
   project: {
     back: 'All projects',

@@ -61,6 +61,7 @@ export const tr: Messages = {
     deleteBody_one: '{{count, number}} görseli kitaplıktan çıkar; başka bir projenin kullanmadığı dosyalar diskten silinir. Bu işlem geri alınamaz.',
     deleteBody_other: '{{count, number}} görseli kitaplıktan çıkar; başka bir projenin kullanmadığı dosyalar diskten silinir. Bu işlem geri alınamaz.',
     created: '{{date}} tarihinde oluşturuldu',
+    exportZip: 'ZIP olarak dışa aktar',
   },
   project: {
     back: 'Tüm projeler',

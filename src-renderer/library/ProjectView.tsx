@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../src-shared/contract/index.js';
 import { hrefFor, type Page } from '../app/router.js';
+import { useBackend } from '../backend/index.js';
 import { AssetGrid } from './AssetGrid.js';
 import { requestDelete, startRename, useIntents } from './intents.js';
 import { Lightbox } from './Lightbox.js';
@@ -39,6 +40,7 @@ function SkippedList({ projectId }: { projectId: string }) {
 
 function Header({ project, page }: { project: Project; page: Page }) {
   const { t } = useTranslation();
+  const backend = useBackend();
   const { renamingId } = useIntents();
   return (
     <header className="project-header" data-project-id={project.id}>
@@ -54,6 +56,11 @@ function Header({ project, page }: { project: Project; page: Page }) {
           </h1>
         )}
         <div className="project-actions">
+          {backend.exportUrl && project.assetCount > 0 ? (
+            <a className="button" href={backend.exportUrl(project.id)} download data-testid="project-export">
+              {t('projects.exportZip')}
+            </a>
+          ) : null}
           <button type="button" className="button" data-testid="project-rename" onClick={() => startRename(project.id)} title="F2">
             {t('projects.rename')}
           </button>
