@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useImporter } from './use-importer.js';
 import { icons } from '../ui/icons.js';
 
+/** Images in the app are draggable={false}: Chromium offers a dragged <img> as a file, which would import it again. */
 function carriesFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
 }

@@ -67,7 +67,7 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
                 width: `min(calc(100cqw - 2rem), ${asset.width}px, calc((100cqh - 2rem) * ${asset.width / asset.height}))`,
               }}
             >
-              <img key={`t-${asset.id}`} className="lightbox-thumb" src={backend.mediaUrl(asset.id, 'thumb')} alt="" aria-hidden="true" />
+              <img key={`t-${asset.id}`} className="lightbox-thumb" src={backend.mediaUrl(asset.id, 'thumb')} alt="" aria-hidden="true" draggable={false} />
               {failedId === asset.id ? null : (
                 <img
                   key={`o-${asset.id}`}
@@ -75,6 +75,7 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
                   src={backend.mediaUrl(asset.id, 'original')}
                   alt={asset.fileName}
                   decoding="async"
+                  draggable={false}
                   data-testid="lightbox-image"
                   onLoad={() => setLoadedId(asset.id)}
                   onError={() => setFailedId(asset.id)}

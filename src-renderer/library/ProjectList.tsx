@@ -27,7 +27,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
     <li className="project-card" data-testid="project-card" data-project-id={project.id} data-project-name={project.name}>
       <a className="project-cover" href={href} aria-label={t('projects.open', { name: project.name })} tabIndex={-1}>
         {project.coverAssetId ? (
-          <img src={backend.mediaUrl(project.coverAssetId, 'thumb')} alt="" loading="lazy" decoding="async" data-testid="project-cover" />
+          <img src={backend.mediaUrl(project.coverAssetId, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="project-cover" />
         ) : (
           <span className="project-cover-empty">{t('projects.noCover')}</span>
         )}
