@@ -171,6 +171,8 @@ export class Queue<S = unknown> {
   private maintenanceTimer: ClockTimer | null = null;
   private wakeTimer: { timer: ClockTimer; at: number } | null = null;
   private retryFlushTimer: ClockTimer | null = null;
+  /** Resources some registered job type uses: the only ones worth a claim. */
+  private activeResources: Resource[] = [];
   private readonly loadedModels = new Map<Resource, string[]>();
   private modelResidency: ((resource: Resource) => readonly string[] | null) | null = null;
   private readonly jobWaiters = new Map<string, (() => void)[]>();
@@ -229,6 +231,7 @@ export class Queue<S = unknown> {
   register<P, R>(definition: JobDefinition<P, R, S>): this {
     if (this.defs.has(definition.type)) throw new Error(`job type ${definition.type} is registered twice`);
     this.defs.set(definition.type, definition as JobDefinition<unknown, unknown, S>);
+    this.activeResources = resourceNames.filter((r) => [...this.defs.values()].some((d) => d.resource === r));
     return this;
   }
 
@@ -268,6 +271,7 @@ export class Queue<S = unknown> {
     this.armHeartbeat();
     this.armPoll();
     this.armMaintenance();
+    this.armWake(this.store.nextRunAt(now));
     this.schedule();
   }
 
@@ -348,6 +352,7 @@ export class Queue<S = unknown> {
     } else {
       this.store.insert(job);
     }
+    if (job.runAt > now) this.armWake(job.runAt);
     this.schedule();
     return { id, existing: false };
   }
@@ -422,7 +427,7 @@ export class Queue<S = unknown> {
     const rows = (
       batchId
         ? this.db.prepare("SELECT * FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq").all(batchId)
-        : this.db.prepare("SELECT * FROM jobs WHERE state = 'failed' ORDER BY seq").all()
+        : this.db.prepare("SELECT * FROM jobs WHERE state = 'failed' AND finished_at IS NOT NULL ORDER BY seq").all()
     ) as JobRow[];
     const retried = this.retryRows(rows);
     return { retried, batch: batchId ? toBatch(this.requireBatch(batchId)) : null };
@@ -550,16 +555,12 @@ export class Queue<S = unknown> {
     if (this.state !== 'running' || this.pausedStmt()) return true;
     const now = this.clock.now();
     let exhausted = true;
-    let anyDry = false;
-    for (const resource of resourceNames) {
+    for (const resource of this.activeResources) {
       let taken = 0;
       while (this.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
         const models = this.modelResidency?.(resource) ?? this.loadedModels.get(resource) ?? [];
         const row = this.store.claim({ resource, now, aging: this.agingMs, owner: this.bootId, lease: now + this.leaseMs, models });
-        if (!row) {
-          anyDry = true;
-          break;
-        }
+        if (!row) break;
         taken++;
         exhausted = false;
         if (row.model) this.noteModel(resource, row.model);
@@ -570,7 +571,6 @@ export class Queue<S = unknown> {
         turn.claimed.push({ row, resource });
       }
     }
-    if (anyDry) turn.post.push(() => this.armWake());
     return exhausted;
   }
 
@@ -726,7 +726,10 @@ export class Queue<S = unknown> {
       const runAt = Math.max(now, error.retryAt);
       const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink: false, refund: true }, now);
       if (!row) return void post.push(() => this.stale(a));
-      post.push(() => this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt })));
+      post.push(() => {
+        this.armWake(runAt);
+        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt }));
+      });
       return;
     }
     if (kind !== 'permanent' && kind !== 'poison' && kind !== 'rate_limited' && a.attempt < a.maxAttempts) {
@@ -735,7 +738,10 @@ export class Queue<S = unknown> {
       const runAt = now + backoffDelay(a.attempt, policy, this.random);
       const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink, refund: false }, now);
       if (!row) return void post.push(() => this.stale(a));
-      post.push(() => this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt })));
+      post.push(() => {
+        this.armWake(runAt);
+        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt }));
+      });
       return;
     }
     const row = this.store.fail(fence, message, kind, now);
@@ -905,16 +911,20 @@ export class Queue<S = unknown> {
     this.maintenanceTimer.unref?.();
   }
 
-  /** Wakes the scheduler when the next retrying job falls due. */
-  private armWake(): void {
-    if (this.state !== 'running') return;
-    const at = this.store.nextRunAt(this.clock.now());
-    if (at == null) return;
+  /**
+   * Wakes the scheduler when a delayed job (a retry's backoff, a rate limit) falls due.
+   * The time is known when the job is put back, so no query runs per turn; only when the
+   * wake fires is the next due time looked up, for later delayed jobs.
+   */
+  private armWake(at: number | null): void {
+    if (at == null || (this.state !== 'running' && this.state !== 'idle')) return;
     if (this.wakeTimer && this.wakeTimer.at <= at) return;
     if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer.timer);
     const timer = this.clock.setTimeout(() => {
       this.wakeTimer = null;
+      if (this.state !== 'running') return;
       this.schedule();
+      this.armWake(this.store.nextRunAt(this.clock.now()));
     }, at - this.clock.now());
     timer.unref?.();
     this.wakeTimer = { timer, at };
@@ -932,8 +942,8 @@ export class Queue<S = unknown> {
     const now = this.clock.now();
     const rows = (
       expiredOnly
-        ? this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND lease_owner IS NOT ? AND lease_expires_at < ?").all(this.bootId, now)
-        : this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND lease_owner IS NOT ?").all(this.bootId)
+        ? this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT ? AND lease_expires_at < ?").all(this.bootId, now)
+        : this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT ?").all(this.bootId)
     ) as JobRow[];
     if (rows.length === 0) return;
     const verdicts = new Map<string | null, OwnerVerdict>();

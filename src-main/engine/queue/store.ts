@@ -77,7 +77,7 @@ const CLAIM_COLUMNS = 'seq, id, type, label, payload, attempts, max_attempts, ba
 /** The head (oldest due job) of one priority class, with its aged priority. */
 const head = (priority: number) => `SELECT * FROM (
     SELECT seq, MAX(0, priority - (@now - created_at) / @aging) AS eff, model, priority FROM jobs
-    WHERE state = 'pending' AND resource = @resource AND priority = ${priority} AND run_at <= @now
+    WHERE state = 'pending' AND finished_at IS NULL AND resource = @resource AND priority = ${priority} AND run_at <= @now
     ORDER BY seq LIMIT 1)`;
 const HEADS = `heads AS (${head(0)} UNION ALL ${head(1)} UNION ALL ${head(2)})`;
 
@@ -133,7 +133,7 @@ export class JobStore {
          SELECT CASE WHEN best.model IS NULL OR best.model IN (SELECT m FROM loaded) THEN best.seq
            ELSE COALESCE((
              SELECT j.seq FROM jobs j
-             WHERE j.state = 'pending' AND j.resource = @resource AND j.priority = best.priority AND j.run_at <= @now
+             WHERE j.state = 'pending' AND j.finished_at IS NULL AND j.resource = @resource AND j.priority = best.priority AND j.run_at <= @now
                AND (j.model IS NULL OR j.model IN (SELECT m FROM loaded)) AND MAX(0, j.priority - (@now - j.created_at) / @aging) = best.eff
              ORDER BY j.seq LIMIT 1), best.seq) END
          FROM best)
@@ -160,7 +160,7 @@ export class JobStore {
       `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = attempts - 1, stage = NULL, percent = NULL, ${release} WHERE ${FENCE} RETURNING batch_id`,
     );
     this.progressStmt = db.prepare(`UPDATE jobs SET stage = @stage, percent = @percent, lease_expires_at = @lease, updated_at = @now WHERE ${FENCE}`);
-    this.renewStmt = db.prepare("UPDATE jobs SET lease_expires_at = @lease WHERE state = 'running' AND lease_owner = @owner");
+    this.renewStmt = db.prepare("UPDATE jobs SET lease_expires_at = @lease WHERE state = 'running' AND finished_at IS NULL AND lease_owner = @owner");
     this.byIdStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
     this.byDedupeStmt = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ? AND state NOT IN ('failed', 'cancelled')");
     this.cancelWaitingStmt = db.prepare(
@@ -168,7 +168,7 @@ export class JobStore {
        WHERE seq = @seq AND state IN ('pending', 'paused') RETURNING batch_id`,
     );
     this.flagCancelStmt = db.prepare("UPDATE jobs SET cancel_requested = 1, updated_at = @now WHERE seq = @seq AND state = 'running'");
-    this.nextRunAtStmt = db.prepare("SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND run_at > ?").pluck();
+    this.nextRunAtStmt = db.prepare("SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND finished_at IS NULL AND run_at > ?").pluck();
     this.settingStmt = db.prepare('SELECT value FROM queue_settings WHERE key = ?').pluck();
     this.setSettingStmt = db.prepare('INSERT INTO queue_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     // An interrupted attempt is not a failed one: it is given back. A crash is counted for poison detection.

@@ -69,6 +69,9 @@ export function listJobs(db: Db, input: QueueListInput): { items: Job[]; total: 
   if (states) {
     where.push(`state IN (${states.map(() => '?').join(', ')})`);
     params.push(...states);
+    // Always true (finished_at is set exactly for finished jobs); it lets SQLite use the partial indexes.
+    if (states.every((s) => LIVE.includes(s))) where.push('finished_at IS NULL');
+    else if (states.every((s) => !LIVE.includes(s))) where.push('finished_at IS NOT NULL');
   }
   if (input.type) {
     where.push('type = ?');
@@ -111,6 +114,8 @@ export function listBatches(
   return { items: rows.map(toBatch), total };
 }
 
+const LIVE: readonly JobState[] = ['pending', 'paused', 'running'];
+
 const zeroCounts = (): Record<JobState, number> => ({ pending: 0, paused: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
 
 export function queueStats(db: Db, p: { now: number; paused: boolean; limits: Record<Resource, number>; busy: Record<Resource, number> }): QueueStats {
@@ -121,14 +126,18 @@ export function queueStats(db: Db, p: { now: number; paused: boolean; limits: Re
     if (!e) types.set(type, (e = { type, counts: zeroCounts(), completedLastHour: 0, meanDurationMs: null }));
     return e;
   };
-  for (const r of db.prepare('SELECT type, state, COUNT(*) AS n FROM jobs GROUP BY state, type').all() as { type: string; state: JobState; n: number }[]) {
+  const byState = db.prepare(
+    `SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NULL GROUP BY state, type
+     UNION ALL SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NOT NULL GROUP BY state, type`,
+  );
+  for (const r of byState.all() as { type: string; state: JobState; n: number }[]) {
     counts[r.state] += r.n;
     typeEntry(r.type).counts[r.state] += r.n;
   }
   const hour = db
     .prepare(
       `SELECT type, COUNT(*) AS n, AVG(finished_at - started_at) AS mean FROM jobs
-       WHERE state = 'completed' AND finished_at >= ? GROUP BY type`,
+       WHERE finished_at >= ? AND state = 'completed' GROUP BY type`,
     )
     .all(p.now - 3600_000) as { type: string; n: number; mean: number | null }[];
   for (const r of hour) {
@@ -136,7 +145,7 @@ export function queueStats(db: Db, p: { now: number; paused: boolean; limits: Re
     e.completedLastHour = r.n;
     e.meanDurationMs = r.mean == null ? null : Math.max(0, r.mean);
   }
-  const completedSince = db.prepare("SELECT COUNT(*) FROM jobs WHERE state = 'completed' AND finished_at >= ?").pluck();
+  const completedSince = db.prepare("SELECT COUNT(*) FROM jobs WHERE finished_at >= ? AND state = 'completed'").pluck();
   const lastMinute = completedSince.get(p.now - 60_000) as number;
   const last15 = completedSince.get(p.now - 15 * 60_000) as number;
   const batchCounts = db
