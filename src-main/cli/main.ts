@@ -42,18 +42,20 @@ function mainUsage(): string {
 export async function runCli(argv: string[], io: { out?: (l: string) => void; err?: (l: string) => void; stopped?: Promise<void> } = {}): Promise<number> {
   const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  // --data-dir is global: accept it before or after the command name.
+  const { dataDirArg, rest: args } = takeDataDir(argv);
   const { tokens } = parseArgs({
-    args: argv,
+    args,
     strict: false,
     allowPositionals: true,
     tokens: true,
-    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
   const first = tokens.find((t) => t.kind === 'positional');
-  const globalsEnd = first ? first.index : argv.length;
+  const globalsEnd = first ? first.index : args.length;
   const global = parseArgs({
-    args: argv.slice(0, globalsEnd),
-    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    args: args.slice(0, globalsEnd),
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
     strict: false,
   }).values;
   if (!first) {
@@ -70,12 +72,16 @@ export async function runCli(argv: string[], io: { out?: (l: string) => void; er
     err(mainUsage());
     return 2;
   }
-  const rest = argv.slice(globalsEnd + 1);
+  const rest = args.slice(globalsEnd + 1);
   if (rest.includes('--help') || rest.includes('-h')) {
     out(command.usage);
     return 0;
   }
-  const dataDir = typeof global['data-dir'] === 'string' ? path.resolve(global['data-dir']) : undefined;
+  if (dataDirArg === '') {
+    err('atolye: --data-dir needs a folder');
+    return 2;
+  }
+  const dataDir = dataDirArg === undefined ? undefined : path.resolve(dataDirArg);
   let engine = null as Promise<Engine> | null;
   const ctx: CliContext = {
     dataDir,
@@ -99,6 +105,23 @@ export async function runCli(argv: string[], io: { out?: (l: string) => void; er
     const opened = engine as Promise<Engine> | null;
     if (opened) await (await opened).close();
   }
+}
+
+/** Pulls `--data-dir DIR` / `--data-dir=DIR` out of the arguments, wherever it stands. */
+function takeDataDir(argv: string[]): { dataDirArg: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let dataDirArg: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--data-dir') dataDirArg = argv[++i] ?? '';
+    else if (a.startsWith('--data-dir=')) dataDirArg = a.slice('--data-dir='.length);
+    else rest.push(a);
+  }
+  return { dataDirArg, rest };
 }
 
 const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === new URL(import.meta.url).pathname.replace(/\.(ts|js)$/, '');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -29,6 +30,11 @@ export interface RunningServer {
 }
 
 const MAX_JSON_BYTES = 1024 * 1024;
+
+/** Shown to a browser that arrives without the token. Its one style block is allowed by hash in the CSP. */
+const UNAUTHORIZED_STYLE = 'body{font-family:system-ui,sans-serif;padding:2em;max-width:40em;color:#222;background:#fafafa}@media (prefers-color-scheme:dark){body{color:#eee;background:#151618}}code{font-size:1.05em}';
+const UNAUTHORIZED_STYLE_HASH = `'sha256-${createHash('sha256').update(UNAUTHORIZED_STYLE).digest('base64')}'`;
+const UNAUTHORIZED_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Atölye</title><style>${UNAUTHORIZED_STYLE}</style><h1>Atölye needs its token</h1><p>Open the address printed by <code>atolye serve</code> (or <code>npm start</code>): it ends in <code>?token=…</code>. The token changes each time the server starts.</p></html>`;
 
 /**
  * The loopback transport of the contract: HTTP for calls, uploads and media, a
@@ -94,9 +100,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!sameToken(tokenOf(req), token)) {
       if (req.method === 'GET' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/')) {
         res
-          .writeHead(401, { ...securityHeaders(), 'Content-Type': 'text/html; charset=utf-8' })
+          .writeHead(401, {
+            ...securityHeaders(),
+            'Content-Security-Policy': csp().replace("style-src 'self'", `style-src 'self' ${UNAUTHORIZED_STYLE_HASH}`),
+            'Content-Type': 'text/html; charset=utf-8',
+          })
           .end(
-            '<!doctype html><meta charset="utf-8"><title>Atölye</title><body style="font-family:sans-serif;padding:2em"><h1>Atölye needs its token</h1><p>Open the address printed by <code>atolye serve</code> (it ends in <code>?token=…</code>).</p></body>',
+            UNAUTHORIZED_PAGE,
           );
         return;
       }

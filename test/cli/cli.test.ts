@@ -56,7 +56,7 @@ describe('atolye CLI', () => {
   });
 
   it('serves the web mode and prints a URL whose token opens the API', async () => {
-    const child = spawn(process.execPath, [bin, '--data-dir', path.join(dir, 'lib3'), 'serve', '--no-ui'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'serve', '--no-ui', '--data-dir', path.join(dir, 'lib3')], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -74,6 +74,8 @@ describe('atolye CLI', () => {
       expect(await ok.json()).toEqual([]);
       const denied = await fetch(new URL('/api/rpc/projects.list', u), { method: 'POST', body: '{}' });
       expect(denied.status).toBe(401);
+      const info = (await (await fetch(new URL('/api/rpc/engine.info', u), { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{}' })).json()) as { dataDir: string };
+      expect(info.dataDir).toBe(path.join(dir, 'lib3')); // --data-dir after the command name counts too
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

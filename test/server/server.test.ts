@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -98,6 +99,13 @@ describe('loopback HTTP + WebSocket transport', () => {
     expect(String(res.headers['set-cookie'])).toMatch(/atolye_token=.*HttpOnly; SameSite=Strict/);
     const bad = await request(server.port, { path: '/?token=wrong', headers: { Host: `127.0.0.1:${server.port}` } });
     expect(bad.status).toBe(401);
+    const page = await request(server.port, { path: '/', headers: { Host: `127.0.0.1:${server.port}` } });
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('needs its token');
+    // The page's own style block is allowed by its hash, nothing else inline.
+    const style = /<style>(.*)<\/style>/.exec(page.body)![1]!;
+    expect(page.headers['content-security-policy']).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
   });
 
   it('rejects invalid input with 400 and a readable reason, unknown methods with 404', async () => {
