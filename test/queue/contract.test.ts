@@ -52,4 +52,21 @@ describe('the queue over the contract', () => {
     // The import's own record stays: the queue's rows were only the means.
     expect(engine.imports.get(started.importId)).toMatchObject({ state: 'done', imported: 6 });
   });
+
+  it('cancelling an import batch ends the import, and its files are not imported', async () => {
+    const folder = path.join(dir, 'many');
+    await writeJpegs(folder, 30);
+    engine.queue.pause(); // hold everything so the cancel lands before any file ran
+    const started = await engine.imports.start({ paths: [folder] });
+    const batch = (await call('queue.cancelBatch', { id: started.importId })) as Batch;
+    expect(batch).toMatchObject({ state: 'cancelled', total: 1, cancelled: 1 });
+    engine.queue.resume();
+    expect(await engine.imports.wait(started.importId)).toMatchObject({ state: 'failed', error: 'cancelled', imported: 0 });
+    expect(engine.library.getProject(started.projectId).assetCount).toBe(0);
+    // Retrying the batch brings the import back to life.
+    expect(engine.queue.list({ batchId: started.importId }).items[0]!.state).toBe('cancelled');
+    engine.queue.retry(engine.queue.list({ batchId: started.importId }).items[0]!.id);
+    expect(engine.imports.get(started.importId).state).toBe('scanning');
+    expect(await engine.imports.wait(started.importId)).toMatchObject({ state: 'done', imported: 30 });
+  });
 });
