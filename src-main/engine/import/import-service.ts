@@ -156,10 +156,10 @@ export class ImportService {
     const row = this.db.prepare('SELECT project_id FROM imports WHERE id = ?').get(importId) as { project_id: string };
     this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(files.length, Date.now(), importId);
     const firstSeq = this.library.nextSeq(row.project_id);
-    files.forEach((file, index) => {
-      const payload: ImportFilePayload = { importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index };
-      ctx.enqueue('import.file', payload, { batchId: importId, projectId: row.project_id });
-    });
+    const payloads = files.map(
+      (file, index): ImportFilePayload => ({ importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index }),
+    );
+    ctx.enqueueMany('import.file', payloads, { batchId: importId, projectId: row.project_id });
   }
 
   /** import.file's work: runs in the ingest pool; `kill` stops the worker (a cancel's grace period ran out). */

@@ -314,6 +314,24 @@ export class Queue<S = unknown> {
    * work already queued, running or completed is answered instead of a new job.
    */
   enqueue(type: string, payload: unknown, options: EnqueueOptions = {}): { id: string; existing: boolean } {
+    return this.add(type, payload, options, true);
+  }
+
+  /** Many jobs of one type in one transaction (a batch's children): the batch's counts move once. */
+  enqueueMany(type: string, payloads: readonly unknown[], options: EnqueueOptions = {}): string[] {
+    return this.db.transaction(() => {
+      let added = 0;
+      const ids = payloads.map((p) => {
+        const r = this.add(type, p, options, false);
+        if (!r.existing) added++;
+        return r.id;
+      });
+      if (options.batchId && added) this.countChild(options.batchId, { total: added }, this.clock.now(), null);
+      return ids;
+    })();
+  }
+
+  private add(type: string, payload: unknown, options: EnqueueOptions, countBatch: boolean): { id: string; existing: boolean } {
     const def = this.defs.get(type);
     if (!def) throw new ContractError('invalid_input', `unknown job type: ${type}`);
     const parsed = parseOrThrow(def.payload, payload, type);
@@ -343,7 +361,7 @@ export class Queue<S = unknown> {
       runAt: options.runAt ?? now,
       now,
     };
-    if (job.batchId) {
+    if (job.batchId && countBatch) {
       const batchId = job.batchId;
       this.db.transaction(() => {
         this.store.insert(job);
@@ -355,11 +373,6 @@ export class Queue<S = unknown> {
     if (job.runAt > now) this.armWake(job.runAt);
     this.schedule();
     return { id, existing: false };
-  }
-
-  /** Many jobs of one type in one transaction (a batch's children). */
-  enqueueMany(type: string, payloads: readonly unknown[], options: EnqueueOptions = {}): string[] {
-    return this.db.transaction(() => payloads.map((p) => this.enqueue(type, p, options).id))();
   }
 
   /** A parent for a set of jobs; children name it as batchId. */
@@ -783,6 +796,7 @@ export class Queue<S = unknown> {
       services: this.services,
       job: { id: a.id, batchId: a.batchId, projectId: a.projectId, attempt: a.attempt },
       enqueue: (type, payload, options) => this.enqueue(type, payload, options).id,
+      enqueueMany: (type, payloads, options) => this.enqueueMany(type, payloads, options),
     };
   }
 

@@ -43,6 +43,7 @@ export interface CommitContext<S> {
   readonly job: { id: string; batchId: string | null; projectId: string | null; attempt: number };
   /** Enqueue follow-up work in the same transaction (children of a batch, for instance). */
   enqueue(type: string, payload: unknown, options?: EnqueueOptions): string;
+  enqueueMany(type: string, payloads: readonly unknown[], options?: EnqueueOptions): string[];
 }
 
 export interface RetryPolicy extends BackoffPolicy {
