@@ -1,8 +1,11 @@
 import type { Engine } from '../engine/engine.js';
 
 export interface CliContext {
-  /** Opens the engine on the chosen data directory (once; commands that need none never pay for it). */
-  engine: () => Promise<Engine>;
+  /**
+   * Opens the engine on the chosen data directory (once; commands that need none never pay
+   * for it). `runJobs: false` opens it without starting the queue (inspection, pause/resume).
+   */
+  engine: (options?: { runJobs?: boolean }) => Promise<Engine>;
   dataDir: string | undefined;
   out: (line: string) => void;
   err: (line: string) => void;

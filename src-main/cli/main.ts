@@ -18,7 +18,8 @@ export const commands: Command[] = [
     name: 'queue',
     summary: 'Job queue: stats, pause, resume, retry failed jobs',
     usage: queueUsage,
-    run: async (args, ctx) => queueCommand(args, { engine: await ctx.engine(), out: ctx.out }),
+    // Inspecting or steering the queue must not start running its jobs in this process.
+    run: async (args, ctx) => queueCommand(args, { engine: await ctx.engine({ runJobs: false }), out: ctx.out }),
   },
 ];
 
@@ -87,7 +88,7 @@ export async function runCli(argv: string[], io: { out?: (l: string) => void; er
     dataDir,
     out,
     err,
-    engine: () => (engine ??= Engine.open({ dataDir })),
+    engine: (options = {}) => (engine ??= Engine.open({ dataDir, queue: { autostart: options.runJobs !== false } })),
     stopped:
       io.stopped ??
       new Promise<void>((resolve) => {

@@ -13,7 +13,7 @@ Options:
   -h, --help   show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const projects = (await ctx.engine()).library.listProjects();
+    const projects = (await ctx.engine({ runJobs: false })).library.listProjects();
     if (values.json) {
       ctx.out(JSON.stringify(projects, null, 2));
       return 0;

@@ -1,0 +1,167 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SegmentPreset, type SegmentOptionsInput } from '../../../src-shared/contract/index.js';
+import type { Engine } from '../../engine/engine.js';
+
+export const removeBgSummary = 'Remove the background of images (a folder or files) into an output folder';
+
+export const removeBgUsage = `atolye remove-bg <folder|files…> --out <dir> [--preset cutout|mask|white|crop|square] [options]
+
+Imports the images into a project (or reuses it when already imported), removes
+their backgrounds locally with the default model (CUDA when present, CPU otherwise)
+and writes one file per image into <dir>, keeping the folder structure. Images that
+were done before with the same settings are reused, not recomputed. A damaged image
+is reported and skipped; the others are still done.
+
+Presets:
+  cutout   transparent PNG (or --format webp)          [default]
+  mask     greyscale mask PNG
+  white    product on white with a soft contact shadow (JPEG)
+  crop     transparent cut-out cropped to the subject plus --margin
+  square   square canvas (--canvas px), subject filling --fill of it (JPEG)
+
+Options:
+  --out DIR          output folder (created if missing)            required
+  --preset NAME      see above
+  --format FMT       png | webp | jpeg (jpeg only for white and square)
+  --model ID         a model id from the Models page (default: the task's default)
+  --threshold N      binarise the mask at N (0–1) instead of soft edges
+  --feather PX       soften the mask edge by PX pixels
+  --margin N         crop: space around the subject, share of its size (0.05)
+  --canvas PX        square: canvas side (2000)
+  --fill N           square: share of the canvas the subject fills (0.85)
+  --background HEX   white/square: background colour (#ffffff)
+  --no-shadow        white/square: no contact shadow
+  --project NAME     name of the project the images go into
+  --json             print the run's final state as JSON
+  -h, --help         show this help`;
+
+/** `atolye remove-bg`; returns the exit code (0 all done, 1 some failed, 2 usage). */
+export async function removeBgCommand(args: string[], ctx: { engine: Engine; out: (line: string) => void; err?: (line: string) => void }): Promise<number> {
+  const err = ctx.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        preset: { type: 'string' },
+        format: { type: 'string' },
+        model: { type: 'string' },
+        threshold: { type: 'string' },
+        feather: { type: 'string' },
+        margin: { type: 'string' },
+        canvas: { type: 'string' },
+        fill: { type: 'string' },
+        background: { type: 'string' },
+        'no-shadow': { type: 'boolean' },
+        project: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    err(`atolye remove-bg: ${(e as Error).message} (see atolye remove-bg --help)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    ctx.out(removeBgUsage);
+    return 0;
+  }
+  if (positionals.length === 0 || !values.out) {
+    err('atolye remove-bg: give at least one folder or file and --out <dir> (see atolye remove-bg --help)');
+    return 2;
+  }
+  const preset = SegmentPreset.safeParse(values.preset ?? 'cutout');
+  if (!preset.success) {
+    err(`atolye remove-bg: unknown preset "${values.preset}" (cutout, mask, white, crop, square)`);
+    return 2;
+  }
+  const options: SegmentOptionsInput = { preset: preset.data };
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`--${name} needs a number, got "${v}"`);
+    return n;
+  };
+  try {
+    if (values.format) options.format = values.format as 'png' | 'webp' | 'jpeg';
+    options.threshold = num('threshold', values.threshold) ?? null;
+    options.feather = num('feather', values.feather);
+    options.margin = num('margin', values.margin);
+    options.canvas = num('canvas', values.canvas);
+    options.fill = num('fill', values.fill);
+    if (values.background) options.background = values.background;
+    if (values['no-shadow']) options.shadow = false;
+  } catch (e) {
+    err(`atolye remove-bg: ${(e as Error).message}`);
+    return 2;
+  }
+
+  const engine = ctx.engine;
+  const isTty = process.stderr.isTTY;
+  const imported = await engine.imports.wait((await engine.imports.start({ paths: positionals, projectName: values.project })).importId);
+  if (imported.state === 'failed') {
+    err(`atolye remove-bg: ${imported.error}`);
+    return 1;
+  }
+  for (const s of engine.library.listSkipped(imported.projectId).filter((s) => s.importId === imported.importId)) err(`  skipped ${s.relPath}: ${s.reason}`);
+  const originals = engine.library.listAssets(imported.projectId, 0, 1000).total;
+  const assetIds: string[] = [];
+  for (let offset = 0; offset < originals; offset += 1000) {
+    for (const a of engine.library.listAssets(imported.projectId, offset, 1000).items) assetIds.push(a.id);
+  }
+  if (assetIds.length === 0) {
+    err('atolye remove-bg: no images to process');
+    return 1;
+  }
+
+  let run;
+  try {
+    run = await engine.segment.start({ projectId: imported.projectId, assetIds, options, modelId: values.model });
+  } catch (e) {
+    err(`atolye remove-bg: ${(e as Error).message}`);
+    return 1;
+  }
+  const failures: string[] = [];
+  const unsubscribe = engine.events.subscribe((e) => {
+    if (e.type === 'segment.item' && e.payload.runId === run.runId && e.payload.state === 'failed') {
+      const a = engine.library.getAsset(e.payload.sourceAssetId);
+      failures.push(`  failed ${a.relPath}: ${e.payload.error}`);
+    }
+    if (isTty && e.type === 'segment.progress' && e.payload.runId === run.runId) {
+      const p = e.payload;
+      process.stderr.write(`\r${p.state}: ${p.done + p.reused + p.failed}/${p.total} (${p.reused} reused, ${p.failed} failed)`);
+    }
+  });
+  const done = await engine.segment.wait(run.runId);
+  unsubscribe();
+  if (isTty) process.stderr.write('\n');
+
+  const outDir = path.resolve(values.out);
+  await fs.mkdir(outDir, { recursive: true });
+  const wanted = new Set(assetIds);
+  let written = 0;
+  const byParams = engine.segment.results(imported.projectId).filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
+  const seen = new Set<string>();
+  for (const r of byParams) {
+    if (seen.has(r.sourceAssetId)) continue; // newest first: one file per image
+    seen.add(r.sourceAssetId);
+    const dest = path.join(outDir, ...r.asset.relPath.split('/').filter((p) => p && p !== '..'));
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    await fs.copyFile(engine.store.pathOf(r.asset.sha256), dest);
+    written++;
+  }
+  for (const f of failures) err(f);
+  if (values.json) ctx.out(JSON.stringify(done));
+  else ctx.out(`${done.state}: ${done.done} done, ${done.reused} reused, ${done.failed} failed on ${done.provider ?? 'no provider'} → ${written} files in ${outDir}`);
+  if (done.state === 'failed' && done.error) err(`atolye remove-bg: ${done.error}`);
+  return done.failed > 0 || done.state !== 'done' ? 1 : 0;
+}
+
+function sameOptions(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
