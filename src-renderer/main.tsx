@@ -7,6 +7,7 @@ import { initTheme } from './settings/theme.js';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/library.css';
+import './styles/tools.css';
 
 initTheme();
 initI18n();

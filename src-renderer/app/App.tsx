@@ -9,6 +9,11 @@ import { useLiveUpdates } from '../library/live-updates.js';
 import { BatchPage, GalleryPage } from '../pages/LibraryPages.js';
 import { PlaceholderPage } from '../pages/PlaceholderPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
+import { ModelsPage } from '../models/ModelsPage.js';
+import { useModelsLive } from '../models/queries.js';
+import { useBatchToasts } from '../queue/live.js';
+import { QueuePage } from '../queue/QueuePage.js';
+import { useSegmentLive } from '../segment/queries.js';
 import { modKey, ShortcutHelp, useShortcuts } from '../ui/shortcuts.js';
 import { icons } from '../ui/icons.js';
 import { Toasts } from '../ui/toasts.js';
@@ -59,6 +64,10 @@ function PageFor({ route }: { route: Route }) {
       return <GalleryPage projectId={route.projectId} />;
     case 'settings':
       return <SettingsPage />;
+    case 'models':
+      return <ModelsPage />;
+    case 'queue':
+      return <QueuePage />;
     default:
       return <PlaceholderPage page={route.page} />;
   }
@@ -80,6 +89,9 @@ function Shell() {
   const route = useRoute();
   const connection = useConnection(backend);
   useLiveUpdates();
+  useSegmentLive();
+  useModelsLive();
+  useBatchToasts();
   useShortcuts();
 
   if (connection === 'unauthorized') return <Unauthorized />;

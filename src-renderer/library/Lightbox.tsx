@@ -4,17 +4,11 @@ import { useBackend } from '../backend/index.js';
 import { Dialog } from '../ui/Dialog.js';
 import { useAssetAt } from './queries.js';
 import { icons } from '../ui/icons.js';
+import { formatBytes } from '../ui/format.js';
+import { CompareLayer, ResultsPanel } from '../segment/Compare.js';
+import { useAssetResults } from '../segment/queries.js';
 
-export function formatBytes(bytes: number, language: string): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return new Intl.NumberFormat(language, { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit ? 1 : 0 }).format(value);
-}
+export { formatBytes };
 
 /**
  * One image at full resolution with its details; arrows walk the project in import
@@ -27,6 +21,12 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
   const { asset, total } = useAssetAt(projectId, index);
   const [failedId, setFailedId] = useState<string | null>(null);
   const [loadedId, setLoadedId] = useState<string | null>(null);
+  const results = useAssetResults(projectId, asset?.id ?? null).data ?? [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [compare, setCompare] = useState(true);
+  const [position, setPosition] = useState(50);
+  // Newest result unless the user picked one of this image's.
+  const result = results.find((r) => r.asset.id === chosen) ?? results[0] ?? null;
 
   const go = (delta: number) => {
     const next = index + delta;
@@ -81,6 +81,7 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
                   onError={() => setFailedId(asset.id)}
                 />
               )}
+              {result && compare ? <CompareLayer result={result} position={position} onPosition={setPosition} /> : null}
             </div>
           ) : (
             <span className="muted">{t('lightbox.loading')}</span>
@@ -120,6 +121,9 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
             </dl>
           ) : null}
           {asset && failedId === asset.id ? <p className="muted">{t('lightbox.noPreview')}</p> : null}
+          {asset && results.length ? (
+            <ResultsPanel results={results} chosenId={result?.asset.id ?? null} onChoose={setChosen} compare={compare} onCompare={setCompare} />
+          ) : null}
         </aside>
       </div>
     </Dialog>

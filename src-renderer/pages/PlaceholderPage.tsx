@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 
-type Unbuilt = 'matching' | 'training' | 'models' | 'queue';
+type Unbuilt = 'matching' | 'training';
 
 /** A page whose feature is not built yet says what it will hold, not "coming soon". */
 export function PlaceholderPage({ page }: { page: Unbuilt }) {

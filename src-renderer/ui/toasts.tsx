@@ -7,6 +7,8 @@ export interface Toast {
   kind: 'success' | 'error' | 'info';
   title: string;
   detail?: string;
+  /** What it is about (e.g. 'batch'), for tests and styles. */
+  tag?: string;
 }
 
 const DISMISS_MS = { success: 6_000, info: 6_000, error: 12_000 } as const;
@@ -47,7 +49,7 @@ export function Toasts() {
       {/* Polite: an import finishing must not interrupt what a screen reader is saying. */}
       <ol aria-live="polite" aria-relevant="additions">
         {list.map((toast) => (
-          <li key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast" data-kind={toast.kind} role={toast.kind === 'error' ? 'alert' : 'status'}>
+          <li key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast" data-kind={toast.kind} data-tag={toast.tag} role={toast.kind === 'error' ? 'alert' : 'status'}>
             <div className="toast-text">
               <strong>{toast.title}</strong>
               {toast.detail ? <span>{toast.detail}</span> : null}
