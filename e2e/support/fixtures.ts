@@ -124,3 +124,11 @@ export async function importFolder(page: Page, workDir: string, name: string, co
   if (!id) throw new Error(`no project id in ${page.url()}`);
   return id;
 }
+
+/** A contract call as the signed-in page makes it (its session cookie), for checking what the engine really holds. */
+export async function rpc<T = unknown>(page: Page, server: SharedServer, method: string, input: unknown = {}): Promise<T> {
+  const res = await page.request.post(new URL(`/api/rpc/${method}`, server.url).href, { data: input });
+  const body = (await res.json()) as T;
+  if (!res.ok()) throw new Error(`${method} answered ${res.status()}: ${JSON.stringify(body)}`);
+  return body;
+}
