@@ -106,7 +106,8 @@ export class Engine {
     const engine = new Engine(events, dataDir, db, store, library, uploads, imports);
     engine.lock = lock;
     engine.queue = queue;
-    queue.setServices({ imports });
+    // The engine itself carries what background-removal jobs need (its fields are set below, before the queue starts).
+    queue.setServices({ imports, segment: engine });
     registerEngineJobs(queue);
     engine.inference = new InferenceRuntime(options.inference);
     engine.models = new ModelStore(db, store, events, engine.inference, dataDir, options.models);

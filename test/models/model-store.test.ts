@@ -74,12 +74,12 @@ describe('model store', () => {
 
     // A real, loadable model with the wrong interface: uint8 NHWC in, float out of the same shape.
     const wrongIo = path.join(dir, 'preprocess.onnx');
-    await fs.writeFile(wrongIo, buildPreprocessModel({ width: 64, height: 64, colorOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], layout: 'NCHW' }));
+    await fs.writeFile(wrongIo, buildPreprocessModel({ width: 64, height: 64, resize: 'half_pixel', colorOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], layout: 'NCHW' }));
     await expect(engine.models.importFile(wrongIo, 'background-removal')).rejects.toThrow(/input pixels is uint8, expected float32/);
 
     const noImage = path.join(dir, 'post.onnx');
-    await fs.writeFile(noImage, buildPostprocessModel({ activation: 'none', normalize: 'none' }));
-    await expect(engine.models.importFile(noImage, 'background-removal')).rejects.toThrow(/input prediction has rank 0/);
+    await fs.writeFile(noImage, buildPostprocessModel({ activation: 'none', normalize: 'none', resize: 'half_pixel' }));
+    await expect(engine.models.importFile(noImage, 'background-removal')).rejects.toThrow(/the model has 2 inputs; background removal needs one image input/);
 
     expect(await engine.models.delete(imported.id)).toBe(true);
     expect(engine.models.list().some((m) => m.id === imported.id)).toBe(false);

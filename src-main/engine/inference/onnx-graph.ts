@@ -90,7 +90,7 @@ interface ValueInfo {
   /** null: any rank (the graph adapts to whatever the model emits). */
   shape: Dim[] | null;
 }
-type Attr = { name: string; int: number } | { name: string; ints: number[] } | { name: string; float: number };
+type Attr = { name: string; int: number } | { name: string; ints: number[] } | { name: string; float: number } | { name: string; string: string };
 interface Node {
   op: string;
   inputs: string[];
@@ -133,6 +133,7 @@ function encodeModel(graph: { name: string; nodes: Node[]; initializers: Initial
             attr.string(1, a.name);
             if ('int' in a) attr.int(3, a.int).int(20, 2);
             else if ('float' in a) attr.float(2, a.float).int(20, 1);
+            else if ('string' in a) attr.string(4, a.string).int(20, 3);
             else {
               for (const v of a.ints) attr.int(8, v);
               attr.int(20, 7);
@@ -166,6 +167,12 @@ function encodeModel(graph: { name: string; nodes: Node[]; initializers: Initial
 export interface PreprocessSpec {
   height: number;
   width: number;
+  /**
+   * How the bilinear resize maps output to input pixels: half_pixel (centres aligned,
+   * as PyTorch trains) or asymmetric (x_in = x_out · in/out, as img.ly runs IS-Net).
+   * A model's masks move with this choice on hard images, so it is part of its spec.
+   */
+  resize: 'half_pixel' | 'asymmetric';
   /** Colour order the model expects; pixels arrive as RGB. */
   colorOrder: 'RGB' | 'BGR';
   /** Per channel, in 0–255 pixel units, in the model's colour order: x' = (x − mean) / std. */
@@ -180,11 +187,31 @@ export const PRE_OUTPUT = 'tensor';
 export const POST_INPUT = 'prediction';
 export const POST_OUTPUT = 'mask';
 
-/** uint8 [1,H,W,3] RGB → float32 normalised tensor in the model's layout and colour order. */
+/**
+ * uint8 [1,h,w,3] RGB of any size → bilinear resize to the model's size (rounded to
+ * 8-bit levels, like an 8-bit resampler) → float32 normalised tensor in the model's
+ * layout and colour order.
+ */
 export function buildPreprocessModel(spec: PreprocessSpec): Uint8Array {
-  const nodes: Node[] = [{ op: 'Cast', inputs: [PRE_INPUT], outputs: ['as_float'], attrs: [{ name: 'to', int: DataType.FLOAT }] }];
-  let current = 'as_float';
+  const nodes: Node[] = [
+    { op: 'Cast', inputs: [PRE_INPUT], outputs: ['as_float'], attrs: [{ name: 'to', int: DataType.FLOAT }] },
+    {
+      op: 'Resize',
+      inputs: ['as_float', '', '', 'size'],
+      outputs: ['resized'],
+      attrs: [
+        { name: 'mode', string: 'linear' },
+        { name: 'coordinate_transformation_mode', string: spec.resize },
+      ],
+    },
+    // Round half up, as an 8-bit resampler does (ONNX Round goes to even).
+    { op: 'Add', inputs: ['resized', 'half'], outputs: ['biased'] },
+    { op: 'Floor', inputs: ['biased'], outputs: ['levels'] },
+  ];
+  let current = 'levels';
   const initializers: Initializer[] = [
+    { name: 'size', dims: [4], int64s: [1, spec.height, spec.width, 3] },
+    { name: 'half', dims: [], floats: [0.5] },
     { name: 'mean', dims: [3], floats: spec.mean },
     { name: 'inv_std', dims: [3], floats: spec.std.map((s) => 1 / s) },
   ];
@@ -202,7 +229,7 @@ export function buildPreprocessModel(spec: PreprocessSpec): Uint8Array {
     name: 'atolye_preprocess',
     nodes,
     initializers,
-    inputs: [{ name: PRE_INPUT, elemType: DataType.UINT8, shape: [1, spec.height, spec.width, 3] }],
+    inputs: [{ name: PRE_INPUT, elemType: DataType.UINT8, shape: [1, 'h', 'w', 3] }],
     outputs: [{ name: PRE_OUTPUT, elemType: DataType.FLOAT, shape: outShape }],
   });
 }
@@ -212,9 +239,19 @@ export interface PostprocessSpec {
   activation: 'none' | 'sigmoid';
   /** Stretch the map to 0–1 by its own min and max (u2net-style outputs). */
   normalize: 'none' | 'minmax';
+  /** Bilinear convention for resizing the mask back to the image (the model's, as on the way in). */
+  resize: 'half_pixel' | 'asymmetric';
 }
 
-/** float32 prediction of any shape → uint8 mask of the same shape, 0–255, rounded. */
+/** Its second input: the mask's wanted shape, int64 [rank] (the prediction's, with the image's height and width last). */
+export const POST_SIZE = 'size';
+
+/**
+ * float32 prediction of any rank → 8-bit levels (truncated, as an 8-bit mask is
+ * stored) → bilinear resize to `size` → rounded uint8 mask. Resizing after the
+ * 8-bit step, with the model's own convention, is how the reference implementation
+ * does it: on images the model is unsure about, masks near 50% flip with any change.
+ */
 export function buildPostprocessModel(spec: PostprocessSpec): Uint8Array {
   const nodes: Node[] = [];
   let current = POST_INPUT;
@@ -235,16 +272,32 @@ export function buildPostprocessModel(spec: PostprocessSpec): Uint8Array {
   }
   nodes.push(
     { op: 'Mul', inputs: [current, 'scale'], outputs: ['scaled'] },
-    { op: 'Add', inputs: ['scaled', 'half'], outputs: ['rounded'] },
-    { op: 'Clip', inputs: ['rounded', 'zero', 'top'], outputs: ['clipped'] },
-    { op: 'Cast', inputs: ['clipped'], outputs: [POST_OUTPUT], attrs: [{ name: 'to', int: DataType.UINT8 }] },
+    { op: 'Clip', inputs: ['scaled', 'zero', 'top'], outputs: ['clipped'] },
+    { op: 'Floor', inputs: ['clipped'], outputs: ['levels'] },
+    {
+      op: 'Resize',
+      inputs: ['levels', '', '', POST_SIZE],
+      outputs: ['resized'],
+      attrs: [
+        { name: 'mode', string: 'linear' },
+        { name: 'coordinate_transformation_mode', string: spec.resize },
+      ],
+    },
+    // Round half up (Round would go to even), then the exact cast.
+    { op: 'Add', inputs: ['resized', 'half'], outputs: ['biased'] },
+    { op: 'Floor', inputs: ['biased'], outputs: ['rounded'] },
+    { op: 'Clip', inputs: ['rounded', 'zero', 'top'], outputs: ['bounded'] },
+    { op: 'Cast', inputs: ['bounded'], outputs: [POST_OUTPUT], attrs: [{ name: 'to', int: DataType.UINT8 }] },
   );
   const scalar = (name: string, v: number): Initializer => ({ name, dims: [], floats: [v] });
   return encodeModel({
     name: 'atolye_postprocess',
     nodes,
     initializers: [scalar('scale', 255), scalar('half', 0.5), scalar('zero', 0), scalar('top', 255), ...(spec.normalize === 'minmax' ? [scalar('epsilon', 1e-6)] : [])],
-    inputs: [{ name: POST_INPUT, elemType: DataType.FLOAT, shape: null }],
+    inputs: [
+      { name: POST_INPUT, elemType: DataType.FLOAT, shape: null },
+      { name: POST_SIZE, elemType: DataType.INT64, shape: ['rank'] },
+    ],
     outputs: [{ name: POST_OUTPUT, elemType: DataType.UINT8, shape: null }],
   });
 }

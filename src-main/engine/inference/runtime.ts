@@ -101,7 +101,7 @@ export class InferenceRuntime {
     return res;
   }
 
-  /** pixels: RGB, width×height×3, exactly the model's input size. The buffer is transferred. */
+  /** pixels: RGB, width×height×3, any size (resized to the model's input in its wrapper graph). The buffer is transferred. */
   async segment(model: ModelRef, pixels: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<SegmentOutput> {
     const res = await this.call({ type: 'segment', model, pixels, width, height }, [pixels.buffer as ArrayBuffer], signal);
     if (res.type !== 'segment') throw new Error('unexpected answer from the inference worker');

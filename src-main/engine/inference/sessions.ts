@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider, InferenceStatus, ProviderState } from '../../../src-shared/contract/index.js';
-import { buildPostprocessModel, buildPreprocessModel, POST_INPUT, POST_OUTPUT, PRE_INPUT, PRE_OUTPUT } from './onnx-graph.js';
+import { buildPostprocessModel, buildPreprocessModel, POST_INPUT, POST_OUTPUT, POST_SIZE, PRE_INPUT, PRE_OUTPUT } from './onnx-graph.js';
 import { MODEL_CORRUPT, MODEL_MISSING, type ModelRef, type RuntimeConfig, type SegmentOutput, type TensorInfo } from './protocol.js';
 import { missingLibraryReason, ortName } from './providers.js';
 
@@ -36,6 +36,8 @@ interface Entry {
   loadedAt: number;
   lastUsedAt: number;
   runs: number;
+  /** Runs in progress: a busy session is never evicted or unloaded under them. */
+  busy: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class SessionCache {
 
   /** Tries each provider on a tiny graph, so engine info can say what works before any model loads. */
   async probe(): Promise<ProviderState[]> {
-    const tiny = buildPostprocessModel({ activation: 'none', normalize: 'none' });
+    const tiny = buildPostprocessModel({ activation: 'none', normalize: 'none', resize: 'half_pixel' });
     for (const p of this.config.providers) {
       const known = this.providerState.get(p);
       if (known?.state !== 'untested') continue;
@@ -92,20 +94,31 @@ export class SessionCache {
 
   async segment(ref: ModelRef, pixels: Uint8Array, width: number, height: number): Promise<SegmentOutput> {
     const e = await this.get(ref);
-    const [w, h] = ref.input.size;
-    if (width !== w || height !== h) throw new Error(`pixels are ${width}×${height}, ${ref.id} reads ${w}×${h}`);
+    e.busy++;
+    e.lastUsedAt = Date.now();
+    try {
+      return await this.run(e, pixels, width, height);
+    } finally {
+      e.busy--;
+      e.lastUsedAt = Date.now();
+    }
+  }
+
+  private async run(e: Entry, pixels: Uint8Array, width: number, height: number): Promise<SegmentOutput> {
+    if (pixels.length !== width * height * 3) throw new Error(`pixels hold ${pixels.length} bytes, expected ${width}×${height}×3`);
     const t0 = performance.now();
-    if (pixels.length !== w * h * 3) throw new Error(`pixels hold ${pixels.length} bytes, expected ${w}×${h}×3`);
-    const pre = await e.pre.run({ [PRE_INPUT]: new ort.Tensor('uint8', pixels, [1, h, w, 3]) });
+    // The wrapper graph resizes to the model's input with the model's own convention.
+    const pre = await e.pre.run({ [PRE_INPUT]: new ort.Tensor('uint8', pixels, [1, height, width, 3]) });
     const out = await e.session.run({ [e.inputName]: pre[PRE_OUTPUT]! }, [e.outputName]);
     const prediction = out[e.outputName]!;
-    const post = await e.post.run({ [POST_INPUT]: prediction });
+    // The mask comes back at the size of the pixels sent, resized with the model's convention.
+    const size = prediction.dims.map((d, i, all) => BigInt(i === all.length - 2 ? height : i === all.length - 1 ? width : d));
+    const post = await e.post.run({ [POST_INPUT]: prediction, [POST_SIZE]: new ort.Tensor('int64', BigInt64Array.from(size), [size.length]) });
     const inferenceMs = performance.now() - t0;
     const mask = post[POST_OUTPUT]!;
     const dims = mask.dims;
     const mh = dims[dims.length - 2]!;
     const mw = dims[dims.length - 1]!;
-    e.lastUsedAt = Date.now();
     e.runs++;
     // A copy that owns its buffer, so it can be transferred and onnxruntime's memory freed.
     const data = new Uint8Array(mask.data as Uint8Array);
@@ -128,6 +141,7 @@ export class SessionCache {
     let count = 0;
     for (const [key, e] of [...this.entries]) {
       if (modelId && e.ref.id !== modelId) continue;
+      if (e.busy > 0) continue;
       this.entries.delete(key);
       await release(e);
       count++;
@@ -178,10 +192,10 @@ export class SessionCache {
         const [w, h] = ref.input.size;
         const wrapperOptions = sessionOptions('cpu', this.config.intraOpThreads);
         const pre = await ort.InferenceSession.create(
-          buildPreprocessModel({ width: w, height: h, colorOrder: ref.input.colorOrder, mean: ref.input.mean, std: ref.input.std, layout: ref.input.layout }),
+          buildPreprocessModel({ width: w, height: h, resize: ref.input.resize, colorOrder: ref.input.colorOrder, mean: ref.input.mean, std: ref.input.std, layout: ref.input.layout }),
           wrapperOptions,
         );
-        const post = await ort.InferenceSession.create(buildPostprocessModel(ref.output), wrapperOptions);
+        const post = await ort.InferenceSession.create(buildPostprocessModel({ ...ref.output, resize: ref.input.resize }), wrapperOptions);
         const now = Date.now();
         const entry: Entry = {
           ref,
@@ -195,6 +209,7 @@ export class SessionCache {
           loadedAt: now,
           lastUsedAt: now,
           runs: 0,
+          busy: 0,
         };
         this.entries.set(this.key(ref), entry);
         return entry;
@@ -212,6 +227,7 @@ export class SessionCache {
     const byAge = [...this.entries.entries()].sort((a, b) => a[1].lastUsedAt - b[1].lastUsedAt);
     for (const [key, e] of byAge) {
       if (used() + needed <= this.config.memoryBudgetBytes) break;
+      if (e.busy > 0) continue;
       this.entries.delete(key);
       await release(e);
     }
@@ -227,7 +243,7 @@ export class SessionCache {
   private async unloadIdle(): Promise<void> {
     const cutoff = Date.now() - this.config.idleUnloadMs;
     for (const [key, e] of [...this.entries]) {
-      if (e.lastUsedAt < cutoff) {
+      if (e.busy === 0 && e.lastUsedAt < cutoff) {
         this.entries.delete(key);
         await release(e);
       }

@@ -13,6 +13,8 @@ export const InputSpec = z
     name: z.string().nullable(),
     size: z.tuple([z.number().int().positive(), z.number().int().positive()]).describe('[width, height]'),
     layout: z.enum(['NCHW', 'NHWC']),
+    /** Bilinear resize convention to the input size (see buildPreprocessModel). */
+    resize: z.enum(['half_pixel', 'asymmetric']).default('half_pixel'),
     colorOrder: z.enum(['RGB', 'BGR']),
     /** In 0–255 pixel units, in the model's colour order: x' = (x − mean) / std. */
     mean: Rgb,

@@ -115,7 +115,8 @@ export async function computeRemoveBackground(
   const prepared = await image(deps, { type: 'prepare', file, width: w, height: h }, signal);
   let out;
   try {
-    out = await deps.inference.segment(model, prepared.prepared!.pixels, w, h, signal);
+    const p = prepared.prepared!;
+    out = await deps.inference.segment(model, p.pixels, p.pixelWidth, p.pixelHeight, signal);
   } catch (err) {
     if (err instanceof ModelFileError) {
       deps.models.noteBroken(model.id, err.kind, err.message);
@@ -179,9 +180,62 @@ export function normaliseOptions(input: SegmentOptionsInput | SegmentOptions = {
   return parsed.data;
 }
 
+export interface WorkResult {
+  sourceAssetId: string;
+  paramsHash: string;
+  reused: boolean;
+  provider: ExecutionProvider | null;
+  /** To record as a derived asset (the model ran, or a twin's output is reused here). */
+  computed: ComputedResult | null;
+  /** The derived asset that already exists for this source and parameters. */
+  assetId: string | null;
+}
+
+/**
+ * Everything but the database write: finds an earlier result for the same source,
+ * model and parameters, or the same bytes' result in another project, or computes it.
+ * The queue job runs this, then records `computed` when it completes.
+ */
+export async function removeBackgroundWork(
+  deps: SegmentDeps,
+  assetId: string,
+  optionsInput: SegmentOptionsInput | SegmentOptions = {},
+  modelId?: string,
+  signal?: AbortSignal,
+): Promise<WorkResult> {
+  const options = normaliseOptions(optionsInput);
+  const source = deps.library.getAsset(assetId);
+  if (source.kind !== 'original') throw new ContractError('invalid_input', `asset ${assetId} is a ${source.kind}; remove the background of an original`);
+  const model = await deps.models.resolve(modelId ?? deps.models.defaultId('background-removal'));
+  const paramsHash = paramsFor(options, model.sha256).hash;
+  const base = { sourceAssetId: assetId, paramsHash };
+  const existing = findExisting(deps, assetId, paramsHash);
+  if (existing && (await deps.store.has(existing.sha256))) {
+    const row = deps.db.prepare('SELECT provider FROM derivations WHERE asset_id = ?').get(existing.id) as { provider: ExecutionProvider | null } | undefined;
+    return { ...base, reused: true, provider: row?.provider ?? null, computed: null, assetId: existing.id };
+  }
+  // The same bytes in another project, with the same model and parameters, give the same
+  // output: record it here without running the model again.
+  const twin = deps.db
+    .prepare(
+      `SELECT d.provider, a.sha256, a.kind, a.width, a.height, a.format, a.bytes FROM assets a
+       JOIN assets s ON s.id = a.source_asset_id JOIN derivations d ON d.asset_id = a.id
+       WHERE s.sha256 = ? AND a.operation = ? AND a.params_hash = ? AND a.deleted = 0 LIMIT 1`,
+    )
+    .get(source.sha256, OPERATION, paramsHash) as
+    | { provider: ExecutionProvider; sha256: string; kind: RenderedOutput['kind']; width: number; height: number; format: RenderedOutput['format']; bytes: number }
+    | undefined;
+  if (twin && (await deps.store.has(twin.sha256))) {
+    const rendered: RenderedOutput = { sha256: twin.sha256, bytes: twin.bytes, width: twin.width, height: twin.height, format: twin.format, kind: twin.kind, subject: null };
+    return { ...base, reused: true, provider: twin.provider, assetId: null, computed: { ...base, options, modelId: model.id, provider: twin.provider, durationMs: 0, rendered } };
+  }
+  const computed = await computeRemoveBackground(deps, assetId, options, model, signal);
+  return { ...base, reused: false, provider: computed.provider, computed, assetId: null };
+}
+
 /**
  * Removes the background of one asset: reuses the result made earlier with the same
- * source, model and parameters; otherwise computes and records it.
+ * source (or the same bytes), model and parameters; otherwise computes and records it.
  */
 export async function removeBackground(
   deps: SegmentDeps,
@@ -190,17 +244,9 @@ export async function removeBackground(
   modelId?: string,
   signal?: AbortSignal,
 ): Promise<RemoveBackgroundResult> {
-  const options = normaliseOptions(optionsInput);
-  const source = deps.library.getAsset(assetId);
-  if (source.kind !== 'original') throw new ContractError('invalid_input', `asset ${assetId} is a ${source.kind}; remove the background of an original`);
-  const model = await deps.models.resolve(modelId ?? deps.models.defaultId('background-removal'));
-  const existing = findExisting(deps, assetId, paramsFor(options, model.sha256).hash);
-  if (existing && (await deps.store.has(existing.sha256))) {
-    const row = deps.db.prepare('SELECT provider FROM derivations WHERE asset_id = ?').get(existing.id) as { provider: ExecutionProvider | null } | undefined;
-    return { asset: existing, reused: true, provider: row?.provider ?? null };
-  }
-  const computed = await computeRemoveBackground(deps, assetId, options, model, signal);
-  return { asset: recordRemoveBackground(deps, computed), reused: false, provider: computed.provider };
+  const w = await removeBackgroundWork(deps, assetId, optionsInput, modelId, signal);
+  const asset = w.computed ? recordRemoveBackground(deps, w.computed) : deps.library.getAsset(w.assetId!);
+  return { asset, reused: w.reused, provider: w.provider };
 }
 
 async function image(deps: SegmentDeps, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {

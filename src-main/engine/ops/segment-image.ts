@@ -11,8 +11,10 @@ import type { AssetKind, SegmentOptions } from '../../../src-shared/contract/ind
 import type { BlobStore } from '../store/blob-store.js';
 
 export interface PreparedInput {
-  /** RGB, modelWidth × modelHeight × 3. */
+  /** RGB, pixelWidth × pixelHeight × 3: the model's wrapper graph resizes it to the input size. */
   pixels: Uint8Array;
+  pixelWidth: number;
+  pixelHeight: number;
   /** The source as displayed (after EXIF orientation). */
   width: number;
   height: number;
@@ -41,7 +43,12 @@ function open(file: string): Sharp {
   return sharp(file, { failOn: 'error', limitInputPixels: MAX_PIXELS, sequentialRead: true });
 }
 
-/** Decodes (honouring EXIF orientation, converting 16-bit and CMYK to 8-bit sRGB) and resizes to the model's input. */
+/**
+ * Decodes (honouring EXIF orientation, converting 16-bit and CMYK to 8-bit sRGB). The
+ * exact resize to the model's input happens in its wrapper graph, with the model's own
+ * sampling convention; here a large photo is only reduced (with shrink-on-load, which
+ * is nearly free for JPEG) to at most twice the input size, so little crosses threads.
+ */
 export async function prepareInput(file: string, modelWidth: number, modelHeight: number): Promise<PreparedInput> {
   let meta: Metadata;
   try {
@@ -53,17 +60,15 @@ export async function prepareInput(file: string, modelWidth: number, modelHeight
   const width = (swap ? meta.height : meta.width) ?? 0;
   const height = (swap ? meta.width : meta.height) ?? 0;
   try {
-    const { data } = await open(file)
-      .rotate()
-      .toColourspace('srgb')
-      .removeAlpha()
-      .resize(modelWidth, modelHeight, { fit: 'fill', kernel: 'linear' })
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    let pipeline = open(file).rotate().toColourspace('srgb').removeAlpha();
+    if (width > modelWidth * 2 || height > modelHeight * 2) {
+      pipeline = pipeline.resize(modelWidth * 2, modelHeight * 2, { fit: 'inside', kernel: 'lanczos3' });
+    }
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     // A buffer of its own: it is transferred to the inference thread, and onnxruntime
     // reads a tensor from the start of its ArrayBuffer.
     const pixels = data.byteOffset === 0 && data.buffer.byteLength === data.length ? new Uint8Array(data.buffer) : new Uint8Array(data);
-    return { pixels, width, height };
+    return { pixels, pixelWidth: info.width, pixelHeight: info.height, width, height };
   } catch (err) {
     throw new ImageInputError(`corrupt or truncated image: ${(err as Error).message}`);
   }

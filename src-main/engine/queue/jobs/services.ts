@@ -1,4 +1,5 @@
 import type { ImportService } from '../../import/import-service.js';
+import type { SegmentDeps } from '../../ops/remove-background.js';
 
 /**
  * What the engine's job handlers reach through ctx.services. A feature whose jobs need
@@ -6,4 +7,6 @@ import type { ImportService } from '../../import/import-service.js';
  */
 export interface EngineJobServices {
   imports: ImportService;
+  /** Background removal: library, store, models, inference and the image pool. */
+  segment: SegmentDeps;
 }

@@ -1,0 +1,125 @@
+/**
+ * bench:segment — background removal on 50 grocery-store photos, same model, same run:
+ *   ours:  the engine's batch (decode → IS-Net in the inference thread → PNG cut-out
+ *          stored as a derived asset), pipelined over worker threads;
+ *   peer:  @imgly/background-removal-node's removeBackground() on each file, asked for
+ *          raw RGBA (its fastest output: no encoding, and its exact alpha for the IoU);
+ *          ours pays for a lossless PNG and storing it, so the ratio is conservative;
+ *   floor: bare session.run on the same model with the inputs already preprocessed.
+ * Prints a summary, then one JSON line (the last line) for docs/benchmarks.md.
+ *
+ * ATOLYE_EP=cuda (or cpu) picks the provider for ours and the floor; the peer always
+ * runs onnxruntime's default (CPU).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { removeBackground as peerRemoveBackground } from '@imgly/background-removal-node';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { Engine } from '../src-main/engine/engine.js';
+import { buildPreprocessModel, PRE_INPUT, PRE_OUTPUT } from '../src-main/engine/inference/onnx-graph.js';
+import { sessionOptions } from '../src-main/engine/inference/sessions.js';
+import { alphaOf, datasetMissing, iou, peerAlpha, peerOutput, peerPublicPath, pickImages } from '../test/inference/peer.js';
+
+const IMAGES = 50;
+const MODEL = 'isnet-imgly-medium';
+
+const missing = datasetMissing();
+if (missing) {
+  console.error(`bench:segment needs the grocery-store photos: ${missing}`);
+  process.exit(2);
+}
+
+const picked = pickImages(IMAGES + 1);
+const warmup = picked[0]!;
+const files = picked.slice(1);
+const work = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-bench-segment-'));
+const log = (line: string) => console.log(line);
+
+try {
+  // ---- ours: the engine's batch, as the app runs it ----
+  const engine = await Engine.open({ dataDir: path.join(work, 'data') });
+  const imported = await engine.imports.wait((await engine.imports.start({ paths: files, projectName: 'bench' })).importId);
+  const warm = await engine.imports.wait((await engine.imports.start({ paths: [warmup], projectName: 'warm-up' })).importId);
+  if (imported.imported !== IMAGES) throw new Error(`imported ${imported.imported} of ${IMAGES}`);
+  // Model assembly and session load are one-time costs, paid before the clock starts (as for the peer).
+  await engine.segment.wait((await engine.segment.start({ projectId: warm.projectId, modelId: MODEL })).runId);
+  const provider = engine.inference.provider ?? 'cpu';
+  const t0 = performance.now();
+  const run = await engine.segment.wait((await engine.segment.start({ projectId: imported.projectId, options: { preset: 'cutout' }, modelId: MODEL })).runId);
+  const oursMs = performance.now() - t0;
+  if (run.done !== IMAGES) throw new Error(`our batch finished ${run.done} of ${IMAGES} (failed ${run.failed}: ${run.error ?? ''})`);
+  const ourAlpha = new Map<string, Uint8Array>();
+  for (const r of engine.segment.results(imported.projectId)) {
+    const source = engine.library.getAsset(r.sourceAssetId);
+    ourAlpha.set(source.fileName, (await alphaOf(engine.store.pathOf(r.asset.sha256))).alpha);
+  }
+  const modelRef = await engine.models.resolve(MODEL);
+  const threads = engine.inference.config.intraOpThreads;
+  await engine.close();
+  log(`ours:  ${IMAGES} images in ${(oursMs / 1000).toFixed(1)} s (${provider}, ${threads} intra-op threads)`);
+
+  // ---- peer: @imgly/background-removal-node, same model ----
+  const peerConfig = { model: 'medium' as const, publicPath: peerPublicPath(), output: peerOutput };
+  await peerRemoveBackground(warmup, peerConfig);
+  const t1 = performance.now();
+  const peerBlobs: Blob[] = [];
+  for (const file of files) peerBlobs.push(await peerRemoveBackground(file, peerConfig));
+  const peerMs = performance.now() - t1;
+  log(`peer:  ${IMAGES} images in ${(peerMs / 1000).toFixed(1)} s (@imgly/background-removal-node, raw RGBA output, onnxruntime defaults)`);
+
+  // ---- agreement ----
+  const scores: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const ours = ourAlpha.get(path.basename(files[i]!));
+    if (!ours) throw new Error(`no result of ours for ${files[i]}`);
+    scores.push(iou(ours, await peerAlpha(peerBlobs[i]!)));
+  }
+  const meanIou = scores.reduce((a, b) => a + b, 0) / scores.length;
+
+  // ---- floor: session.run alone on preprocessed tensors ----
+  const [w, h] = modelRef.input.size;
+  const pre = await ort.InferenceSession.create(
+    buildPreprocessModel({ width: w, height: h, resize: modelRef.input.resize, colorOrder: modelRef.input.colorOrder, mean: modelRef.input.mean, std: modelRef.input.std, layout: modelRef.input.layout }),
+    sessionOptions('cpu', threads),
+  );
+  const tensors: ort.Tensor[] = [];
+  for (const file of files) {
+    const { data, info } = await sharp(file).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const out = await pre.run({ [PRE_INPUT]: new ort.Tensor('uint8', new Uint8Array(data), [1, info.height, info.width, 3]) });
+    tensors.push(out[PRE_OUTPUT]!);
+  }
+  await pre.release();
+  let floorSession: ort.InferenceSession;
+  try {
+    floorSession = await ort.InferenceSession.create(modelRef.path, sessionOptions(provider, threads));
+  } catch {
+    floorSession = await ort.InferenceSession.create(modelRef.path, sessionOptions('cpu', threads));
+  }
+  const inputName = modelRef.input.name ?? floorSession.inputNames[0]!;
+  const outputName = modelRef.output.name ?? floorSession.outputNames[0]!;
+  await floorSession.run({ [inputName]: tensors[0]! }, [outputName]);
+  const t2 = performance.now();
+  for (const t of tensors) await floorSession.run({ [inputName]: t }, [outputName]);
+  const floorMs = performance.now() - t2;
+  await floorSession.release();
+  log(`floor: ${IMAGES} session.run calls in ${(floorMs / 1000).toFixed(1)} s`);
+
+  const ips = (ms: number) => Number((IMAGES / (ms / 1000)).toFixed(3));
+  log(`ours vs peer: ${(peerMs / oursMs).toFixed(2)}× (goal ≥ 1.5×); ours vs floor: ${(((oursMs - floorMs) / floorMs) * 100).toFixed(1)}% over (goal ≤ 15%)`);
+  log(`mask IoU vs peer: mean ${meanIou.toFixed(4)}, min ${Math.min(...scores).toFixed(4)}`);
+  console.log(
+    JSON.stringify({
+      bench: 'segment',
+      images: IMAGES,
+      provider,
+      images_per_s: ips(oursMs),
+      peer_images_per_s: ips(peerMs),
+      floor_images_per_s: ips(floorMs),
+      mean_iou_vs_peer: Number(meanIou.toFixed(4)),
+    }),
+  );
+} finally {
+  await fs.rm(work, { recursive: true, force: true });
+}

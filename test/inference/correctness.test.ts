@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { removeBackground as peerRemoveBackground } from '@imgly/background-removal-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine.js';
+import { removeBackground } from '../../src-main/engine/ops/remove-background.js';
+import { tempDir } from '../helpers/tmp.js';
+import { datasetMissing, greyOf, iou, peerAlpha, peerOutput, peerPublicPath, pickImages } from './peer.js';
+
+const missing = datasetMissing();
+if (missing) console.log(`skipped: mask agreement with @imgly/background-removal-node needs real photos: ${missing}`);
+
+/**
+ * Our pre- and post-processing around the same IS-Net must give the masks the peer
+ * gives: on 20 real product photos, mean IoU ≥ 0.98 (both masks cut at 50%).
+ */
+describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+  });
+  afterAll(async () => {
+    await engine.close().catch(() => {});
+    await cleanup();
+  });
+
+  it('mean IoU ≥ 0.98 on 20 grocery-store photos, same model (isnet medium)', async () => {
+    const files = pickImages(20);
+    const done = await engine.imports.wait((await engine.imports.start({ paths: files, projectName: 'agreement' })).importId);
+    expect(done.imported).toBe(20);
+    const assets = engine.library.listAssets(done.projectId, 0, 100).items;
+    const byName = new Map(assets.map((a) => [a.fileName, a.id]));
+    const scores: number[] = [];
+    for (const file of files) {
+      const ours = await removeBackground(engine, byName.get(path.basename(file))!, { preset: 'mask' }, 'isnet-imgly-medium');
+      const ourMask = await greyOf(engine.store.pathOf(ours.asset.sha256));
+      const blob = await peerRemoveBackground(file, { model: 'medium', publicPath: peerPublicPath(), output: peerOutput });
+      const peer = await peerAlpha(blob);
+      expect(peer.length).toBe(ours.asset.width * ours.asset.height);
+      scores.push(iou(ourMask, peer));
+    }
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    console.log(`mask IoU vs @imgly/background-removal-node on 20 images: mean ${mean.toFixed(4)}, min ${Math.min(...scores).toFixed(4)}`);
+    expect(mean).toBeGreaterThanOrEqual(0.98);
+  }, 600_000);
+});
