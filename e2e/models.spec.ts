@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { expect, rpc, test } from './support/fixtures.js';
 
 interface Model {
@@ -59,4 +61,47 @@ test('Models page in Turkish: statuses and actions are translated', async ({ app
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-language').selectOption('en');
   }
+});
+
+test('install a shipped model; import your own .onnx through the upload (a bad file is refused with the reason); delete it', async ({ app: page, server, workDir }) => {
+  test.setTimeout(180_000);
+  const dataDir = process.env.ATOLYE_E2E_DATA_DIR;
+  if (!dataDir) throw new Error('ATOLYE_E2E_DATA_DIR is not set (global-setup.ts)');
+  await page.getByTestId('nav-models').click();
+  const small = page.locator('[data-testid="model-row"][data-model-id="isnet-imgly-small"]');
+  if ((await small.getAttribute('data-status')) !== 'ready') {
+    await small.getByTestId('model-install').click();
+    await expect(small).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  }
+  await expect(small.getByTestId('model-status')).toHaveText('Installed');
+
+  // Not a model: refused, and the reason is on screen.
+  const bad = path.join(workDir, 'bozuk model.onnx');
+  await fs.writeFile(bad, 'not an onnx graph\n');
+  const form = page.getByTestId('model-import');
+  await form.getByTestId('model-import-file').setInputFiles(bad);
+  await expect(form.getByTestId('model-import-name')).toContainText('bozuk model.onnx');
+  await form.getByTestId('model-import-submit').click();
+  await expect(form.getByTestId('model-import-error')).toContainText('is not a model onnxruntime can load');
+
+  // A real one (the small IS-Net's file, as a user would have it on disk) is accepted.
+  const sha = (await rpc<{ id: string; sha256: string }[]>(page, server, 'models.list')).find((m) => m.id === 'isnet-imgly-small')!.sha256;
+  const mine = path.join(workDir, 'benim modelim.onnx');
+  await fs.copyFile(path.join(dataDir, 'blobs', sha.slice(0, 2), sha), mine);
+  await form.getByTestId('model-import-file').setInputFiles(mine);
+  await form.locator('input[type="text"]').fill('Benim Modelim');
+  await form.getByTestId('model-import-submit').click();
+  const imported = page.locator(`[data-testid="model-row"][data-model-id^="user-"]`);
+  await expect(imported).toHaveCount(1, { timeout: 60_000 });
+  await expect(imported.locator('.model-name')).toHaveText('Benim Modelim');
+  await expect(imported).toHaveAttribute('data-status', 'ready');
+  await expect(imported.getByTestId('model-source')).toContainText('Imported by you');
+  await expect(form.getByTestId('model-import-error')).toHaveCount(0);
+
+  await imported.getByTestId('model-delete').click();
+  await page.getByTestId('confirm-dialog').getByTestId('confirm-ok').click();
+  await expect(imported).toHaveCount(0);
+  expect((await rpc<{ id: string }[]>(page, server, 'models.list')).some((m) => m.id.startsWith('user-'))).toBe(false);
+  // The shipped model that shares its bytes is untouched.
+  await expect(small).toHaveAttribute('data-status', 'ready');
 });

@@ -14,6 +14,9 @@ interface Batch {
 
 test("Queue page: an import's batch and its jobs, job details, and pause/resume of the queue and of a batch", async ({ app: page, workDir, server }) => {
   await importFolder(page, workDir, 'Kuyruk Sayfası', 3);
+  // An import's own toast says it is done; its batch does not say it twice.
+  await expect(page.getByTestId('toast').filter({ hasText: 'Imported 3 images into “Kuyruk Sayfası”' })).toBeVisible();
+  await expect(page.locator('[data-testid="toast"][data-tag="batch"]')).toHaveCount(0);
   await page.getByTestId('nav-queue').click();
   await expect(page.getByTestId('page-queue')).toBeVisible();
 

@@ -90,6 +90,13 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await expect(dialog.getByTestId('scope-all')).toBeChecked();
   await expect(dialog.getByTestId('scope-selection')).toBeDisabled();
   await dialog.getByTestId('preset-cutout-png').check();
+  // Every per-image state a grid cell goes through, as the page shows them.
+  await page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as unknown as { seenStates: Set<string> }).seenStates = seen;
+    const note = () => document.querySelectorAll<HTMLElement>('[data-testid="asset-cell"][data-seg-state]').forEach((el) => seen.add(el.dataset.segState!));
+    new MutationObserver(note).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-seg-state'], childList: true });
+  });
   const started = Date.now();
   await dialog.getByTestId('segment-start').click();
   await expect(dialog).toBeHidden();
@@ -102,6 +109,13 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await expect(run.getByTestId('segment-run-text')).toContainText('2 of 2 done');
   await expect(run.getByTestId('segment-run-text')).toContainText('on CPU');
   await expect(page.getByTestId('result-badge')).toHaveCount(2);
+  // Live per image: waiting, then in the works (segment.item and job.started), then a result badge.
+  const seen = await page.evaluate(() => [...(window as unknown as { seenStates: Set<string> }).seenStates].sort());
+  expect(seen).toEqual(expect.arrayContaining(['pending', 'running']));
+  // Web mode tells of the finished batch with a toast (the desktop app posts an OS notification instead).
+  const toast = page.locator('[data-testid="toast"][data-tag="batch"]').filter({ hasText: 'Arka Plan Kaldırma' });
+  await expect(toast).toContainText('Finished: Remove background · Cut-out (PNG) · Arka Plan Kaldırma');
+  await expect(toast).toContainText('2 of 2 done');
 
   // The viewer: original under the result, cut at the slider.
   await page.getByTestId('asset-cell').first().click();

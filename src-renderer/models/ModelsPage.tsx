@@ -235,7 +235,7 @@ function ModelCard({ model, providerInUse }: { model: ModelInfo; providerInUse: 
  * through the upload route first, since a page cannot name a local path.
  */
 function ImportModel() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const backend = useBackend();
   const queryClient = useQueryClient();
   const fileId = useId();
@@ -290,15 +290,25 @@ function ImportModel() {
           }}
         >
           <div className="field">
-            <label htmlFor={fileId}>{t('models.file')}</label>
-            <input
-              ref={inputRef}
-              id={fileId}
-              type="file"
-              accept=".onnx"
-              onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
-              data-testid="model-import-file"
-            />
+            <span className="field-label" id={`${fileId}-label`}>
+              {t('models.file')}
+            </span>
+            {/* The browser's own file button speaks the browser's language, not the app's: ours stands in for it. */}
+            <label className="button file-button">
+              <input
+                ref={inputRef}
+                className="visually-hidden"
+                type="file"
+                accept=".onnx"
+                aria-labelledby={`${fileId}-label`}
+                onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+                data-testid="model-import-file"
+              />
+              {t('models.chooseFile')}
+            </label>
+            <span className={file ? '' : 'muted'} data-testid="model-import-name">
+              {file ? `${file.name} · ${formatBytes(file.size, i18n.language)}` : t('models.noFile')}
+            </span>
           </div>
           <div className="field">
             <label htmlFor={`${fileId}-task`}>{t('models.task')}</label>

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../ui/Dialog.js';
 import { formatDateTime, formatDuration } from '../ui/format.js';
 import { showToast } from '../ui/toasts.js';
-import { typeLabel } from './labels.js';
+import { stageLabel, typeLabel } from './labels.js';
 import { useLiveProgress } from './live.js';
 import { useJob, useQueueAction } from './queries.js';
 import { StateBadge } from './badges.js';
@@ -44,8 +44,8 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
           </div>
           {stage ? (
             <div className="job-dialog-stage" data-testid="job-dialog-stage">
-              <span>{t('queue.stage', { stage })}</span>
-              {percent !== null ? <progress max={100} value={percent} aria-label={t('queue.stageProgress', { stage })} /> : null}
+              <span>{stageLabel(t, stage)}</span>
+              {percent !== null ? <progress max={100} value={percent} aria-label={t('queue.stageProgress', { stage: stageLabel(t, stage) })} /> : null}
               {percent !== null ? <span className="muted">{Math.round(percent)}%</span> : null}
             </div>
           ) : null}

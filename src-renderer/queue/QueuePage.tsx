@@ -8,7 +8,7 @@ import { formatDuration, formatNumber, formatRelative } from '../ui/format.js';
 import { showToast } from '../ui/toasts.js';
 import { CountsBar, StateBadge } from './badges.js';
 import { JobDetails } from './JobDetails.js';
-import { batchTitle, typeLabel } from './labels.js';
+import { batchName, batchTitle, stageLabel, typeLabel } from './labels.js';
 import { useLiveProgress, useQueueLive, type LiveProgress } from './live.js';
 import { JOBS_PAGE, useBatches, useJobs, useQueueAction, useQueueStats, type JobFilter } from './queries.js';
 
@@ -129,7 +129,7 @@ function BatchRow({ batch, projectName, onShowJobs }: { batch: Batch; projectNam
     <li className="batch-row" data-testid="batch-row" data-batch-id={batch.id} data-type={batch.type} data-state={batch.state}>
       <div className="batch-head">
         <div className="batch-title">
-          <strong title={title}>{batch.label ?? typeLabel(t, batch.type)}</strong>
+          <strong title={title}>{batchName(t, batch)}</strong>
           <span className="muted">
             {typeLabel(t, batch.type)}
             {batch.projectId && projectName ? (
@@ -228,11 +228,13 @@ function JobProgressCell({ job, live }: { job: Job; live: LiveProgress | undefin
       </span>
     );
   }
-  if (!stage) return <span className="muted">—</span>;
+  // A finished job's stage says what its state badge already says.
+  if (!stage || !unfinishedJob(job)) return <span className="muted">—</span>;
+  const label = stageLabel(t, stage);
   return (
     <span className="job-stage" data-testid="job-stage">
-      <span>{t('queue.stage', { stage })}</span>
-      {percent !== null ? <progress max={100} value={percent} aria-label={t('queue.stageProgress', { stage })} /> : null}
+      <span>{label}</span>
+      {percent !== null ? <progress max={100} value={percent} aria-label={t('queue.stageProgress', { stage: label })} /> : null}
     </span>
   );
 }
@@ -442,7 +444,7 @@ export function QueuePage() {
   const action = useQueueAction();
   const onError = useErrorToast();
   const [filter, setFilter] = useState<JobFilter>({ state: null, type: null, projectId: null, batchId: null });
-  const [batchName, setBatchName] = useState<string | null>(null);
+  const [batchFilterName, setBatchName] = useState<string | null>(null);
   const [confirmClear, setConfirmClear] = useState(false);
   const projectNames = new Map((projects.data ?? []).map((p) => [p.id, p.name]));
   const paused = stats.data?.paused ?? false;
@@ -511,12 +513,12 @@ export function QueuePage() {
       <Batches
         projectNames={projectNames}
         onShowJobs={(b) => {
-          setBatchName(b.label ?? typeLabel(t, b.type));
+          setBatchName(batchName(t, b));
           setFilter({ state: null, type: null, projectId: null, batchId: b.id });
           requestAnimationFrame(() => document.getElementById('queue-jobs-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
         }}
       />
-      <Jobs filter={filter} setFilter={setFilter} stats={stats.data} projectNames={projectNames} batchName={batchName} />
+      <Jobs filter={filter} setFilter={setFilter} stats={stats.data} projectNames={projectNames} batchName={batchFilterName} />
 
       {confirmClear ? (
         <ConfirmDialog

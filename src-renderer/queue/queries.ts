@@ -18,9 +18,9 @@ export interface JobFilter {
   batchId: string | null;
 }
 
-export function useQueueStats() {
+export function useQueueStats(enabled = true) {
   const backend = useBackend();
-  return useQuery({ queryKey: queueStatsKey, queryFn: () => backend.call('queue.stats', {}) });
+  return useQuery({ queryKey: queueStatsKey, queryFn: () => backend.call('queue.stats', {}), enabled });
 }
 
 export function useJobs(filter: JobFilter, page: number) {

@@ -1,9 +1,10 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project, SegmentOptionsInput } from '../../src-shared/contract/index.js';
 import { useSelection } from '../library/selection.js';
 import { isUsable, useInstallModel, useModels } from '../models/queries.js';
 import { CountsBar, StateBadge } from '../queue/badges.js';
+import { useQueueStats } from '../queue/queries.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formatBytes } from '../ui/format.js';
 import { icons } from '../ui/icons.js';
@@ -89,6 +90,9 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
   const [modelId, setModelId] = useState<string | null>(null);
   const chosen = modelId ?? defaultModel?.id ?? null;
   const count = scope === 'selection' ? selected : project.assetCount;
+  const startRef = useRef<HTMLButtonElement>(null);
+  // After the dialog has opened (it focuses its first control): Enter starts with the choices shown.
+  useEffect(() => startRef.current?.focus(), []);
 
   const submit = () => {
     rememberPreset(preset);
@@ -182,7 +186,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
           <button type="button" className="button" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={start.isPending || count === 0 || !chosen} data-testid="segment-start" autoFocus>
+          <button ref={startRef} type="submit" className="button button-primary" disabled={start.isPending || count === 0 || !chosen} data-testid="segment-start">
             {icons.removeBackground}
             {t('segment.start', { count })}
           </button>
@@ -192,7 +196,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
   );
 }
 
-function RunRow({ view, projectName }: { view: RunView; projectName: string }) {
+function RunRow({ view, projectName, queuePaused }: { view: RunView; projectName: string; queuePaused: boolean }) {
   const { t } = useTranslation();
   const cancel = useCancelSegment();
   const start = useStartSegment();
@@ -233,6 +237,12 @@ function RunRow({ view, projectName }: { view: RunView; projectName: string }) {
         {run.reused ? ` · ${t('segment.reused', { count: run.reused })}` : ''}
         {run.failed ? <span className="error"> · {t('segment.failed', { count: run.failed })}</span> : null}
         {run.provider ? <span className="muted"> · {t('segment.on', { provider: t(`providers.${run.provider}`) })}</span> : null}
+        {active && queuePaused ? (
+          <span className="run-waiting" data-testid="segment-queue-paused">
+            {' · '}
+            {t('segment.queuePaused')} <a href="#/queue">{t('segment.openQueue')}</a>
+          </span>
+        ) : null}
       </div>
       {run.error && isModelProblem(run.error) ? (
         <ModelRepair modelId={run.modelId} message={run.error} onRepaired={rerun} />
@@ -256,12 +266,16 @@ function RunRow({ view, projectName }: { view: RunView; projectName: string }) {
 /** The project's background-removal runs: live per-image counts, cancel, and the repair offer when the model cannot run. */
 export function SegmentRuns({ project }: { project: Project }) {
   const state = useSegmentState();
-  const runs = runsOf(state, project.id).slice(0, 3);
+  // The two latest: older ones are on the Queue page.
+  const runs = runsOf(state, project.id).slice(0, 2);
+  const waiting = runs.some((r) => isActive(r.run));
+  // Only while a run waits or works: a paused queue is why it does not move.
+  const stats = useQueueStats(waiting);
   if (runs.length === 0) return null;
   return (
     <ol className="run-list" data-testid="segment-runs">
       {runs.map((view) => (
-        <RunRow key={view.run.runId} view={view} projectName={project.name} />
+        <RunRow key={view.run.runId} view={view} projectName={project.name} queuePaused={stats.data?.paused ?? false} />
       ))}
     </ol>
   );

@@ -4,6 +4,7 @@ import type { DerivedResult, SegmentOptionsInput } from '../../src-shared/contra
 import { throttle } from '../app/throttle.js';
 import { useBackend } from '../backend/index.js';
 import type { AssetPage } from '../library/queries.js';
+import { queueStatsKey } from '../queue/queries.js';
 import { noteItem, noteRunning, trackRun, updateRun, type Scope } from './segment-store.js';
 
 /** Prefix of every query of a project's derived results. */
@@ -127,6 +128,10 @@ export function useSegmentLive(): void {
         case 'segment.item':
           noteItem(event.payload);
           if (event.payload.state !== 'failed') refresh(event.payload.projectId);
+          break;
+        case 'queue.changed':
+          // The run panel says when a paused queue is why a run waits.
+          void queryClient.invalidateQueries({ queryKey: queueStatsKey });
           break;
         case 'job.started': {
           // Which image a job is working on is in its payload: one small call per started job.

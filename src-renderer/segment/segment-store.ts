@@ -97,6 +97,10 @@ export function dismissRun(runId: string): void {
   });
 }
 
+export function knownRun(runId: string): SegmentRun | undefined {
+  return store.get().runs.get(runId)?.run;
+}
+
 export function useSegmentState(): State {
   return useSyncExternalStore(store.subscribe, store.get);
 }

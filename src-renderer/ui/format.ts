@@ -4,15 +4,17 @@ export function formatNumber(value: number, language: string, digits = 0): strin
   return new Intl.NumberFormat(language, { maximumFractionDigits: digits }).format(value);
 }
 
-/** 850 ms · 3.2 s · 4 min 05 s · 1 h 02 min */
+/** 850 ms · 3.2 s · 4 min 5 s · 5 min · 1 hr 2 min (in the UI language's short units) */
 export function formatDuration(ms: number, language: string): string {
   const unit = (value: number, u: 'millisecond' | 'second' | 'minute' | 'hour', digits = 0) =>
-    new Intl.NumberFormat(language, { style: 'unit', unit: u, unitDisplay: 'narrow', maximumFractionDigits: digits }).format(value);
+    new Intl.NumberFormat(language, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }).format(value);
+  const pair = (a: string, b: string | null) => (b ? `${a} ${b}` : a);
   if (ms < 1_000) return unit(Math.round(ms), 'millisecond');
   if (ms < 60_000) return unit(ms / 1_000, 'second', ms < 10_000 ? 1 : 0);
   const s = Math.round(ms / 1_000);
-  if (s < 3_600) return `${unit(Math.floor(s / 60), 'minute')} ${unit(s % 60, 'second')}`;
-  return `${unit(Math.floor(s / 3_600), 'hour')} ${unit(Math.floor((s % 3_600) / 60), 'minute')}`;
+  if (s < 3_600) return pair(unit(Math.floor(s / 60), 'minute'), s % 60 ? unit(s % 60, 'second') : null);
+  const m = Math.floor((s % 3_600) / 60);
+  return pair(unit(Math.floor(s / 3_600), 'hour'), m ? unit(m, 'minute') : null);
 }
 
 /** "3 minutes ago", "in 20 seconds" */
