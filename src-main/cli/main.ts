@@ -7,6 +7,7 @@ import type { CliContext, Command } from './command.js';
 import { importCommand } from './commands/import.js';
 import { projectsCommand } from './commands/projects.js';
 import { queueCommand, queueUsage } from './commands/queue.js';
+import { removeBgCommand, removeBgSummary, removeBgUsage } from './commands/remove-bg.js';
 import { serveCommand } from './commands/serve.js';
 
 // Argument parsing is node:util's parseArgs: built in, typed, enough for flat commands.
@@ -20,6 +21,12 @@ export const commands: Command[] = [
     usage: queueUsage,
     // Inspecting or steering the queue must not start running its jobs in this process.
     run: async (args, ctx) => queueCommand(args, { engine: await ctx.engine({ runJobs: false }), out: ctx.out }),
+  },
+  {
+    name: 'remove-bg',
+    summary: removeBgSummary,
+    usage: removeBgUsage,
+    run: async (args, ctx) => removeBgCommand(args, { engine: await ctx.engine(), out: ctx.out, err: ctx.err }),
   },
 ];
 
