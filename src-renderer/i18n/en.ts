@@ -386,6 +386,8 @@ export const en = {
     reused_other: '{{count, number}} reused',
     failed_one: '{{count, number}} failed',
     failed_other: '{{count, number}} failed',
+    working_one: '{{count, number}} in progress',
+    working_other: '{{count, number}} in progress',
     on: 'on {{provider}}',
     failedList_one: '{{count, number}} image failed: why',
     failedList_other: '{{count, number}} images failed: why',

@@ -388,6 +388,8 @@ export const tr: Messages = {
     reused_other: '{{count, number}} yeniden kullanıldı',
     failed_one: '{{count, number}} başarısız',
     failed_other: '{{count, number}} başarısız',
+    working_one: '{{count, number}} işleniyor',
+    working_other: '{{count, number}} işleniyor',
     on: '{{provider}} üzerinde',
     failedList_one: '{{count, number}} görsel başarısız: neden',
     failedList_other: '{{count, number}} görsel başarısız: neden',

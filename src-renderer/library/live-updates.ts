@@ -2,6 +2,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../src-shared/contract/index.js';
+import { invalidateFresh } from '../app/refetch.js';
 import { useBackend } from '../backend/index.js';
 import { applyProgress, jobProgress, onJobFinished, type ImportJob } from '../import/import-store.js';
 import { showToast } from '../ui/toasts.js';
@@ -21,10 +22,10 @@ function projectRefresher(queryClient: QueryClient) {
     if (timer) clearTimeout(timer);
     timers.delete(projectId);
     last.set(projectId, Date.now());
-    void queryClient.invalidateQueries({ queryKey: projectsKey });
-    void queryClient.invalidateQueries({ queryKey: projectKey(projectId) });
-    void queryClient.invalidateQueries({ queryKey: assetsKey(projectId) });
-    void queryClient.invalidateQueries({ queryKey: skippedKey(projectId) });
+    void invalidateFresh(queryClient, projectsKey);
+    void invalidateFresh(queryClient, projectKey(projectId));
+    void invalidateFresh(queryClient, assetsKey(projectId));
+    void invalidateFresh(queryClient, skippedKey(projectId));
   };
   return {
     refreshNow,
@@ -63,8 +64,8 @@ export function useLiveUpdates(): void {
           break;
         }
         case 'projects.changed': {
-          void queryClient.invalidateQueries({ queryKey: projectsKey });
-          if (event.payload.projectId) void queryClient.invalidateQueries({ queryKey: projectKey(event.payload.projectId) });
+          void invalidateFresh(queryClient, projectsKey);
+          if (event.payload.projectId) void invalidateFresh(queryClient, projectKey(event.payload.projectId));
           break;
         }
         default:

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ModelInfo } from '../../src-shared/contract/index.js';
+import { invalidateFresh } from '../app/refetch.js';
 import { throttle } from '../app/throttle.js';
 import { useBackend } from '../backend/index.js';
 
@@ -72,8 +73,8 @@ export function useModelsLive(): void {
   const queryClient = useQueryClient();
   useEffect(() => {
     const refresh = throttle(() => {
-      void queryClient.invalidateQueries({ queryKey: modelsKey });
-      void queryClient.invalidateQueries({ queryKey: inferenceStatusKey });
+      void invalidateFresh(queryClient, modelsKey);
+      void invalidateFresh(queryClient, inferenceStatusKey);
     }, 500);
     const off = backend.subscribe((event) => {
       if (event.type === 'models.progress') {

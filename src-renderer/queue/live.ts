@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Batch, JobProgress, Project } from '../../src-shared/contract/index.js';
+import { invalidateFresh } from '../app/refetch.js';
 import { createStore, throttle } from '../app/throttle.js';
 import { useBackend } from '../backend/index.js';
 import { projectsKey } from '../library/queries.js';
@@ -62,7 +63,7 @@ export function useQueueLive(): void {
   const backend = useBackend();
   const queryClient = useQueryClient();
   useEffect(() => {
-    const refresh = throttle(() => void queryClient.invalidateQueries({ queryKey: queueKey }), REFRESH_INTERVAL_MS);
+    const refresh = throttle(() => void invalidateFresh(queryClient, queueKey), REFRESH_INTERVAL_MS);
     const off = backend.subscribe((event) => {
       switch (event.type) {
         case 'job.progress':

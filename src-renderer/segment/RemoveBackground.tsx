@@ -196,7 +196,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
   );
 }
 
-function RunRow({ view, projectName, queuePaused }: { view: RunView; projectName: string; queuePaused: boolean }) {
+function RunRow({ view, projectName, queuePaused, working }: { view: RunView; projectName: string; queuePaused: boolean; working: number }) {
   const { t } = useTranslation();
   const cancel = useCancelSegment();
   const start = useStartSegment();
@@ -235,6 +235,7 @@ function RunRow({ view, projectName, queuePaused }: { view: RunView; projectName
       <div className="run-text" data-testid="segment-run-text">
         {t('segment.counts', { done: run.done + run.reused, total: run.total })}
         {run.reused ? ` · ${t('segment.reused', { count: run.reused })}` : ''}
+        {working ? ` · ${t('segment.working', { count: working })}` : ''}
         {run.failed ? <span className="error"> · {t('segment.failed', { count: run.failed })}</span> : null}
         {run.provider ? <span className="muted"> · {t('segment.on', { provider: t(`providers.${run.provider}`) })}</span> : null}
         {active && queuePaused ? (
@@ -275,7 +276,13 @@ export function SegmentRuns({ project }: { project: Project }) {
   return (
     <ol className="run-list" data-testid="segment-runs">
       {runs.map((view) => (
-        <RunRow key={view.run.runId} view={view} projectName={project.name} queuePaused={stats.data?.paused ?? false} />
+        <RunRow
+          key={view.run.runId}
+          view={view}
+          projectName={project.name}
+          queuePaused={stats.data?.paused ?? false}
+          working={isActive(view.run) ? [...state.items.values()].filter((i) => i.runId === view.run.runId && i.state === 'running').length : 0}
+        />
       ))}
     </ol>
   );

@@ -1,6 +1,7 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { DerivedResult, SegmentOptionsInput } from '../../src-shared/contract/index.js';
+import { invalidateFresh } from '../app/refetch.js';
 import { throttle } from '../app/throttle.js';
 import { useBackend } from '../backend/index.js';
 import type { AssetPage } from '../library/queries.js';
@@ -114,7 +115,7 @@ export function useSegmentLive(): void {
     const refreshers = new Map<string, ReturnType<typeof throttle>>();
     const refresh = (projectId: string) => {
       let r = refreshers.get(projectId);
-      if (!r) refreshers.set(projectId, (r = throttle(() => void queryClient.invalidateQueries({ queryKey: resultsKey(projectId) }), 500)));
+      if (!r) refreshers.set(projectId, (r = throttle(() => void invalidateFresh(queryClient, resultsKey(projectId)), 500)));
       r();
     };
     const runs = new Set<string>();
@@ -131,7 +132,7 @@ export function useSegmentLive(): void {
           break;
         case 'queue.changed':
           // The run panel says when a paused queue is why a run waits.
-          void queryClient.invalidateQueries({ queryKey: queueStatsKey });
+          void invalidateFresh(queryClient, queueStatsKey);
           break;
         case 'job.started': {
           // Which image a job is working on is in its payload: one small call per started job.
