@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { assertChromium } from './support/chromium.js';
+import { expect, makeImages, signIn, test } from './support/fixtures.js';
+import { repoRoot, startServerProcess, type ServerProcess } from './support/server.js';
+
+const OUT = path.join(repoRoot, 'test-results', 'screens');
+const GROCERY = path.resolve(repoRoot, '..', 'shared', 'datasets', 'grocery-store', 'train', 'Packages');
+
+async function rpc<T>(server: ServerProcess, method: string, input: unknown = {}): Promise<T> {
+  const res = await fetch(new URL(`/api/rpc/${method}`, server.url), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 300_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Product photos from the grocery set when it is here; generated ones otherwise. */
+async function photos(dir: string, count: number): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  if (existsSync(GROCERY)) {
+    // Packages/<kind>/<brand>/<photo>.jpg: the first photo of each brand, for variety.
+    const files: string[] = [];
+    for (const kind of (await fs.readdir(GROCERY)).sort()) {
+      for (const brand of (await fs.readdir(path.join(GROCERY, kind))).sort()) {
+        const d = path.join(GROCERY, kind, brand);
+        const first = (await fs.readdir(d)).filter((f) => /\.jpe?g$/i.test(f)).sort()[0];
+        if (first) files.push(path.join(d, first));
+      }
+    }
+    for (const f of files.slice(0, count)) await fs.copyFile(f, path.join(dir, path.basename(f)));
+  } else {
+    await makeImages(dir, Array.from({ length: count }, (_, i) => `ürün ${i + 1}.jpg`));
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(OUT, `${name}.png`) });
+}
+
+test('screens', async ({ browser }) => {
+  assertChromium();
+  await fs.mkdir(OUT, { recursive: true });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-screens-'));
+  const server = await startServerProcess(dataDir);
+  try {
+    const folder = path.join(dataDir, 'in', 'Paketli Ürünler');
+    await photos(folder, 8);
+    const imp = await rpc<{ importId: string; projectId: string }>(server, 'import.start', { paths: [folder] });
+    await until(() => rpc<{ state: string }>(server, 'import.get', { importId: imp.importId }), (p) => p.state === 'done');
+    const projectId = imp.projectId;
+    const { items } = await rpc<{ items: { id: string }[] }>(server, 'assets.list', { projectId });
+    const run = await rpc<{ runId: string }>(server, 'segment.run', { projectId, options: { preset: 'cutout', format: 'png' } });
+    await until(() => rpc<{ state: string }>(server, 'segment.get', { runId: run.runId }), (r) => r.state === 'done');
+    const white = await rpc<{ runId: string }>(server, 'segment.run', { projectId, assetIds: items.slice(0, 2).map((a) => a.id), options: { preset: 'white' } });
+    await until(() => rpc<{ state: string }>(server, 'segment.get', { runId: white.runId }), (r) => r.state === 'done');
+    // Something waiting on the Queue page: the queue paused with a run queued behind it.
+    await rpc(server, 'queue.pause', {});
+    await rpc(server, 'segment.run', { projectId, assetIds: items.slice(2, 6).map((a) => a.id), options: { preset: 'square' } });
+
+    for (const locale of ['en-US', 'tr-TR']) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await screensFor(browser, server, projectId, locale, colorScheme);
+      }
+    }
+    await whileRunning(browser, server, projectId);
+  } finally {
+    await server.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+async function screensFor(browser: Browser, server: ServerProcess, projectId: string, locale: string, colorScheme: 'light' | 'dark') {
+  const tag = `${locale.slice(0, 2)}-${colorScheme}`;
+  const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await signIn(page, server.loginUrl);
+
+  await page.goto(new URL('/#/queue', server.url).href);
+  await expect(page.getByTestId('batch-row').first()).toBeVisible();
+  await shot(page, `queue-${tag}`);
+  await page.getByTestId('job-row').first().getByTestId('job-details').click();
+  await expect(page.getByTestId('job-dialog-payload')).toBeVisible();
+  await shot(page, `queue-job-${tag}`);
+  await page.keyboard.press('Escape');
+
+  await page.goto(new URL('/#/models', server.url).href);
+  await expect(page.getByTestId('model-row').first()).toBeVisible();
+  await expect(page.getByTestId('inference-status')).toBeVisible();
+  await shot(page, `models-${tag}`);
+  await page.getByTestId('inference-status').scrollIntoViewIfNeeded();
+  await shot(page, `models-bottom-${tag}`);
+
+  await page.goto(new URL(`/#/gallery/${projectId}`, server.url).href);
+  await expect(page.getByTestId('result-badge').first()).toBeVisible();
+  await page.getByTestId('asset-cell').nth(1).click({ modifiers: ['Control'] });
+  await page.getByTestId('asset-cell').nth(2).click({ modifiers: ['Control'] });
+  await shot(page, `project-${tag}`);
+  await page.keyboard.press('b');
+  await expect(page.getByTestId('segment-dialog')).toBeVisible();
+  await shot(page, `segment-dialog-${tag}`);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('asset-cell').first().click();
+  await expect.poll(() => page.getByTestId('compare-result').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await shot(page, `viewer-${tag}`);
+  await page.getByTestId('compare-slider').focus();
+  for (let i = 0; i < 25; i++) await page.keyboard.press('ArrowLeft');
+  await shot(page, `viewer-slid-${tag}`);
+  await page.keyboard.press('Escape');
+
+  await page.keyboard.press('?');
+  await shot(page, `shortcuts-${tag}`);
+  await context.close();
+}
+
+/** The queued run let go: per-image states in the grid, the job's live stage on the Queue page. */
+async function whileRunning(browser: Browser, server: ServerProcess, projectId: string) {
+  const context = await browser.newContext({ locale: 'en-US', colorScheme: 'light', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await signIn(page, server.loginUrl);
+  await page.goto(new URL(`/#/gallery/${projectId}`, server.url).href);
+  await expect(page.getByTestId('segment-queue-paused')).toBeVisible();
+  await shot(page, 'project-waiting-en-light');
+  // A second run from the UI while the first waits: its images show as pending.
+  await page.getByTestId('asset-cell').nth(6).click({ modifiers: ['Control'] });
+  await page.getByTestId('asset-cell').nth(7).click({ modifiers: ['Control'] });
+  await page.keyboard.press('b');
+  await page.getByTestId('preset-crop').check();
+  await page.getByTestId('segment-start').click();
+  await rpc(server, 'queue.resume', {});
+  await expect(page.locator('[data-testid="asset-cell"][data-seg-state="running"]').first()).toBeVisible({ timeout: 60_000 });
+  await shot(page, 'project-running-en-light');
+  await page.goto(new URL('/#/queue', server.url).href);
+  await expect(page.locator('[data-testid="job-row"][data-state="running"]').first()).toBeVisible({ timeout: 60_000 });
+  await shot(page, 'queue-running-en-light');
+  await page.goto(new URL(`/#/gallery/${projectId}`, server.url).href);
+  await expect(page.locator('[data-testid="segment-run"][data-state="done"]')).toHaveCount(2, { timeout: 120_000 });
+  await shot(page, 'project-done-en-light');
+  await context.close();
+}
