@@ -236,6 +236,7 @@ export const en = {
     stageProgress: 'Progress of stage {{stage}}',
     unknownProject: 'Deleted project',
     attemptsOf: '{{attempts}} of {{max}}',
+    cancelJob: 'Cancel job',
     retry: 'Retry',
     jobs: 'Jobs',
     filters: 'Filter jobs',

@@ -238,6 +238,7 @@ export const tr: Messages = {
     stageProgress: '{{stage}} aşamasının ilerlemesi',
     unknownProject: 'Silinmiş proje',
     attemptsOf: '{{attempts}} / {{max}}',
+    cancelJob: 'İşi iptal et',
     retry: 'Yeniden dene',
     jobs: 'İşler',
     filters: 'İşleri süz',

@@ -131,7 +131,7 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
             disabled={action.isPending || j.cancelRequested}
             data-testid="job-dialog-cancel"
           >
-            {t('common.cancel')}
+            {t('queue.cancelJob')}
           </button>
         ) : null}
         {j && (j.state === 'failed' || j.state === 'cancelled') ? (

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { JobState, type Batch, type Job, type QueueStats } from '../../src-shared/contract/index.js';
+import { JobState, type Batch, type Job, type QueueStats, type SegmentRun } from '../../src-shared/contract/index.js';
 import { hrefFor } from '../app/router.js';
 import { useProjects } from '../library/queries.js';
 import { ConfirmDialog } from '../ui/Dialog.js';
@@ -10,7 +10,7 @@ import { CountsBar, StateBadge } from './badges.js';
 import { JobDetails } from './JobDetails.js';
 import { batchName, batchTitle, stageLabel, typeLabel } from './labels.js';
 import { useLiveProgress, useQueueLive, type LiveProgress } from './live.js';
-import { JOBS_PAGE, useBatches, useJobs, useQueueAction, useQueueStats, type JobFilter } from './queries.js';
+import { JOBS_PAGE, useBatches, useJobs, useQueueAction, useQueueStats, useSegmentRuns, type JobFilter } from './queries.js';
 
 const BATCH_STEP = 10;
 const finishedBatch = (b: Batch) => b.state === 'completed' || b.state === 'failed' || b.state === 'cancelled';
@@ -114,12 +114,13 @@ function TypeTable({ stats }: { stats: QueueStats }) {
   );
 }
 
-function BatchRow({ batch, projectName, onShowJobs }: { batch: Batch; projectName: string | undefined; onShowJobs: (b: Batch) => void }) {
+function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: Batch; run: SegmentRun | undefined; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
   const { t, i18n } = useTranslation();
   const action = useQueueAction();
   const onError = useErrorToast();
   const finished = finishedBatch(batch);
-  const title = batchTitle(t, batch, projectName);
+  const title = batchTitle(t, batch, projectName, segmentRun);
+  const name = batchName(t, batch, segmentRun);
   const run = (method: 'queue.pause' | 'queue.resume' | 'queue.cancelBatch' | 'queue.retryFailedBatch') =>
     action.mutate(
       method === 'queue.cancelBatch' ? { method, input: { id: batch.id } } : { method, input: { batchId: batch.id } },
@@ -129,7 +130,7 @@ function BatchRow({ batch, projectName, onShowJobs }: { batch: Batch; projectNam
     <li className="batch-row" data-testid="batch-row" data-batch-id={batch.id} data-type={batch.type} data-state={batch.state}>
       <div className="batch-head">
         <div className="batch-title">
-          <strong title={title}>{batchName(t, batch)}</strong>
+          <strong title={title}>{name}</strong>
           <span className="muted">
             {typeLabel(t, batch.type)}
             {batch.projectId && projectName ? (
@@ -152,7 +153,7 @@ function BatchRow({ batch, projectName, onShowJobs }: { batch: Batch; projectNam
           {batch.cancelled ? <span className="muted"> · {t('queue.nCancelled', { count: batch.cancelled })}</span> : null}
         </span>
         <span className="batch-actions">
-          <button type="button" className="button button-small" onClick={() => onShowJobs(batch)} data-testid="batch-show-jobs">
+          <button type="button" className="button button-small" onClick={() => onShowJobs(batch, name)} data-testid="batch-show-jobs">
             {t('queue.showJobs')}
           </button>
           {!finished ? (
@@ -182,10 +183,11 @@ function BatchRow({ batch, projectName, onShowJobs }: { batch: Batch; projectNam
   );
 }
 
-function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch) => void; projectNames: Map<string, string> }) {
+function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch, name: string) => void; projectNames: Map<string, string> }) {
   const { t } = useTranslation();
   const [limit, setLimit] = useState(BATCH_STEP);
   const batches = useBatches(limit);
+  const runs = useSegmentRuns(batches.data?.items ?? []);
   return (
     <section className="queue-section" aria-labelledby="queue-batches-title">
       <h2 id="queue-batches-title">
@@ -203,7 +205,7 @@ function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch) => void;
         <>
           <ul className="batch-list" data-testid="batch-list">
             {batches.data.items.map((b) => (
-              <BatchRow key={b.id} batch={b} projectName={b.projectId ? projectNames.get(b.projectId) : undefined} onShowJobs={onShowJobs} />
+              <BatchRow key={b.id} batch={b} run={runs.get(b.id)} projectName={b.projectId ? projectNames.get(b.projectId) : undefined} onShowJobs={onShowJobs} />
             ))}
           </ul>
           {batches.data.total > batches.data.items.length ? (
@@ -512,8 +514,8 @@ export function QueuePage() {
 
       <Batches
         projectNames={projectNames}
-        onShowJobs={(b) => {
-          setBatchName(batchName(t, b));
+        onShowJobs={(b, name) => {
+          setBatchName(name);
           setFilter({ state: null, type: null, projectId: null, batchId: b.id });
           requestAnimationFrame(() => document.getElementById('queue-jobs-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
         }}

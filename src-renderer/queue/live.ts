@@ -9,6 +9,7 @@ import { projectsKey } from '../library/queries.js';
 import { showToast } from '../ui/toasts.js';
 import { patchBatch, queueKey } from './queries.js';
 import { batchTitle } from './labels.js';
+import { knownRun } from '../segment/segment-store.js';
 
 /**
  * A 2,000-image batch sends several job events a second; the Queue page refetches what
@@ -113,24 +114,27 @@ export function useBatchToasts(): void {
     if (backend.kind === 'electron') return;
     // One toast per end of a batch: the same end state can arrive twice (an event and a replay).
     const told = new Set<string>();
-    return backend.subscribe((event) => {
-      if (event.type !== 'batch.completed' && event.type !== 'batch.failed') return;
-      const b = event.payload;
+    const toastFor = async (type: 'batch.completed' | 'batch.failed', b: Batch) => {
       if (b.type === 'import') return;
       const key = `${b.id}:${b.finishedAt ?? b.updatedAt}`;
       if (told.has(key)) return;
       told.add(key);
       const project = b.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === b.projectId)?.name : undefined;
-      const what = batchTitle(t, b, project);
+      // A run started elsewhere (the CLI, another window): ask what it was, to name it in the UI language.
+      const run = b.type === 'segment' && !knownRun(b.id) ? await backend.call('segment.get', { runId: b.id }).catch(() => undefined) : undefined;
+      const what = batchTitle(t, b, project, run);
       const parts = [t('toast.batchCounts', { done: b.completed, total: b.total })];
       if (b.failed) parts.push(t('toast.batchFailedCount', { count: b.failed }));
       if (b.cancelled) parts.push(t('toast.batchCancelledCount', { count: b.cancelled }));
       showToast({
-        kind: event.type === 'batch.failed' || b.failed > 0 ? 'error' : 'success',
-        title: event.type === 'batch.failed' || b.failed > 0 ? t('toast.batchFailed', { what }) : t('toast.batchDone', { what }),
+        kind: type === 'batch.failed' || b.failed > 0 ? 'error' : 'success',
+        title: type === 'batch.failed' || b.failed > 0 ? t('toast.batchFailed', { what }) : t('toast.batchDone', { what }),
         detail: parts.join(' · '),
         tag: 'batch',
       });
+    };
+    return backend.subscribe((event) => {
+      if (event.type === 'batch.completed' || event.type === 'batch.failed') void toastFor(event.type, event.payload);
     });
   }, [backend, queryClient, t]);
 }

@@ -1,5 +1,5 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Batch, JobState, MethodInput, MethodName } from '../../src-shared/contract/index.js';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Batch, JobState, MethodInput, MethodName, SegmentRun } from '../../src-shared/contract/index.js';
 import { useBackend } from '../backend/index.js';
 
 /** Every queue query starts with this, so one invalidation refreshes the whole page. */
@@ -49,6 +49,20 @@ export function useBatches(limit: number) {
 export function useJob(id: string | null) {
   const backend = useBackend();
   return useQuery({ queryKey: jobKey(id ?? ''), queryFn: () => backend.call('queue.get', { id: id! }), enabled: id !== null });
+}
+
+/** What the background-removal batches on screen were started with (their options never change). */
+export function useSegmentRuns(batches: readonly Batch[]): ReadonlyMap<string, SegmentRun> {
+  const backend = useBackend();
+  const ids = batches.filter((b) => b.type === 'segment').map((b) => b.id);
+  const results = useQueries({
+    queries: ids.map((runId) => ({
+      queryKey: ['segment-run-options', runId] as const,
+      queryFn: () => backend.call('segment.get', { runId }),
+      staleTime: Infinity,
+    })),
+  });
+  return new Map(results.flatMap((r, i) => (r.data ? [[ids[i]!, r.data] as const] : [])));
 }
 
 /** Put a batch from an event (or an answer) into every cached batch list, so bars move without a refetch. */
