@@ -150,8 +150,19 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
 
-  // Selection: Ctrl+A takes both, Esc clears, Ctrl+click takes one; a mask for that one only.
-  await page.getByTestId('asset-grid').click({ position: { x: 5, y: 5 } });
+  // Selection: Space on a focused image, Shift+click for a range, Ctrl+A for all, Esc clears, Ctrl+click for one.
+  const first = page.getByTestId('asset-cell').first();
+  await first.focus();
+  await page.keyboard.press(' ');
+  await expect(first).toHaveAttribute('data-selected', 'true');
+  await expect(viewer).toBeHidden();
+  await page.keyboard.press(' ');
+  await expect(first).not.toHaveAttribute('data-selected', 'true');
+  await first.click({ modifiers: ['Control'] });
+  await page.getByTestId('asset-cell').nth(1).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('selection-count')).toHaveText('2 images selected');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('selection-count')).toHaveCount(0);
   await page.keyboard.press('Control+a');
   await expect(page.getByTestId('selection-count')).toHaveText('2 images selected');
   await page.keyboard.press('Escape');
@@ -161,7 +172,8 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await expect(second).toHaveAttribute('data-selected', 'true');
   await expect(page.getByTestId('selection-count')).toHaveText('1 image selected');
 
-  await page.getByTestId('remove-background').click();
+  // B opens the dialog, on the selection.
+  await page.keyboard.press('b');
   await expect(dialog.getByTestId('scope-selection')).toBeChecked();
   await dialog.getByTestId('preset-mask').check();
   await dialog.getByTestId('segment-start').click();
