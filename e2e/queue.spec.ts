@@ -12,7 +12,7 @@ interface Batch {
   paused: boolean;
 }
 
-test("Queue page: an import's batch and its jobs, job details, and pause/resume of the queue and of a batch", async ({ app: page, workDir, server }) => {
+test("Queue page: an import's batch and its jobs, job details, pause/resume of the queue and of a batch, cancel and retry of a job", async ({ app: page, workDir, server }) => {
   await importFolder(page, workDir, 'Kuyruk Sayfası', 3);
   // An import's own toast says it is done; its batch does not say it twice.
   await expect(page.getByTestId('toast').filter({ hasText: 'Imported 3 images into “Kuyruk Sayfası”' })).toBeVisible();
@@ -72,6 +72,14 @@ test("Queue page: an import's batch and its jobs, job details, and pause/resume 
     await waiting.getByTestId('batch-resume').click();
     await expect(waiting).toHaveAttribute('data-state', 'pending');
     await expect(page.getByTestId('job-row')).toHaveAttribute('data-state', 'pending');
+
+    // Cancel that job, then retry it: the batch's state follows its child.
+    await page.getByTestId('job-row').getByTestId('job-cancel').click();
+    await expect(page.getByTestId('job-row')).toHaveAttribute('data-state', 'cancelled');
+    await expect(waiting).toHaveAttribute('data-state', 'cancelled');
+    await page.getByTestId('job-row').getByTestId('job-retry').click();
+    await expect(page.getByTestId('job-row')).toHaveAttribute('data-state', 'pending');
+    await expect(waiting).toHaveAttribute('data-state', 'pending');
 
     await page.getByTestId('queue-toggle-pause').click();
     await expect(page.getByTestId('queue-paused')).toBeHidden();

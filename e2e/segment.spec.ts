@@ -187,3 +187,24 @@ test('remove background of a 2-image project: live progress, result badges, befo
   const results = await rpc<{ sourceAssetId: string; options: { preset: string } }[]>(page, server, 'segment.results', { projectId });
   expect(results.map((r) => r.options.preset).sort()).toEqual(['cutout', 'cutout', 'mask']);
 });
+
+test('a run waiting on a paused queue says so, and Cancel stops it with nothing made', async ({ app: page, workDir, server }) => {
+  await importFolder(page, workDir, 'Bekleyen Kesim', 2);
+  await rpc(page, server, 'queue.pause', {});
+  try {
+    await page.getByTestId('remove-background').click();
+    await page.getByTestId('segment-start').click();
+    const run = page.getByTestId('segment-run').first();
+    await expect(run).toHaveAttribute('data-state', 'queued');
+    await expect(run.getByTestId('segment-queue-paused')).toContainText('waiting: the queue is paused');
+    await expect(page.locator('[data-testid="asset-cell"][data-seg-state="pending"]')).toHaveCount(2);
+    await run.getByTestId('segment-cancel').click();
+    await expect(run).toHaveAttribute('data-state', 'cancelled');
+    await expect(page.locator('[data-testid="asset-cell"][data-seg-state]')).toHaveCount(0);
+    const runId = (await run.getAttribute('data-run-id'))!;
+    expect(await rpc<{ state: string }>(page, server, 'segment.get', { runId })).toMatchObject({ state: 'cancelled' });
+  } finally {
+    await rpc(page, server, 'queue.resume', {});
+  }
+  await expect(page.getByTestId('result-badge')).toHaveCount(0);
+});
