@@ -5,6 +5,7 @@ import { packageVersion } from '../engine/package-root.js';
 import { defaultDataDir } from '../engine/paths.js';
 import type { CliContext, Command } from './command.js';
 import { importCommand } from './commands/import.js';
+import { infoCommand } from './commands/info.js';
 import { projectsCommand } from './commands/projects.js';
 import { queueCommand, queueUsage } from './commands/queue.js';
 import { removeBgCommand, removeBgSummary, removeBgUsage } from './commands/remove-bg.js';
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   importCommand,
   projectsCommand,
   serveCommand,
+  infoCommand,
   {
     name: 'queue',
     summary: 'Job queue: stats, pause, resume, retry failed jobs',

@@ -27,7 +27,7 @@ describe('atolye CLI', () => {
   it('prints help for itself and each command, and refuses an unknown command', async () => {
     const main = await atolye(['--help']);
     expect(main.code).toBe(0);
-    for (const name of ['import', 'projects', 'serve', 'queue', 'remove-bg']) {
+    for (const name of ['import', 'projects', 'serve', 'info', 'queue', 'remove-bg']) {
       expect(main.stdout).toContain(name);
       const sub = await atolye([name, '--help']);
       expect(sub.code).toBe(0);
@@ -47,6 +47,15 @@ describe('atolye CLI', () => {
     expect(imported.stdout).toMatch(/done: 3\/3 files, 3 imported, 0 duplicates, 0 skipped → project "Şarküteri"/);
     const listed = await atolye(['--data-dir', data, 'projects', '--json']);
     expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'Şarküteri', assetCount: 3 }]);
+  });
+
+  it('reports the execution providers it could initialise, CPU always among them', async () => {
+    const res = await atolye(['--data-dir', path.join(dir, 'lib-info'), 'info', '--json']);
+    expect(res.code).toBe(0);
+    const { info, inference } = JSON.parse(res.stdout) as { info: { dataDir: string }; inference: { providers: { name: string; state: string; detail: string | null }[] } };
+    expect(info.dataDir).toBe(path.join(dir, 'lib-info'));
+    expect(inference.providers.find((p) => p.name === 'cpu')?.state).toBe('available');
+    for (const p of inference.providers) expect(p.state).not.toBe('untested');
   });
 
   it('fails an import of a missing folder with a clear message and exit code 1', async () => {

@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.js';
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'Engine version, data directory and execution providers (probes CUDA)',
+  usage: `atolye info [--json]
+
+Prints the engine's version and data directory, and tries each onnxruntime execution
+provider (CUDA, then DirectML or CoreML, then CPU) with a tiny model, saying which ones
+initialise here and, for those that do not, the loader's reason. See docs/cuda.md.
+
+Options:
+  --json       print engine.info and inference.status as JSON
+  -h, --help   show this help`,
+  async run(args, ctx) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+    const engine = await ctx.engine({ runJobs: false });
+    const info = engine.info();
+    const status = await engine.inference.status();
+    if (values.json) {
+      ctx.out(JSON.stringify({ info, inference: status }, null, 2));
+      return 0;
+    }
+    ctx.out(`Atölye ${info.version} on ${info.platform}-${info.arch}, Node ${info.node}, ${info.cpus} cores`);
+    ctx.out(`library: ${info.dataDir}`);
+    ctx.out(`inference: ${status.intraOpThreads} threads, ${Math.round(status.memoryBudgetBytes / 2 ** 20)} MiB model budget`);
+    for (const p of status.providers) ctx.out(`  ${p.name.padEnd(7)} ${p.state}${p.detail ? `: ${p.detail}` : ''}`);
+    return 0;
+  },
+};
