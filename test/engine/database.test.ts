@@ -98,3 +98,37 @@ describe('one engine per library', () => {
     await second.close();
   });
 });
+
+describe('migrations from two processes at once', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it('lets two processes open a new library together: one migrates, the other waits and skips', async () => {
+    const { spawn } = await import('node:child_process');
+    const file = path.join(dir, 'shared.db');
+    // A migration slow enough (a recursive CTE writing rows) that both openers overlap.
+    const script = `
+      import { openDatabase } from ${JSON.stringify(path.resolve('src-main/engine/db/database.ts'))};
+      import { migrations } from ${JSON.stringify(path.resolve('src-main/engine/db/migrations/index.ts'))};
+      const slow = { version: 900, name: 'slow', up: "CREATE TABLE slow (x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000) INSERT INTO slow SELECT i FROM c;" };
+      const db = openDatabase(process.argv[1], { migrations: [...migrations, slow] });
+      console.log(db.prepare('SELECT COUNT(*) FROM slow').pluck().get());
+      db.close();`;
+    const run = () =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('exit', (code) => resolve({ code, out, err }));
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    for (const r of results) {
+      expect(r.err).not.toMatch(/already exists/);
+      expect(r).toMatchObject({ code: 0, out: '300000\n' });
+    }
+  });
+});

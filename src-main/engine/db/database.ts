@@ -33,13 +33,20 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
     throw new Error(`this library was written by a newer Atölye (schema ${newest}); update the app to open it`);
   }
   const ran: number[] = [];
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.up);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    })();
-    ran.push(m.version);
+    // IMMEDIATE takes the write lock before looking again: another process opening the same
+    // new library at the same moment waits here, then finds the migration done and skips it.
+    const didRun = db
+      .transaction(() => {
+        if (isApplied.get(m.version)) return false;
+        db.exec(m.up);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        return true;
+      })
+      .immediate();
+    if (didRun) ran.push(m.version);
   }
   return ran;
 }
