@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { describeZodError, ModelId, ModelTask } from '../../../src-shared/contract/index.js';
+import { packageRoot } from '../package-root.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lower-case hex digits');
 const Rgb = z.tuple([z.number(), z.number(), z.number()]);
@@ -78,19 +78,11 @@ export const Catalog = z
   .strict();
 export type Catalog = z.infer<typeof Catalog>;
 
-/** native-models/ at the package root (sources and dist/ sit at different depths). */
+/** native-models/ at the package root (found the same way from sources and from dist/). */
 export function nativeModelsDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../..', '../../../..']) {
-    const dir = path.resolve(here, up, 'native-models');
-    try {
-      readFileSync(path.join(dir, 'catalog.json'));
-      return dir;
-    } catch {
-      /* try the next level */
-    }
-  }
-  throw new Error(`native-models/catalog.json not found above ${here}`);
+  const dir = path.join(packageRoot, 'native-models');
+  if (!existsSync(path.join(dir, 'catalog.json'))) throw new Error(`native-models/catalog.json not found in ${packageRoot}`);
+  return dir;
 }
 
 export function parseManifest(value: unknown, where: string): ModelManifest {
