@@ -32,7 +32,9 @@ function fileServer(body: Buffer) {
     const slice = payload.subarray(start);
     if (drop !== undefined) {
       // Send part of the body, then cut the connection mid-transfer.
-      res.write(slice.subarray(0, drop), () => res.socket?.destroy());
+      // FIN, not RST: a reset can make the client drop bytes it had not read yet, so the
+      // resume point would depend on scheduling rather than on what was sent.
+      res.write(slice.subarray(0, drop), () => res.socket?.end());
       return;
     }
     if (faults.chunkDelayMs) {
@@ -117,8 +119,18 @@ describe('model download catalog (loopback server)', () => {
     const done = await engine.models.waitForDownload('loopback-model');
     expect(done.status).toBe('ready');
     expect((await fs.readFile(engine.store.pathOf(done.sha256!))).equals(body)).toBe(true);
-    // First attempt from 0, then from where each dropped connection stopped.
-    expect(server.log.map((l) => l.range)).toEqual([null, 'bytes=1000000-', 'bytes=1500000-']);
+    // First attempt from 0, then each resume from what reached the disk before the drop:
+    // never past what the server sent, always past where the last attempt started.
+    // (Bytes still in flight when a connection dies are fetched again, so the exact
+    // offset depends on scheduling; the sha256 check above proves the file whole.)
+    const ranges = server.log.map((l) => l.range);
+    expect(ranges).toHaveLength(3);
+    expect(ranges[0]).toBeNull();
+    const [first, second] = ranges.slice(1).map((r) => Number(/^bytes=(\d+)-$/.exec(r ?? '')?.[1]));
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(1_000_000);
+    expect(second).toBeGreaterThan(first!);
+    expect(second).toBeLessThanOrEqual(first! + 500_000);
     expect(server.log.slice(1).every((l) => l.status === 206)).toBe(true);
   });
 
