@@ -58,28 +58,20 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     if (opts.signal?.aborted) return Promise.reject(abortError());
     return new Promise<Res>((resolve, reject) => {
       const task: Task<Req, Res, Prog> = { id: this.nextId++, request, resolve, reject, ...opts };
-      if (opts.signal) {
-        opts.signal.addEventListener(
-          'abort',
-          () => {
-            const i = this.waiting.indexOf(task);
-            if (i >= 0) {
-              this.waiting.splice(i, 1);
-              reject(abortError());
-            }
-          },
-          { once: true },
-        );
-      }
+      /** A task still waiting for a worker leaves the line at once; true when it did. */
+      const dequeue = () => {
+        const i = this.waiting.indexOf(task);
+        if (i < 0) return false;
+        this.waiting.splice(i, 1);
+        reject(abortError());
+        return true;
+      };
+      opts.signal?.addEventListener('abort', dequeue, { once: true });
+      // kill: a running task's worker is terminated too (its slot is retired and replaced).
       opts.kill?.addEventListener(
         'abort',
         () => {
-          const i = this.waiting.indexOf(task);
-          if (i >= 0) {
-            this.waiting.splice(i, 1);
-            reject(abortError());
-            return;
-          }
+          if (dequeue()) return;
           const slot = this.slots.find((s) => s.task === task);
           if (slot) void slot.worker.terminate();
         },
