@@ -4,7 +4,7 @@ import { composite, EmptyCutoutError, layoutSubject, planShadow, prepareSubject,
 import { resolveConfig, type AugmentConfig, type AugmentConfigOverrides } from './config.js';
 import { loadCv, type Cv } from './cv.js';
 import type { Step } from './ops.js';
-import { planReal, planSynthetic, type PipelineName, type SyntheticPipeline } from './pipelines.js';
+import { chooseSyntheticPipeline, planReal, planSynthetic, type PipelineName, type SyntheticPipeline } from './pipelines.js';
 import { alphaBox, AugmentInputError, crop, decode, encodeJpeg, hasAlphaChannel, resizeTo, type Box, type RawImage } from './raw-image.js';
 import { Rng, sha256Hex } from './rng.js';
 import { applyOp } from './transforms.js';
@@ -71,8 +71,8 @@ export async function synthesize(cutoutPng: Uint8Array, options: SynthesizeOptio
   const cutout = await decode(cutoutPng, true);
   const sha256 = sha256Hex(cutoutPng);
   const requested = options.pipeline ?? 'auto';
-  const root = Rng.from('synthetic', sha256, requested, options.seed, options.index);
-  const pipeline: SyntheticPipeline = options.pipeline ?? (root.fork('pipeline').chance(cfg.synthetic.lightP) ? 'light' : 'heavy');
+  const root = rootStream('synthetic', sha256, requested, options.seed, options.index);
+  const pipeline: SyntheticPipeline = options.pipeline ?? chooseSyntheticPipeline(root, cfg);
 
   const layout = layoutSubject(cutout, cfg);
   const subject = await prepareSubject(cv, cutout, layout, cfg.synthetic.edgeChoke);
@@ -113,7 +113,7 @@ export async function realVariant(photo: Uint8Array, options: RealVariantOptions
   const image = await decode(photo, false);
   const sha256 = sha256Hex(photo);
   const borders = readBorders(image, cfg.letterbox);
-  const root = Rng.from('real', sha256, 'real', options.seed, options.index);
+  const root = rootStream('real', sha256, 'real', options.seed, options.index);
 
   let work = image;
   let subject: AppliedOps['subject'];
@@ -151,6 +151,15 @@ export async function realVariant(photo: Uint8Array, options: RealVariantOptions
       output: { width: out.width, height: out.height, format: 'jpeg', quality: cfg.output.quality },
     },
   };
+}
+
+/**
+ * The stream every random choice of one output comes from: the tuple (kind, source
+ * bytes' SHA-256, pipeline asked for, seed, index). Child streams: 'pipeline',
+ * 'background', 'shadow', 'steps'.
+ */
+export function rootStream(kind: 'synthetic' | 'real', sourceSha256: string, requested: string, seed: number, index: number): Rng {
+  return Rng.from(kind, sourceSha256, requested, seed, index);
 }
 
 async function runSteps(cv: Cv, img: RawImage, steps: readonly Step[], cfg: AugmentConfig): Promise<RawImage> {

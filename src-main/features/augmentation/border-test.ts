@@ -42,7 +42,8 @@ export async function readBordersOf(bytes: Uint8Array, cfg?: AugmentConfig['lett
 /** Rec. 601 luma, as PIL's convert('L') and OpenCV's RGB2GRAY weigh the channels. */
 export function greyAt(data: Uint8Array, i: number, channels: number): number {
   if (channels < 3) return data[i]!;
-  return 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  // Integer weights, as PIL does: a grey pixel's luma is exactly its value.
+  return (299 * data[i]! + 587 * data[i + 1]! + 114 * data[i + 2]!) / 1000;
 }
 
 function meanGrey(img: RawImage, box: Box): number {

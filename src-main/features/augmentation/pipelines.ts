@@ -24,6 +24,11 @@ function maybe(rng: Rng, name: string, p: number, sample: (r: Rng) => Op): Step 
   return r.chance(p) ? { name, applied: true, params: sample(r) } : { name, applied: false };
 }
 
+/** Light with probability synthetic.lightP, heavy otherwise (drawn from the 'pipeline' child stream). */
+export function chooseSyntheticPipeline(root: Rng, cfg: AugmentConfig): SyntheticPipeline {
+  return root.fork('pipeline').chance(cfg.synthetic.lightP) ? 'light' : 'heavy';
+}
+
 export function planSynthetic(pipeline: SyntheticPipeline, rng: Rng, cfg: AugmentConfig): Step[] {
   const out = cfg.output.size;
   const resize: Step = { name: 'resize', applied: true, params: { op: 'resize', width: out, height: out } };
