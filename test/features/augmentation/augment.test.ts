@@ -5,7 +5,7 @@
  * same bytes as in-process calls.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAugmentPool } from '../../../src-main/features/augmentation/augment-pool.js';
 import { realVariant, rootStream, synthesize } from '../../../src-main/features/augmentation/augment.js';
 import { bundledBackgroundsDir, listBackgrounds, type BackgroundRef } from '../../../src-main/features/augmentation/backgrounds.js';
