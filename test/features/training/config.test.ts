@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrainingConfig } from '../../../src-main/features/training/config.js';
+
+describe('training config', () => {
+  it('defaults to the reference recipe', () => {
+    const c = parseTrainingConfig();
+    expect(c.projection).toEqual({ dim: 512, dropout: 0.15 });
+    expect(c.arcface).toEqual({ scale: 30, margin: 0.3, easyMargin: true });
+    expect(c.labelSmoothing).toBe(0.2);
+    expect(c.optimizer.weightDecay).toBe(0.01);
+    expect(c.optimizer.backboneLr).toBe(2e-5);
+    expect(c.schedule).toEqual({ warmupEpochs: 5, minLrRatio: 0.01 });
+    expect(c.gradientClipNorm).toBe(0.5);
+    expect(c.emaDecay).toBe(0.995);
+    expect(c.sampler).toEqual({ realToSyntheticProbability: 0.57, hardNegativeProducts: 5, neighbourPool: 50, negativeSelection: 'hardest' });
+    expect(c.guards.maxLoss).toBe(100);
+    expect(c.guards.window).toBe(5);
+  });
+
+  it('keeps nested defaults when one nested field is overridden', () => {
+    const c = parseTrainingConfig({ arcface: { margin: 0.5 }, optimizer: { headLr: 0.01 } });
+    expect(c.arcface).toEqual({ scale: 30, margin: 0.5, easyMargin: true });
+    expect(c.optimizer.headLr).toBe(0.01);
+    expect(c.optimizer.weightDecay).toBe(0.01);
+  });
+
+  it('names the bad field', () => {
+    expect(() => parseTrainingConfig({ sampler: { neighbourPool: 80 } })).toThrow(/sampler\.neighbourPool/);
+    expect(() => parseTrainingConfig({ epochs: 3 })).toThrow(/schedule\.warmupEpochs/);
+    expect(() => parseTrainingConfig({ batchSize: 5 })).toThrow(/batchSize/);
+    expect(() => parseTrainingConfig({ learningRate: 1 } as never)).toThrow(/learningRate|Unrecognized/i);
+  });
+});
