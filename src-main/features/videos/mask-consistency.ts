@@ -38,7 +38,7 @@ export interface MaskFrame {
 }
 
 export interface MaskShape {
-  /** Share of the frame that is subject (alpha ≥ 128). */
+  /** Share of the frame that is subject (see subjectMask). */
   area: number;
   /** Centroid, as shares of width and height. */
   cx: number;
@@ -47,11 +47,64 @@ export interface MaskShape {
   box: [number, number, number, number];
   /** Share of the border pixels that are subject (a cut-off product touches the edges). */
   border: number;
-  /** Share of pixels in the subject's box that are decisive (alpha < 32 or > 223). */
+  /** Share of pixels in the subject's box that are decisive (alpha < 32 or > 223) in the model's own mask. */
   decisive: number;
 }
 
-export function maskShape(mask: Uint8Array, width: number, height: number): MaskShape {
+/** Components under this share of the largest one are specks, not subject. */
+const SPECK_SHARE = 0.05;
+
+/**
+ * The subject as a 0/255 mask: alpha ≥ 128, without specks. A quantised model leaves
+ * scattered flecks over a textured background (seen with isnet-imgly-small on the bench
+ * clip); counted as subject they would stretch the box to the whole frame and move the
+ * centroid. Components (8-connected) of at least 5% of the largest stay: a table or a hand
+ * taken in is large and stays, which is what the consistency check must see.
+ */
+export function subjectMask(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const n = width * height;
+  const label = new Int32Array(n).fill(-1);
+  const sizes: number[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < n; start++) {
+    if (mask[start]! < 128 || label[start] !== -1) continue;
+    const id = sizes.length;
+    let size = 0;
+    label[start] = id;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop()!;
+      size++;
+      const x = i % width;
+      const y = (i - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          const j = yy * width + xx;
+          if (mask[j]! >= 128 && label[j] === -1) {
+            label[j] = id;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  const largest = Math.max(0, ...sizes);
+  const keep = sizes.map((s) => s >= SPECK_SHARE * largest);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (label[i]! >= 0 && keep[label[i]!]) out[i] = 255;
+  return out;
+}
+
+/**
+ * The subject's measures. `subject` (alpha ≥ 128 counts) defaults to subjectMask(mask);
+ * pass the mask itself to measure it as it is, specks included.
+ */
+export function maskShape(mask: Uint8Array, width: number, height: number, subject: Uint8Array = subjectMask(mask, width, height)): MaskShape {
   let count = 0;
   let sx = 0;
   let sy = 0;
@@ -61,7 +114,7 @@ export function maskShape(mask: Uint8Array, width: number, height: number): Mask
   let y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (mask[y * width + x]! < 128) continue;
+      if (subject[y * width + x]! < 128) continue;
       count++;
       sx += x;
       sy += y;
@@ -74,11 +127,11 @@ export function maskShape(mask: Uint8Array, width: number, height: number): Mask
   let borderOn = 0;
   let borderAll = 0;
   for (let x = 0; x < width; x++) {
-    borderOn += Number(mask[x]! >= 128) + Number(mask[(height - 1) * width + x]! >= 128);
+    borderOn += Number(subject[x]! >= 128) + Number(subject[(height - 1) * width + x]! >= 128);
     borderAll += 2;
   }
   for (let y = 1; y < height - 1; y++) {
-    borderOn += Number(mask[y * width]! >= 128) + Number(mask[y * width + width - 1]! >= 128);
+    borderOn += Number(subject[y * width]! >= 128) + Number(subject[y * width + width - 1]! >= 128);
     borderAll += 2;
   }
   let decisive = 0;
@@ -119,10 +172,10 @@ export function rawIoU(a: Uint8Array, b: Uint8Array): number {
 const ROLLS = [-12, -8, -4, 0, 4, 8, 12];
 
 /**
- * IoU of `a` with `b` moved onto it: centroid on centroid, scaled by √(area a / area b),
+ * IoU (at 128) of `a` with `b` moved onto it: centroid on centroid, scaled by √(area a / area b),
  * best over a few rolls about the centroid. 1 for identical shapes anywhere in the frame.
  */
-export function alignedIoU(a: Uint8Array, b: Uint8Array, width: number, height: number, sa = maskShape(a, width, height), sb = maskShape(b, width, height)): number {
+export function alignedIoU(a: Uint8Array, b: Uint8Array, width: number, height: number, sa = maskShape(a, width, height, a), sb = maskShape(b, width, height, b)): number {
   if (sa.area === 0 || sb.area === 0) return sa.area === sb.area ? 1 : 0;
   const scale = Math.sqrt(sa.area / sb.area);
   const ax = sa.cx * width - 0.5;
@@ -226,7 +279,8 @@ export function checkMaskConsistency(frames: readonly MaskFrame[], partial: Part
   for (const f of frames) {
     if (f.width !== w || f.height !== h || f.mask.length !== w * h) throw new Error(`masks must share one size (${w}×${h}); frame ${f.id} is ${f.width}×${f.height} with ${f.mask.length} values`);
   }
-  const shapes = frames.map((f) => maskShape(f.mask, w, h));
+  const subjects = frames.map((f) => subjectMask(f.mask, w, h));
+  const shapes = frames.map((f, i) => maskShape(f.mask, w, h, subjects[i]));
   const verdicts: MaskVerdict[] = frames.map((f, i) => ({ id: f.id, status: 'ok', reasons: [], shape: shapes[i]!, withPrevious: null, withNext: null }));
   const flag = (i: number, status: MaskStatus, reason: string) => {
     const v = verdicts[i]!;
@@ -253,7 +307,7 @@ export function checkMaskConsistency(frames: readonly MaskFrame[], partial: Part
     const key = `${i}:${j}`;
     let v = cache.get(key);
     if (v === undefined) {
-      v = alignedIoU(frames[i]!.mask, frames[j]!.mask, w, h, shapes[i], shapes[j]);
+      v = alignedIoU(subjects[i]!, subjects[j]!, w, h, shapes[i], shapes[j]);
       cache.set(key, v);
     }
     return v;
@@ -264,7 +318,7 @@ export function checkMaskConsistency(frames: readonly MaskFrame[], partial: Part
       const i = list[k]!;
       const j = list[k + 1]!;
       const aligned = agreement(i, j);
-      pairs.push({ a: frames[i]!.id, b: frames[j]!.id, raw: rawIoU(frames[i]!.mask, frames[j]!.mask), aligned, areaRatio: shapes[j]!.area / shapes[i]!.area });
+      pairs.push({ a: frames[i]!.id, b: frames[j]!.id, raw: rawIoU(subjects[i]!, subjects[j]!), aligned, areaRatio: shapes[j]!.area / shapes[i]!.area });
       verdicts[i]!.withNext = aligned;
       verdicts[j]!.withPrevious = aligned;
     }
