@@ -56,33 +56,76 @@ export function layoutSubject(cutout: RawImage, cfg: AugmentConfig): SubjectLayo
 
 /**
  * The subject at working scale, RGBA. sharp premultiplies alpha when resizing, so
- * transparent pixels' colours do not bleed into the edge. Then the edge is choked: the
- * alpha is eroded by `choke` source pixels (scaled to working pixels) and feathered,
- * which drops the fringe of old background a cut-out keeps in its outermost pixels
- * (a light halo on a darker background) and softens the stair-steps of an upscaled mask.
+ * transparent pixels' colours do not bleed into the edge. Then the edge is cleaned, the
+ * two things that make a pasted cut-out look pasted:
+ *  - colour: a cut-out's outer pixels still carry some of the old background (a light
+ *    rim from a white studio, a dark one from a shelf). Within `choke`·3 source pixels of
+ *    the edge, colours are replaced by the subject's own interior colours, spread outwards
+ *    by normalised convolution (blur of colour × interior over blur of interior);
+ *  - alpha: eroded by `choke` source pixels and feathered, which softens the stair-steps
+ *    of an upscaled mask and tucks in what the colour fix could not reach.
  */
 export async function prepareSubject(cv: Cv, cutout: RawImage, layout: SubjectLayout, choke: number): Promise<RawImage> {
   const subject = await toRaw(sharpOf(crop(cutout, layout.box)).resize(layout.at.width, layout.at.height, { fit: 'fill', kernel: 'lanczos3' }), 4);
   if (choke <= 0) return subject;
   const { width, height } = subject;
-  const alpha = new Uint8Array(width * height);
-  for (let i = 0; i < alpha.length; i++) alpha[i] = subject.data[i * 4 + 3]!;
+  const n = width * height;
+  const alpha = new Uint8Array(n);
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    alpha[i] = subject.data[i * 4 + 3]!;
+    rgb.set(subject.data.subarray(i * 4, i * 4 + 3), i * 3);
+  }
   const radius = Math.max(1, Math.round(choke * layout.scale));
+  const band = 3 * radius;
   const sigma = Math.max(0.8, 0.6 * layout.scale);
-  const choked = withMats((track) => {
-    const src = track(matOf(cv, { data: alpha, width, height, channels: 1 }));
-    const eroded = track(new cv.Mat());
-    const size = 2 * radius + 1;
-    const kernel = track(cv.matFromArray(size, size, cv.CV_8U, new Array<number>(size * size).fill(1)));
-    // Outside the image counts as opaque, so a subject touching the frame keeps its edge.
-    cv.erode(src, eroded, kernel, new cv.Point(-1, -1), 1, cv.BORDER_CONSTANT, new cv.Scalar(255, 255, 255, 255));
-    const feathered = track(new cv.Mat());
-    const k = 2 * Math.ceil(3 * sigma) + 1;
-    cv.GaussianBlur(eroded, feathered, new cv.Size(k, k), sigma, sigma, cv.BORDER_REPLICATE);
-    return rawOf(feathered, 1).data;
-  });
   const data = subject.data.slice();
-  for (let i = 0; i < choked.length; i++) data[i * 4 + 3] = Math.min(data[i * 4 + 3]!, choked[i]!);
+  withMats((track) => {
+    const a = track(matOf(cv, { data: alpha, width, height, channels: 1 }));
+    const erode = (r: number) => {
+      const out = track(new cv.Mat());
+      const size = 2 * r + 1;
+      const kernel = track(cv.matFromArray(size, size, cv.CV_8U, new Array<number>(size * size).fill(1)));
+      // Outside the crop counts as transparent: the crop is the alpha box, so its sides are the subject's edge.
+      cv.erode(a, out, kernel, new cv.Point(-1, -1), 1, cv.BORDER_CONSTANT, new cv.Scalar(0, 0, 0, 0));
+      return out;
+    };
+
+    // Colour: interior = opaque pixels at least `band` inside the edge.
+    const inner = erode(band).data;
+    const weight = track(new cv.Mat(height, width, cv.CV_32FC1));
+    const colour = track(new cv.Mat(height, width, cv.CV_32FC3));
+    const w = weight.data32F;
+    const c = colour.data32F;
+    for (let i = 0; i < n; i++) {
+      const on = inner[i]! >= 250 ? 1 : 0;
+      w[i] = on;
+      c[i * 3] = rgb[i * 3]! * on;
+      c[i * 3 + 1] = rgb[i * 3 + 1]! * on;
+      c[i * 3 + 2] = rgb[i * 3 + 2]! * on;
+    }
+    const spread = 2 * band;
+    const k = 2 * Math.ceil(2 * spread) + 1;
+    const wBlur = track(new cv.Mat());
+    const cBlur = track(new cv.Mat());
+    cv.GaussianBlur(weight, wBlur, new cv.Size(k, k), spread, spread, cv.BORDER_CONSTANT);
+    cv.GaussianBlur(colour, cBlur, new cv.Size(k, k), spread, spread, cv.BORDER_CONSTANT);
+    const wb = wBlur.data32F;
+    const cb = cBlur.data32F;
+    for (let i = 0; i < n; i++) {
+      if (w[i] === 1 || alpha[i] === 0 || wb[i]! < 1e-3) continue;
+      data[i * 4] = Math.round(cb[i * 3]! / wb[i]!);
+      data[i * 4 + 1] = Math.round(cb[i * 3 + 1]! / wb[i]!);
+      data[i * 4 + 2] = Math.round(cb[i * 3 + 2]! / wb[i]!);
+    }
+
+    // Alpha: choke and feather.
+    const feathered = track(new cv.Mat());
+    const fk = 2 * Math.ceil(3 * sigma) + 1;
+    cv.GaussianBlur(erode(radius), feathered, new cv.Size(fk, fk), sigma, sigma, cv.BORDER_REPLICATE);
+    const f = feathered.data;
+    for (let i = 0; i < n; i++) data[i * 4 + 3] = Math.min(alpha[i]!, f[i]!);
+  });
   return { ...subject, data };
 }
 

@@ -57,6 +57,26 @@ describe('subject layout', () => {
   });
 });
 
+describe('edge', () => {
+  it('a fringe of old background around the cut-out does not survive as a halo', async () => {
+    // A red block whose outer 2 px are white, as a cut-out keeps from a white studio.
+    const png = await rectCutout(200, 200, { x: 50, y: 50, w: 100, h: 100 }, [255, 255, 255]);
+    const cutout = await decode(png, true);
+    for (let y = 52; y < 148; y++) for (let x = 52; x < 148; x++) cutout.data.set([200, 30, 30], (y * 200 + x) * 4);
+    const layout = layoutSubject(cutout, DEFAULT_AUGMENT_CONFIG);
+    const whiteVisible = (img: Awaited<ReturnType<typeof prepareSubject>>) => {
+      let count = 0;
+      for (let i = 0; i < img.width * img.height; i++) {
+        const [r, g, b, a] = img.data.subarray(i * 4, i * 4 + 4);
+        if (a! >= 24 && g! > 120 && b! > 120 && r! > 120) count++;
+      }
+      return count;
+    };
+    expect(whiteVisible(await prepareSubject(cv, cutout, layout, 0))).toBeGreaterThan(500);
+    expect(whiteVisible(await prepareSubject(cv, cutout, layout, DEFAULT_AUGMENT_CONFIG.synthetic.edgeChoke))).toBe(0);
+  });
+});
+
 describe('shadow', () => {
   it('without blur: coverage equals the sampled alpha, offset by exactly (5, 5)', async () => {
     const cfg = resolveConfig({ synthetic: { edgeChoke: 0 } });

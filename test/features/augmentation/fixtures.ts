@@ -72,10 +72,17 @@ export async function cutoutFromWhite(file: string, tolerance = 10): Promise<Buf
     if (i >= width) seed(i - width);
     if (i < (height - 1) * width) seed(i + width);
   }
+  // The JPEG's ringing leaves a speckled, almost-white rim outside the threshold: the mask
+  // gives up one more pixel wherever it touches the background.
   const alpha = Buffer.alloc(width * height);
-  for (let i = 0; i < alpha.length; i++) alpha[i] = background[i] ? 0 : 255;
-  // A little softening so the threshold's stair-steps do not show at the edge.
-  const soft = await sharp(alpha, { raw: { width, height, channels: 1 } }).blur(0.6).extractChannel(0).raw().toBuffer();
+  for (let i = 0; i < alpha.length; i++) {
+    const x = i % width;
+    const nearBackground =
+      background[i] || (x > 0 && background[i - 1]) || (x < width - 1 && background[i + 1]) || (i >= width && background[i - width]) || (i < (height - 1) * width && background[i + width]);
+    alpha[i] = nearBackground ? 0 : 255;
+  }
+  // A median takes off the spikes a threshold leaves along JPEG noise; a little blur softens the stair-steps.
+  const soft = await sharp(alpha, { raw: { width, height, channels: 1 } }).median(5).blur(0.6).extractChannel(0).raw().toBuffer();
   return rgbaPng(data, soft, width, height);
 }
 
