@@ -108,7 +108,7 @@ describe('vector index', () => {
   it('answers the same through the exact scan and HNSW on a small set', () => {
     const { vectors: base, ids } = sample(800, 5);
     const { vectors: queries } = sample(40, 6);
-    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 200 } });
+    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 200 }, exactThreshold: 1000 });
     index.addMany(ids, base);
     expect(index.searchesExactly).toBe(true);
     let found = 0;
@@ -136,11 +136,17 @@ describe('vector index', () => {
     expect(big.search(rowOf(queries, 0), 5)).toHaveLength(5);
   });
 
-  it('returns at most the live count, and nothing from an empty index', () => {
+  it('returns at most the live count, and nothing from an empty index (saved and loaded too)', async () => {
     const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM });
     const { vectors, ids } = sample(3, 7);
     expect(index.search(rowOf(vectors, 0), 10)).toEqual([]);
     expect(index.search(rowOf(vectors, 0), 10, { mode: 'hnsw' })).toEqual([]);
+    await index.writeFile(path.join(dir, 'empty.hnsw'));
+    const empty = await loadVectorIndex(path.join(dir, 'empty.hnsw'), index.toRows());
+    expect(empty.size).toBe(0);
+    expect(empty.search(rowOf(vectors, 0), 10, { mode: 'hnsw' })).toEqual([]);
+    empty.add(ids[0]!, rowOf(vectors, 0));
+    expect(empty.search(rowOf(vectors, 0), 10, { mode: 'hnsw' }).map((h) => h.id)).toEqual([ids[0]]);
     index.addMany(ids, vectors);
     expect(index.search(rowOf(vectors, 0), 10)).toHaveLength(3);
     expect(index.search(rowOf(vectors, 0), 10, { mode: 'hnsw' })).toHaveLength(3);
@@ -163,7 +169,7 @@ describe('vector index', () => {
 
   it('replaces the vector of an id added again, and forgets deleted ids in both search paths', () => {
     const { vectors, ids } = sample(400, 9);
-    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 100 } });
+    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 100 }, exactThreshold: 1000 });
     index.addMany(ids, vectors);
     const target = ids[10]!;
     const replacement = rowOf(vectors, 200);
@@ -239,7 +245,7 @@ describe('vector index', () => {
   it('filters by a set or a predicate, in both search paths', () => {
     const { vectors, ids, category } = sample(700, 13);
     const { vectors: queries, category: queryCategory } = sample(20, 14);
-    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 100 } });
+    const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, hnsw: { ef: 100 }, exactThreshold: 1000 });
     index.addMany(ids, vectors);
     const allowed = new Set(ids.filter((_, i) => category[i] === 2));
     const predicate = (id: string) => allowed.has(id);
