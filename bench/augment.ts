@@ -90,9 +90,15 @@ async function main(): Promise<void> {
   const warm = Math.max(pool.size, floorPool.size);
   await Promise.all(Array.from({ length: warm }, (_, i) => Promise.all([synthetic(i % INPUTS, 1000 + i), real(i % INPUTS, 1000 + i), floorOf({ bytes: cutouts[0]!, size: 384 })])));
 
-  const time = async (work: () => Promise<unknown>[]) => {
+  // Wall time, and CPU time of the whole process (every thread): on a shared machine the
+  // second says what the work costs whatever else is running.
+  const cpu = { syn: 0, real: 0, floor: 0 };
+  const time = async (phase: keyof typeof cpu, work: () => Promise<unknown>[]) => {
+    const c = process.cpuUsage();
     const t = performance.now();
     await Promise.all(work());
+    const d = process.cpuUsage(c);
+    cpu[phase] += (d.user + d.system) / 1000;
     return (performance.now() - t) / 1000;
   };
   let [tSyn, tReal, tFloor, nSyn, nReal, nFloor] = [0, 0, 0, 0, 0, 0];
@@ -102,15 +108,15 @@ async function main(): Promise<void> {
       // Rotate who goes first in each chunk.
       const runs = [
         async () => {
-          tSyn += await time(() => ids.map((i) => synthetic(i, v)));
+          tSyn += await time('syn', () => ids.map((i) => synthetic(i, v)));
           nSyn += ids.length;
         },
         async () => {
-          tReal += await time(() => ids.map((i) => real(i, v)));
+          tReal += await time('real', () => ids.map((i) => real(i, v)));
           nReal += ids.length;
         },
         async () => {
-          tFloor += await time(() => ids.flatMap((i) => [floorOf({ bytes: cutouts[i]!, size: 384 }), floorOf({ bytes: photos[i]!.photo, size: photos[i]!.size })]));
+          tFloor += await time('floor', () => ids.flatMap((i) => [floorOf({ bytes: cutouts[i]!, size: 384 }), floorOf({ bytes: photos[i]!.photo, size: photos[i]!.size })]));
           nFloor += 2 * ids.length;
         },
       ];
@@ -130,6 +136,8 @@ async function main(): Promise<void> {
     synthetic_per_s: round(nSyn / tSyn),
     real_per_s: round(nReal / tReal),
     ratio_to_floor: round(outputs / (tSyn + tReal) / (nFloor / tFloor), 3),
+    cpu_ms_per_output: { synthetic: round(cpu.syn / nSyn, 1), real: round(cpu.real / nReal, 1), floor: round(cpu.floor / nFloor, 1) },
+    load_average_1m: round(os.loadavg()[0]!, 1),
     pool_size: pool.size,
     cpus: os.availableParallelism(),
     inputs: { synthetic: INPUTS, real: INPUTS, variants_each: VARIANTS },
@@ -140,6 +148,8 @@ async function main(): Promise<void> {
   console.log(`  both       ${result.outputs_per_s} /s`);
   console.log(`  floor      ${nFloor} decode + encode in ${tFloor.toFixed(2)} s: ${result.floor_outputs_per_s} /s (same inputs, same output sizes)`);
   console.log(`  augmentation runs at ${(result.ratio_to_floor * 100).toFixed(1)} % of the decode + encode floor`);
+  const c = result.cpu_ms_per_output;
+  console.log(`  CPU per output (all threads): synthetic ${c.synthetic} ms, real ${c.real} ms, floor ${c.floor} ms; load average ${result.load_average_1m}`);
   console.log(JSON.stringify(result));
 }
 
