@@ -112,7 +112,6 @@ export class VectorIndex {
   private busy = 0;
 
   private constructor(opts: VectorIndexOptions, state: IndexState, params: HnswParams, times?: { createdAt: string; updatedAt: string }) {
-    if (!Number.isInteger(opts.dim) || opts.dim <= 0) throw new Error(`dimension must be a positive integer, got ${opts.dim}`);
     this.scope = opts.scope;
     this.modelId = opts.modelId;
     this.dim = opts.dim;
@@ -128,7 +127,8 @@ export class VectorIndex {
   }
 
   static create(opts: VectorIndexOptions): VectorIndex {
-    const params = checkParams({ ...DEFAULT_HNSW_PARAMS, ...opts.hnsw });
+    checkOptions(opts);
+    const params = withParams(DEFAULT_HNSW_PARAMS, opts.hnsw);
     const capacity = Math.max(MIN_CAPACITY, opts.initialCapacity ?? 0);
     const state = emptyState(opts.dim, capacity, params, opts.seed ?? 100);
     return new VectorIndex(opts, state, params);
@@ -218,7 +218,7 @@ export class VectorIndex {
 
   /** Sets the default search ef (stored with the index). */
   setEf(ef: number): void {
-    this.params = checkParams({ ...this.params, ef });
+    this.params = withParams(this.params, { ef });
     this.state.hnsw.setEf(ef);
     this.touch();
   }
@@ -283,7 +283,7 @@ export class VectorIndex {
     this.assertIdle();
     this.busy++;
     try {
-      const next = checkParams({ ...this.params, ...params });
+      const next = withParams(this.params, params);
       const live = await this.liveVectors();
       const state = emptyState(this.dim, Math.max(MIN_CAPACITY, Math.ceil(live.ids.length * 1.25)), next, this.seed);
       const previous = { state: this.state, params: this.params };
@@ -402,7 +402,7 @@ export class VectorIndex {
           return id !== undefined && allow(id);
         }
       : undefined;
-    const ef = opts.ef === undefined ? this.params.ef : checkParams({ ...this.params, ef: opts.ef }).ef;
+    const ef = withParams(this.params, { ef: opts.ef }).ef;
     if (ef !== this.params.ef) hnsw.setEf(ef);
     try {
       const { neighbors, distances } = hnsw.searchKnn(Array.from(q), k, filter);
@@ -536,6 +536,24 @@ function emptyState(dim: number, capacity: number, params: HnswParams, seed: num
   hnsw.initIndex({ maxElements: capacity, m: params.M, efConstruction: params.efConstruction, randomSeed: seed });
   hnsw.setEf(params.ef);
   return { hnsw, labelToId: [], idToLabel: new Map(), mirror: new Float32Array(0) };
+}
+
+/** `base` with the defined fields of `change`, checked. */
+function withParams(base: Readonly<HnswParams>, change: Partial<HnswParams> = {}): HnswParams {
+  const p = { ...base };
+  for (const key of ['M', 'efConstruction', 'ef'] as const) if (change[key] !== undefined) p[key] = change[key];
+  return checkParams(p);
+}
+
+function checkOptions(opts: VectorIndexOptions): void {
+  if (!Number.isInteger(opts.dim) || opts.dim <= 0) throw new Error(`dimension must be a positive integer, got ${opts.dim}`);
+  if (!opts.scope || !opts.modelId) throw new Error('an index needs a scope and a model id');
+  if (opts.exactThreshold !== undefined && !(Number.isInteger(opts.exactThreshold) && opts.exactThreshold >= 0)) {
+    throw new Error(`exactThreshold must be a non-negative integer, got ${opts.exactThreshold}`);
+  }
+  if (opts.compactDeletedShare !== undefined && !(opts.compactDeletedShare >= 0 && opts.compactDeletedShare <= 1)) {
+    throw new Error(`compactDeletedShare must be between 0 and 1, got ${opts.compactDeletedShare}`);
+  }
 }
 
 function checkParams(p: HnswParams): HnswParams {

@@ -9,7 +9,7 @@ import { forEachHnswPoint, readHnswHeader } from '../../../src-main/features/emb
 import type { VectorIndexRows } from '../../../src-main/features/embeddings/vector-index-rows.js';
 import { ClusteredVectors, seededGaussian } from '../../../src-main/features/embeddings/vector-index-synthetic.js';
 import { VectorRejectedError } from '../../../src-main/features/embeddings/vector-index-vectors.js';
-import { loadVectorIndex, saveVectorIndex, VectorIndex, type SearchHit } from '../../../src-main/features/embeddings/vector-index.js';
+import { DEFAULT_HNSW_PARAMS, loadVectorIndex, saveVectorIndex, VectorIndex, type SearchHit } from '../../../src-main/features/embeddings/vector-index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const DIM = 48;
@@ -67,6 +67,15 @@ describe('vector checks', () => {
     }
     expect(index.size).toBe(0);
     expect(() => index.search(new Float32Array(DIM), 5)).toThrow(/query.*zero vector/);
+  });
+
+  it('refuses bad index options before touching hnswlib', () => {
+    expect(() => VectorIndex.create({ scope: 'p', modelId: 'm', dim: 0 })).toThrow(/dimension must be a positive integer/);
+    expect(() => VectorIndex.create({ scope: '', modelId: 'm', dim: 8 })).toThrow(/scope and a model id/);
+    expect(() => VectorIndex.create({ scope: 'p', modelId: 'm', dim: 8, hnsw: { ef: 0 } })).toThrow(/ef must be a positive integer/);
+    expect(() => VectorIndex.create({ scope: 'p', modelId: 'm', dim: 8, compactDeletedShare: 2 })).toThrow(/between 0 and 1/);
+    // Absent fields keep their defaults, even when spelled out as undefined.
+    expect(VectorIndex.create({ scope: 'p', modelId: 'm', dim: 8, hnsw: { M: 8, ef: undefined } }).hnswParams).toEqual({ ...DEFAULT_HNSW_PARAMS, M: 8 });
   });
 
   it('adds nothing from a batch that holds one bad vector', () => {
@@ -235,7 +244,7 @@ describe('vector index', () => {
     const index = VectorIndex.create({ scope: 'p1', modelId: 'm', dim: DIM, exactThreshold: 100, scratchDir: dir });
     index.addMany(ids, vectors);
     await index.rebuild({ M: 8, efConstruction: 64 });
-    expect(index.hnswParams).toEqual({ M: 8, efConstruction: 64, ef: 64 });
+    expect(index.hnswParams).toEqual({ M: 8, efConstruction: 64, ef: DEFAULT_HNSW_PARAMS.ef });
     expect(index.toRows().meta).toMatchObject({ M: 8, efConstruction: 64, count: 500, elements: 500 });
     const hits = index.search(rowOf(vectors, 42), 1);
     expect(hits[0]!.id).toBe(ids[42]);
