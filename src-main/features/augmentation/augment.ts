@@ -30,7 +30,7 @@ export interface AppliedOps {
   source: { sha256: string; width: number; height: number };
   /** SHA-256 of the resolved configuration (key order fixed). */
   configHash: string;
-  /** Synthetic: the subject's box, the working canvas and scale. Real raw photos: the crop taken. */
+  /** Synthetic: the subject's box, the working canvas and scale. Real raw photos: the crop taken. Large clean photos: the whole photo, shrunk. */
   subject?: { box: Box; crop?: Box; canvas: { width: number; height: number }; scale: number };
   background?: BackgroundRecord;
   shadow?: ShadowPlan;
@@ -130,6 +130,11 @@ export async function realVariant(photo: Uint8Array, options: RealVariantOptions
     const canvas = { width: Math.max(1, Math.round(region.width * scale)), height: Math.max(1, Math.round(region.height * scale)) };
     work = await resizeTo(crop(image, region), canvas.width, canvas.height);
     subject = { box, crop: region, canvas, scale };
+  } else if (Math.max(image.width, image.height) > cfg.real.cleanMaxSide) {
+    const scale = cfg.real.cleanMaxSide / Math.max(image.width, image.height);
+    const canvas = { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
+    work = await resizeTo(image, canvas.width, canvas.height);
+    subject = { box: { x: 0, y: 0, width: image.width, height: image.height }, canvas, scale };
   }
 
   const steps = planReal(root.fork('steps'), cfg, work, borders.letterboxed || cfg.real.resizeClean);

@@ -104,6 +104,11 @@ const real = z.object({
   alphaThreshold: z.number().int().min(0).max(254),
   /** The specification leaves clean photos at their own size (the real pipeline without its resize). */
   resizeClean: z.boolean(),
+  /**
+   * …up to this longer side: a larger clean photo is first shrunk to it (not in the
+   * specification; it bounds time and memory: a 3000 px photo takes seconds and most of a GB).
+   */
+  cleanMaxSide: z.number().int().min(8),
 });
 
 const letterbox = z.object({
@@ -172,6 +177,7 @@ export const DEFAULT_AUGMENT_CONFIG: AugmentConfig = {
     canvas: 'square',
     alphaThreshold: 16,
     resizeClean: false,
+    cleanMaxSide: 1536,
   },
   letterbox: { strip: 10, maxMeanGrey: 10 },
   output: { size: 384, quality: 95 },

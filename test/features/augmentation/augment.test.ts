@@ -5,6 +5,7 @@
  * same bytes as in-process calls.
  */
 import fs from 'node:fs';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAugmentPool } from '../../../src-main/features/augmentation/augment-pool.js';
 import { realVariant, rootStream, synthesize } from '../../../src-main/features/augmentation/augment.js';
@@ -96,6 +97,20 @@ describe('output', () => {
     const a = await synthesize(cutout, { seed: 1, index: 0 });
     const b = await synthesize(cutout, { seed: 1, index: 0, config: { synthetic: { shadow: { p: 0.5 } } } });
     expect(a.applied.configHash).not.toBe(b.applied.configHash);
+  });
+});
+
+describe('real variants, size limit', () => {
+  it('a clean photo above real.cleanMaxSide is shrunk to it first (and says so); below it, left at its size', async () => {
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#8a7', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .jpeg()
+      .toBuffer();
+    const limited = await realVariant(photo, { seed: 1, index: 0, config: { real: { cleanMaxSide: 200 } } });
+    expect([limited.applied.output.width, limited.applied.output.height]).toEqual([200, 150]);
+    expect(limited.applied.subject).toEqual({ box: { x: 0, y: 0, width: 400, height: 300 }, canvas: { width: 200, height: 150 }, scale: 0.5 });
+    const untouched = await realVariant(photo, { seed: 1, index: 0 });
+    expect([untouched.applied.output.width, untouched.applied.output.height]).toEqual([400, 300]);
+    expect(untouched.applied.subject).toBeUndefined();
   });
 });
 
