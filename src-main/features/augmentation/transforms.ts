@@ -1,8 +1,7 @@
 import type { AugmentConfig } from './config.js';
 import { withMats, type Cv, type CvMat } from './cv.js';
 import type { ColorJitterPart, Op } from './ops.js';
-import type { RawImage } from './raw-image.js';
-import { resizeTo } from './raw-image.js';
+import { resizeTo, type RawImage } from './raw-image.js';
 import { Rng } from './rng.js';
 
 /**
