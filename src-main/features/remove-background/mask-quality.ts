@@ -17,6 +17,8 @@ export type QualityCode =
   | 'mostly_uncertain'
   /** The subject runs off the frame on several sides (a shelf, a pile, the whole photo): value = share of the border that is subject, above threshold. */
   | 'touches_border'
+  /** The subject covers most of the frame and runs off it (a heap, a crate): value = subject share, above threshold (checked only when some of the border is subject). */
+  | 'fills_frame'
   /** The subject is several separate pieces: value = the largest piece's share of the subject, below threshold. */
   | 'fragmented';
 
@@ -55,15 +57,21 @@ export interface QualityThresholds {
   tinySubject: number;
   mostlyUncertain: number;
   touchesBorder: number;
+  fillsFrame: number;
+  /** The share of the border that must be subject before fills_frame is considered. */
+  fillsFrameBorder: number;
   fragmented: number;
 }
 
+/** Calibrated on 84 grocery-store photos labelled by eye (calibrate-quality.ts prints the agreement). */
 export const QUALITY_THRESHOLDS: QualityThresholds = {
   empty: 0.002,
-  tinySubject: 0.01,
+  tinySubject: 0.03,
   mostlyUncertain: 0.35,
   touchesBorder: 0.2,
-  fragmented: 0.75,
+  fillsFrame: 0.45,
+  fillsFrameBorder: 0.05,
+  fragmented: 0.8,
 };
 
 const SUBJECT = 128;
@@ -83,6 +91,7 @@ export function scoreMask(alpha: Uint8Array, width: number, height: number, thre
     below('tiny_subject', metrics.subjectShare, thresholds.tinySubject);
     above('mostly_uncertain', metrics.uncertainShare, thresholds.mostlyUncertain);
     above('touches_border', metrics.borderShare, thresholds.touchesBorder);
+    if (metrics.borderShare > thresholds.fillsFrameBorder) above('fills_frame', metrics.subjectShare, thresholds.fillsFrame);
     below('fragmented', metrics.largestShare, thresholds.fragmented);
   }
   return { verdict: reasons.length ? 'needs_review' : 'ok', reasons, metrics };

@@ -80,41 +80,52 @@ export function sampleAt(plane: Float32Array, at: Float64Array): number {
 }
 
 /**
- * Window sums over one rectangle of a full-resolution image, for the few tiles that
- * hold the soft edge: a summed-area table (several channels) of the rectangle grown by
- * r, so each pixel's (2r+1)² sum, clipped at the image border, costs four reads.
+ * Window sums over one rectangle of a full-resolution image at a time, for the few tiles
+ * that hold the soft edge: a summed-area table (several channels) of the rectangle grown
+ * by r, so each pixel's (2r+1)² sum, clipped at the image border, costs four reads. One
+ * instance serves every tile of an image (its table is reused, not reallocated).
  */
 export class WindowSums {
-  readonly x0: number;
-  readonly y0: number;
-  readonly w: number;
-  readonly h: number;
-  private readonly table: Float64Array;
+  x0 = 0;
+  y0 = 0;
+  w = 0;
+  h = 0;
+  private table: Float64Array;
+  private readonly px: Float64Array;
+  private readonly rowSum: Float64Array;
 
-  /** `fill(x, y, out)` writes the `channels` values of image pixel (x, y), once per pixel of the grown rectangle. */
   constructor(
-    imageWidth: number,
-    imageHeight: number,
-    rect: { left: number; top: number; right: number; bottom: number },
-    r: number,
+    private readonly imageWidth: number,
+    private readonly imageHeight: number,
+    private readonly r: number,
     readonly channels: number,
-    fill: (x: number, y: number, out: Float64Array) => void,
+    /** Writes the `channels` values of image pixel (x, y) into `out`. */
+    private readonly fill: (x: number, y: number, out: Float64Array) => void,
   ) {
-    this.x0 = Math.max(0, rect.left - r);
-    this.y0 = Math.max(0, rect.top - r);
-    this.w = Math.min(imageWidth, rect.right + r) - this.x0;
-    this.h = Math.min(imageHeight, rect.bottom + r) - this.y0;
-    const C = channels;
+    this.table = new Float64Array(0);
+    this.px = new Float64Array(channels);
+    this.rowSum = new Float64Array(channels);
+  }
+
+  /** Builds the table for [left, right) × [top, bottom) grown by r. */
+  load(left: number, top: number, right: number, bottom: number): this {
+    const { r, channels: C, px, rowSum } = this;
+    this.x0 = Math.max(0, left - r);
+    this.y0 = Math.max(0, top - r);
+    this.w = Math.min(this.imageWidth, right + r) - this.x0;
+    this.h = Math.min(this.imageHeight, bottom + r) - this.y0;
     const stride = (this.w + 1) * C;
-    const t = new Float64Array(stride * (this.h + 1));
-    const px = new Float64Array(C);
-    const rowSum = new Float64Array(C);
+    const size = stride * (this.h + 1);
+    if (this.table.length < size) this.table = new Float64Array(size);
+    const t = this.table;
+    t.fill(0, 0, stride);
     for (let j = 0; j < this.h; j++) {
       rowSum.fill(0);
       const above = j * stride;
       const here = (j + 1) * stride;
+      for (let c = 0; c < C; c++) t[here + c] = 0;
       for (let i = 0; i < this.w; i++) {
-        fill(this.x0 + i, this.y0 + j, px);
+        this.fill(this.x0 + i, this.y0 + j, px);
         const o = (i + 1) * C;
         for (let c = 0; c < C; c++) {
           rowSum[c]! += px[c]!;
@@ -122,12 +133,12 @@ export class WindowSums {
         }
       }
     }
-    this.table = t;
+    return this;
   }
 
   /** Channel sums over [x − r, x + r] × [y − r, y + r] (clipped to the grown rectangle) into `out`; returns the window's pixel count. */
-  sums(x: number, y: number, r: number, out: Float64Array): number {
-    const C = this.channels;
+  sums(x: number, y: number, out: Float64Array): number {
+    const { r, channels: C } = this;
     const stride = (this.w + 1) * C;
     const a = Math.max(0, x - r - this.x0) * C;
     const b = Math.max(0, y - r - this.y0) * stride;

@@ -85,6 +85,7 @@ export function decontaminate(rgba: Uint8Array, width: number, height: number, o
   };
 
   const s = new Float64Array(7);
+  const sums = new WindowSums(width, height, narrow, 7, fill);
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < cols; tx++) {
       if (!softTiles[ty * cols + tx]) continue;
@@ -92,14 +93,14 @@ export function decontaminate(rgba: Uint8Array, width: number, height: number, o
       const top = ty * TILE;
       const right = Math.min(width, left + TILE);
       const bottom = Math.min(height, top + TILE);
-      const sums = new WindowSums(width, height, { left, top, right, bottom }, narrow, 7, fill);
+      sums.load(left, top, right, bottom);
       for (let y = top; y < bottom; y++) {
         for (let x = left; x < right; x++) {
           const i = (y * width + x) * 4;
           const a8 = rgba[i + 3]!;
           if (a8 === 0 || a8 === 255) continue;
           const a = a8 / 255;
-          const count = sums.sums(x, y, narrow, s);
+          const count = sums.sums(x, y, s);
           // Ratios of window sums are ratios of window means: F̄ = Σ Fα / Σ α, B̄ = Σ B(1 − α) / Σ (1 − α).
           const fa = s[0]! + TINY;
           const ba = count - s[0]! + TINY;

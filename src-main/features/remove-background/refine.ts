@@ -133,6 +133,10 @@ export async function refineMask(mask: Uint8Array, image: Uint8Array, width: num
   const at = new Float64Array(6);
   const win = new Float64Array(1);
   const span = 1 - 2 * EDGE_CLAMP;
+  // Subject pixels in each window: a pixel whose window holds some but not all is in the band.
+  const sums = new WindowSums(width, height, r, 1, (x, y, out) => {
+    out[0] = levelled[y * width + x]! >= 128 ? 1 : 0;
+  });
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < cols; tx++) {
       const left = tx * TILE;
@@ -143,14 +147,11 @@ export async function refineMask(mask: Uint8Array, image: Uint8Array, width: num
         if (tileFlags[ty * cols + tx] === HAS_SUBJECT) for (let y = top; y < bottom; y++) alpha.fill(255, y * width + left, y * width + right);
         continue;
       }
-      // Subject pixels in each window: a pixel whose window holds some but not all is in the band.
-      const sums = new WindowSums(width, height, { left, top, right, bottom }, r, 1, (x, y, out) => {
-        out[0] = levelled[y * width + x]! >= 128 ? 1 : 0;
-      });
+      sums.load(left, top, right, bottom);
       for (let y = top; y < bottom; y++) {
         for (let x = left; x < right; x++) {
           const i = y * width + x;
-          const count = sums.sums(x, y, r, win);
+          const count = sums.sums(x, y, win);
           const subject = win[0]!;
           if (subject === 0) continue;
           if (subject === count) {

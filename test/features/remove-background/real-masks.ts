@@ -29,18 +29,18 @@ export function datasetMissing(): string | null {
     : `${datasetRoot} is absent (the grocery-store photos live in ../shared beside the checkout, not on a user's machine)`;
 }
 
-/** Training photos as paths relative to the dataset root, in train.txt order. */
-export function trainPhotos(): string[] {
+/** Photos of a split as paths relative to the dataset root, in the list's order. */
+export function trainPhotos(split: 'train' | 'val' = 'train'): string[] {
   return fs
-    .readFileSync(path.join(datasetRoot, 'train.txt'), 'utf8')
+    .readFileSync(path.join(datasetRoot, `${split}.txt`), 'utf8')
     .split('\n')
     .map((l) => l.split(',')[0]!.trim())
     .filter(Boolean);
 }
 
 /** `count` photos spread evenly over train.txt (every class family, the same pick every run); `phase` (0–1) shifts the pick. */
-export function spreadSample(count: number, phase = 0): string[] {
-  const all = trainPhotos();
+export function spreadSample(count: number, phase = 0, split: 'train' | 'val' = 'train'): string[] {
+  const all = trainPhotos(split);
   const step = all.length / count;
   return Array.from({ length: count }, (_, i) => all[Math.floor((i + phase) * step)]!);
 }
@@ -48,6 +48,11 @@ export function spreadSample(count: number, phase = 0): string[] {
 /** The calibration sample: 60 photos spread over the training set, then 24 more in between. */
 export function calibrationSample(): string[] {
   return [...new Set([...spreadSample(60), ...spreadSample(24, 0.5)])];
+}
+
+/** Held out from calibration: 24 photos spread over the validation set, labelled after the thresholds were set. */
+export function heldOutSample(): string[] {
+  return spreadSample(24, 0.25, 'val');
 }
 
 export interface RealImage {
@@ -99,27 +104,45 @@ async function defaultModel(): Promise<ModelRef> {
   return { id: MODEL, path: file, sha256: spec.sha256!, bytes: fs.statSync(file).size, input: manifest.input, output: manifest.output };
 }
 
-/**
- * Runs the model on each photo whose mask is not cached yet, the way remove-background
- * does (prepareInput, then the inference runtime's wrapper graph + model + mask graph),
- * and caches the mask at the source's size, resized as fullResolutionMask does.
- */
+/** The model's raw mask for an image file, at the file's (oriented) size, computed the way remove-background does. */
+async function maskOfFile(runtime: InferenceRuntime, model: ModelRef, file: string): Promise<{ mask: Uint8Array; width: number; height: number }> {
+  const [mw, mh] = model.input.size;
+  const p = await prepareInput(file, mw, mh);
+  const out = await runtime.segment(model, p.pixels, p.pixelWidth, p.pixelHeight);
+  if (out.width === p.width && out.height === p.height) return { mask: out.mask, width: p.width, height: p.height };
+  // Enlarged as fullResolutionMask does (a large photo was reduced before the model).
+  const full = await sharp(out.mask, { raw: { width: out.width, height: out.height, channels: 1 } })
+    .resize(p.width, p.height, { fit: 'fill', kernel: 'linear' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  return { mask: new Uint8Array(full), width: p.width, height: p.height };
+}
+
+/** Runs the model once on any image file (not cached): for inputs made by a test. */
+export async function modelMask(file: string): Promise<{ mask: Uint8Array; width: number; height: number }> {
+  const model = await defaultModel();
+  const runtime = new InferenceRuntime();
+  try {
+    return await maskOfFile(runtime, model, file);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Runs the model on each photo whose mask is not cached yet, and caches it (PNG, the source's size). */
 export async function ensureMasks(rels: string[], log: (line: string) => void = () => {}): Promise<void> {
   const todo = rels.filter((r) => !fs.existsSync(cacheFile(r)));
   if (!todo.length) return;
   const model = await defaultModel();
   const runtime = new InferenceRuntime();
   try {
-    const [mw, mh] = model.input.size;
     for (const [i, rel] of todo.entries()) {
       const t0 = performance.now();
-      const p = await prepareInput(path.join(datasetRoot, rel), mw, mh);
-      const out = await runtime.segment(model, p.pixels, p.pixelWidth, p.pixelHeight);
-      let mask = sharp(out.mask, { raw: { width: out.width, height: out.height, channels: 1 } });
-      if (out.width !== p.width || out.height !== p.height) mask = mask.resize(p.width, p.height, { fit: 'fill', kernel: 'linear' });
+      const { mask, width, height } = await maskOfFile(runtime, model, path.join(datasetRoot, rel));
       await fsp.mkdir(path.dirname(cacheFile(rel)), { recursive: true });
       const tmp = `${cacheFile(rel)}.tmp`;
-      await mask.extractChannel(0).png().toFile(tmp);
+      await sharp(mask, { raw: { width, height, channels: 1 } }).png().toFile(tmp);
       await fsp.rename(tmp, cacheFile(rel));
       log(`${i + 1}/${todo.length} ${rel} ${Math.round(performance.now() - t0)} ms`);
     }
@@ -128,11 +151,16 @@ export async function ensureMasks(rels: string[], log: (line: string) => void = 
   }
 }
 
+/** Whether every photo's mask is cached already (a test that needs dozens says how to make them rather than spend half an hour). */
+export function allCached(rels: string[]): boolean {
+  return rels.every((r) => fs.existsSync(cacheFile(r)));
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const missing = datasetMissing();
   if (missing) {
     console.error(missing);
     process.exit(2);
   }
-  await ensureMasks([...calibrationSample(), ...process.argv.slice(2)], console.log);
+  await ensureMasks([...calibrationSample(), ...heldOutSample(), ...process.argv.slice(2)], console.log);
 }
