@@ -17,9 +17,11 @@ export interface LabelledPhoto {
   seen: string;
 }
 
-export function qualityLabels(): LabelledPhoto[] {
+/** The calibration photos, and the held-out ones labelled after the thresholds were set. */
+export function qualityLabels(set: 'calibration' | 'heldOut' = 'calibration'): LabelledPhoto[] {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'quality-labels.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { photos: LabelledPhoto[] }).photos;
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { photos: LabelledPhoto[]; heldOut: LabelledPhoto[] };
+  return set === 'calibration' ? json.photos : json.heldOut;
 }
 
 export interface Scored extends LabelledPhoto {
@@ -64,17 +66,21 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(missing);
     process.exit(2);
   }
-  const scored = await scoreLabelled(qualityLabels(), undefined, console.log);
   const f = (v: number) => v.toFixed(3);
-  console.log('label         verdict       subject uncert  conf   border sides pieces largest  reasons  photo');
-  for (const s of scored) {
-    const m = s.quality.metrics;
-    const mark = (s.label === 'needs_review') === (s.quality.verdict === 'needs_review') ? ' ' : '✗';
-    console.log(
-      `${mark}${s.label.padEnd(13)}${s.quality.verdict.padEnd(13)} ${f(m.subjectShare)}  ${f(m.uncertainShare)}  ${f(m.meanConfidence)}  ${f(m.borderShare)}  ${m.sidesTouched}    ${String(m.pieces).padStart(2)}    ${f(m.largestShare)}  ${s.quality.reasons.map((r) => r.code).join(',') || '-'}  ${s.photo.replace('train/', '')}`,
-    );
+  const summary: Record<string, unknown> = {};
+  for (const set of ['calibration', 'heldOut'] as const) {
+    const scored = await scoreLabelled(qualityLabels(set), undefined, console.log);
+    console.log(`\n${set}:\nlabel         verdict       subject uncert  conf   border sides pieces largest  reasons  photo`);
+    for (const s of scored) {
+      const m = s.quality.metrics;
+      const mark = (s.label === 'needs_review') === (s.quality.verdict === 'needs_review') ? ' ' : '✗';
+      console.log(
+        `${mark}${s.label.padEnd(13)}${s.quality.verdict.padEnd(13)} ${f(m.subjectShare)}  ${f(m.uncertainShare)}  ${f(m.meanConfidence)}  ${f(m.borderShare)}  ${m.sidesTouched}    ${String(m.pieces).padStart(2)}    ${f(m.largestShare)}  ${s.quality.reasons.map((r) => r.code).join(',') || '-'}  ${s.photo}`,
+      );
+    }
+    const a = agreement(scored);
+    console.log(`${set}: needs_review precision ${f(a.precision)} (${a.tp}/${a.tp + a.fp}), recall ${f(a.recall)} (${a.tp}/${a.tp + a.fn}); ok kept ${a.tn}/${a.tn + a.fp}`);
+    summary[set] = { photos: scored.length, ...a };
   }
-  const a = agreement(scored);
-  console.log(`needs_review: precision ${f(a.precision)} (${a.tp}/${a.tp + a.fp}), recall ${f(a.recall)} (${a.tp}/${a.tp + a.fn}); ok kept ${a.tn}/${a.tn + a.fp}`);
-  console.log(JSON.stringify({ photos: scored.length, ...a }));
+  console.log(JSON.stringify(summary));
 }
