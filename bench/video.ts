@@ -24,7 +24,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import type { Engine } from '../src-main/engine/engine.js';
 import { openEngine } from '../src-main/features/index.js';
 import { buildPreprocessModel, PRE_INPUT, PRE_OUTPUT } from '../src-main/engine/inference/onnx-graph.js';
 import { sessionOptions } from '../src-main/engine/inference/sessions.js';
@@ -64,7 +63,7 @@ async function bareDecode(file: string): Promise<number> {
   return performance.now() - t;
 }
 
-const engine = await openEngine({ dataDir: path.join(work, 'data'), features: [modelsFeature] });
+const engine = await openEngine({ dataDir: path.join(work, 'data') });
 const measure = createMeasurePool();
 try {
   const plan = args.plan === 'long' ? longPlan() : defaultPlan();
