@@ -20,6 +20,8 @@ serveWorker<InferenceRequest, InferenceResponse>(async (req) => {
       return { type: 'inspect', ...(await cache.inspect(req.path)) };
     case 'segment':
       return { type: 'segment', ...(await cache.segment(req.model, req.pixels, req.width, req.height)) };
+    case 'embed':
+      return { type: 'embed', ...(await cache.embed(req.model, req.pixels, req.count)) };
     case 'unload':
       return { type: 'unloaded', count: await cache.unload(req.modelId) };
     case 'status':

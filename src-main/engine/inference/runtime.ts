@@ -2,7 +2,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExecutionProvider, InferenceStatus, ProviderState } from '../../../src-shared/contract/index.js';
 import { WorkerPool } from '../workers/pool.js';
-import { MODEL_CORRUPT, MODEL_MISSING, type InferenceRequest, type InferenceResponse, type ModelRef, type RuntimeConfig, type SegmentOutput, type TensorInfo } from './protocol.js';
+import {
+  MODEL_CORRUPT,
+  MODEL_MISSING,
+  type EmbeddingModelRef,
+  type EmbedOutput,
+  type InferenceRequest,
+  type InferenceResponse,
+  type ModelRef,
+  type RuntimeConfig,
+  type SegmentOutput,
+  type TensorInfo,
+} from './protocol.js';
 import { candidateProviders, missingLibraryReason, providersFromEnv } from './providers.js';
 
 export interface InferenceOptions {
@@ -110,6 +121,17 @@ export class InferenceRuntime {
       const used = this.probed.find((p) => p.name === res.provider);
       if (used) used.state = 'available';
     }
+    return res;
+  }
+
+  /**
+   * Embeds `count` images in one request (batched inside the worker): pixels are RGB uint8,
+   * count × h × w × 3 at the model's input size. The buffer is transferred.
+   */
+  async embed(model: EmbeddingModelRef, pixels: Uint8Array, count: number, signal?: AbortSignal): Promise<EmbedOutput> {
+    const res = await this.call({ type: 'embed', model, pixels, count }, [pixels.buffer as ArrayBuffer], signal);
+    if (res.type !== 'embed') throw new Error('unexpected answer from the inference worker');
+    this.lastProvider = res.provider;
     return res;
   }
 
