@@ -1,0 +1,22 @@
+/**
+ * The embeddings feature's image worker: decodes and resizes images to an embedder's
+ * input (and computes their colour histograms), and builds the offline default model,
+ * all off the engine's event loop. The inference worker then only runs the model.
+ */
+import { serveWorker } from '../../engine/workers/serve-worker.js';
+import type { EmbedderInput } from './embedder-spec.js';
+import { prepareEmbeddingPixels } from './embedding-image.js';
+import { sqrtHsvHistogram, type HsvBins } from './hsv-histogram.js';
+import { ensureOfflineEmbedder, type BuiltModelFile } from './offline-embedder.js';
+
+export type EmbeddingWorkerRequest =
+  | { type: 'prepare'; source: string | Uint8Array; input: Pick<EmbedderInput, 'size' | 'resize'>; histogram: HsvBins | null; flip?: boolean; limitInputPixels?: number }
+  | { type: 'build-offline'; cacheDir: string; expectedSha256: string | null };
+
+export type EmbeddingWorkerResponse = { type: 'prepared'; pixels: Uint8Array; histogram: Float32Array | null } | ({ type: 'built' } & BuiltModelFile);
+
+serveWorker<EmbeddingWorkerRequest, EmbeddingWorkerResponse>(async (req) => {
+  if (req.type === 'build-offline') return { type: 'built', ...(await ensureOfflineEmbedder(req.cacheDir, req.expectedSha256)) };
+  const pixels = await prepareEmbeddingPixels(req.source, req.input, { flip: req.flip, limitInputPixels: req.limitInputPixels });
+  return { type: 'prepared', pixels, histogram: req.histogram ? sqrtHsvHistogram(pixels, 3, req.histogram) : null };
+});
