@@ -8,8 +8,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Engine } from '../src-main/engine/engine.js';
+import type { Engine } from '../src-main/engine/engine.js';
+import { openEngine } from '../src-main/features/index.js';
 import { groceryTrainImages, machine } from './dataset.js';
+import { api } from '../test/support/engine.js';
 
 const COUNT = 500;
 const ROUNDS = 2;
@@ -29,10 +31,10 @@ async function floor(files: string[]): Promise<number> {
 
 async function ours(folder: string, dataDir: string): Promise<number> {
   await fs.rm(dataDir, { recursive: true, force: true });
-  const engine = await Engine.open({ dataDir, workers: process.env.WORKERS ? Number(process.env.WORKERS) : undefined });
+  const engine = await openEngine({ dataDir, workers: process.env.WORKERS ? Number(process.env.WORKERS) : undefined });
   const started = performance.now();
-  const progress = await engine.imports.start({ paths: [folder] });
-  const done = await engine.imports.wait(progress.importId);
+  const progress = await api(engine).imports.start({ paths: [folder] });
+  const done = await api(engine).imports.wait(progress.importId);
   const seconds = (performance.now() - started) / 1000;
   await engine.close();
   if (done.imported !== COUNT) throw new Error(`imported ${done.imported} of ${COUNT}: ${JSON.stringify(done)}`);

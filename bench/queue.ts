@@ -115,14 +115,14 @@ function ours(slots: number): System {
   const db = openDatabase(fresh(`atolye-${slots}`), { synchronous: 'FULL' });
   walFull(db);
   const queue = new Queue(db, new EventBus(), newId(), { concurrency: { io: slots } });
-  queue.register(defineJob({ type: 'bench.noop', payload: z.object({ i: z.number() }), resource: 'io', run: async () => null }));
+  const noop = queue.register(defineJob({ type: 'bench.noop', payload: z.object({ i: z.number() }), resource: 'io', run: async () => null }));
   queue.start();
   let next = 0;
   return {
     name: slots === 1 ? 'atolye queue' : `atolye queue, ${slots} slots`,
     ms: 0,
     async chunk(n) {
-      for (let i = 0; i < n; i++) queue.enqueue('bench.noop', { i: next++ });
+      for (let i = 0; i < n; i++) queue.enqueue(noop, { i: next++ });
       await queue.drain();
     },
     async finish() {

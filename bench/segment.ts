@@ -19,10 +19,12 @@ import path from 'node:path';
 import { removeBackground as peerRemoveBackground } from '@imgly/background-removal-node';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { Engine } from '../src-main/engine/engine.js';
+import type { Engine } from '../src-main/engine/engine.js';
+import { openEngine } from '../src-main/features/index.js';
 import { buildPreprocessModel, PRE_INPUT, PRE_OUTPUT } from '../src-main/engine/inference/onnx-graph.js';
 import { sessionOptions } from '../src-main/engine/inference/sessions.js';
-import { alphaOf, datasetMissing, iou, peerAlpha, peerOutput, peerPublicPath, pickImages } from '../test/inference/peer.js';
+import { alphaOf, datasetMissing, iou, peerAlpha, peerOutput, peerPublicPath, pickImages } from '../test/features/remove-background/peer.js';
+import { api } from '../test/support/engine.js';
 
 const IMAGES = 50;
 const MODEL = 'isnet-imgly-medium';
@@ -41,18 +43,18 @@ const work = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-bench-segment-'));
 const log = (line: string) => console.log(line);
 
 try {
-  const engine = await Engine.open({ dataDir: path.join(work, 'data') });
-  const imported = await engine.imports.wait((await engine.imports.start({ paths: files, projectName: 'bench' })).importId);
-  const warm = await engine.imports.wait((await engine.imports.start({ paths: [warmup], projectName: 'warm-up' })).importId);
+  const engine = await openEngine({ dataDir: path.join(work, 'data') });
+  const imported = await api(engine).imports.wait((await api(engine).imports.start({ paths: files, projectName: 'bench' })).importId);
+  const warm = await api(engine).imports.wait((await api(engine).imports.start({ paths: [warmup], projectName: 'warm-up' })).importId);
   if (imported.imported !== IMAGES) throw new Error(`imported ${imported.imported} of ${IMAGES}`);
-  const assetOf = new Map(engine.library.listAssets(imported.projectId, 0, 1000).items.map((a) => [a.fileName, a.id]));
+  const assetOf = new Map(api(engine).library.listAssets(imported.projectId, 0, 1000).items.map((a) => [a.fileName, a.id]));
 
   // One-time costs, paid before any clock starts: model assembly and session load for
   // ours, session creation for the peer, preprocessing for the floor (it is the floor).
-  await engine.segment.wait((await engine.segment.start({ projectId: warm.projectId, modelId: MODEL })).runId);
+  await api(engine).removeBackground.wait((await api(engine).removeBackground.start({ projectId: warm.projectId, modelId: MODEL })).runId);
   const provider = engine.inference.provider ?? 'cpu';
   const threads = engine.inference.config.intraOpThreads;
-  const modelRef = await engine.models.resolve(MODEL);
+  const modelRef = await api(engine).models.resolve(MODEL);
   const peerConfig = { model: 'medium' as const, publicPath: peerPublicPath(), output: peerOutput };
   await peerRemoveBackground(warmup, peerConfig);
 
@@ -94,8 +96,8 @@ try {
     const chunk = files.slice(from, from + CHUNK);
     const ours = async () => {
       const t = performance.now();
-      const run = await engine.segment.wait(
-        (await engine.segment.start({ projectId: imported.projectId, assetIds: chunk.map((f) => assetOf.get(path.basename(f))!), options: { preset: 'cutout' }, modelId: MODEL })).runId,
+      const run = await api(engine).removeBackground.wait(
+        (await api(engine).removeBackground.start({ projectId: imported.projectId, assetIds: chunk.map((f) => assetOf.get(path.basename(f))!), options: { preset: 'cutout' }, modelId: MODEL })).runId,
       );
       oursMs += performance.now() - t;
       failed += run.failed + run.reused;
@@ -122,8 +124,8 @@ try {
   if (failed) throw new Error(`${failed} of our images failed or were reused; the timing would not be real`);
 
   const ourAlpha = new Map<string, Uint8Array>();
-  for (const r of engine.segment.results(imported.projectId)) {
-    const source = engine.library.getAsset(r.sourceAssetId);
+  for (const r of api(engine).removeBackground.results(imported.projectId)) {
+    const source = api(engine).library.getAsset(r.sourceAssetId);
     ourAlpha.set(source.fileName, (await alphaOf(engine.store.pathOf(r.asset.sha256))).alpha);
   }
   await engine.close();

@@ -67,13 +67,13 @@ test('screens', async ({ browser }) => {
     await until(() => rpc<{ state: string }>(server, 'import.get', { importId: imp.importId }), (p) => p.state === 'done');
     const projectId = imp.projectId;
     const { items } = await rpc<{ items: { id: string }[] }>(server, 'assets.list', { projectId });
-    const run = await rpc<{ runId: string }>(server, 'segment.run', { projectId, options: { preset: 'cutout', format: 'png' } });
-    await until(() => rpc<{ state: string }>(server, 'segment.get', { runId: run.runId }), (r) => r.state === 'done');
-    const white = await rpc<{ runId: string }>(server, 'segment.run', { projectId, assetIds: items.slice(0, 2).map((a) => a.id), options: { preset: 'white' } });
-    await until(() => rpc<{ state: string }>(server, 'segment.get', { runId: white.runId }), (r) => r.state === 'done');
+    const run = await rpc<{ runId: string }>(server, 'remove-background.run', { projectId, options: { preset: 'cutout', format: 'png' } });
+    await until(() => rpc<{ state: string }>(server, 'remove-background.get', { runId: run.runId }), (r) => r.state === 'done');
+    const white = await rpc<{ runId: string }>(server, 'remove-background.run', { projectId, assetIds: items.slice(0, 2).map((a) => a.id), options: { preset: 'white' } });
+    await until(() => rpc<{ state: string }>(server, 'remove-background.get', { runId: white.runId }), (r) => r.state === 'done');
     // Something waiting on the Queue page: the queue paused with a run queued behind it.
     await rpc(server, 'queue.pause', {});
-    await rpc(server, 'segment.run', { projectId, assetIds: items.slice(2, 6).map((a) => a.id), options: { preset: 'square' } });
+    await rpc(server, 'remove-background.run', { projectId, assetIds: items.slice(2, 6).map((a) => a.id), options: { preset: 'square' } });
 
     for (const locale of ['en-US', 'tr-TR']) {
       for (const colorScheme of ['light', 'dark'] as const) {

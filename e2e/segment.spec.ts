@@ -184,7 +184,7 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await expect(page.getByTestId('asset-cell').first()).toHaveAttribute('data-results', '1');
 
   const projectId = (await page.getByTestId('project-view').getAttribute('data-project-id'))!;
-  const results = await rpc<{ sourceAssetId: string; options: { preset: string } }[]>(page, server, 'segment.results', { projectId });
+  const results = await rpc<{ sourceAssetId: string; options: { preset: string } }[]>(page, server, 'remove-background.results', { projectId });
   expect(results.map((r) => r.options.preset).sort()).toEqual(['cutout', 'cutout', 'mask']);
 });
 
@@ -202,7 +202,7 @@ test('a run waiting on a paused queue says so, and Cancel stops it with nothing 
     await expect(run).toHaveAttribute('data-state', 'cancelled');
     await expect(page.locator('[data-testid="asset-cell"][data-seg-state]')).toHaveCount(0);
     const runId = (await run.getAttribute('data-run-id'))!;
-    expect(await rpc<{ state: string }>(page, server, 'segment.get', { runId })).toMatchObject({ state: 'cancelled' });
+    expect(await rpc<{ state: string }>(page, server, 'remove-background.get', { runId })).toMatchObject({ state: 'cancelled' });
   } finally {
     await rpc(page, server, 'queue.resume', {});
   }

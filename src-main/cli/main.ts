@@ -1,36 +1,17 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine } from '../engine/engine.js';
+import type { CliCommand, CliContext } from '../engine/cli-command.js';
+import type { Engine } from '../engine/engine.js';
 import { packageVersion } from '../engine/package-root.js';
 import { defaultDataDir } from '../engine/paths.js';
-import type { CliContext, Command } from './command.js';
-import { importCommand } from './commands/import.js';
+import { engineFeatures, openEngine } from '../features/index.js';
 import { infoCommand } from './commands/info.js';
-import { projectsCommand } from './commands/projects.js';
-import { queueCommand, queueUsage } from './commands/queue.js';
-import { removeBgCommand, removeBgSummary, removeBgUsage } from './commands/remove-bg.js';
+import { queueCommand } from './commands/queue.js';
 import { serveCommand } from './commands/serve.js';
 
 // Argument parsing is node:util's parseArgs: built in, typed, enough for flat commands.
-export const commands: Command[] = [
-  importCommand,
-  projectsCommand,
-  serveCommand,
-  infoCommand,
-  {
-    name: 'queue',
-    summary: 'Job queue: stats, pause, resume, retry failed jobs',
-    usage: queueUsage,
-    // Inspecting or steering the queue must not start running its jobs in this process.
-    run: async (args, ctx) => queueCommand(args, { engine: await ctx.engine({ runJobs: false }), out: ctx.out }),
-  },
-  {
-    name: 'remove-bg',
-    summary: removeBgSummary,
-    usage: removeBgUsage,
-    run: async (args, ctx) => removeBgCommand(args, { engine: await ctx.engine(), out: ctx.out, err: ctx.err }),
-  },
-];
+/** Core's commands, then each feature's. */
+export const commands: CliCommand[] = [serveCommand, infoCommand, queueCommand, ...engineFeatures.flatMap((f) => f.cli?.(f) ?? [])];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -97,7 +78,7 @@ export async function runCli(argv: string[], io: { out?: (l: string) => void; er
     dataDir,
     out,
     err,
-    engine: (options = {}) => (engine ??= Engine.open({ dataDir, queue: { autostart: options.runJobs !== false } })),
+    engine: (options = {}) => (engine ??= openEngine({ dataDir, queue: { autostart: options.runJobs !== false } })),
     stopped:
       io.stopped ??
       new Promise<void>((resolve) => {

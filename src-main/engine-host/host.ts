@@ -1,9 +1,10 @@
 import { ContractError, Id, MediaVariant, type ErrorBody } from '../../src-shared/contract/index.js';
 import { createDispatcher } from '../engine/api/dispatch.js';
-import { Engine, type EngineOptions } from '../engine/engine.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
+import { openEngine } from '../features/index.js';
 import { isHostRequest, type HostPort, type HostRequest } from './protocol.js';
 
-export interface ServeOptions extends EngineOptions {
+export interface ServeOptions extends Omit<EngineOptions, 'features'> {
   /** For logs only. */
   log?: (line: string) => void;
 }
@@ -28,7 +29,7 @@ export async function serveEngine(port: HostPort, options: ServeOptions = {}): P
   let handle: ((message: unknown) => void) | null = null;
   const stopListening = port.onMessage((message) => (handle ? handle(message) : early.push(message)));
 
-  const engine = await Engine.open(options);
+  const engine = await openEngine(options);
   const dispatch = createDispatcher(engine);
   const unsubscribe = engine.events.subscribe((event) => port.postMessage({ type: 'event', event }));
   const inFlight = new Set<Promise<void>>();

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from './engine.js';
 
 export interface CliContext {
   /**
@@ -13,8 +13,12 @@ export interface CliContext {
   stopped: Promise<void>;
 }
 
-/** One file per command (as Upscayl does): name, help text and the run function. */
-export interface Command {
+/**
+ * One command of `atolye` (one file per command, as Upscayl does): name, help text and
+ * the run function. Features contribute theirs through their `cli` list; the CLI's
+ * runner (src-main/cli/) parses the global options and dispatches.
+ */
+export interface CliCommand {
   name: string;
   summary: string;
   usage: string;

@@ -1,86 +1,93 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { EngineInfo } from '../../src-shared/contract/index.js';
+import {
+  ContractError,
+  parseOrThrow,
+  downloads as downloadSpecs,
+  isDownloadName,
+  type EngineInfo,
+  type MediaVariant,
+  type MethodName,
+} from '../../src-shared/contract/index.js';
+import { coreHandlers } from './api/core-handlers.js';
+import type { CliCommand } from './cli-command.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
+import type { DownloadStream, EngineFeature, FeatureContext, FeatureHandlers, Handler, MediaFile } from './feature.js';
 import { newId } from './ids.js';
-import { ImportService } from './import/import-service.js';
 import { InferenceRuntime, type InferenceOptions } from './inference/runtime.js';
-import { defaultIngestOptions, type IngestOptions } from './import/ingest.js';
-import { UploadStaging } from './import/uploads.js';
-import { Library } from './library/library.js';
-import { ModelStore, type ModelStoreOptions } from './models/model-store.js';
-import { createSegmentImagePool } from './ops/remove-background.js';
-import { SegmentService } from './ops/segment-service.js';
 import { packageVersion } from './package-root.js';
-import { registerEngineJobs } from './queue/jobs/index.js';
-import type { EngineJobServices } from './queue/jobs/services.js';
-import { Queue, type QueueOptions } from './queue/queue.js';
 import { defaultDataDir } from './paths.js';
+import { Queue, type QueueOptions } from './queue/queue.js';
 import { BlobStore } from './store/blob-store.js';
+import { UploadStaging } from './uploads.js';
 
 export interface EngineOptions {
   dataDir?: string;
-  ingest?: Partial<IngestOptions>;
-  /** Image worker threads; defaults to cores + 1 (see ImportService). */
+  /** Image worker threads per pool (tests use 1); defaults to cores + 1 for decoding pools. */
   workers?: number;
   /** Execution providers, threads, memory budget of the inference runtime. */
   inference?: InferenceOptions;
-  models?: ModelStoreOptions;
-  /** Job queue: concurrency per resource, retries, retention, remote providers; autostart false opens it without running jobs. */
+  /** Job queue: concurrency per resource, retries, retention; autostart false opens it without running jobs. */
   queue?: QueueOptions & { autostart?: boolean };
+  /**
+   * The capabilities this engine runs, in dependency order. The app, the CLI and the
+   * server pass every feature (src-main/features/index.ts: openEngine); a test may pass fewer.
+   */
+  features?: readonly EngineFeature[];
+  /** Per-feature settings, by feature name (e.g. `{ models: { catalogDir } }`). */
+  settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
-
-const contentTypes: Record<string, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-  tiff: 'image/tiff',
-  heif: 'image/heif',
-  svg: 'image/svg+xml',
-};
 
 export const engineVersion = packageVersion;
 
+interface Installed {
+  feature: EngineFeature;
+  api: unknown;
+}
+
 /**
- * The composition root of the engine: plain Node, no Electron. The desktop app runs it
- * in a utility process; the CLI, web mode and tests run it in-process.
+ * The composition root of core: plain Node, no Electron, no feature by name. It opens the
+ * library (lock, database, blob store, upload staging, queue, inference runtime), builds
+ * each feature it is given and routes contract methods, media, downloads and CLI commands
+ * to them. The desktop app runs it in a utility process; the CLI, web mode and tests run
+ * it in-process.
  */
 export class Engine {
-  /** The durable job queue (set in open(), before the services that enqueue). */
-  queue!: Queue<EngineJobServices>;
+  private readonly installed = new Map<string, Installed>();
+  private readonly handlers = new Map<string, Handler<MethodName>>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly db: Db,
+    readonly store: BlobStore,
+    readonly uploads: UploadStaging,
+    readonly events: EventBus,
+    /** The durable job queue. */
+    readonly queue: Queue,
+    readonly inference: InferenceRuntime,
+    readonly features: readonly EngineFeature[],
+    private readonly lock: DataDirLock,
+  ) {}
+
   /** This run of the engine: the queue's lease owner, and the row in boots that tells a crash from a clean quit. */
   get bootId(): string {
     return this.queue.bootId;
   }
-  // Inference and background removal, set in open() (fields, so the constructor stays as it is).
-  inference!: InferenceRuntime;
-  models!: ModelStore;
-  segmentImages!: ReturnType<typeof createSegmentImagePool>;
-  segment!: SegmentService;
-  private lock!: DataDirLock;
-
-  private constructor(
-    readonly events: EventBus,
-    readonly dataDir: string,
-    readonly db: Db,
-    readonly store: BlobStore,
-    readonly library: Library,
-    readonly uploads: UploadStaging,
-    readonly imports: ImportService,
-  ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
+    const features = options.features ?? [];
+    const names = features.map((f) => f.name);
+    if (new Set(names).size !== names.length) throw new Error(`a feature is listed twice: ${names.join(', ')}`);
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     await fs.mkdir(dataDir, { recursive: true });
     const lock = DataDirLock.acquire(dataDir);
     let db: Db;
     try {
-      db = openDatabase(path.join(dataDir, 'library.db'));
+      db = openDatabase(path.join(dataDir, 'library.db'), { scopes: features.map((f) => ({ scope: f.name, migrations: f.migrations ?? [] })) });
     } catch (err) {
       lock.release();
       throw err;
@@ -89,35 +96,48 @@ export class Engine {
     await store.init();
     const uploads = new UploadStaging(dataDir);
     await uploads.init();
-    const library = new Library(db);
     const events = new EventBus();
     // cpu slots match the ingest pool (cores + 1 unless told): one import.file job keeps one worker
     // busy, and fewer slots than workers left workers idle (cores − 1 imported ~⅓ slower, bench:import).
-    const queue = new Queue<EngineJobServices>(db, events, newId(), {
+    const queue = new Queue(db, events, newId(), {
       ...options.queue,
       concurrency: { cpu: options.workers ?? os.availableParallelism() + 1, ...options.queue?.concurrency },
     });
-    const imports = new ImportService(db, library, uploads, events, queue, {
-      ...defaultIngestOptions,
-      ...options.ingest,
-      dataDir,
-      workers: options.workers,
-    });
-    const engine = new Engine(events, dataDir, db, store, library, uploads, imports);
-    engine.lock = lock;
-    engine.queue = queue;
-    // The engine itself carries what background-removal jobs need (its fields are set below, before the queue starts).
-    queue.setServices({ imports, segment: engine });
-    registerEngineJobs(queue);
-    engine.inference = new InferenceRuntime(options.inference);
-    engine.models = new ModelStore(db, store, events, engine.inference, dataDir, options.models);
-    await engine.models.init();
-    engine.segmentImages = createSegmentImagePool(dataDir);
-    engine.segment = new SegmentService(engine, events);
-    db.prepare('INSERT INTO boots (id, started_at) VALUES (?, ?)').run(engine.bootId, Date.now());
-    imports.markInterrupted();
+    const inference = new InferenceRuntime(options.inference);
+    const engine = new Engine(dataDir, db, store, uploads, events, queue, inference, features, lock);
+    try {
+      for (const [name, handler] of Object.entries(coreHandlers(engine))) engine.addHandler(name, handler, 'core');
+      for (const f of features) await engine.install(f, options);
+      db.prepare('INSERT INTO boots (id, started_at) VALUES (?, ?)').run(engine.bootId, Date.now());
+      for (const f of features) await f.start?.(engine.use(f));
+    } catch (err) {
+      await engine.close().catch(() => {});
+      throw err;
+    }
     if (options.queue?.autostart !== false) queue.start();
     return engine;
+  }
+
+  /** A feature's API; the feature must be one this engine was opened with. */
+  use<A>(feature: EngineFeature<A>): A {
+    const found = this.installed.get(feature.name);
+    if (!found) throw new ContractError('unavailable', `this engine runs without the ${feature.name} feature`);
+    return found.api as A;
+  }
+
+  /** Whether a feature of that name runs in this engine. */
+  has(featureName: string): boolean {
+    return this.installed.has(featureName);
+  }
+
+  /** The handler of a contract method, or undefined when no installed feature answers it. */
+  handler<M extends MethodName>(name: M): Handler<M> | undefined {
+    return this.handlers.get(name) as Handler<M> | undefined;
+  }
+
+  /** Every CLI command the installed features contribute. */
+  cliCommands(): CliCommand[] {
+    return this.features.flatMap((f) => f.cli?.(f) ?? []);
   }
 
   info(): EngineInfo {
@@ -133,28 +153,83 @@ export class Engine {
     };
   }
 
-  /** Where the bytes of an asset's media variant are, for the media route and the app protocol. */
-  media(assetId: string, variant: 'thumb' | 'original'): { path: string; contentType: string } | null {
-    const found = this.library.mediaFor(assetId, variant);
-    if (!found) return null;
-    return { path: this.store.pathOf(found.sha256), contentType: contentTypes[found.format] ?? 'application/octet-stream' };
+  /** Where the bytes of a library id's media variant are, for the media route and the app protocol. */
+  media(id: string, variant: MediaVariant): MediaFile | null {
+    for (const { feature, api } of this.installed.values()) {
+      const found = feature.media?.(api, id, variant);
+      if (found) return found;
+    }
+    return null;
   }
 
-  async deleteProject(id: string): Promise<number> {
-    const orphans = this.library.deleteProject(id);
-    let removed = 0;
-    for (const sha of orphans) if (await this.store.remove(sha)) removed++;
-    this.events.emit('projects.changed', { projectId: id });
-    return removed;
+  /** A named download (the web mode's `/api/download/<name>` route), validated against the contract. */
+  async download(name: string, rawParams: unknown): Promise<DownloadStream> {
+    if (!isDownloadName(name)) throw new ContractError('not_found', `unknown download: ${name}`);
+    const params = parseOrThrow(downloadSpecs[name].params, rawParams ?? {}, name);
+    for (const { feature, api } of this.installed.values()) {
+      const open = feature.downloads?.(api)[name] as ((p: unknown) => DownloadStream | Promise<DownloadStream>) | undefined;
+      if (open) return open(params);
+    }
+    throw new ContractError('unavailable', `no feature of this engine serves the ${name} download`);
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await this.imports.close();
-    await this.segment.close();
-    await Promise.all([this.segmentImages.close(), this.inference.close()]);
-    this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
-    this.db.close();
-    this.lock.release();
+  /**
+   * Stops the queue (running jobs get their grace period), then each feature in reverse
+   * order, then inference; records the clean shutdown and releases the library lock.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      await this.queue.close();
+      for (const { feature, api } of [...this.installed.values()].reverse()) {
+        try {
+          await feature.close?.(api);
+        } catch (err) {
+          console.error(`[engine] closing ${feature.name} failed`, err);
+        }
+      }
+      await this.inference.close();
+      try {
+        this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
+      } finally {
+        this.db.close();
+        this.lock.release();
+      }
+    })());
+  }
+
+  /** Builds one feature (those it uses come earlier in the list) and registers what it contributes. */
+  private async install(feature: EngineFeature, options: EngineOptions): Promise<void> {
+    const ctx: FeatureContext = {
+      dataDir: this.dataDir,
+      db: this.db,
+      store: this.store,
+      events: this.events,
+      queue: this.queue,
+      uploads: this.uploads,
+      inference: this.inference,
+      workers: options.workers,
+      settings: options.settings?.[feature.name] ?? {},
+      use: <A>(other: EngineFeature<A>): A => {
+        const found = this.installed.get(other.name);
+        if (found) return found.api as A;
+        if (!this.features.includes(other)) throw new ContractError('unavailable', `${feature.name} needs the ${other.name} feature, which this engine was not opened with`);
+        throw new Error(`${feature.name} uses ${other.name}: list ${other.name} before it`);
+      },
+    };
+    const api = await feature.create(ctx);
+    this.installed.set(feature.name, { feature, api });
+    for (const { definition, services } of feature.jobs?.(api) ?? []) this.queue.register(definition, services);
+    for (const { definition, services } of feature.batchTypes?.(api) ?? []) this.queue.registerBatchType(definition, services);
+    const handlers: FeatureHandlers = feature.handlers?.(api) ?? {};
+    for (const [name, handler] of Object.entries(handlers)) if (handler) this.addHandler(name, handler as Handler<MethodName>, feature.name);
+  }
+
+  private readonly handlerOwners = new Map<string, string>();
+
+  private addHandler(name: string, handler: Handler<MethodName>, owner: string): void {
+    const other = this.handlerOwners.get(name);
+    if (other) throw new Error(`contract method ${name} is answered by both ${other} and ${owner}`);
+    this.handlerOwners.set(name, owner);
+    this.handlers.set(name, handler);
   }
 }

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { ContractError } from '../../../src-shared/contract/index.js';
-import { newId } from '../ids.js';
+import { ContractError } from '../../src-shared/contract/index.js';
+import { newId } from './ids.js';
 
 /**
  * Staging for files that arrive by upload (web mode) rather than as local paths.

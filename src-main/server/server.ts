@@ -4,10 +4,9 @@ import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ContractError, ExportOptions, httpStatusFor, MediaVariant, parseOrThrow, type EngineEvent } from '../../src-shared/contract/index.js';
+import { ContractError, httpStatusFor, MediaVariant, type EngineEvent } from '../../src-shared/contract/index.js';
 import { createDispatcher } from '../engine/api/dispatch.js';
 import type { Engine } from '../engine/engine.js';
-import { exportProjectZip } from '../engine/export/project-zip.js';
 import { checkOrigin, newToken, sameToken, TOKEN_COOKIE, tokenOf } from './auth.js';
 import { serveStatic } from './static-files.js';
 
@@ -144,20 +143,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       createReadStream(found.path).pipe(res);
       return;
     }
-    const zip = /^\/api\/export\/([0-9a-f-]{36})\.zip$/.exec(pathname);
-    if (zip && req.method === 'GET') {
-      const project = engine.library.getProject(zip[1]!);
-      const include = url.searchParams.get('include') ?? undefined;
-      const stream = exportProjectZip(engine, project.id, parseOrThrow(ExportOptions, { include }, 'export'));
-      const fileName = `${project.name}.zip`;
+    const download = /^\/api\/download\/([a-z0-9-]+)$/.exec(pathname);
+    if (download && req.method === 'GET') {
+      let params: unknown = {};
+      const raw = url.searchParams.get('p');
+      if (raw !== null) {
+        try {
+          params = JSON.parse(raw);
+        } catch {
+          throw new ContractError('invalid_input', 'download parameters are not valid JSON');
+        }
+      }
+      const file = await engine.download(download[1]!, params);
       res.writeHead(200, {
-        'Content-Type': 'application/zip',
+        'Content-Type': file.contentType,
         // RFC 6266/5987: an ASCII fallback plus the real (e.g. Turkish) name.
-        'Content-Disposition': `attachment; filename="${fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        'Content-Disposition': `attachment; filename="${file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
         'Cache-Control': 'no-store',
       });
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
+      file.stream.on('error', () => res.destroy());
+      file.stream.pipe(res);
       return;
     }
     if (pathname.startsWith('/api/')) throw new ContractError('not_found', `no route ${pathname}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractError, Id, type EngineEvent, type MethodInput, type MethodName, type MethodOutput } from '../../src-shared/contract/index.js';
+import { ContractError, Id, type DownloadName, type DownloadParams, type EngineEvent, type MethodInput, type MethodName, type MethodOutput } from '../../src-shared/contract/index.js';
 import type { ConnectionState, RendererBackend, UploadProgress, UploadResult } from './types.js';
 import { errorFromResponse, parseEvent, parseOutput } from './validate.js';
 
@@ -111,8 +111,8 @@ export class HttpBackend implements RendererBackend {
     return `${this.origin}/media/${variant}/${encodeURIComponent(assetId)}`;
   }
 
-  exportUrl(projectId: string): string {
-    return `${this.origin}/api/export/${encodeURIComponent(projectId)}.zip`;
+  downloadUrl<D extends DownloadName>(name: D, params: DownloadParams<D>): string {
+    return `${this.origin}/api/download/${encodeURIComponent(name)}?p=${encodeURIComponent(JSON.stringify(params))}`;
   }
 
   private ensureSocket(): void {

@@ -1,4 +1,4 @@
-import type { Backend } from '../../src-shared/contract/index.js';
+import type { Backend, DownloadName, DownloadParams } from '../../src-shared/contract/index.js';
 
 /** What the renderer knows about its link to the engine, shown in the shell. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
@@ -22,8 +22,8 @@ export interface UploadResult {
 export interface RendererBackend extends Backend {
   /** Web mode: sends one file's bytes to the upload route; `import.start` then names the upload. */
   upload?(file: File, relPath: string, onProgress: (p: UploadProgress) => void, signal?: AbortSignal): Promise<UploadResult>;
-  /** Web mode: where the browser downloads a project as a ZIP (the desktop app writes it with export.projectZip). */
-  exportUrl?(projectId: string): string;
+  /** Web mode: where the browser downloads a file the engine streams (the desktop app writes it through the feature's method instead). */
+  downloadUrl?<D extends DownloadName>(name: D, params: DownloadParams<D>): string;
   /** Electron: the local paths of dropped or chosen files (folders included). */
   pathsForFiles?(files: readonly File[]): string[];
   /** Link state changes; `reconnected` is true when events may have been missed. */

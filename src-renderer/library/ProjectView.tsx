@@ -106,8 +106,8 @@ function Header({ project, page, onRemoveBackground }: { project: Project; page:
             {icons.removeBackground}
             {t('segment.title')}
           </button>
-          {backend.exportUrl && project.assetCount > 0 ? (
-            <a className="button" href={backend.exportUrl(project.id)} download data-testid="project-export">
+          {backend.downloadUrl && project.assetCount > 0 ? (
+            <a className="button" href={backend.downloadUrl('project-zip', { projectId: project.id })} download data-testid="project-export">
               {t('projects.exportZip')}
             </a>
           ) : null}

@@ -87,7 +87,7 @@ export function useModelsLive(): void {
         if (p.status !== 'downloading') refresh();
       } else if (event.type === 'models.changed') {
         refresh();
-      } else if (event.type === 'segment.progress' && event.payload.state !== 'queued' && event.payload.state !== 'running') {
+      } else if (event.type === 'remove-background.progress' && event.payload.state !== 'queued' && event.payload.state !== 'running') {
         // A run loads its model: the provider in use and the loaded sessions change.
         refresh();
       }

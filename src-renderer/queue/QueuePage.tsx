@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { JobState, type Batch, type Job, type QueueStats, type SegmentRun } from '../../src-shared/contract/index.js';
+import { JobState, type Batch, type Job, type QueueStats, type RemoveBackgroundRun } from '../../src-shared/contract/index.js';
 import { hrefFor } from '../app/router.js';
 import { useProjects } from '../library/queries.js';
 import { ConfirmDialog } from '../ui/Dialog.js';
@@ -114,7 +114,7 @@ function TypeTable({ stats }: { stats: QueueStats }) {
   );
 }
 
-function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: Batch; run: SegmentRun | undefined; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
+function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: Batch; run: RemoveBackgroundRun | undefined; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
   const { t, i18n } = useTranslation();
   const action = useQueueAction();
   const onError = useErrorToast();

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { Batch, SegmentRun } from '../../src-shared/contract/index.js';
+import type { Batch, RemoveBackgroundRun } from '../../src-shared/contract/index.js';
 import { presetOf } from '../segment/presets.js';
 import { knownRun } from '../segment/segment-store.js';
 
@@ -12,8 +12,8 @@ export function typeLabel(t: TFunction, type: string): string {
  * A batch's own words: a background-removal run says its preset in the UI language (from
  * `run`, or the runs this window knows); anything else shows the engine's label.
  */
-export function batchName(t: TFunction, b: Batch, run?: Pick<SegmentRun, 'options'>): string {
-  run ??= b.type === 'segment' ? knownRun(b.id) : undefined;
+export function batchName(t: TFunction, b: Batch, run?: Pick<RemoveBackgroundRun, 'options'>): string {
+  run ??= b.type === 'remove-background' ? knownRun(b.id) : undefined;
   const preset = run ? presetOf(run.options) : null;
   if (preset) return t('segment.runTitle', { preset: t(`presets.${preset}`) });
   // Otherwise the engine's label (English), else the type.
@@ -21,7 +21,7 @@ export function batchName(t: TFunction, b: Batch, run?: Pick<SegmentRun, 'option
 }
 
 /** What a batch is about, for toasts and the batch list, with its project. */
-export function batchTitle(t: TFunction, b: Batch, projectName?: string, run?: Pick<SegmentRun, 'options'>): string {
+export function batchTitle(t: TFunction, b: Batch, projectName?: string, run?: Pick<RemoveBackgroundRun, 'options'>): string {
   const what = batchName(t, b, run);
   return projectName && !what.includes(projectName) ? `${what} · ${projectName}` : what;
 }

@@ -121,7 +121,7 @@ export function useBatchToasts(): void {
       told.add(key);
       const project = b.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === b.projectId)?.name : undefined;
       // A run started elsewhere (the CLI, another window): ask what it was, to name it in the UI language.
-      const run = b.type === 'segment' && !knownRun(b.id) ? await backend.call('segment.get', { runId: b.id }).catch(() => undefined) : undefined;
+      const run = b.type === 'remove-background' && !knownRun(b.id) ? await backend.call('remove-background.get', { runId: b.id }).catch(() => undefined) : undefined;
       const what = batchTitle(t, b, project, run);
       const parts = [t('toast.batchCounts', { done: b.completed, total: b.total })];
       if (b.failed) parts.push(t('toast.batchFailedCount', { count: b.failed }));

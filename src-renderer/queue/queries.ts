@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Batch, JobState, MethodInput, MethodName, SegmentRun } from '../../src-shared/contract/index.js';
+import type { Batch, JobState, MethodInput, MethodName, RemoveBackgroundRun } from '../../src-shared/contract/index.js';
 import { useBackend } from '../backend/index.js';
 
 /** Every queue query starts with this, so one invalidation refreshes the whole page. */
@@ -52,13 +52,13 @@ export function useJob(id: string | null) {
 }
 
 /** What the background-removal batches on screen were started with (their options never change). */
-export function useSegmentRuns(batches: readonly Batch[]): ReadonlyMap<string, SegmentRun> {
+export function useSegmentRuns(batches: readonly Batch[]): ReadonlyMap<string, RemoveBackgroundRun> {
   const backend = useBackend();
-  const ids = batches.filter((b) => b.type === 'segment').map((b) => b.id);
+  const ids = batches.filter((b) => b.type === 'remove-background').map((b) => b.id);
   const results = useQueries({
     queries: ids.map((runId) => ({
       queryKey: ['segment-run-options', runId] as const,
-      queryFn: () => backend.call('segment.get', { runId }),
+      queryFn: () => backend.call('remove-background.get', { runId }),
       staleTime: Infinity,
     })),
   });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Project, SegmentOptionsInput } from '../../src-shared/contract/index.js';
+import type { Project, RemoveBackgroundOptionsInput } from '../../src-shared/contract/index.js';
 import { useSelection } from '../library/selection.js';
 import { isUsable, useInstallModel, useModels } from '../models/queries.js';
 import { CountsBar, StateBadge } from '../queue/badges.js';
@@ -96,7 +96,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
 
   const submit = () => {
     rememberPreset(preset);
-    const options: SegmentOptionsInput = uiPresets[preset];
+    const options: RemoveBackgroundOptionsInput = uiPresets[preset];
     start.mutate(
       {
         projectId: project.id,

@@ -1,9 +1,9 @@
-import type { SegmentOptions, SegmentOptionsInput } from '../../src-shared/contract/index.js';
+import type { RemoveBackgroundOptions, RemoveBackgroundOptionsInput } from '../../src-shared/contract/index.js';
 import { storageGet, storageSet } from '../app/storage.js';
 
 /**
  * The output presets offered in the Remove background dialog, each a set of the
- * contract's SegmentOptions (the engine fills in the rest with its defaults).
+ * contract's RemoveBackgroundOptions (the engine fills in the rest with its defaults).
  */
 export const uiPresets = {
   'cutout-png': { preset: 'cutout', format: 'png' },
@@ -12,7 +12,7 @@ export const uiPresets = {
   white: { preset: 'white', shadow: true },
   crop: { preset: 'crop', margin: 0.05 },
   square: { preset: 'square', canvas: 2000, fill: 0.85, shadow: true },
-} satisfies Record<string, SegmentOptionsInput>;
+} satisfies Record<string, RemoveBackgroundOptionsInput>;
 
 export type UiPreset = keyof typeof uiPresets;
 export const uiPresetNames = Object.keys(uiPresets) as UiPreset[];
@@ -29,7 +29,7 @@ export function rememberPreset(p: UiPreset): void {
 }
 
 /** The UI preset that produced these options (for labels of runs and results). */
-export function presetOf(options: Pick<SegmentOptions, 'preset' | 'format'> | null): UiPreset | null {
+export function presetOf(options: Pick<RemoveBackgroundOptions, 'preset' | 'format'> | null): UiPreset | null {
   if (!options) return null;
   if (options.preset === 'cutout') return options.format === 'webp' ? 'cutout-webp' : 'cutout-png';
   return options.preset;

@@ -1,6 +1,6 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { DerivedResult, SegmentOptionsInput } from '../../src-shared/contract/index.js';
+import type { DerivedResult, RemoveBackgroundOptionsInput } from '../../src-shared/contract/index.js';
 import { invalidateFresh } from '../app/refetch.js';
 import { throttle } from '../app/throttle.js';
 import { useBackend } from '../backend/index.js';
@@ -36,7 +36,7 @@ export function usePageResults(projectId: string, pages: readonly { page: number
       const ids = data?.items.map((a) => a.id) ?? [];
       return {
         queryKey: pageResultsKey(projectId, page, `${ids.length}:${ids[0] ?? ''}`),
-        queryFn: () => backend.call('segment.results', { projectId, sourceAssetIds: ids }),
+        queryFn: () => backend.call('remove-background.results', { projectId, sourceAssetIds: ids }),
         enabled: ids.length > 0,
         staleTime: 60_000,
       };
@@ -57,7 +57,7 @@ export function useAssetResults(projectId: string, assetId: string | null) {
   const backend = useBackend();
   return useQuery({
     queryKey: assetResultsKey(projectId, assetId ?? ''),
-    queryFn: () => backend.call('segment.results', { projectId, sourceAssetIds: [assetId!] }),
+    queryFn: () => backend.call('remove-background.results', { projectId, sourceAssetIds: [assetId!] }),
     enabled: assetId !== null,
     staleTime: 60_000,
   });
@@ -66,8 +66,8 @@ export function useAssetResults(projectId: string, assetId: string | null) {
 export function useStartSegment() {
   const backend = useBackend();
   return useMutation({
-    mutationFn: async (v: { projectId: string; assetIds: string[] | null; options: SegmentOptionsInput; modelId?: string }) => {
-      const run = await backend.call('segment.run', {
+    mutationFn: async (v: { projectId: string; assetIds: string[] | null; options: RemoveBackgroundOptionsInput; modelId?: string }) => {
+      const run = await backend.call('remove-background.run', {
         projectId: v.projectId,
         options: v.options,
         ...(v.assetIds ? { assetIds: v.assetIds } : {}),
@@ -83,7 +83,7 @@ export function useStartSegment() {
 export function useCancelSegment() {
   const backend = useBackend();
   return useMutation({
-    mutationFn: (runId: string) => backend.call('segment.cancel', { runId }),
+    mutationFn: (runId: string) => backend.call('remove-background.cancel', { runId }),
     onSuccess: (run) => updateRun(run),
   });
 }
@@ -96,8 +96,8 @@ export function useRestoreRuns(projectId: string): void {
     void (async () => {
       const { items } = await backend.call('queue.batches', { projectId, state: ['pending', 'running', 'paused'], limit: 20 });
       for (const b of items) {
-        if (b.type !== 'segment') continue;
-        const run = await backend.call('segment.get', { runId: b.id });
+        if (b.type !== 'remove-background') continue;
+        const run = await backend.call('remove-background.get', { runId: b.id });
         if (!stale) updateRun(run);
       }
     })().catch(() => undefined);
@@ -121,12 +121,12 @@ export function useSegmentLive(): void {
     const runs = new Set<string>();
     const off = backend.subscribe((event) => {
       switch (event.type) {
-        case 'segment.progress':
+        case 'remove-background.progress':
           runs.add(event.payload.runId);
           updateRun(event.payload);
           if (event.payload.state !== 'queued' && event.payload.state !== 'running') refresh(event.payload.projectId);
           break;
-        case 'segment.item':
+        case 'remove-background.item':
           noteItem(event.payload);
           if (event.payload.state !== 'failed') refresh(event.payload.projectId);
           break;

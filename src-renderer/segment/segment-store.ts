@@ -1,12 +1,12 @@
 import { useSyncExternalStore } from 'react';
-import type { SegmentItemResult, SegmentRun } from '../../src-shared/contract/index.js';
+import type { RemoveBackgroundItem, RemoveBackgroundRun } from '../../src-shared/contract/index.js';
 import { createStore } from '../app/throttle.js';
 
 export type ItemState = 'running' | 'done' | 'failed';
 export type Scope = ReadonlySet<string> | 'all' | null;
 
 export interface RunView {
-  run: SegmentRun;
+  run: RemoveBackgroundRun;
   /** The originals it covers: 'all' for the whole project; null when not known (started elsewhere, or before a reload). */
   scope: Scope;
   /** Failed images with their reasons, as segment.item reported them. */
@@ -29,10 +29,10 @@ interface State {
 
 const store = createStore<State>({ runs: new Map(), items: new Map() });
 
-export const isActive = (run: SegmentRun) => run.state === 'queued' || run.state === 'running';
+export const isActive = (run: RemoveBackgroundRun) => run.state === 'queued' || run.state === 'running';
 
 /** A run this window started (with what it covers) or learnt of from an event or the queue. */
-export function trackRun(run: SegmentRun, scope: Scope): void {
+export function trackRun(run: RemoveBackgroundRun, scope: Scope): void {
   store.set((s) => {
     const runs = new Map(s.runs);
     const known = runs.get(run.runId);
@@ -48,7 +48,7 @@ export function trackRun(run: SegmentRun, scope: Scope): void {
   });
 }
 
-export function updateRun(run: SegmentRun): void {
+export function updateRun(run: RemoveBackgroundRun): void {
   if (!store.get().runs.has(run.runId)) {
     trackRun(run, null);
     return;
@@ -61,7 +61,7 @@ export function updateRun(run: SegmentRun): void {
   });
 }
 
-export function noteItem(item: SegmentItemResult): void {
+export function noteItem(item: RemoveBackgroundItem): void {
   store.set((s) => {
     const items = new Map(s.items);
     const failed = item.state === 'failed';
@@ -97,7 +97,7 @@ export function dismissRun(runId: string): void {
   });
 }
 
-export function knownRun(runId: string): SegmentRun | undefined {
+export function knownRun(runId: string): RemoveBackgroundRun | undefined {
   return store.get().runs.get(runId)?.run;
 }
 

@@ -1,30 +1,53 @@
 /**
  * The one typed contract between the renderer (or CLI) and the engine, served over
- * Electron IPC and over loopback HTTP + WebSocket. Each feature adds its own file of
- * methods and events and spreads it in here.
+ * Electron IPC and over loopback HTTP + WebSocket. Each feature owns one slice file;
+ * adding a feature is one import and one entry in `slices` below.
  */
 import type { z } from 'zod';
-import { libraryEvents, libraryMethods } from './library.js';
-import { modelEvents, modelMethods } from './models.js';
-import { queueEvents, queueMethods } from './queue.js';
+import type { ContractSlice } from './define.js';
+import { engineContract } from './engine.js';
+import { exportContract } from './export.js';
+import { importContract } from './import.js';
+import { libraryContract } from './library.js';
+import { modelsContract } from './models.js';
+import { queueContract } from './queue.js';
+import { removeBackgroundContract } from './remove-background.js';
 
 export * from './define.js';
 export * from './schemas.js';
-export * from './library.js';
-export * from './models.js';
+export * from './engine.js';
 export * from './queue.js';
+export * from './library.js';
+export * from './import.js';
+export * from './models.js';
+export * from './remove-background.js';
+export * from './export.js';
 
-export const methods = {
-  ...libraryMethods,
-  ...modelMethods,
-  ...queueMethods,
-};
+/** Core first (the engine, the queue), then one entry per feature. */
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract] as const;
 
-export const events = {
-  ...libraryEvents,
-  ...modelEvents,
-  ...queueEvents,
-};
+type Slice = (typeof slices)[number];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type Merge<K extends keyof ContractSlice> = { [N in keyof UnionToIntersection<Slice[K]>]: UnionToIntersection<Slice[K]>[N] };
+
+/** Merges one part of every slice, refusing a name two slices claim (caught when the module loads, in every runtime). */
+function merge<K extends keyof ContractSlice>(key: K): Merge<K> {
+  const out: Record<string, unknown> = {};
+  for (const slice of slices as readonly ContractSlice[]) {
+    for (const [name, spec] of Object.entries(slice[key])) {
+      if (Object.prototype.hasOwnProperty.call(out, name)) throw new Error(`contract: ${key} "${name}" is declared by two slices`);
+      out[name] = spec;
+    }
+  }
+  return out as Merge<K>;
+}
+
+export const methods = merge('methods');
+export const events = merge('events');
+/** Job types and the stages each reports (the renderer has a message per stage). */
+export const jobTypes = merge('jobs');
+export const batchTypes = merge('batchTypes');
+export const downloads = merge('downloads');
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -36,8 +59,19 @@ export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 export type EngineEvent = { [E in EventName]: { type: E; payload: EventPayload<E> } }[EventName];
 
+export type JobTypeName = keyof typeof jobTypes;
+/** Every stage any job type reports: the renderer's stage messages are keyed by these. */
+export type JobStage = { [J in JobTypeName]: (typeof jobTypes)[J]['stages'][number] }[JobTypeName];
+export type BatchTypeName = keyof typeof batchTypes;
+export type DownloadName = keyof typeof downloads;
+export type DownloadParams<D extends DownloadName> = z.input<(typeof downloads)[D]['params']>;
+
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export function isDownloadName(name: unknown): name is DownloadName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(downloads, name);
 }
 
 /**

@@ -4,7 +4,7 @@
  * the events the shell turns into notifications and toasts.
  */
 import { z } from 'zod';
-import { method } from './define.js';
+import { defineSlice, method } from './define.js';
 import { Id, Timestamp } from './schemas.js';
 
 export const JobState = z.enum(['pending', 'paused', 'running', 'completed', 'failed', 'cancelled']);
@@ -42,6 +42,8 @@ export const Job = z.object({
   percent: z.number().min(0).max(100).nullable(),
   error: z.string().nullable(),
   errorKind: JobErrorKind.nullable(),
+  /** A machine-readable reason (model_unavailable, image_unreadable, disk_full…) the UI words in its language; null when the handler gave none. */
+  errorCode: z.string().nullable(),
   cancelRequested: z.boolean(),
   createdAt: Timestamp,
   /** Not before this time (a retry's backoff). */
@@ -124,7 +126,7 @@ export type QueueListInput = z.input<typeof QueueListInput>;
 export const QueueControl = z.object({ paused: z.boolean(), batch: Batch.nullable() });
 export type QueueControl = z.infer<typeof QueueControl>;
 
-export const queueMethods = {
+const queueMethods = {
   'queue.stats': method(z.object({}).strict(), QueueStats, 'Counts by state, throughput and mean duration per job type'),
   'queue.list': method(QueueListInput, z.object({ items: z.array(Job), total: z.number().int().nonnegative() }), 'Jobs, newest first, filtered by state, type, project or batch'),
   'queue.get': method(z.object({ id: Id }).strict(), JobDetail, 'One job with its payload and result'),
@@ -168,6 +170,7 @@ export const JobEvent = z.object({
   attempt: z.number().int().nonnegative(),
   error: z.string().nullable(),
   errorKind: JobErrorKind.nullable(),
+  errorCode: z.string().nullable(),
   /** Run time of the attempt that finished; null for started events. */
   durationMs: z.number().nonnegative().nullable(),
   /** When a retried job runs next. */
@@ -185,7 +188,7 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
-export const queueEvents = {
+const queueEvents = {
   'job.started': JobEvent,
   /** Throttled to about 10 per second per job. */
   'job.progress': JobProgress,
@@ -203,3 +206,5 @@ export const queueEvents = {
   /** The queue or a batch was paused or resumed. */
   'queue.changed': z.object({ paused: z.boolean(), batchId: Id.nullable() }),
 };
+
+export const queueContract = defineSlice({ methods: queueMethods, events: queueEvents });

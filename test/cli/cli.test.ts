@@ -27,7 +27,7 @@ describe('atolye CLI', () => {
   it('prints help for itself and each command, and refuses an unknown command', async () => {
     const main = await atolye(['--help']);
     expect(main.code).toBe(0);
-    for (const name of ['import', 'projects', 'serve', 'info', 'queue', 'remove-bg']) {
+    for (const name of ['import', 'projects', 'serve', 'info', 'queue', 'remove-background']) {
       expect(main.stdout).toContain(name);
       const sub = await atolye([name, '--help']);
       expect(sub.code).toBe(0);

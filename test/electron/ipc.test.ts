@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../src-main/engine/api/dispatch.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import { broadcastEvent, CALL_CHANNEL, createIpcHandler, EVENT_CHANNEL, installIpc, senderFrameOf } from '../../src-main/electron/ipc.js';
 import { ContractError, methods } from '../../src-shared/contract/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -66,7 +67,7 @@ describe('the IPC entry point', () => {
     beforeAll(async () => {
       const t = await tempDir('atolye-ipc-');
       cleanup = t.cleanup;
-      engine = await Engine.open({ dataDir: path.join(t.dir, 'data'), workers: 1 });
+      engine = await openEngine({ dataDir: path.join(t.dir, 'data'), workers: 1 });
     });
     afterAll(async () => {
       await engine.close();

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import {
   contentTypeFor,
   createAppProtocolHandler,
@@ -13,6 +14,7 @@ import {
 import { cspHeader } from '../../src-main/electron/security.js';
 import { writeJpegs } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
+import { api } from '../support/engine.js';
 
 const root = path.resolve('/srv/atolye/dist/renderer');
 
@@ -132,10 +134,10 @@ describe('media protocol handler against a real library', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('atolye-media-'));
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
     await writeJpegs(path.join(dir, 'in'), 2);
-    const done = await engine.imports.wait((await engine.imports.start({ paths: [path.join(dir, 'in')] })).importId);
-    assetId = engine.library.listAssets(done.projectId, 0, 10).items[0]!.id;
+    const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: [path.join(dir, 'in')] })).importId);
+    assetId = api(engine).library.listAssets(done.projectId, 0, 10).items[0]!.id;
   });
   afterAll(async () => {
     await engine.close();

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase } from '../../src-main/engine/db/database.js';
-import { migrations } from '../../src-main/engine/db/migrations/index.js';
+import { coreMigrations } from '../../src-main/engine/db/core-migrations.js';
+import { openDatabase } from '../../src-main/engine/db/database.js';
+import { migrate, type MigrationScope } from '../../src-main/engine/db/migrate.js';
 import { defaultDataDir } from '../../src-main/engine/paths.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import { engineFeatures, openEngine } from '../../src-main/features/index.js';
 import { BlobStore } from '../../src-main/engine/store/blob-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -15,34 +16,67 @@ describe('library database', () => {
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
   afterEach(() => cleanup());
 
-  it('opens in WAL mode with foreign keys and applies each migration once', () => {
-    const file = path.join(dir, 'a.db');
-    const db = openDatabase(file);
+  const feature = (...versions: number[]): MigrationScope => ({
+    scope: 'shelf',
+    migrations: versions.map((version) => ({ version, name: `v${version}`, up: `CREATE TABLE shelf_${version} (x INTEGER)` })),
+  });
+
+  it('opens in WAL mode with foreign keys and applies each scope\'s migrations once, core first', () => {
+    const db = openDatabase(path.join(dir, 'a.db'), { scopes: [feature(1)] });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    expect(versions[0]).toBe(1);
-    const again = migrations.map((m) => ({ ...m, up: 'CREATE TABLE never_runs (x)' }));
-    expect(migrate(db, again)).toEqual([]);
+    const applied = db.prepare('SELECT scope, version FROM migrations ORDER BY rowid').all() as { scope: string; version: number }[];
+    expect(applied.map((m) => `${m.scope}/${m.version}`)).toEqual([...coreMigrations.map((m) => `core/${m.version}`), 'shelf/1']);
+    const again = { scope: 'shelf', migrations: [{ version: 1, name: 'v1', up: 'CREATE TABLE never_runs (x)' }] };
+    expect(migrate(db, [again])).toEqual([]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'never_runs'").get()).toBeUndefined();
-    const ran = migrate(db, [...migrations, { version: 99, name: 'later', up: 'CREATE TABLE later_table (x INTEGER)' }]);
-    expect(ran).toEqual([99]);
+    expect(migrate(db, [feature(1, 2)])).toEqual(['shelf/2']);
     db.close();
   });
 
   it('rolls back a migration that fails, leaving the schema as it was', () => {
     const db = openDatabase(path.join(dir, 'b.db'));
-    expect(() => migrate(db, [...migrations, { version: 50, name: 'broken', up: 'CREATE TABLE half (x); THIS IS NOT SQL' }])).toThrow();
+    const broken = { scope: 'shelf', migrations: [{ version: 1, name: 'broken', up: 'CREATE TABLE half (x); THIS IS NOT SQL' }] };
+    expect(() => migrate(db, [broken])).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-    expect(db.prepare('SELECT 1 FROM schema_migrations WHERE version = 50').get()).toBeUndefined();
+    expect(db.prepare("SELECT 1 FROM migrations WHERE scope = 'shelf'").get()).toBeUndefined();
     db.close();
   });
 
-  it('refuses to open a library written by a newer version', () => {
+  it('refuses a library written by a newer version: a newer schema of a known scope, or a scope it does not know', () => {
     const file = path.join(dir, 'c.db');
-    const db = openDatabase(file, { migrations: [{ version: 1, name: 'a', up: 'SELECT 1' }, { version: 500, name: 'future', up: 'SELECT 1' }] });
+    openDatabase(file, { scopes: [feature(1, 2)] }).close();
+    expect(() => openDatabase(file, { scopes: [feature(1)] })).toThrow(/newer Atölye \(shelf schema 2\)/);
+    expect(() => openDatabase(file)).toThrow(/newer Atölye \(it has data of "shelf"/);
+  });
+
+  it('adopts a library from before scoped migrations: its old numbers count as their scoped migrations', async () => {
+    const file = path.join(dir, 'legacy.db');
+    const { default: Database } = await import('better-sqlite3');
+    const legacy = new Database(file);
+    // What versions 1–3 of the old global numbering had created (enough of it for the later migrations).
+    legacy.exec(`
+      CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+      INSERT INTO schema_migrations VALUES (1, 'library', 1), (2, 'queue', 2), (3, 'models', 3);
+      CREATE TABLE projects (id TEXT PRIMARY KEY, name TEXT NOT NULL, source_path TEXT, settings TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE import_skips (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, import_id TEXT NOT NULL, file_name TEXT NOT NULL, rel_path TEXT NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE jobs (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, payload TEXT NOT NULL, batch_id TEXT);
+      CREATE TABLE batches (id TEXT PRIMARY KEY, type TEXT NOT NULL, project_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p', 'old', 1, 1);
+      INSERT INTO import_skips VALUES ('s1', 'p', 'i', 'a.jpg', 'a.jpg', 'bad', 1), ('s2', 'p', 'i', 'b.jpg', 'b.jpg', 'bad', 1);
+      INSERT INTO batches VALUES ('b', 'segment', 'p', 5, 6);
+      INSERT INTO jobs (id, type, payload, batch_id) VALUES ('j', 'segment.image', '{"modelId":"u2netp","options":{"preset":"white"}}', 'b');
+    `);
+    legacy.close();
+    const features = engineFeatures.map((f) => ({ scope: f.name, migrations: f.migrations ?? [] }));
+    const db = openDatabase(file, { scopes: features });
+    expect(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").get()).toBeUndefined();
+    // Adopted, not re-run (re-running would have failed on the existing tables); the later ones ran.
+    expect(db.prepare("SELECT name FROM migrations WHERE scope = 'library' AND version = 1").pluck().get()).toBe('adopted from schema_migrations');
+    expect(db.prepare("SELECT skipped_count FROM projects WHERE id = 'p'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT type FROM jobs WHERE id = 'j'").pluck().get()).toBe('remove-background.image');
+    expect(db.prepare("SELECT model_id, json_extract(options, '$.preset') AS preset FROM remove_background_runs WHERE id = 'b'").get()).toEqual({ model_id: 'u2netp', preset: 'white' });
     db.close();
-    expect(() => openDatabase(file)).toThrow(/newer Atölye/);
   });
 });
 
@@ -85,16 +119,16 @@ describe('one engine per library', () => {
   afterEach(() => cleanup());
 
   it('refuses a second engine on the same data dir while the first runs, and takes over a stale lock', async () => {
-    const first = await Engine.open({ dataDir: dir, workers: 1 });
+    const first = await openEngine({ dataDir: dir, workers: 1 });
     // Another live process holds it: simulate with our parent's pid (alive, not us).
     await fs.writeFile(path.join(dir, 'engine.lock'), String(process.ppid));
-    await expect(Engine.open({ dataDir: dir, workers: 1 })).rejects.toThrow(/open in another Atölye process \(pid \d+/);
+    await expect(openEngine({ dataDir: dir, workers: 1 })).rejects.toThrow(/open in another Atölye process \(pid \d+/);
     await fs.writeFile(path.join(dir, 'engine.lock'), String(process.pid));
     await first.close();
     await expect(fs.access(path.join(dir, 'engine.lock'))).rejects.toThrow();
     // A crashed engine leaves its pid behind; a dead pid is taken over.
     await fs.writeFile(path.join(dir, 'engine.lock'), '2147483646');
-    const second = await Engine.open({ dataDir: dir, workers: 1 });
+    const second = await openEngine({ dataDir: dir, workers: 1 });
     await second.close();
   });
 });
@@ -111,9 +145,8 @@ describe('migrations from two processes at once', () => {
     // A migration slow enough (a recursive CTE writing rows) that both openers overlap.
     const script = `
       import { openDatabase } from ${JSON.stringify(path.resolve('src-main/engine/db/database.ts'))};
-      import { migrations } from ${JSON.stringify(path.resolve('src-main/engine/db/migrations/index.ts'))};
-      const slow = { version: 900, name: 'slow', up: "CREATE TABLE slow (x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000) INSERT INTO slow SELECT i FROM c;" };
-      const db = openDatabase(process.argv[1], { migrations: [...migrations, slow] });
+      const slow = { version: 1, name: 'slow', up: "CREATE TABLE slow (x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000) INSERT INTO slow SELECT i FROM c;" };
+      const db = openDatabase(process.argv[1], { scopes: [{ scope: 'slow', migrations: [slow] }] });
       console.log(db.prepare('SELECT COUNT(*) FROM slow').pluck().get());
       db.close();`;
     const run = () =>

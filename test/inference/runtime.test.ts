@@ -1,12 +1,14 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import { buildPostprocessModel, buildPreprocessModel, POST_SIZE } from '../../src-main/engine/inference/onnx-graph.js';
 import { candidateProviders, providersFromEnv } from '../../src-main/engine/inference/providers.js';
 import { InferenceRuntime } from '../../src-main/engine/inference/runtime.js';
 import type { ModelRef } from '../../src-main/engine/inference/protocol.js';
 import { tempDir } from '../helpers/tmp.js';
+import { api } from '../support/engine.js';
 
 /** The resampler img.ly runs IS-Net with: bilinear, x_in = x_out · in/out, 8-bit result. */
 function referenceResize(src: Uint8Array, sw: number, sh: number, ch: number, nw: number, nh: number): Uint8Array {
@@ -93,9 +95,9 @@ describe('inference runtime', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
-    small = await engine.models.resolve('isnet-imgly-small');
-    medium = await engine.models.resolve('isnet-imgly-medium');
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
+    small = await api(engine).models.resolve('isnet-imgly-small');
+    medium = await api(engine).models.resolve('isnet-imgly-medium');
   });
   afterAll(async () => {
     await engine.close().catch(() => {});

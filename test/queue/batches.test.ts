@@ -6,7 +6,7 @@ import { PermanentError } from '../../src-main/engine/queue/errors.js';
 import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob } from '../../src-main/engine/queue/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { deferred, makeQueue, openQueueDb, turns, until } from './helpers.js';
+import { batchOf, deferred, job, makeQueue, openQueueDb, turns, until } from './helpers.js';
 
 describe('batches, pause and resume', () => {
   let dir: string;
@@ -46,10 +46,10 @@ describe('batches, pause and resume', () => {
 
   it('keeps counts in step with each child and derives the state; retry failed reopens it', async () => {
     const projectId = '01900000-0000-7000-8000-000000000001';
-    const batch = queue.createBatch({ type: 'resize', label: 'resize 4', projectId });
+    const batch = queue.createBatch(batchOf(queue, 'resize'), { label: 'resize 4', projectId });
     expect(queue.batch(batch)).toMatchObject({ state: 'pending', total: 0 });
     failing.add(2);
-    queue.enqueueMany('item', [1, 2, 3, 4].map((n) => ({ n })), { batchId: batch, projectId });
+    queue.enqueueMany(job('item'), [1, 2, 3, 4].map((n) => ({ n })), { batchId: batch, projectId });
     expect(queue.batch(batch)).toMatchObject({ state: 'pending', total: 4, completed: 0 });
     queue.start();
     const done = await queue.waitForBatch(batch);
@@ -75,16 +75,16 @@ describe('batches, pause and resume', () => {
   });
 
   it('pauses and resumes one batch while other work goes on', async () => {
-    const held = queue.createBatch({ type: 'held' });
-    queue.enqueueMany('item', [1, 2, 3].map((n) => ({ n })), { batchId: held });
+    const held = queue.createBatch(batchOf(queue, 'held'));
+    queue.enqueueMany(job('item'), [1, 2, 3].map((n) => ({ n })), { batchId: held });
     queue.pause(held);
     expect(queue.batch(held)).toMatchObject({ state: 'paused', paused: true });
     expect(queue.list({ batchId: held, state: 'paused' }).total).toBe(3);
     queue.start();
-    const free = queue.enqueue('item', { n: 9 }).id;
+    const free = queue.enqueue(job('item'), { n: 9 }).id;
     await queue.waitFor(free);
     // A child added to a paused batch waits too.
-    queue.enqueue('item', { n: 4 }, { batchId: held });
+    queue.enqueue(job('item'), { n: 4 }, { batchId: held });
     await turns(10);
     expect(ran).toEqual([9]);
     expect(queue.stats().counts.paused).toBe(4);
@@ -100,7 +100,7 @@ describe('batches, pause and resume', () => {
   it('pauses the whole queue (and says so after a restart) and resumes it', async () => {
     queue.pause();
     queue.start();
-    const id = queue.enqueue('item', { n: 1 }).id;
+    const id = queue.enqueue(job('item'), { n: 1 }).id;
     await turns(10);
     expect(queue.get(id).state).toBe('pending');
     expect(queue.stats().paused).toBe(true);
@@ -118,7 +118,7 @@ describe('batches, pause and resume', () => {
   it('retries a single failed or cancelled job and refuses to retry one that is running or done', async () => {
     failing.add(1);
     queue.start();
-    const id = queue.enqueue('item', { n: 1 }).id;
+    const id = queue.enqueue(job('item'), { n: 1 }).id;
     expect((await queue.waitFor(id)).state).toBe('failed');
     failing.clear();
     expect(queue.retry(id)).toMatchObject({ state: 'pending', attempts: 0, error: null });
@@ -130,7 +130,7 @@ describe('batches, pause and resume', () => {
   it('reports stats: counts by state, throughput and mean duration per type', async () => {
     failing.add(3);
     queue.start();
-    const ids = [1, 2, 3].map((n) => queue.enqueue('item', { n }).id);
+    const ids = [1, 2, 3].map((n) => queue.enqueue(job('item'), { n }).id);
     await Promise.all(ids.map((id) => queue.waitFor(id)));
     const stats = queue.stats();
     expect(stats.counts).toMatchObject({ completed: 2, failed: 1, pending: 0, running: 0 });
@@ -161,8 +161,8 @@ describe('batches, pause and resume', () => {
       }),
     );
     queue.start();
-    const batch = queue.createBatch({ type: 'b' });
-    queue.enqueueMany('gated', [1, 2, 3].map((n) => ({ n })), { batchId: batch });
+    const batch = queue.createBatch(batchOf(queue, 'b'));
+    queue.enqueueMany(job('gated'), [1, 2, 3].map((n) => ({ n })), { batchId: batch });
     await started.promise;
     queue.pause(batch);
     expect(queue.list({ batchId: batch, state: 'paused' }).total).toBe(2);

@@ -5,7 +5,7 @@ import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob } from '../../src-main/engine/queue/types.js';
 import { WorkerPool } from '../../src-main/engine/workers/pool.js';
 import { tempDir } from '../helpers/tmp.js';
-import { deferred, makeQueue, openQueueDb, until } from './helpers.js';
+import { batchOf, deferred, job, makeQueue, openQueueDb, until } from './helpers.js';
 
 describe('cancel', () => {
   let dir: string;
@@ -30,9 +30,9 @@ describe('cancel', () => {
     queue.register(defineJob({ type: 't', payload: z.object({}), resource: 'cpu', run: async () => void ran++ }));
     queue.pause();
     queue.start();
-    const batch = queue.createBatch({ type: 'b' });
-    const a = queue.enqueue('t', {}, { batchId: batch }).id;
-    const b = queue.enqueue('t', {}, { batchId: batch }).id;
+    const batch = queue.createBatch(batchOf(queue, 'b'));
+    const a = queue.enqueue(job('t'), {}, { batchId: batch }).id;
+    const b = queue.enqueue(job('t'), {}, { batchId: batch }).id;
     expect(queue.cancel(a).state).toBe('cancelled');
     expect(queue.batch(batch)).toMatchObject({ total: 2, cancelled: 1, state: 'pending' });
     queue.resume();
@@ -63,7 +63,7 @@ describe('cancel', () => {
       }),
     );
     queue.start();
-    const id = queue.enqueue('listens', {}).id;
+    const id = queue.enqueue(job('listens'), {}).id;
     await started.promise;
     expect(queue.get(id).state).toBe('running');
     const t0 = Date.now();
@@ -97,8 +97,8 @@ describe('cancel', () => {
       }),
     );
     queue.start();
-    const stuck = queue.enqueue('spin', { ms: 60_000 }).id;
-    const next = queue.enqueue('spin', { ms: 10 }).id;
+    const stuck = queue.enqueue(job('spin'), { ms: 60_000 }).id;
+    const next = queue.enqueue(job('spin'), { ms: 10 }).id;
     await until(() => queue.get(stuck).state === 'running' && p.pending === 1, 'the spinning job to start');
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
@@ -129,8 +129,8 @@ describe('cancel', () => {
       }),
     );
     queue.start();
-    const batch = queue.createBatch({ type: 'b', label: 'five' });
-    queue.enqueueMany('wait', [{}, {}, {}, {}, {}], { batchId: batch });
+    const batch = queue.createBatch(batchOf(queue, 'b'), { label: 'five' });
+    queue.enqueueMany(job('wait'), [{}, {}, {}, {}, {}], { batchId: batch });
     await running.promise;
     queue.cancelBatch(batch);
     const done = await queue.waitForBatch(batch);

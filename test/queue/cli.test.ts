@@ -1,19 +1,22 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueCommand } from '../../src-main/cli/commands/queue.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import { writeJpegs } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
+import { api } from '../support/engine.js';
 
 describe('atolye queue', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let engine: Engine;
   let lines: string[];
-  const run = (...args: string[]) => queueCommand(args, { engine, out: (l) => lines.push(l) });
+  const run = (...args: string[]) =>
+    queueCommand.run(args, { engine: async () => engine, dataDir: undefined, out: (l) => lines.push(l), err: (l) => lines.push(l), stopped: new Promise(() => {}) });
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
     lines = [];
   });
   afterEach(async () => {
@@ -24,8 +27,8 @@ describe('atolye queue', () => {
   it('prints stats, pauses and resumes the queue and a batch, retries failed jobs', async () => {
     const folder = path.join(dir, 'photos');
     await writeJpegs(folder, 3);
-    const { importId } = await engine.imports.start({ paths: [folder] });
-    await engine.imports.wait(importId);
+    const { importId } = await api(engine).imports.start({ paths: [folder] });
+    await api(engine).imports.wait(importId);
 
     expect(await run()).toBe(0);
     expect(lines[0]).toMatch(/^queue running: 0 running, 0 pending, 0 paused, 4 completed, 0 failed, 0 cancelled$/);

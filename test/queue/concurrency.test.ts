@@ -5,7 +5,7 @@ import { TransientError } from '../../src-main/engine/queue/errors.js';
 import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob, priorityName, type Resource } from '../../src-main/engine/queue/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { makeQueue, openQueueDb } from './helpers.js';
+import { job, makeQueue, openQueueDb } from './helpers.js';
 
 describe('per-resource concurrency', () => {
   let dir: string;
@@ -52,7 +52,7 @@ describe('per-resource concurrency', () => {
     }
     const resources = ['gpu', 'cpu', 'io'] as const;
     const enqueue = (n: number) =>
-      q.enqueue(`load.${resources[n % 3]}`, { n, failFirst: n % 7 === 0 }, { priority: priorityName[n % 3] }).id;
+      q.enqueue(job(`load.${resources[n % 3]}`), { n, failFirst: n % 7 === 0 }, { priority: priorityName[n % 3] }).id;
     const ids = Array.from({ length: 300 }, (_, n) => enqueue(n));
     q.start();
     // More work arrives while it runs, and some waiting jobs are cancelled.

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatch } from '../../src-main/engine/api/dispatch.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import type { Batch, Job, JobDetail, QueueControl, QueueStats } from '../../src-shared/contract/index.js';
 import { writeJpegs } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
+import { api } from '../support/engine.js';
 
 describe('the queue over the contract', () => {
   let dir: string;
@@ -13,7 +15,7 @@ describe('the queue over the contract', () => {
   let call: Dispatch;
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
     call = createDispatcher(engine);
   });
   afterEach(async () => {
@@ -24,8 +26,8 @@ describe('the queue over the contract', () => {
   it('lists an import as a batch of jobs, with stats, and takes the controls', async () => {
     const folder = path.join(dir, 'photos');
     await writeJpegs(folder, 6);
-    const started = await engine.imports.start({ paths: [folder] });
-    await engine.imports.wait(started.importId);
+    const started = await api(engine).imports.start({ paths: [folder] });
+    await api(engine).imports.wait(started.importId);
 
     const batch = (await call('queue.batch', { id: started.importId })) as Batch;
     expect(batch).toMatchObject({ type: 'import', label: 'photos', state: 'completed', total: 7, completed: 7, projectId: started.projectId });
@@ -50,23 +52,23 @@ describe('the queue over the contract', () => {
     await expect(call('queue.cancel', { id: files.items[0]!.id })).rejects.toMatchObject({ code: 'not_found' });
     await expect(call('queue.list', { state: 'sleeping' })).rejects.toMatchObject({ code: 'invalid_input' });
     // The import's own record stays: the queue's rows were only the means.
-    expect(engine.imports.get(started.importId)).toMatchObject({ state: 'done', imported: 6 });
+    expect(api(engine).imports.get(started.importId)).toMatchObject({ state: 'done', imported: 6 });
   });
 
   it('cancelling an import batch ends the import, and its files are not imported', async () => {
     const folder = path.join(dir, 'many');
     await writeJpegs(folder, 30);
     engine.queue.pause(); // hold everything so the cancel lands before any file ran
-    const started = await engine.imports.start({ paths: [folder] });
+    const started = await api(engine).imports.start({ paths: [folder] });
     const batch = (await call('queue.cancelBatch', { id: started.importId })) as Batch;
     expect(batch).toMatchObject({ state: 'cancelled', total: 1, cancelled: 1 });
     engine.queue.resume();
-    expect(await engine.imports.wait(started.importId)).toMatchObject({ state: 'failed', error: 'cancelled', imported: 0 });
-    expect(engine.library.getProject(started.projectId).assetCount).toBe(0);
+    expect(await api(engine).imports.wait(started.importId)).toMatchObject({ state: 'failed', error: 'cancelled', imported: 0 });
+    expect(api(engine).library.getProject(started.projectId).assetCount).toBe(0);
     // Retrying the batch brings the import back to life.
     expect(engine.queue.list({ batchId: started.importId }).items[0]!.state).toBe('cancelled');
     engine.queue.retry(engine.queue.list({ batchId: started.importId }).items[0]!.id);
-    expect(engine.imports.get(started.importId).state).toBe('scanning');
-    expect(await engine.imports.wait(started.importId)).toMatchObject({ state: 'done', imported: 30 });
+    expect(api(engine).imports.get(started.importId).state).toBe('scanning');
+    expect(await api(engine).imports.wait(started.importId)).toMatchObject({ state: 'done', imported: 30 });
   });
 });

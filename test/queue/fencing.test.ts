@@ -4,7 +4,7 @@ import type { Db } from '../../src-main/engine/db/database.js';
 import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob } from '../../src-main/engine/queue/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { deferred, makeQueue, openQueueDb, until } from './helpers.js';
+import { deferred, job, makeQueue, openQueueDb, until } from './helpers.js';
 
 describe('lease fencing', () => {
   let dir: string;
@@ -51,7 +51,7 @@ describe('lease fencing', () => {
     ({ queue: a, events: eventsA } = makeQueue(dbA));
     a.register(slowJob('A', gateA.promise, startedA.resolve));
     a.start();
-    const id = a.enqueue('render', {}).id;
+    const id = a.enqueue(job('render'), {}).id;
     await startedA.promise;
     expect(a.get(id)).toMatchObject({ state: 'running', attempts: 1 });
 

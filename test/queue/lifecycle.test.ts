@@ -8,7 +8,7 @@ import { PermanentError } from '../../src-main/engine/queue/errors.js';
 import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob } from '../../src-main/engine/queue/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { deferred, makeQueue, openQueueDb, turns, until } from './helpers.js';
+import { batchOf, deferred, job, makeQueue, openQueueDb, turns, until } from './helpers.js';
 
 describe('queue lifecycle', () => {
   let dir: string;
@@ -42,22 +42,22 @@ describe('queue lifecycle', () => {
         },
       }),
     );
-    const first = queue.enqueue('thumb', { sha: 'aa', size: 320 });
-    expect(queue.enqueue('thumb', { size: 320, sha: 'aa' })).toEqual({ id: first.id, existing: true });
-    const other = queue.enqueue('thumb', { sha: 'aa', size: 640 });
+    const first = queue.enqueue(job('thumb'), { sha: 'aa', size: 320 });
+    expect(queue.enqueue(job('thumb'), { size: 320, sha: 'aa' })).toEqual({ id: first.id, existing: true });
+    const other = queue.enqueue(job('thumb'), { sha: 'aa', size: 640 });
     expect(other.existing).toBe(false);
     queue.start();
     await queue.waitFor(first.id);
     await queue.waitFor(other.id);
     // After completion the key answers the completed job, whose result is there to read.
-    const again = queue.enqueue('thumb', { sha: 'aa', size: 320 });
+    const again = queue.enqueue(job('thumb'), { sha: 'aa', size: 320 });
     expect(again).toEqual({ id: first.id, existing: true });
     expect(queue.get(again.id).result).toBe('aa.webp');
     expect(runs).toBe(2);
 
-    const bad = queue.enqueue('thumb', { sha: 'bad', size: 1 });
+    const bad = queue.enqueue(job('thumb'), { sha: 'bad', size: 1 });
     expect((await queue.waitFor(bad.id)).state).toBe('failed');
-    const redo = queue.enqueue('thumb', { sha: 'bad', size: 1 });
+    const redo = queue.enqueue(job('thumb'), { sha: 'bad', size: 1 });
     expect(redo.existing).toBe(false);
     expect(redo.id).not.toBe(bad.id);
     // Retrying the old failed one now would queue the same work twice: refused.
@@ -90,7 +90,7 @@ describe('queue lifecycle', () => {
       }),
     );
     queue.start();
-    const id = queue.enqueue('segment', {}).id;
+    const id = queue.enqueue(job('segment'), {}).id;
     await midway.promise;
     const progress = events.filter((e) => e.type === 'job.progress').map((e) => e.payload as JobProgress);
     // One at once, then one per 100 ms window carrying the latest report.
@@ -122,7 +122,7 @@ describe('queue lifecycle', () => {
       }),
     );
     queue.start();
-    const id = queue.enqueue('long', {}).id;
+    const id = queue.enqueue(job('long'), {}).id;
     await started.promise;
     const firstBoot = queue.bootId;
     await queue.close();
@@ -150,10 +150,10 @@ describe('queue lifecycle', () => {
       }),
     );
     queue.start();
-    const batch = queue.createBatch({ type: 'b' });
+    const batch = queue.createBatch(batchOf(queue, 'b'));
     const ids = [
-      ...queue.enqueueMany('x', Array.from({ length: 30 }, () => ({ ok: true })), { batchId: batch }),
-      ...queue.enqueueMany('x', Array.from({ length: 5 }, () => ({ ok: false }))),
+      ...queue.enqueueMany(job('x'), Array.from({ length: 30 }, () => ({ ok: true })), { batchId: batch }),
+      ...queue.enqueueMany(job('x'), Array.from({ length: 5 }, () => ({ ok: false }))),
     ];
     await Promise.all(ids.map((id) => queue.waitFor(id)));
     const deletes: number[] = [];
@@ -186,7 +186,7 @@ describe('queue lifecycle', () => {
       }),
     );
     queue.start();
-    const ids = [true, true, false].map((ok) => queue.enqueue('x', { ok }).id);
+    const ids = [true, true, false].map((ok) => queue.enqueue(job('x'), { ok }).id);
     await Promise.all(ids.map((id) => queue.waitFor(id)));
     expect(await queue.clearFinished({ states: ['completed'] })).toBe(2);
     expect(queue.list().items.map((j) => j.state)).toEqual(['failed']);

@@ -5,7 +5,7 @@ import { FakeClock } from '../../src-main/engine/queue/clock.js';
 import type { Queue } from '../../src-main/engine/queue/queue.js';
 import { defineJob, type Priority } from '../../src-main/engine/queue/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { makeQueue, openQueueDb, until } from './helpers.js';
+import { job, makeQueue, openQueueDb, until } from './helpers.js';
 
 describe('priorities, aging and model affinity', () => {
   let dir: string;
@@ -41,7 +41,7 @@ describe('priorities, aging and model affinity', () => {
       ['b3', 'background'],
       ['u3', 'urgent'],
     ];
-    for (const [name, priority] of plan) queue.enqueue('t', { name }, { priority });
+    for (const [name, priority] of plan) queue.enqueue(job('t'), { name }, { priority });
     queue.resume();
     await until(() => order.length === plan.length, 'all jobs');
     expect(order).toEqual(['u1', 'u2', 'u3', 'n1', 'n2', 'n3', 'b1', 'b2', 'b3']);
@@ -65,13 +65,13 @@ describe('priorities, aging and model affinity', () => {
           // Interactive work keeps arriving: each normal job brings the next one, a second later.
           normals++;
           clock.advance(1_000);
-          if (normals < streamLength) q.enqueue('work', { kind: 'normal' });
+          if (normals < streamLength) q.enqueue(job('work'), { kind: 'normal' });
         },
       }),
     );
     const t0 = clock.now();
-    q.enqueue('work', { kind: 'background' }, { priority: 'background' });
-    q.enqueue('work', { kind: 'normal' });
+    q.enqueue(job('work'), { kind: 'background' }, { priority: 'background' });
+    q.enqueue(job('work'), { kind: 'normal' });
     q.start();
     await until(() => backgroundAt !== null, 'the background job');
     const got = backgroundAt as unknown as { normalsBefore: number; at: number };
@@ -104,7 +104,7 @@ describe('priorities, aging and model affinity', () => {
     );
     queue.pause();
     queue.start();
-    const add = (name: string, model: string | null, priority: Priority = 'normal') => queue.enqueue('infer', { name, model }, { priority });
+    const add = (name: string, model: string | null, priority: Priority = 'normal') => queue.enqueue(job('infer'), { name, model }, { priority });
     add('A', 'm1');
     add('B', 'm2');
     add('E', null);

@@ -5,7 +5,8 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, ImportProgress } from '../../src-shared/contract/index.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
+import { openEngine } from '../../src-main/features/index.js';
 import { HttpBackend } from '../../src-main/server/client.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { writeJpegs } from '../helpers/images.js';
@@ -33,7 +34,7 @@ describe('loopback HTTP + WebSocket transport', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
     server = await startServer({ engine, port: 0, staticDir: null });
     client = new HttpBackend(server.url, server.token);
   });
@@ -156,7 +157,7 @@ describe('loopback HTTP + WebSocket transport', () => {
       await new Promise((r) => setTimeout(r, 50));
       progress = await client.call('import.get', { importId: started.importId });
     }
-    const res = await fetch(new URL(`api/export/${started.projectId}.zip?include=originals`, server.url), { headers: { Authorization: `Bearer ${server.token}` } });
+    const res = await fetch(new URL(`api/download/project-zip?p=${encodeURIComponent(JSON.stringify({ projectId: started.projectId, options: { include: 'originals' } }))}`, server.url), { headers: { Authorization: `Bearer ${server.token}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('Çay & Şeker.zip')}`);
@@ -165,7 +166,7 @@ describe('loopback HTTP + WebSocket transport', () => {
     // Central directory entries: signature PK\x01\x02, name length at +28, name at +46.
     for (let i = zip.indexOf('PK\x01\x02'); i >= 0; i = zip.indexOf('PK\x01\x02', i + 4)) names.push(zip.toString('utf8', i + 46, i + 46 + zip.readUInt16LE(i + 28)));
     expect(names.sort()).toEqual(['originals/zip-000.jpg', 'originals/zip-001.jpg', 'originals/zip-002.jpg']);
-    const missing = await fetch(new URL('api/export/01a20440-70c8-700c-b808-9b2ffb93c121.zip', server.url), { headers: { Authorization: `Bearer ${server.token}` } });
+    const missing = await fetch(new URL(`api/download/project-zip?p=${encodeURIComponent(JSON.stringify({ projectId: '01a20440-70c8-700c-b808-9b2ffb93c121' }))}`, server.url), { headers: { Authorization: `Bearer ${server.token}` } });
     expect(missing.status).toBe(404);
   });
 });

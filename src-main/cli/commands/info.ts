@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { CliCommand } from '../../engine/cli-command.js';
 
-export const infoCommand: Command = {
+export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'Engine version, data directory and execution providers (probes CUDA)',
   usage: `atolye info [--json]

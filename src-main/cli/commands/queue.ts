@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ContractError, Id, type QueueStats } from '../../../src-shared/contract/index.js';
+import type { CliCommand } from '../../engine/cli-command.js';
 import type { Engine } from '../../engine/engine.js';
 
-export const queueUsage = `atolye queue [stats] [--json]
+const queueUsage = `atolye queue [stats] [--json]
 atolye queue pause [BATCH_ID]
 atolye queue resume [BATCH_ID]
 atolye queue retry-failed [BATCH_ID]
@@ -19,8 +20,16 @@ Options:
   --json       print the stats as JSON
   -h, --help   show this help`;
 
+export const queueCommand: CliCommand = {
+  name: 'queue',
+  summary: 'Job queue: stats, pause, resume, retry failed jobs',
+  usage: queueUsage,
+  // Inspecting or steering the queue must not start running its jobs in this process.
+  run: async (args, ctx) => queueCli(args, { engine: await ctx.engine({ runJobs: false }), out: ctx.out }),
+};
+
 /** `atolye queue …`; answers the exit code (0 ok, 1 not found, 2 bad usage). */
-export async function queueCommand(args: string[], ctx: { engine: Engine; out: (line: string) => void }): Promise<number> {
+async function queueCli(args: string[], ctx: { engine: Engine; out: (line: string) => void }): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     ctx.out(queueUsage);

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../engine/package-root.js';
 import { startServer } from '../../server/server.js';
-import type { Command } from '../command.js';
+import type { CliCommand } from '../../engine/cli-command.js';
 
-export const serveCommand: Command = {
+export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the app in a browser (web mode) on 127.0.0.1',
   usage: `atolye serve [--port N] [--no-ui]

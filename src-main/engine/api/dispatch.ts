@@ -1,29 +1,24 @@
 import { z } from 'zod';
-import {
-  ContractError,
-  isMethodName,
-  methods,
-  parseOrThrow,
-  type MethodName,
-  type MethodOutput,
-} from '../../../src-shared/contract/index.js';
+import { ContractError, isMethodName, methods, parseOrThrow } from '../../../src-shared/contract/index.js';
 import type { Engine } from '../engine.js';
-import { handlers } from './handlers.js';
 
 export type Dispatch = (name: string, input: unknown) => Promise<unknown>;
 
 /**
  * The single entry point every transport calls: checks the method name, validates the
- * input against the contract, runs the handler and validates what it answers.
- * Errors leave as ContractError; anything unexpected becomes `internal` (and is logged).
+ * input against the contract, runs the handler its feature registered and validates
+ * what it answers. Errors leave as ContractError; anything unexpected becomes
+ * `internal` (and is logged).
  */
 export function createDispatcher(engine: Engine): Dispatch {
   return async (name, rawInput) => {
     if (!isMethodName(name)) throw new ContractError('not_found', `unknown method: ${String(name)}`);
     const spec = methods[name];
     const input = parseOrThrow(spec.input, rawInput ?? {}, name);
+    const handler = engine.handler(name);
+    if (!handler) throw new ContractError('unavailable', `${name} is not served by this engine (its feature is not installed)`);
     try {
-      const output = await (handlers[name] as (e: Engine, i: unknown) => Promise<unknown> | unknown)(engine, input);
+      const output = await (handler as (i: unknown) => unknown)(input);
       return (spec.output as z.ZodType).parse(output);
     } catch (err) {
       if (err instanceof ContractError) throw err;
@@ -32,5 +27,3 @@ export function createDispatcher(engine: Engine): Dispatch {
     }
   };
 }
-
-export type Handlers = { [M in MethodName]: (engine: Engine, input: z.output<(typeof methods)[M]['input']>) => Promise<MethodOutput<M>> | MethodOutput<M> };

@@ -1,5 +1,5 @@
 import type { ExecutionProvider, InferenceStatus, ProviderState } from '../../../src-shared/contract/index.js';
-import type { InputSpec, OutputSpec } from '../models/manifest.js';
+import type { InputSpec, OutputSpec } from './model-spec.js';
 
 /** What the inference worker needs to load a model: never a manifest lookup on its side. */
 export interface ModelRef {

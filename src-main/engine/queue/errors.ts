@@ -6,19 +6,22 @@ import { ContractError, type JobErrorKind } from '../../../src-shared/contract/i
  * classified by `classifyError` from what it is (a contract error, an errno, a message).
  */
 export class JobError extends Error {
+  /** A machine-readable reason stored with the failure (see errorCodeOf). */
+  readonly errorCode: string | null;
   constructor(
     readonly kind: JobErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
     super(message, options);
     this.name = 'JobError';
+    this.errorCode = options?.code ?? null;
   }
 }
 
 /** Bad input, unsupported format: retrying cannot help, fail at once with this reason. */
 export class PermanentError extends JobError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super('permanent', message, options);
     this.name = 'PermanentError';
   }
@@ -26,7 +29,7 @@ export class PermanentError extends JobError {
 
 /** Worth retrying after a backoff (a busy device, a dropped connection, an HTTP 5xx). */
 export class TransientError extends JobError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super('transient', message, options);
     this.name = 'TransientError';
   }
@@ -72,4 +75,18 @@ export function classifyError(err: unknown): JobErrorKind {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
+}
+
+/**
+ * The failure's machine-readable code, when the error carries one: an `errorCode`
+ * string property (JobError, errors a feature defines, errors rebuilt from a worker
+ * thread's message by WorkerPool), or a disk-full errno. The UI words it in its
+ * language; other features react to it instead of matching English text.
+ */
+export function errorCodeOf(err: unknown): string | null {
+  const code = (err as { errorCode?: unknown } | null)?.errorCode;
+  if (typeof code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code;
+  const errno = (err as { code?: unknown } | null)?.code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') return 'disk_full';
+  return null;
 }

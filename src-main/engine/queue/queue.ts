@@ -23,9 +23,8 @@ import { backoffDelay, defaultBackoff } from './backoff.js';
 import { BatchStore, FINISHED_BATCH_STATES, type CountDelta } from './batches.js';
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
 import { dedupeKey } from './dedupe.js';
-import { classifyError, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
+import { classifyError, errorCodeOf, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
 import { ownerVerdict, type OwnerVerdict } from './recovery.js';
-import { RemoteProviders, type ProviderConfig } from './remote.js';
 import { defaultRetention, deleteFinished, type RetentionPolicy } from './retention.js';
 import { JobStore, type ClaimedRow, type Fence, type JobRow } from './store.js';
 import {
@@ -37,6 +36,7 @@ import {
   type EnqueueOptions,
   type JobContext,
   type JobDefinition,
+  type JobHandle,
   type Resource,
   type RetryPolicy,
 } from './types.js';
@@ -66,10 +66,8 @@ export interface QueueOptions {
   pollMs?: number;
   /** A job put back by rate limits more than this many times fails. */
   maxDeferrals?: number;
-  /** Models kept loaded per resource, for the affinity preference when nothing better is known. */
+  /** Models kept loaded per resource, for the affinity preference. */
   modelSlots?: number;
-  /** Remote providers (name → keys and rate). */
-  providers?: Record<string, ProviderConfig>;
   clock?: Clock;
   random?: () => number;
 }
@@ -86,9 +84,9 @@ interface Attempt {
   resource: Resource;
   attempt: number;
   maxAttempts: number;
-  shrink: number;
   deferrals: number;
   def: JobDefinition<unknown, unknown, unknown> | undefined;
+  services: unknown;
   payload: unknown;
   startedAt: number;
   controller: AbortController;
@@ -122,7 +120,6 @@ type Outcome =
   /** The grace period ran out: the handler was told to stop its worker and is no longer waited for. */
   | { attempt: Attempt; kind: 'stopped' };
 
-const MAX_SHRINK = 4;
 const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
 function abortError(reason: string): Error {
@@ -137,14 +134,13 @@ function abortError(reason: string): Error {
  * outcomes of finished attempts (fenced by lease) and claims new jobs for free
  * resource slots, so a job costs about one commit to enqueue and one to finish.
  */
-export class Queue<S = unknown> {
+export class Queue {
   readonly limits: Record<Resource, number>;
-  readonly remote: RemoteProviders;
   private readonly store: JobStore;
   private readonly batchStore: BatchStore;
-  private readonly defs = new Map<string, JobDefinition<unknown, unknown, S>>();
-  private readonly batchDefs = new Map<string, BatchTypeDefinition<S>>();
-  private services: S;
+  /** Each job type with the services its handler gets as ctx.services (its feature's). */
+  private readonly defs = new Map<string, { def: JobDefinition<unknown, unknown, unknown>; services: unknown }>();
+  private readonly batchDefs = new Map<string, { def: BatchTypeDefinition<unknown>; services: unknown }>();
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly agingMs: number;
@@ -174,7 +170,6 @@ export class Queue<S = unknown> {
   /** Resources some registered job type uses: the only ones worth a claim. */
   private activeResources: Resource[] = [];
   private readonly loadedModels = new Map<Resource, string[]>();
-  private modelResidency: ((resource: Resource) => readonly string[] | null) | null = null;
   private readonly jobWaiters = new Map<string, (() => void)[]>();
   private readonly batchWaiters = new Map<string, (() => void)[]>();
   private idleWaiters: (() => void)[] = [];
@@ -188,7 +183,6 @@ export class Queue<S = unknown> {
     private readonly events: EventBus,
     readonly bootId: string,
     options: QueueOptions = {},
-    services?: S,
   ) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -209,11 +203,8 @@ export class Queue<S = unknown> {
     this.pollMs = options.pollMs ?? 1_000;
     this.maxDeferrals = options.maxDeferrals ?? 100;
     this.modelSlots = options.modelSlots ?? 1;
-    this.services = services as S;
     this.store = new JobStore(db);
     this.batchStore = new BatchStore(db);
-    this.remote = new RemoteProviders(this.clock);
-    for (const [name, config] of Object.entries(options.providers ?? {})) this.remote.configure(name, config);
     const pausedSetting = db.prepare("SELECT value FROM queue_settings WHERE key = 'paused'").pluck();
     this.pausedStmt = () => pausedSetting.get() === '1';
     this.flushTx = db.transaction((turn: Turn) => {
@@ -227,34 +218,29 @@ export class Queue<S = unknown> {
 
   // ---------------------------------------------------------------- registry
 
-  /** Adds a job type. All types are registered before start(). */
-  register<P, R>(definition: JobDefinition<P, R, S>): this {
-    if (this.defs.has(definition.type)) throw new Error(`job type ${definition.type} is registered twice`);
-    this.defs.set(definition.type, definition as JobDefinition<unknown, unknown, S>);
-    this.activeResources = resourceNames.filter((r) => [...this.defs.values()].some((d) => d.resource === r));
-    return this;
-  }
-
-  registerBatchType(definition: BatchTypeDefinition<S>): this {
-    this.batchDefs.set(definition.type, definition);
-    return this;
-  }
-
-  /** The services handlers get as ctx.services (set once the engine has built them). */
-  setServices(services: S): void {
-    this.services = services;
-  }
-
   /**
-   * Who knows which models are really loaded (the inference runtime): used for the
-   * affinity preference instead of the queue's own memory of recent jobs.
+   * Adds a job type, with what its handler reaches as ctx.services (its feature's API).
+   * All types are registered before start(). Returns the definition, the handle enqueue takes.
    */
-  setModelResidency(fn: (resource: Resource) => readonly string[] | null): void {
-    this.modelResidency = fn;
+  register<D extends Pick<JobDefinition, 'type' | 'resource'>>(definition: D, services?: unknown): D {
+    if (this.defs.has(definition.type)) throw new Error(`job type ${definition.type} is registered twice`);
+    this.defs.set(definition.type, { def: definition as unknown as JobDefinition<unknown, unknown, unknown>, services });
+    this.activeResources = resourceNames.filter((r) => [...this.defs.values()].some((d) => d.def.resource === r));
+    return definition;
+  }
+
+  registerBatchType<B extends Pick<BatchTypeDefinition, 'type'>>(definition: B, services?: unknown): B {
+    if (this.batchDefs.has(definition.type)) throw new Error(`batch type ${definition.type} is registered twice`);
+    this.batchDefs.set(definition.type, { def: definition as unknown as BatchTypeDefinition<unknown>, services });
+    return definition;
   }
 
   has(type: string): boolean {
     return this.defs.has(type);
+  }
+
+  hasBatchType(type: string): boolean {
+    return this.batchDefs.has(type);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -313,16 +299,16 @@ export class Queue<S = unknown> {
    * Adds a job. With a dedupe key (given, or from the job type's dedupe()), the same
    * work already queued, running or completed is answered instead of a new job.
    */
-  enqueue(type: string, payload: unknown, options: EnqueueOptions = {}): { id: string; existing: boolean } {
-    return this.add(type, payload, options, true);
+  enqueue<P>(definition: JobHandle<P>, payload: P, options: EnqueueOptions = {}): { id: string; existing: boolean } {
+    return this.add(definition.type, payload, options, true);
   }
 
   /** Many jobs of one type in one transaction (a batch's children): the batch's counts move once. */
-  enqueueMany(type: string, payloads: readonly unknown[], options: EnqueueOptions = {}): string[] {
+  enqueueMany<P>(definition: JobHandle<P>, payloads: readonly P[], options: EnqueueOptions = {}): string[] {
     return this.db.transaction(() => {
       let added = 0;
       const ids = payloads.map((p) => {
-        const r = this.add(type, p, options, false);
+        const r = this.add(definition.type, p, options, false);
         if (!r.existing) added++;
         return r.id;
       });
@@ -332,8 +318,8 @@ export class Queue<S = unknown> {
   }
 
   private add(type: string, payload: unknown, options: EnqueueOptions, countBatch: boolean): { id: string; existing: boolean } {
-    const def = this.defs.get(type);
-    if (!def) throw new ContractError('invalid_input', `unknown job type: ${type}`);
+    const def = this.defs.get(type)?.def;
+    if (!def) throw new ContractError('invalid_input', `job type ${type} is not registered in this engine`);
     const parsed = parseOrThrow(def.payload, payload, type);
     let key = options.dedupeKey;
     if (key === undefined) {
@@ -375,10 +361,11 @@ export class Queue<S = unknown> {
     return { id, existing: false };
   }
 
-  /** A parent for a set of jobs; children name it as batchId. */
-  createBatch(batch: { id?: string; type: string; label?: string | null; projectId?: string | null }): string {
+  /** A parent for a set of jobs of one batch type; children name it as batchId. */
+  createBatch(type: Pick<BatchTypeDefinition, 'type'>, batch: { id?: string; label?: string | null; projectId?: string | null } = {}): string {
+    if (!this.batchDefs.has(type.type)) throw new Error(`batch type ${type.type} is not registered in this engine`);
     const id = batch.id ?? newId();
-    this.batchStore.create({ id, type: batch.type, label: batch.label ?? null, projectId: batch.projectId ?? null }, this.clock.now());
+    this.batchStore.create({ id, type: type.type, label: batch.label ?? null, projectId: batch.projectId ?? null }, this.clock.now());
     return id;
   }
 
@@ -482,8 +469,14 @@ export class Queue<S = unknown> {
     return toJobDetail(this.requireJob(id));
   }
 
-  list(input: QueueListInput = {}): { items: Job[]; total: number } {
-    return listJobs(this.db, input);
+  /** Jobs, newest first (the Queue page) or oldest first (a feature reading its batch's history). */
+  list(input: QueueListInput = {}, order: 'newest' | 'oldest' = 'newest'): { items: Job[]; total: number } {
+    return listJobs(this.db, input, order);
+  }
+
+  /** Whether a batch of this id exists (finished or not). */
+  hasBatch(id: string): boolean {
+    return this.batchStore.get(id) !== undefined;
   }
 
   batch(id: string): Batch {
@@ -571,7 +564,7 @@ export class Queue<S = unknown> {
     for (const resource of this.activeResources) {
       let taken = 0;
       while (this.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
-        const models = this.modelResidency?.(resource) ?? this.loadedModels.get(resource) ?? [];
+        const models = this.loadedModels.get(resource) ?? [];
         const row = this.store.claim({ resource, now, aging: this.agingMs, owner: this.bootId, lease: now + this.leaseMs, models });
         if (!row) break;
         taken++;
@@ -596,7 +589,8 @@ export class Queue<S = unknown> {
   private launch(row: ClaimedRow, resource: Resource): void {
     let markSettled!: () => void;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const def = this.defs.get(row.type) as JobDefinition<unknown, unknown, unknown> | undefined;
+    const registered = this.defs.get(row.type);
+    const def = registered?.def;
     const a: Attempt = {
       seq: row.seq,
       id: row.id,
@@ -607,9 +601,9 @@ export class Queue<S = unknown> {
       resource,
       attempt: row.attempts,
       maxAttempts: row.max_attempts,
-      shrink: row.shrink,
       deferrals: row.deferrals,
       def,
+      services: registered?.services,
       payload: undefined,
       startedAt: this.clock.now(),
       controller: new AbortController(),
@@ -644,7 +638,7 @@ export class Queue<S = unknown> {
     }
   }
 
-  private contextFor(a: Attempt): JobContext<unknown> {
+  private contextFor(a: Attempt): JobContext<unknown, string> {
     return {
       jobId: a.id,
       attempt: a.attempt,
@@ -653,10 +647,8 @@ export class Queue<S = unknown> {
       projectId: a.projectId,
       signal: a.controller.signal,
       stopSignal: a.stopController.signal,
-      shrink: a.shrink,
       progress: (stage, percent) => this.progress(a, stage, percent ?? null),
-      remote: (name) => this.remote.get(name),
-      services: this.services,
+      services: a.services,
     };
   }
 
@@ -734,34 +726,34 @@ export class Queue<S = unknown> {
   private finishFailed(a: Attempt, fence: Fence, error: unknown, now: number, post: (() => void)[]): void {
     const kind: JobErrorKind = a.def?.classify?.(error) ?? classifyError(error);
     const message = errorMessage(error);
+    const code = errorCodeOf(error);
     const durationMs = now - a.startedAt;
     if (kind === 'rate_limited' && error instanceof RateLimitedError && a.deferrals < this.maxDeferrals) {
       const runAt = Math.max(now, error.retryAt);
-      const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink: false, refund: true }, now);
+      const row = this.store.reschedule(fence, { error: message, kind, code, runAt, refund: true }, now);
       if (!row) return void post.push(() => this.stale(a));
       post.push(() => {
         this.armWake(runAt);
-        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt }));
+        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
       });
       return;
     }
     if (kind !== 'permanent' && kind !== 'poison' && kind !== 'rate_limited' && a.attempt < a.maxAttempts) {
       const policy = { ...this.retryDefaults, ...a.def?.retry };
-      const shrink = kind === 'oom' && a.def?.shrinkOnOom === true && a.shrink < MAX_SHRINK;
       const runAt = now + backoffDelay(a.attempt, policy, this.random);
-      const row = this.store.reschedule(fence, { error: message, kind, runAt, shrink, refund: false }, now);
+      const row = this.store.reschedule(fence, { error: message, kind, code, runAt, refund: false }, now);
       if (!row) return void post.push(() => this.stale(a));
       post.push(() => {
         this.armWake(runAt);
-        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, durationMs, runAt }));
+        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
       });
       return;
     }
-    const row = this.store.fail(fence, message, kind, now);
+    const row = this.store.fail(fence, message, kind, code, now);
     if (!row) return void post.push(() => this.stale(a));
     if (row.batch_id) this.countChild(row.batch_id, { failed: 1 }, now, post);
     post.push(() => {
-      this.events.emit('job.failed', this.attemptEvent(a, 'failed', { error: message, errorKind: kind, durationMs }));
+      this.events.emit('job.failed', this.attemptEvent(a, 'failed', { error: message, errorKind: kind, errorCode: code, durationMs }));
       this.resolveJob(a.id);
     });
   }
@@ -793,10 +785,10 @@ export class Queue<S = unknown> {
   private commitContext(a: Attempt): CommitContext<unknown> {
     return {
       db: this.db,
-      services: this.services,
+      services: a.services,
       job: { id: a.id, batchId: a.batchId, projectId: a.projectId, attempt: a.attempt },
-      enqueue: (type, payload, options) => this.enqueue(type, payload, options).id,
-      enqueueMany: (type, payloads, options) => this.enqueueMany(type, payloads, options),
+      enqueue: (definition, payload, options) => this.enqueue(definition, payload, options).id,
+      enqueueMany: (definition, payloads, options) => this.enqueueMany(definition, payloads, options),
     };
   }
 
@@ -808,11 +800,12 @@ export class Queue<S = unknown> {
 
   private batchChanged(before: BatchState, after: BatchRow, post: (() => void)[] | null): void {
     if (after.state !== before) {
-      const hook = this.batchDefs.get(after.type)?.onState;
+      const registered = this.batchDefs.get(after.type);
+      const hook = registered?.def.onState;
       if (hook) {
         try {
           // A savepoint: a failing hook must not undo the child's own transition.
-          this.db.transaction(() => hook({ db: this.db, services: this.services }, after, before))();
+          this.db.transaction(() => hook({ db: this.db, services: registered.services }, after, before))();
         } catch (err) {
           console.error(`[queue] the ${after.type} batch hook failed for ${after.id}`, err);
         }
@@ -1061,7 +1054,7 @@ export class Queue<S = unknown> {
   private attemptEvent(
     a: Attempt,
     state: JobState,
-    extra: { error?: string; errorKind?: JobErrorKind; durationMs?: number; runAt?: number } = {},
+    extra: { error?: string; errorKind?: JobErrorKind; errorCode?: string | null; durationMs?: number; runAt?: number } = {},
   ): JobEvent {
     return {
       jobId: a.id,
@@ -1073,6 +1066,7 @@ export class Queue<S = unknown> {
       attempt: a.attempt,
       error: extra.error ?? null,
       errorKind: extra.errorKind ?? null,
+      errorCode: extra.errorCode ?? null,
       durationMs: extra.durationMs ?? null,
       runAt: extra.runAt ?? null,
     };
@@ -1089,6 +1083,7 @@ export class Queue<S = unknown> {
       attempt: row.attempts,
       error: p.error ?? null,
       errorKind: p.errorKind ?? null,
+      errorCode: null,
       durationMs: null,
       runAt: null,
     });

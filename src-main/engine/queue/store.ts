@@ -16,13 +16,13 @@ export interface JobRow {
   result: string | null;
   error: string | null;
   error_kind: JobErrorKind | null;
+  error_code: string | null;
   batch_id: string | null;
   project_id: string | null;
   dedupe_key: string | null;
   attempts: number;
   max_attempts: number;
   crashes: number;
-  shrink: number;
   deferrals: number;
   cancel_requested: number;
   run_at: number;
@@ -39,7 +39,7 @@ export interface JobRow {
 /** What a claim answers: everything needed to run the attempt without reading the row again. */
 export type ClaimedRow = Pick<
   JobRow,
-  'seq' | 'id' | 'type' | 'label' | 'payload' | 'attempts' | 'max_attempts' | 'batch_id' | 'project_id' | 'shrink' | 'model' | 'priority' | 'deferrals'
+  'seq' | 'id' | 'type' | 'label' | 'payload' | 'attempts' | 'max_attempts' | 'batch_id' | 'project_id' | 'model' | 'priority' | 'deferrals'
 >;
 
 /**
@@ -72,7 +72,7 @@ export interface NewJob {
 /** A job that goes back to the queue waits as 'paused' when its batch is paused. */
 const REQUEUE_STATE = `CASE WHEN batch_id IS NOT NULL AND (SELECT b.paused FROM batches b WHERE b.id = jobs.batch_id) = 1 THEN 'paused' ELSE 'pending' END`;
 const FENCE = `seq = @seq AND lease_owner = @owner AND attempts = @attempt AND state = 'running'`;
-const CLAIM_COLUMNS = 'seq, id, type, label, payload, attempts, max_attempts, batch_id, project_id, shrink, model, priority, deferrals';
+const CLAIM_COLUMNS = 'seq, id, type, label, payload, attempts, max_attempts, batch_id, project_id, model, priority, deferrals';
 
 /** The head (oldest due job) of one priority class, with its aged priority. */
 const head = (priority: number) => `SELECT * FROM (
@@ -141,14 +141,14 @@ export class JobStore {
     );
     const release = 'lease_owner = NULL, lease_expires_at = NULL, updated_at = @now';
     this.completeStmt = db.prepare(
-      `UPDATE jobs SET state = 'completed', result = @result, error = NULL, error_kind = NULL, stage = 'completed', percent = 100,
+      `UPDATE jobs SET state = 'completed', result = @result, error = NULL, error_kind = NULL, error_code = NULL, stage = 'completed', percent = 100,
          finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
     );
     this.failStmt = db.prepare(
-      `UPDATE jobs SET state = 'failed', error = @error, error_kind = @kind, finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
+      `UPDATE jobs SET state = 'failed', error = @error, error_kind = @kind, error_code = @code, finished_at = @now, ${release} WHERE ${FENCE} RETURNING batch_id`,
     );
     this.rescheduleStmt = db.prepare(
-      `UPDATE jobs SET state = ${REQUEUE_STATE}, error = @error, error_kind = @kind, run_at = @runAt, shrink = shrink + @shrink,
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, error = @error, error_kind = @kind, error_code = @code, run_at = @runAt,
          attempts = attempts - @refund, deferrals = deferrals + @refund, stage = NULL, percent = NULL, ${release}
        WHERE ${FENCE} RETURNING batch_id, state`,
     );
@@ -177,11 +177,11 @@ export class JobStore {
        WHERE ${FENCE} RETURNING batch_id, state`,
     );
     this.poisonStmt = db.prepare(
-      `UPDATE jobs SET state = 'failed', crashes = crashes + 1, error = @error, error_kind = 'poison', finished_at = @now, ${release}
+      `UPDATE jobs SET state = 'failed', crashes = crashes + 1, error = @error, error_kind = 'poison', error_code = 'poison', finished_at = @now, ${release}
        WHERE ${FENCE} RETURNING batch_id`,
     );
     this.retryStmt = db.prepare(
-      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = 0, crashes = 0, shrink = 0, deferrals = 0, error = NULL, error_kind = NULL,
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = 0, crashes = 0, deferrals = 0, error = NULL, error_kind = NULL, error_code = NULL,
          cancel_requested = 0, run_at = @now, started_at = NULL, finished_at = NULL, stage = NULL, percent = NULL, updated_at = @now
        WHERE seq = @seq AND state IN ('failed', 'cancelled') RETURNING batch_id, state`,
     );
@@ -206,17 +206,17 @@ export class JobStore {
     return this.completeStmt.get({ ...f, result, now }) as { batch_id: string | null } | undefined;
   }
 
-  fail(f: Fence, error: string, kind: JobErrorKind, now: number): { batch_id: string | null } | undefined {
-    return this.failStmt.get({ ...f, error, kind, now }) as { batch_id: string | null } | undefined;
+  fail(f: Fence, error: string, kind: JobErrorKind, code: string | null, now: number): { batch_id: string | null } | undefined {
+    return this.failStmt.get({ ...f, error, kind, code, now }) as { batch_id: string | null } | undefined;
   }
 
   /** Back to the queue until runAt. `refund` gives the attempt back (a rate limit is not a failure). */
   reschedule(
     f: Fence,
-    p: { error: string; kind: JobErrorKind; runAt: number; shrink: boolean; refund: boolean },
+    p: { error: string; kind: JobErrorKind; code: string | null; runAt: number; refund: boolean },
     now: number,
   ): { batch_id: string | null; state: JobState } | undefined {
-    return this.rescheduleStmt.get({ ...f, error: p.error, kind: p.kind, runAt: p.runAt, shrink: p.shrink ? 1 : 0, refund: p.refund ? 1 : 0, now }) as
+    return this.rescheduleStmt.get({ ...f, error: p.error, kind: p.kind, code: p.code, runAt: p.runAt, refund: p.refund ? 1 : 0, now }) as
       | { batch_id: string | null; state: JobState }
       | undefined;
   }

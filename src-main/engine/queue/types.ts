@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import type { BatchState, JobErrorKind, JobPriority, JobResource } from '../../../src-shared/contract/index.js';
+import type { BatchState, JobErrorKind, JobPriority, JobResource, JobTypeName, jobTypes } from '../../../src-shared/contract/index.js';
 import type { Db } from '../db/database.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { RemoteProvider } from './remote.js';
 
 export type Priority = JobPriority;
 export type Resource = JobResource;
@@ -12,8 +11,11 @@ export const priorityRank: Record<Priority, number> = { urgent: 0, normal: 1, ba
 export const priorityName: readonly Priority[] = ['urgent', 'normal', 'background'];
 export const resourceNames: readonly Resource[] = ['gpu', 'cpu', 'io'];
 
+/** The stages a job type reports: those its contract slice declares, or any text for a job type outside the contract (tests). */
+export type StagesOf<T extends string> = T extends JobTypeName ? (typeof jobTypes)[T]['stages'][number] : string;
+
 /** What a running handler gets besides its payload. */
-export interface JobContext<S> {
+export interface JobContext<S, Stage extends string = string> {
   readonly jobId: string;
   /** 1 on the first attempt. */
   readonly attempt: number;
@@ -27,12 +29,8 @@ export interface JobContext<S> {
    * child process doing the work now (WorkerPool.run takes it as `kill`).
    */
   readonly stopSignal: AbortSignal;
-  /** Halvings after out-of-memory errors: use a batch or tile of 1/2^shrink the usual size. */
-  readonly shrink: number;
-  /** Reports the stage (e.g. preprocessing, inference) and percent; throttled for you. */
-  progress(stage: string, percent?: number | null): void;
-  /** A rate-limited, key-rotating client for a configured remote provider. */
-  remote(provider: string): RemoteProvider;
+  /** Reports the stage (one the job type declares) and percent; throttled for you. */
+  progress(stage: Stage, percent?: number | null): void;
   readonly services: S;
 }
 
@@ -42,16 +40,22 @@ export interface CommitContext<S> {
   readonly services: S;
   readonly job: { id: string; batchId: string | null; projectId: string | null; attempt: number };
   /** Enqueue follow-up work in the same transaction (children of a batch, for instance). */
-  enqueue(type: string, payload: unknown, options?: EnqueueOptions): string;
-  enqueueMany(type: string, payloads: readonly unknown[], options?: EnqueueOptions): string[];
+  enqueue<P>(definition: JobHandle<P>, payload: P, options?: EnqueueOptions): string;
+  enqueueMany<P>(definition: JobHandle<P>, payloads: readonly P[], options?: EnqueueOptions): string[];
+}
+
+/** What enqueue needs of a job definition: its type and payload schema (the definition itself, typically). */
+export interface JobHandle<P> {
+  type: string;
+  payload: z.ZodType<P>;
 }
 
 export interface RetryPolicy extends BackoffPolicy {
   maxAttempts: number;
 }
 
-export interface JobDefinition<P = unknown, R = unknown, S = unknown> {
-  type: string;
+export interface JobDefinition<P = unknown, R = unknown, S = unknown, T extends string = string> {
+  type: T;
   payload: z.ZodType<P>;
   resource: Resource;
   /** Default priority; enqueue may override. */
@@ -59,8 +63,6 @@ export interface JobDefinition<P = unknown, R = unknown, S = unknown> {
   retry?: Partial<RetryPolicy>;
   /** The attempt is aborted (then stopped) after this long; it counts as a transient failure. */
   timeoutMs?: number;
-  /** The handler honours ctx.shrink, so an out-of-memory error is retried smaller. */
-  shrinkOnOom?: boolean;
   /** The model the job needs loaded; jobs whose model is already loaded are preferred. */
   model?(payload: P): string | null;
   /** Short text for the Queue page. */
@@ -77,7 +79,7 @@ export interface JobDefinition<P = unknown, R = unknown, S = unknown> {
    * retry), so its effects outside the database must be idempotent, such as writing
    * content-addressed files. Effects that must happen exactly once go in `commit`.
    */
-  run(payload: P, ctx: JobContext<S>): Promise<R>;
+  run(payload: P, ctx: JobContext<S, StagesOf<T>>): Promise<R>;
   /**
    * Applies the result inside the same SQLite transaction that marks the job completed,
    * fenced by its lease: it happens exactly once, or not at all if the attempt was stale.
@@ -87,9 +89,20 @@ export interface JobDefinition<P = unknown, R = unknown, S = unknown> {
   storeResult?(result: R): unknown;
 }
 
-/** Defines a job type: one file per type under queue/jobs/. */
-export function defineJob<P, R, S>(definition: JobDefinition<P, R, S>): JobDefinition<P, R, S> {
+/**
+ * Defines a job type (one file per type, in its feature's jobs/ folder). A type the
+ * contract declares (`jobs` of a slice) reports only the stages declared there.
+ */
+export function defineJob<P, R, S, const T extends string>(definition: JobDefinition<P, R, S, T>): JobDefinition<P, R, S, T> {
   return definition;
+}
+
+/**
+ * defineJob with the services fixed and the rest inferred:
+ * `const defineImportJob = jobsWith<ImportServices>();` then `defineImportJob({...})`.
+ */
+export function jobsWith<S>(): <P, R, const T extends string>(definition: JobDefinition<P, R, S, T>) => JobDefinition<P, R, S, T> {
+  return (definition) => definition;
 }
 
 export interface BatchRow {
@@ -109,11 +122,18 @@ export interface BatchRow {
   finished_at: number | null;
 }
 
-/** Hooks for one kind of batch (an import, an augmentation run), run inside the transaction that changed it. */
+/**
+ * One kind of batch (an import, a background-removal run): the handle `createBatch`
+ * takes, and hooks run inside the transaction that changed a batch of this kind.
+ */
 export interface BatchTypeDefinition<S = unknown> {
   type: string;
   /** The derived state changed (a child finished, a retry reopened it, a pause). */
   onState?(ctx: { db: Db; services: S }, batch: BatchRow, previous: BatchState): void;
+}
+
+export function defineBatchType<S = unknown>(definition: BatchTypeDefinition<S>): BatchTypeDefinition<S> {
+  return definition;
 }
 
 export interface EnqueueOptions {

@@ -22,6 +22,7 @@ export function toJob(r: JobRow): Job {
     percent: r.percent,
     error: r.error,
     errorKind: r.error_kind,
+    errorCode: r.error_code,
     cancelRequested: r.cancel_requested === 1,
     createdAt: r.created_at,
     runAt: r.run_at,
@@ -62,7 +63,7 @@ function parseJson(text: string): unknown {
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-export function listJobs(db: Db, input: QueueListInput): { items: Job[]; total: number } {
+export function listJobs(db: Db, input: QueueListInput, order: 'newest' | 'oldest' = 'newest'): { items: Job[]; total: number } {
   const where: string[] = [];
   const params: unknown[] = [];
   const states = asArray(input.state);
@@ -87,7 +88,7 @@ export function listJobs(db: Db, input: QueueListInput): { items: Job[]; total: 
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = db.prepare(`SELECT COUNT(*) FROM jobs ${clause}`).pluck().get(...params) as number;
-  const rows = db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, input.limit ?? 100, input.offset ?? 0) as JobRow[];
+  const rows = db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq ${order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`).all(...params, input.limit ?? 100, input.offset ?? 0) as JobRow[];
   return { items: rows.map(toJob), total };
 }
 

@@ -7,7 +7,8 @@ import os from 'node:os';
  *
  * Protocol: the pool posts `{ id, request }`; a worker answers with
  * `{ id, type: 'progress', progress }` any number of times, then exactly one of
- * `{ id, type: 'result', result }` or `{ id, type: 'error', message }`.
+ * `{ id, type: 'result', result }` or `{ id, type: 'error', message, code }`; the task then
+ * rejects with a WorkerTaskError carrying that code as `errorCode`.
  * A worker that dies fails its task and is replaced.
  */
 export interface PoolOptions {
@@ -115,7 +116,7 @@ export class WorkerPool<Req, Res, Prog = unknown> {
         })
       : new Worker(this.script, { workerData: this.options.workerData, name: this.options.name });
     const slot: Slot<Req, Res, Prog> = { worker, task: null };
-    worker.on('message', (msg: { id: number; type: string; result?: Res; progress?: Prog; message?: string }) => {
+    worker.on('message', (msg: { id: number; type: string; result?: Res; progress?: Prog; message?: string; code?: string | null }) => {
       const task = slot.task;
       if (!task || task.id !== msg.id) return;
       if (msg.type === 'progress') {
@@ -125,7 +126,7 @@ export class WorkerPool<Req, Res, Prog = unknown> {
       slot.task = null;
       slot.worker.unref();
       if (msg.type === 'result') task.resolve(msg.result as Res);
-      else task.reject(new Error(msg.message ?? 'worker failed'));
+      else task.reject(new WorkerTaskError(msg.message ?? 'worker failed', msg.code ?? null));
       this.pump();
     });
     worker.on('error', (err) => this.retire(slot, err));
@@ -141,6 +142,17 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     this.slots.splice(i, 1);
     if (slot.task) slot.task.reject(err);
     if (!this.closed) this.pump();
+  }
+}
+
+/** A task's failure inside the worker, rebuilt on this side with its machine-readable code. */
+export class WorkerTaskError extends Error {
+  override name = 'WorkerTaskError';
+  constructor(
+    message: string,
+    readonly errorCode: string | null,
+  ) {
+    super(message);
   }
 }
 

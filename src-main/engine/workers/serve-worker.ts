@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 
 /**
  * The worker side of WorkerPool: call once with a handler; it answers each request
- * with a result or an error message, and lets the handler report progress.
+ * with a result or an error (its message and `errorCode`), and lets the handler report progress.
  */
 export function serveWorker<Req, Res, Prog = unknown>(handler: (request: Req, progress: (p: Prog) => void) => Promise<Res>): void {
   if (!parentPort) throw new Error('serveWorker must run inside a worker thread');
@@ -12,7 +12,9 @@ export function serveWorker<Req, Res, Prog = unknown>(handler: (request: Req, pr
       const result = await handler(msg.request, (progress) => port.postMessage({ id: msg.id, type: 'progress', progress }));
       port.postMessage({ id: msg.id, type: 'result', result });
     } catch (err) {
-      port.postMessage({ id: msg.id, type: 'error', message: err instanceof Error ? err.message : String(err) });
+      // The code crosses the thread boundary as data, so the engine can act on it without reading the message.
+      const code = (err as { errorCode?: unknown } | null)?.errorCode;
+      port.postMessage({ id: msg.id, type: 'error', message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : null });
     }
   });
 }

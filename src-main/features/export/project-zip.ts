@@ -5,23 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { ContractError, ExportOptions, type ExportOptions as ExportOptionsType } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import type { Library } from '../library/library.js';
-import type { BlobStore } from '../store/blob-store.js';
-
-export interface ExportDeps {
-  db: Db;
-  library: Library;
-  store: BlobStore;
-}
-
-interface Row {
-  sha256: string;
-  kind: string;
-  rel_path: string;
-  operation: string | null;
-  format: string;
-}
+import type { Library } from '../library/public.js';
 
 /** Already-compressed formats are stored, not deflated again: same size, far less CPU. */
 const STORED = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'heif']);
@@ -32,32 +16,29 @@ const STORED = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'heif']);
  * memory stays flat whatever the project's size (the HTTP route pipes this straight
  * into the response).
  */
-export function exportProjectZip(deps: ExportDeps, projectId: string, options: Partial<ExportOptionsType> = {}): Readable {
+export function exportProjectZip(library: Library, projectId: string, options: Partial<ExportOptionsType> = {}): Readable {
   const opts = ExportOptions.parse(options);
-  const project = deps.library.getProject(projectId);
-  const kinds = opts.include === 'originals' ? ["'original'"] : opts.include === 'results' ? ["'cutout'", "'mask'", "'composite'"] : ["'original'", "'cutout'", "'mask'", "'composite'"];
-  const rows = deps.db
-    .prepare(`SELECT sha256, kind, rel_path, operation, format FROM assets WHERE project_id = ? AND deleted = 0 AND kind IN (${kinds.join(',')}) ORDER BY seq, created_at`)
-    .all(project.id) as Row[];
+  const project = library.getProject(projectId);
+  const kinds = opts.include === 'originals' ? (['original'] as const) : opts.include === 'results' ? (['cutout', 'mask', 'composite'] as const) : (['original', 'cutout', 'mask', 'composite'] as const);
   const zip = new yazl.ZipFile();
   const used = new Set<string>();
-  for (const r of rows) {
-    if (r.kind !== 'original' && opts.operations && !opts.operations.includes(r.operation ?? '')) continue;
-    const folder = r.kind === 'original' ? 'originals' : `results/${r.operation ?? r.kind}`;
-    const name = unique(used, `${folder}/${safeRelPath(r.rel_path)}`);
-    zip.addFile(deps.store.pathOf(r.sha256), name, { compress: !STORED.has(r.format) });
+  for (const a of library.projectFiles(project.id, kinds)) {
+    if (a.kind !== 'original' && opts.operations && !opts.operations.includes(a.operation ?? '')) continue;
+    const folder = a.kind === 'original' ? 'originals' : `results/${a.operation ?? a.kind}`;
+    const name = unique(used, `${folder}/${safeRelPath(a.relPath)}`);
+    zip.addFile(library.pathOf(a), name, { compress: !STORED.has(a.format) });
   }
   zip.end();
   return zip.outputStream as unknown as Readable;
 }
 
 /** Writes the ZIP to `dest` through a temp file, so a failure (a full disk) leaves no half archive. */
-export async function writeProjectZip(deps: ExportDeps, projectId: string, dest: string, options: Partial<ExportOptionsType> = {}): Promise<{ path: string; bytes: number; entries: number }> {
+export async function writeProjectZip(library: Library, projectId: string, dest: string, options: Partial<ExportOptionsType> = {}): Promise<{ path: string; bytes: number; entries: number }> {
   const target = path.resolve(dest);
   const dir = await fs.stat(path.dirname(target)).catch(() => null);
   if (!dir?.isDirectory()) throw new ContractError('invalid_input', `no folder ${path.dirname(target)} to write the ZIP into`);
   const tmp = `${target}.${process.pid}.part`;
-  const stream = exportProjectZip(deps, projectId, options);
+  const stream = exportProjectZip(library, projectId, options);
   try {
     await pipeline(stream, createWriteStream(tmp));
     await fs.rename(tmp, target);

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { ImportProgress } from '../../../src-shared/contract/index.js';
-import type { Command } from '../command.js';
+import type { CliCommand } from '../../engine/cli-command.js';
+import type { EngineFeature } from '../../engine/feature.js';
+import type { ImportService } from './import-service.js';
 
-export const importCommand: Command = {
+export const importCommand = (imports: EngineFeature<ImportService>): CliCommand => ({
   name: 'import',
   summary: 'Import a folder (or files) of images into a project',
   usage: `atolye import <folder|files…> [--project NAME]
@@ -22,20 +24,21 @@ Options:
       return 2;
     }
     const engine = await ctx.engine();
-    const started = await engine.imports.start({ paths: positionals, projectName: values.project });
+    const service = engine.use(imports);
+    const started = await service.start({ paths: positionals, projectName: values.project });
     const isTty = process.stderr.isTTY;
     const unsubscribe = engine.events.subscribe((e) => {
       if (isTty && e.type === 'import.progress' && e.payload.importId === started.importId) process.stderr.write(`\r${line(e.payload)}`);
     });
-    const done = await engine.imports.wait(started.importId);
+    const done = await service.wait(started.importId);
     unsubscribe();
     if (isTty) process.stderr.write('\n');
     if (values.json) {
       ctx.out(JSON.stringify(done));
     } else {
-      const project = engine.library.getProject(done.projectId);
+      const project = service.project(done.projectId);
       ctx.out(`${line(done)} → project "${project.name}" (${project.id})`);
-      for (const s of engine.library.listSkipped(done.projectId).filter((s) => s.importId === done.importId)) ctx.out(`  skipped ${s.relPath}: ${s.reason}`);
+      for (const s of service.listSkipped(done.projectId).filter((s) => s.importId === done.importId)) ctx.out(`  skipped ${s.relPath}: ${s.reason}`);
     }
     if (done.state === 'failed') {
       ctx.err(`atolye import: ${done.error}`);
@@ -43,7 +46,7 @@ Options:
     }
     return 0;
   },
-};
+});
 
 function line(p: ImportProgress): string {
   return `${p.state}: ${p.processed}/${p.total} files, ${p.imported} imported, ${p.duplicates} duplicates, ${p.skipped} skipped`;

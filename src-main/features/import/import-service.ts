@@ -1,18 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { EngineEvent, ImportProgress } from '../../../src-shared/contract/index.js';
+import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shared/contract/index.js';
 import { ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import type { EventBus } from '../events.js';
-import { newId } from '../ids.js';
-import type { Library } from '../library/library.js';
-import type { EngineJobServices } from '../queue/jobs/services.js';
-import type { Queue } from '../queue/queue.js';
-import type { BatchRow, CommitContext } from '../queue/types.js';
-import { WorkerPool } from '../workers/pool.js';
+import type { Db } from '../../engine/db/database.js';
+import type { EventBus } from '../../engine/events.js';
+import { newId } from '../../engine/ids.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import type { BatchRow, CommitContext } from '../../engine/queue/types.js';
+import type { UploadStaging } from '../../engine/uploads.js';
+import { WorkerPool } from '../../engine/workers/pool.js';
+import type { Library } from '../library/public.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
+import { importBatch } from './jobs/import-batch.js';
+import { importFileJob, type FileServices, type ImportFilePayload } from './jobs/import-file.js';
+import { importScanJob, type ScanServices } from './jobs/import-scan.js';
 import { projectNameFor, scanPaths, type ScannedFile } from './scan.js';
-import type { UploadStaging } from './uploads.js';
 
 type Sources = { paths: string[] } | { uploads: { id: string; name: string }[] };
 
@@ -31,14 +33,6 @@ interface ImportRow {
 
 const PROGRESS_INTERVAL_MS = 100;
 
-/** What an import.file job carries. */
-export interface ImportFilePayload {
-  importId: string;
-  projectId: string;
-  path: string;
-  relPath: string;
-  seq: number;
-}
 
 /**
  * Turns dropped folders, files or uploads into a project's assets, through the job queue:
@@ -47,7 +41,7 @@ export interface ImportFilePayload {
  * recorded exactly once. Decoding, hashing and thumbnails run in a worker pool; this
  * class writes rows inside the queue's transactions and reports progress.
  */
-export class ImportService {
+export class ImportService implements ScanServices, FileServices {
   private readonly pool: WorkerPool<{ file: string; options: IngestOptions }, IngestResult>;
   private readonly unsubscribe: () => void;
 
@@ -56,7 +50,7 @@ export class ImportService {
     private readonly library: Library,
     private readonly uploads: UploadStaging,
     private readonly events: EventBus,
-    private readonly queue: Queue<EngineJobServices>,
+    private readonly queue: Queue,
     private readonly options: IngestOptions & { dataDir: string; workers?: number },
   ) {
     this.pool = new WorkerPool(new URL(`./image-worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
@@ -80,9 +74,11 @@ export class ImportService {
    * batch resume on their own.
    */
   markInterrupted(): number {
-    return this.db
-      .prepare("UPDATE imports SET state = 'interrupted', updated_at = ? WHERE state IN ('scanning', 'running') AND id NOT IN (SELECT id FROM batches)")
-      .run(Date.now()).changes;
+    const open = this.db.prepare("SELECT id FROM imports WHERE state IN ('scanning', 'running')").pluck().all() as string[];
+    const mark = this.db.prepare("UPDATE imports SET state = 'interrupted', updated_at = ? WHERE id = ?");
+    const orphans = open.filter((id) => !this.queue.hasBatch(id));
+    this.db.transaction(() => orphans.forEach((id) => mark.run(Date.now(), id)))();
+    return orphans.length;
   }
 
   async start(input: ImportStartInput): Promise<ImportProgress> {
@@ -109,13 +105,34 @@ export class ImportService {
       this.db
         .prepare("INSERT INTO imports (id, project_id, state, sources, created_at, updated_at) VALUES (?, ?, 'scanning', ?, ?, ?)")
         .run(importId, projectId, JSON.stringify(sources), now, now);
-      this.queue.createBatch({ id: importId, type: 'import', label: name, projectId });
-      this.queue.enqueue('import.scan', { importId }, { batchId: importId, projectId });
+      this.queue.createBatch(importBatch, { id: importId, label: name, projectId });
+      this.queue.enqueue(importScanJob, { importId }, { batchId: importId, projectId });
     })();
     this.events.emit('projects.changed', { projectId });
     const progress = this.get(importId);
     this.events.emit('import.progress', progress);
     return progress;
+  }
+
+  /** The project an import went into (for reports). */
+  project(projectId: string): { id: string; name: string } {
+    return this.library.getProject(projectId);
+  }
+
+  /** Files a project's imports skipped, with the reason. */
+  listSkipped(projectId: string): SkippedFile[] {
+    this.library.getProject(projectId);
+    return (
+      this.db.prepare('SELECT * FROM import_skips WHERE project_id = ? ORDER BY created_at, rel_path').all(projectId) as {
+        id: string;
+        project_id: string;
+        import_id: string;
+        file_name: string;
+        rel_path: string;
+        reason: string;
+        created_at: number;
+      }[]
+    ).map((r) => ({ id: r.id, projectId: r.project_id, importId: r.import_id, fileName: r.file_name, relPath: r.rel_path, reason: r.reason, createdAt: r.created_at }));
   }
 
   get(importId: string): ImportProgress {
@@ -152,14 +169,14 @@ export class ImportService {
   }
 
   /** import.scan's commit: the total, and one import.file child per file, in the scan's transaction. */
-  beginFiles(ctx: CommitContext<EngineJobServices>, importId: string, files: readonly ScannedFile[]): void {
+  beginFiles(ctx: CommitContext<ScanServices>, importId: string, files: readonly ScannedFile[]): void {
     const row = this.db.prepare('SELECT project_id FROM imports WHERE id = ?').get(importId) as { project_id: string };
     this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(files.length, Date.now(), importId);
     const firstSeq = this.library.nextSeq(row.project_id);
     const payloads = files.map(
       (file, index): ImportFilePayload => ({ importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index }),
     );
-    ctx.enqueueMany('import.file', payloads, { batchId: importId, projectId: row.project_id });
+    ctx.enqueueMany(importFileJob, payloads, { batchId: importId, projectId: row.project_id });
   }
 
   /** import.file's work: runs in the ingest pool; `kill` stops the worker (a cancel's grace period ran out). */
@@ -177,6 +194,7 @@ export class ImportService {
       this.db
         .prepare('INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(newId(), p.projectId, p.importId, fileName, p.relPath, result.reason, now);
+      this.library.noteSkipped(p.projectId);
       bump('skipped');
       return;
     }
@@ -228,17 +246,15 @@ export class ImportService {
         set.run('failed', 'cancelled', now, batch.id);
         return;
       case 'failed': {
-        const first = this.db
-          .prepare("SELECT type, error FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq LIMIT 1")
-          .get(batch.id) as { type: string; error: string | null } | undefined;
+        const [first] = this.queue.list({ batchId: batch.id, state: 'failed', limit: 1 }, 'oldest').items;
         const error =
-          first?.type === 'import.scan' ? (first.error ?? 'scan failed') : `${batch.failed} file(s) could not be processed: ${first?.error ?? 'unknown error'}`;
+          first?.type === importScanJob.type ? (first.error ?? 'scan failed') : `${batch.failed} file(s) could not be processed: ${first?.error ?? 'unknown error'}`;
         set.run('failed', error, now, batch.id);
         return;
       }
       default: {
         // Reopened (a retry) or still going: scanning until the scan has completed.
-        const scan = this.db.prepare("SELECT state FROM jobs WHERE batch_id = ? AND type = 'import.scan'").pluck().get(batch.id) as string | undefined;
+        const scan = this.queue.list({ batchId: batch.id, type: importScanJob.type, limit: 1 }).items[0]?.state;
         set.run(scan === undefined || scan === 'completed' ? 'running' : 'scanning', null, now, batch.id);
       }
     }
@@ -253,14 +269,14 @@ export class ImportService {
       case 'job.failed':
       case 'job.cancelled':
       case 'job.retrying':
-        if (e.payload.type === 'import.file' && e.payload.batchId) this.emitProgress(e.payload.batchId, false);
-        else if (e.payload.type === 'import.scan' && e.payload.batchId) this.emitProgress(e.payload.batchId, true);
+        if (e.payload.type === importFileJob.type && e.payload.batchId) this.emitProgress(e.payload.batchId, false);
+        else if (e.payload.type === importScanJob.type && e.payload.batchId) this.emitProgress(e.payload.batchId, true);
         return;
       case 'batch.completed':
       case 'batch.failed':
       case 'batch.cancelled':
       case 'batch.started':
-        if (e.payload.type !== 'import') return;
+        if (e.payload.type !== importBatch.type) return;
         this.emitProgress(e.payload.id, true);
         if (e.type === 'batch.started') return;
         this.events.emit('projects.changed', { projectId: e.payload.projectId });

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { CliCommand } from '../../engine/cli-command.js';
+import type { EngineFeature } from '../../engine/feature.js';
+import type { Library } from './library.js';
 
-export const projectsCommand: Command = {
+export const projectsCommand = (library: EngineFeature<Library>): CliCommand => ({
   name: 'projects',
   summary: 'List projects',
   usage: `atolye projects [--json]
@@ -13,7 +15,7 @@ Options:
   -h, --help   show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const projects = (await ctx.engine({ runJobs: false })).library.listProjects();
+    const projects = (await ctx.engine({ runJobs: false })).use(library).listProjects();
     if (values.json) {
       ctx.out(JSON.stringify(projects, null, 2));
       return 0;
@@ -26,4 +28,4 @@ Options:
     for (const p of projects) ctx.out([p.id, String(p.assetCount).padStart(7), String(p.skippedCount).padStart(8), ` ${p.name}`].join(' '));
     return 0;
   },
-};
+});

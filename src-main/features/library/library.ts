@@ -1,7 +1,10 @@
-import type { Asset, Project, SkippedFile } from '../../../src-shared/contract/index.js';
+import type { Asset, MediaVariant, Project } from '../../../src-shared/contract/index.js';
 import { ContractError } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import { newId } from '../ids.js';
+import type { Db } from '../../engine/db/database.js';
+import type { EventBus } from '../../engine/events.js';
+import type { MediaFile } from '../../engine/feature.js';
+import { newId } from '../../engine/ids.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
 
 interface ProjectRow {
   id: string;
@@ -49,11 +52,21 @@ export interface NewAsset {
 }
 
 const PROJECT_SELECT = `
-  SELECT p.id, p.name, p.source_path, p.created_at, p.updated_at,
+  SELECT p.id, p.name, p.source_path, p.created_at, p.updated_at, p.skipped_count,
     (SELECT COUNT(*) FROM assets a WHERE a.project_id = p.id AND a.kind = 'original' AND a.deleted = 0) AS asset_count,
-    (SELECT COUNT(*) FROM import_skips s WHERE s.project_id = p.id) AS skipped_count,
     (SELECT a.id FROM assets a WHERE a.project_id = p.id AND a.kind = 'original' AND a.deleted = 0 ORDER BY a.seq LIMIT 1) AS cover_asset_id
   FROM projects p`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+};
 
 function toProject(r: ProjectRow): Project {
   return {
@@ -86,9 +99,16 @@ function toAsset(r: AssetRow): Asset {
   };
 }
 
-/** Projects and assets in SQLite. Synchronous: better-sqlite3 on the engine's one writer thread. */
+/**
+ * Projects and assets in SQLite, and their files in the blob store. Synchronous reads and
+ * writes: better-sqlite3 on the engine's one writer thread.
+ */
 export class Library {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly store: BlobStore,
+    private readonly events: EventBus,
+  ) {}
 
   createProject(name: string, sourcePath: string | null): Project {
     const now = Date.now();
@@ -110,14 +130,25 @@ export class Library {
   renameProject(id: string, name: string): Project {
     const info = this.db.prepare('UPDATE projects SET name = ?, updated_at = ? WHERE id = ? AND deleted = 0').run(name, Date.now(), id);
     if (info.changes === 0) throw new ContractError('not_found', `no project ${id}`);
+    this.events.emit('projects.changed', { projectId: id });
     return this.getProject(id);
   }
 
-  /**
-   * Tombstones the project and its assets; returns the blobs no live asset references
-   * any more, for the caller to remove from the store.
-   */
-  deleteProject(id: string): string[] {
+  /** Tombstones the project and its assets, then removes the files no live asset references any more. */
+  async deleteProject(id: string): Promise<number> {
+    const orphans = this.tombstoneProject(id);
+    let removed = 0;
+    for (const sha of orphans) if (await this.store.remove(sha)) removed++;
+    this.events.emit('projects.changed', { projectId: id });
+    return removed;
+  }
+
+  /** Counts a file an import skipped (the reasons are the import feature's). */
+  noteSkipped(projectId: string, count = 1): void {
+    this.db.prepare('UPDATE projects SET skipped_count = skipped_count + ? WHERE id = ?').run(count, projectId);
+  }
+
+  private tombstoneProject(id: string): string[] {
     return this.db.transaction(() => {
       const now = Date.now();
       const info = this.db.prepare('UPDATE projects SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0').run(now, id);
@@ -138,6 +169,14 @@ export class Library {
     return { items: rows.map(toAsset), total };
   }
 
+  /** Every live file of a project of these kinds, in import order (originals before their results). */
+  projectFiles(projectId: string, kinds: readonly Asset['kind'][]): Asset[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM assets WHERE project_id = ? AND deleted = 0 AND kind IN (${kinds.map(() => '?').join(',')}) ORDER BY seq, created_at`)
+      .all(projectId, ...kinds) as AssetRow[];
+    return rows.map(toAsset);
+  }
+
   getAsset(id: string): Asset {
     const row = this.db.prepare('SELECT * FROM assets WHERE id = ? AND deleted = 0').get(id) as AssetRow | undefined;
     if (!row) throw new ContractError('not_found', `no asset ${id}`);
@@ -145,15 +184,18 @@ export class Library {
   }
 
   /** The stored file behind an asset's media variant, or null. */
-  mediaFor(assetId: string, variant: 'thumb' | 'original'): { sha256: string; format: string } | null {
-    if (variant === 'original') {
-      const row = this.db.prepare('SELECT sha256, format FROM assets WHERE id = ? AND deleted = 0').get(assetId) as { sha256: string; format: string } | undefined;
-      return row ?? null;
-    }
-    const row = this.db
-      .prepare("SELECT sha256, format FROM assets WHERE source_asset_id = ? AND kind = 'thumbnail' AND deleted = 0 LIMIT 1")
-      .get(assetId) as { sha256: string; format: string } | undefined;
-    return row ?? null;
+  media(assetId: string, variant: MediaVariant): MediaFile | null {
+    const row = (
+      variant === 'original'
+        ? this.db.prepare('SELECT sha256, format FROM assets WHERE id = ? AND deleted = 0').get(assetId)
+        : this.db.prepare("SELECT sha256, format FROM assets WHERE source_asset_id = ? AND kind = 'thumbnail' AND deleted = 0 LIMIT 1").get(assetId)
+    ) as { sha256: string; format: string } | undefined;
+    return row ? { path: this.store.pathOf(row.sha256), contentType: CONTENT_TYPES[row.format] ?? 'application/octet-stream' } : null;
+  }
+
+  /** Where an asset's bytes are in the blob store. */
+  pathOf(asset: Pick<Asset, 'sha256'>): string {
+    return this.store.pathOf(asset.sha256);
   }
 
   findOriginal(projectId: string, sha256: string): string | null {
@@ -178,20 +220,5 @@ export class Library {
       )
       .run(id, a.projectId, a.kind, a.sha256, a.ext, a.fileName, a.relPath, a.width, a.height, a.format, a.bytes, a.sourceAssetId ?? null, a.operation ?? null, a.paramsHash ?? null, a.seq, now, now);
     return id;
-  }
-
-  listSkipped(projectId: string): SkippedFile[] {
-    this.getProject(projectId);
-    return (
-      this.db.prepare('SELECT * FROM import_skips WHERE project_id = ? ORDER BY created_at, rel_path').all(projectId) as {
-        id: string;
-        project_id: string;
-        import_id: string;
-        file_name: string;
-        rel_path: string;
-        reason: string;
-        created_at: number;
-      }[]
-    ).map((r) => ({ id: r.id, projectId: r.project_id, importId: r.import_id, fileName: r.file_name, relPath: r.rel_path, reason: r.reason, createdAt: r.created_at }));
   }
 }

@@ -2,37 +2,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeZodError, ModelId, ModelTask } from '../../../src-shared/contract/index.js';
-import { packageRoot } from '../package-root.js';
+import { InputSpec, OutputSpec } from '../../engine/inference/model-spec.js';
+import { packageRoot } from '../../engine/package-root.js';
+
+export { InputSpec, OutputSpec };
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lower-case hex digits');
-const Rgb = z.tuple([z.number(), z.number(), z.number()]);
-
-export const InputSpec = z
-  .object({
-    /** The input's name; null means the model's first input. */
-    name: z.string().nullable(),
-    size: z.tuple([z.number().int().positive(), z.number().int().positive()]).describe('[width, height]'),
-    layout: z.enum(['NCHW', 'NHWC']),
-    /** Bilinear resize convention to the input size (see buildPreprocessModel). */
-    resize: z.enum(['half_pixel', 'asymmetric']).default('half_pixel'),
-    colorOrder: z.enum(['RGB', 'BGR']),
-    /** In 0–255 pixel units, in the model's colour order: x' = (x − mean) / std. */
-    mean: Rgb,
-    std: Rgb.refine((s) => s.every((v) => v > 0), 'std must be positive'),
-  })
-  .strict();
-export type InputSpec = z.infer<typeof InputSpec>;
-
-export const OutputSpec = z
-  .object({
-    /** The output holding the alpha prediction; null means the model's first output. */
-    name: z.string().nullable(),
-    activation: z.enum(['none', 'sigmoid']),
-    normalize: z.enum(['none', 'minmax']),
-  })
-  .strict();
-export type OutputSpec = z.infer<typeof OutputSpec>;
-
 export const ModelSourceSpec = z.discriminatedUnion('kind', [
   /** Chunks listed in an npm package's resources.json (the @imgly layout). */
   z.object({ kind: z.literal('npm'), package: z.string(), version: z.string(), resource: z.string() }).strict(),

@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ContractError, type ExecutionProvider, type ModelInfo, type ModelStatus, type ModelTask } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import type { EventBus } from '../events.js';
-import type { InferenceRuntime } from '../inference/runtime.js';
-import type { ModelRef, TensorInfo } from '../inference/protocol.js';
-import type { BlobStore } from '../store/blob-store.js';
+import type { Db } from '../../engine/db/database.js';
+import type { EventBus } from '../../engine/events.js';
+import type { ModelRef, TensorInfo } from '../../engine/inference/protocol.js';
+import type { InferenceRuntime } from '../../engine/inference/runtime.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import type { JobContext } from '../../engine/queue/types.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
+import type { UploadStaging } from '../../engine/uploads.js';
 import { DownloadError, downloadVerified, hashFile } from './download.js';
+import { modelDownloadJob, type DownloadServices } from './jobs/model-download.js';
 import { loadCatalog, parseManifest, type Catalog, type ModelManifest } from './manifest.js';
 import { assembleFromPackage } from './package-source.js';
 
@@ -36,16 +40,22 @@ export interface ModelStoreOptions {
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
+ * A model that cannot run (not installed, missing, damaged): every job needing it fails
+ * the same way, so it carries a code callers act on (a run stops at the first one).
+ */
+export class ModelUnavailableError extends ContractError {
+  readonly errorCode = 'model_unavailable';
+}
+
+/**
  * The library's models: catalog entries (native-models/), what is installed (rows in
  * `models`, files as blobs in the content-addressed store) and the default per task.
  * Three ways in: assembled from an npm package, downloaded (resumable, verified) or
  * imported from the user's own file.
  */
-export class ModelStore {
+export class ModelStore implements DownloadServices {
   readonly catalog: Catalog;
   private readonly manifests: Map<string, ModelManifest>;
-  private readonly downloads = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private readonly installs = new Map<string, Promise<void>>();
   private readonly partDir: string;
   private lastEmit = new Map<string, number>();
 
@@ -54,6 +64,8 @@ export class ModelStore {
     private readonly store: BlobStore,
     private readonly events: EventBus,
     private readonly runtime: InferenceRuntime,
+    private readonly queue: Queue,
+    private readonly uploads: UploadStaging,
     dataDir: string,
     private readonly options: ModelStoreOptions = {},
   ) {
@@ -66,10 +78,11 @@ export class ModelStore {
 
   async init(): Promise<void> {
     await fs.mkdir(this.partDir, { recursive: true });
-    // A download cannot still be running in a process that just started.
-    this.db
-      .prepare("UPDATE models SET state = 'failed', error = 'interrupted: download again to resume', updated_at = ? WHERE state = 'downloading'")
-      .run(Date.now());
+    // A download whose job is gone (cleared, or from before downloads were jobs) cannot resume by itself.
+    const live = new Set(this.liveDownloads().keys());
+    for (const id of this.db.prepare("SELECT id FROM models WHERE state = 'downloading'").pluck().all() as string[]) {
+      if (!live.has(id)) this.db.prepare("UPDATE models SET state = 'failed', error = 'interrupted: download again to resume', updated_at = ? WHERE id = ?").run(Date.now(), id);
+    }
   }
 
   list(task?: ModelTask): ModelInfo[] {
@@ -132,10 +145,7 @@ export class ModelStore {
    */
   async resolve(id: string): Promise<ModelRef & { manifest: ModelManifest }> {
     let info = this.info(id);
-    if (info.status !== 'ready' && info.source === 'package') {
-      await this.install(id);
-      info = this.info(id);
-    }
+    if (info.status !== 'ready' && info.source === 'package') info = await this.installAndWait(id);
     if (info.status !== 'ready') {
       const why =
         info.status === 'missing'
@@ -147,7 +157,7 @@ export class ModelStore {
               : info.status === 'manual'
                 ? 'it has no verified checksum: download it yourself and import it'
                 : 'it is not installed';
-      throw new ContractError('unavailable', `model ${id} cannot run: ${why}. Install it from the Models page (models.download).`);
+      throw new ModelUnavailableError('unavailable', `model ${id} cannot run: ${why}. Install it from the Models page (models.download).`);
     }
     const row = this.row(id)!;
     const manifest = this.manifestOf(id, row);
@@ -165,11 +175,11 @@ export class ModelStore {
   }
 
   /**
-   * Installs a catalog or package model. Package models are assembled before this
-   * returns; downloads run in the background (models.progress events) and this
-   * returns at once with status `downloading`.
+   * Installs a catalog or package model as a queue job (models.download): package models
+   * are assembled, catalog models downloaded with resume. Resolves once the job is queued
+   * (the same job when one is already under way); progress arrives as models.progress.
    */
-  async install(id: string): Promise<void> {
+  async install(id: string): Promise<string> {
     const manifest = this.manifests.get(id);
     if (!manifest) {
       if (this.row(id)) throw new ContractError('conflict', `${id} is an imported model: import its file again`);
@@ -177,39 +187,41 @@ export class ModelStore {
     }
     const file = manifest.files[0]!;
     if (!file.sha256) throw new ContractError('unavailable', `${id} has no verified sha256 (${file.sha256Source}); fetch it yourself and import it`);
-    const running = this.installs.get(id);
+    if (manifest.source.kind !== 'npm' && manifest.source.kind !== 'url') throw new ContractError('invalid_input', `${id} cannot be installed from its source`);
+    const running = this.liveDownloads().get(id);
     if (running) return running;
-    if (manifest.source.kind === 'npm') {
-      const source = manifest.source;
-      const job = this.assemble(manifest, source.package, source.resource, file.sha256).finally(() => this.installs.delete(id));
-      this.installs.set(id, job);
-      return job;
-    }
-    if (manifest.source.kind === 'url') {
-      if (this.downloads.has(id)) return;
-      const done = this.download(manifest, manifest.source.url, file.sha256, file.bytes);
-      return void done;
-    }
-    throw new ContractError('invalid_input', `${id} cannot be installed from its source`);
+    this.upsert(id, manifest, manifest.source.kind === 'npm' ? 'package' : 'catalog', { state: 'downloading', error: null, received: 0, total: file.bytes ?? 0 });
+    this.progress(id, 'downloading', 0, file.bytes ?? 0, true);
+    // No queue-level dedupe: a completed install must not answer a reinstall after a delete.
+    return this.queue.enqueue(modelDownloadJob, { id }, { dedupeKey: null }).id;
   }
 
-  /** Resolves when a running download of `id` ends (tests, CLI). */
+  /** Installs and waits for the model to be ready (or for the install to fail). */
+  async installAndWait(id: string): Promise<ModelInfo> {
+    await this.queue.waitFor(await this.install(id));
+    return this.info(id);
+  }
+
+  /** Resolves when a running install of `id` ends (tests, CLI). */
   async waitForDownload(id: string): Promise<ModelInfo> {
-    await this.downloads.get(id)?.done;
-    await this.installs.get(id);
+    const jobId = this.liveDownloads().get(id);
+    if (jobId) await this.queue.waitFor(jobId);
     return this.info(id);
   }
 
   cancel(id: string): ModelInfo {
-    const running = this.downloads.get(id);
-    if (!running) throw new ContractError('conflict', `${id} is not downloading`);
-    running.controller.abort();
+    const jobId = this.liveDownloads().get(id);
+    if (!jobId) throw new ContractError('conflict', `${id} is not downloading`);
+    this.queue.cancel(jobId);
     return this.info(id);
   }
 
   async delete(id: string): Promise<boolean> {
-    this.downloads.get(id)?.controller.abort();
-    await this.downloads.get(id)?.done;
+    const jobId = this.liveDownloads().get(id);
+    if (jobId) {
+      this.queue.cancel(jobId);
+      await this.queue.waitFor(jobId);
+    }
     const row = this.row(id);
     if (!row && !this.manifests.has(id)) throw new ContractError('not_found', `no model ${id}`);
     await fs.rm(this.partPath(id), { force: true });
@@ -222,6 +234,14 @@ export class ModelStore {
     if (row.sha256 && !this.db.prepare('SELECT 1 FROM models WHERE sha256 = ?').get(row.sha256)) await this.store.remove(row.sha256);
     this.events.emit('models.changed', { id });
     return true;
+  }
+
+  /** Imports a model from a local path (desktop, CLI) or from a staged upload (web). */
+  async importUpload(input: { path?: string; uploadId?: string; task: ModelTask; name?: string }): Promise<ModelInfo> {
+    if (input.uploadId && !(await this.uploads.exists(input.uploadId))) throw new ContractError('not_found', `no upload ${input.uploadId}`);
+    const info = await this.importFile(input.path ?? this.uploads.pathOf(input.uploadId!), input.task, input.name);
+    if (input.uploadId) await this.uploads.discard([input.uploadId]);
+    return info;
   }
 
   /**
@@ -270,60 +290,75 @@ export class ModelStore {
     return this.info(id);
   }
 
-  private async assemble(manifest: ModelManifest, pkg: string, resource: string, expected: string): Promise<void> {
-    const id = manifest.id;
-    const tmp = this.store.tempPath();
-    this.upsert(id, manifest, 'package', { state: 'downloading', error: null, received: 0, total: manifest.files[0]!.bytes ?? 0 });
+  /** models.download's work: the verified file in the store (resumable, idempotent); failures are recorded on the model. */
+  async fetchModel(id: string, ctx: Pick<JobContext<unknown, 'downloading' | 'verifying'>, 'signal' | 'progress'>): Promise<{ sha256: string; bytes: number }> {
+    const manifest = this.manifests.get(id);
+    if (!manifest) throw new ContractError('not_found', `no model ${id}`);
+    const file = manifest.files[0]!;
+    const source = manifest.source.kind === 'npm' ? 'package' : 'catalog';
+    const report = (received: number, total: number) => {
+      this.db.prepare('UPDATE models SET received = ?, total = ? WHERE id = ?').run(received, total, id);
+      this.progress(id, 'downloading', received, total, false);
+      ctx.progress('downloading', total ? (100 * received) / total : null);
+    };
+    this.upsert(id, manifest, source, { state: 'downloading', error: null });
     try {
-      const { sha256, bytes } = await assembleFromPackage(pkg, resource, tmp, (done, total) => this.progress(id, 'downloading', done, total, false));
-      if (sha256 !== expected) throw new Error(`assembled file has sha256 ${sha256}, the manifest says ${expected}`);
-      await this.replaceBlob(tmp, sha256);
-      this.upsert(id, manifest, 'package', { state: 'ready', sha256, bytes, error: null, received: bytes, total: bytes });
-      this.progress(id, 'ready', bytes, bytes, true);
+      let result: { sha256: string; bytes: number };
+      let tmp: string;
+      if (manifest.source.kind === 'npm') {
+        tmp = this.store.tempPath();
+        try {
+          result = await assembleFromPackage(manifest.source.package, manifest.source.resource, tmp, report);
+        } catch (err) {
+          await fs.rm(tmp, { force: true });
+          throw new Error(`cannot assemble ${id} from ${manifest.source.package}: ${firstLine(err)}`);
+        }
+        if (result.sha256 !== file.sha256) {
+          await fs.rm(tmp, { force: true });
+          throw new Error(`cannot assemble ${id}: the assembled file has sha256 ${result.sha256}, the manifest says ${file.sha256}`);
+        }
+      } else if (manifest.source.kind === 'url') {
+        tmp = this.partPath(id);
+        result = await downloadVerified({
+          url: manifest.source.url,
+          partPath: tmp,
+          expectedBytes: file.bytes,
+          expectedSha256: file.sha256!,
+          signal: ctx.signal,
+          retries: this.options.downloadRetries,
+          retryDelayMs: this.options.retryDelayMs,
+          onProgress: report,
+        });
+      } else {
+        throw new ContractError('invalid_input', `${id} cannot be installed from its source`);
+      }
+      ctx.progress('verifying', null);
+      await this.replaceBlob(tmp, result.sha256);
+      return result;
     } catch (err) {
-      await fs.rm(tmp, { force: true });
-      const message = `cannot assemble ${id} from ${pkg}: ${firstLine(err)}`;
-      this.upsert(id, manifest, 'package', { state: 'failed', error: message });
+      const aborted = ctx.signal.aborted || (err instanceof DownloadError && err.kind === 'aborted');
+      const message = aborted ? 'cancelled: download again to resume' : firstLine(err);
+      this.upsert(id, manifest, source, { state: 'failed', error: message });
       this.progress(id, 'failed', 0, 0, true, message);
-      throw new ContractError('unavailable', message);
+      throw err;
     }
   }
 
-  private download(manifest: ModelManifest, url: string, sha256: string, bytes: number | null): Promise<void> {
-    const id = manifest.id;
-    const controller = new AbortController();
-    const part = this.partPath(id);
-    this.upsert(id, manifest, 'catalog', { state: 'downloading', error: null, received: 0, total: bytes ?? 0 });
-    this.progress(id, 'downloading', 0, bytes ?? 0, true);
-    const done = (async () => {
-      try {
-        const result = await downloadVerified({
-          url,
-          partPath: part,
-          expectedBytes: bytes,
-          expectedSha256: sha256,
-          signal: controller.signal,
-          retries: this.options.downloadRetries,
-          retryDelayMs: this.options.retryDelayMs,
-          onProgress: (received, total) => {
-            this.db.prepare('UPDATE models SET received = ?, total = ? WHERE id = ?').run(received, total, id);
-            this.progress(id, 'downloading', received, total, false);
-          },
-        });
-        await this.replaceBlob(part, result.sha256);
-        this.upsert(id, manifest, 'catalog', { state: 'ready', sha256: result.sha256, bytes: result.bytes, error: null, received: result.bytes, total: result.bytes });
-        this.progress(id, 'ready', result.bytes, result.bytes, true);
-      } catch (err) {
-        const aborted = err instanceof DownloadError && err.kind === 'aborted';
-        const message = aborted ? 'cancelled: download again to resume' : firstLine(err);
-        this.upsert(id, manifest, 'catalog', { state: 'failed', error: message });
-        this.progress(id, 'failed', 0, 0, true, message);
-      } finally {
-        this.downloads.delete(id);
-      }
-    })();
-    this.downloads.set(id, { controller, done });
-    return done;
+  /** models.download's commit: the model is ready. */
+  markInstalled(id: string, file: { sha256: string; bytes: number }): void {
+    const manifest = this.manifestOf(id);
+    this.upsert(id, manifest, manifest.source.kind === 'npm' ? 'package' : 'catalog', { state: 'ready', sha256: file.sha256, bytes: file.bytes, error: null, received: file.bytes, total: file.bytes });
+    this.progress(id, 'ready', file.bytes, file.bytes, true);
+  }
+
+  /** Model id → the id of its install job still pending or running. */
+  private liveDownloads(): Map<string, string> {
+    const live = new Map<string, string>();
+    for (const job of this.queue.list({ type: modelDownloadJob.type, state: ['pending', 'running', 'paused'], limit: 1000 }).items) {
+      const payload = this.queue.get(job.id).payload as { id: string };
+      live.set(payload.id, job.id);
+    }
+    return live;
   }
 
   /**

@@ -1,12 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SegmentPreset, type SegmentOptionsInput } from '../../../src-shared/contract/index.js';
-import type { Engine } from '../../engine/engine.js';
+import { RemoveBackgroundPreset, type RemoveBackgroundOptionsInput } from '../../../src-shared/contract/index.js';
+import type { CliCommand } from '../../engine/cli-command.js';
+import type { EngineFeature } from '../../engine/feature.js';
+import { importFeature } from '../import/public.js';
+import { libraryFeature } from '../library/public.js';
+import type { RemoveBackgroundService } from './service.js';
 
-export const removeBgSummary = 'Remove the background of images (a folder or files) into an output folder';
+const summary = 'Remove the background of images (a folder or files) into an output folder';
 
-export const removeBgUsage = `atolye remove-bg <folder|files…> --out <dir> [--preset cutout|mask|white|crop|square] [options]
+const usage = `atolye remove-background <folder|files…> --out <dir> [--preset cutout|mask|white|crop|square] [options]
 
 Imports the images into a project (or reuses it when already imported), removes
 their backgrounds locally with the default model (CUDA when present, CPU otherwise)
@@ -37,9 +41,16 @@ Options:
   --json             print the run's final state as JSON
   -h, --help         show this help`;
 
-/** `atolye remove-bg`; returns the exit code (0 all done, 1 some failed, 2 usage). */
-export async function removeBgCommand(args: string[], ctx: { engine: Engine; out: (line: string) => void; err?: (line: string) => void }): Promise<number> {
-  const err = ctx.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+/** `atolye remove-background`: exit code 0 all done, 1 some failed, 2 usage. */
+export const removeBackgroundCommand = (feature: EngineFeature<RemoveBackgroundService>): CliCommand => ({
+  name: 'remove-background',
+  summary,
+  usage,
+  run: (args, ctx) => run(args, ctx, feature),
+});
+
+async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], feature: EngineFeature<RemoveBackgroundService>): Promise<number> {
+  const err = ctx.err;
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,24 +74,24 @@ export async function removeBgCommand(args: string[], ctx: { engine: Engine; out
       },
     });
   } catch (e) {
-    err(`atolye remove-bg: ${(e as Error).message} (see atolye remove-bg --help)`);
+    err(`atolye remove-background: ${(e as Error).message} (see atolye remove-background --help)`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    ctx.out(removeBgUsage);
+    ctx.out(usage);
     return 0;
   }
   if (positionals.length === 0 || !values.out) {
-    err('atolye remove-bg: give at least one folder or file and --out <dir> (see atolye remove-bg --help)');
+    err('atolye remove-background: give at least one folder or file and --out <dir> (see atolye remove-background --help)');
     return 2;
   }
-  const preset = SegmentPreset.safeParse(values.preset ?? 'cutout');
+  const preset = RemoveBackgroundPreset.safeParse(values.preset ?? 'cutout');
   if (!preset.success) {
-    err(`atolye remove-bg: unknown preset "${values.preset}" (cutout, mask, white, crop, square)`);
+    err(`atolye remove-background: unknown preset "${values.preset}" (cutout, mask, white, crop, square)`);
     return 2;
   }
-  const options: SegmentOptionsInput = { preset: preset.data };
+  const options: RemoveBackgroundOptionsInput = { preset: preset.data };
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -97,47 +108,50 @@ export async function removeBgCommand(args: string[], ctx: { engine: Engine; out
     if (values.background) options.background = values.background;
     if (values['no-shadow']) options.shadow = false;
   } catch (e) {
-    err(`atolye remove-bg: ${(e as Error).message}`);
+    err(`atolye remove-background: ${(e as Error).message}`);
     return 2;
   }
 
-  const engine = ctx.engine;
+  const engine = await ctx.engine();
+  const imports = engine.use(importFeature);
+  const library = engine.use(libraryFeature);
+  const service = engine.use(feature);
   const isTty = process.stderr.isTTY;
-  const imported = await engine.imports.wait((await engine.imports.start({ paths: positionals, projectName: values.project })).importId);
+  const imported = await imports.wait((await imports.start({ paths: positionals, projectName: values.project })).importId);
   if (imported.state === 'failed') {
-    err(`atolye remove-bg: ${imported.error}`);
+    err(`atolye remove-background: ${imported.error}`);
     return 1;
   }
-  for (const s of engine.library.listSkipped(imported.projectId).filter((s) => s.importId === imported.importId)) err(`  skipped ${s.relPath}: ${s.reason}`);
-  const originals = engine.library.listAssets(imported.projectId, 0, 1000).total;
+  for (const s of imports.listSkipped(imported.projectId).filter((s) => s.importId === imported.importId)) err(`  skipped ${s.relPath}: ${s.reason}`);
+  const originals = library.listAssets(imported.projectId, 0, 1000).total;
   const assetIds: string[] = [];
   for (let offset = 0; offset < originals; offset += 1000) {
-    for (const a of engine.library.listAssets(imported.projectId, offset, 1000).items) assetIds.push(a.id);
+    for (const a of library.listAssets(imported.projectId, offset, 1000).items) assetIds.push(a.id);
   }
   if (assetIds.length === 0) {
-    err('atolye remove-bg: no images to process');
+    err('atolye remove-background: no images to process');
     return 1;
   }
 
   let run;
   try {
-    run = await engine.segment.start({ projectId: imported.projectId, assetIds, options, modelId: values.model });
+    run = await service.start({ projectId: imported.projectId, assetIds, options, modelId: values.model });
   } catch (e) {
-    err(`atolye remove-bg: ${(e as Error).message}`);
+    err(`atolye remove-background: ${(e as Error).message}`);
     return 1;
   }
   const failures: string[] = [];
   const unsubscribe = engine.events.subscribe((e) => {
-    if (e.type === 'segment.item' && e.payload.runId === run.runId && e.payload.state === 'failed') {
-      const a = engine.library.getAsset(e.payload.sourceAssetId);
+    if (e.type === 'remove-background.item' && e.payload.runId === run.runId && e.payload.state === 'failed') {
+      const a = library.getAsset(e.payload.sourceAssetId);
       failures.push(`  failed ${a.relPath}: ${e.payload.error}`);
     }
-    if (isTty && e.type === 'segment.progress' && e.payload.runId === run.runId) {
+    if (isTty && e.type === 'remove-background.progress' && e.payload.runId === run.runId) {
       const p = e.payload;
       process.stderr.write(`\r${p.state}: ${p.done + p.reused + p.failed}/${p.total} (${p.reused} reused, ${p.failed} failed)`);
     }
   });
-  const done = await engine.segment.wait(run.runId);
+  const done = await service.wait(run.runId);
   unsubscribe();
   if (isTty) process.stderr.write('\n');
 
@@ -145,20 +159,20 @@ export async function removeBgCommand(args: string[], ctx: { engine: Engine; out
   await fs.mkdir(outDir, { recursive: true });
   const wanted = new Set(assetIds);
   let written = 0;
-  const byParams = engine.segment.results(imported.projectId).filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
+  const byParams = service.results(imported.projectId).filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
   const seen = new Set<string>();
   for (const r of byParams) {
     if (seen.has(r.sourceAssetId)) continue; // newest first: one file per image
     seen.add(r.sourceAssetId);
     const dest = path.join(outDir, ...r.asset.relPath.split('/').filter((p) => p && p !== '..'));
     await fs.mkdir(path.dirname(dest), { recursive: true });
-    await fs.copyFile(engine.store.pathOf(r.asset.sha256), dest);
+    await fs.copyFile(library.pathOf(r.asset), dest);
     written++;
   }
   for (const f of failures) err(f);
   if (values.json) ctx.out(JSON.stringify(done));
   else ctx.out(`${done.state}: ${done.done} done, ${done.reused} reused, ${done.failed} failed on ${done.provider ?? 'no provider'} → ${written} files in ${outDir}`);
-  if (done.state === 'failed' && done.error) err(`atolye remove-bg: ${done.error}`);
+  if (done.state === 'failed' && done.error) err(`atolye remove-background: ${done.error}`);
   return done.failed > 0 || done.state !== 'done' ? 1 : 0;
 }
 

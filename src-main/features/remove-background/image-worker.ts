@@ -1,10 +1,10 @@
 /** Worker thread: the sharp halves of background removal (see segment-image.ts). */
 import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { SegmentOptions } from '../../../src-shared/contract/index.js';
-import { BlobStore } from '../store/blob-store.js';
-import { serveWorker } from '../workers/serve-worker.js';
-import { ImageInputError, prepareInput, renderOutput, type PreparedInput, type RenderedOutput } from './segment-image.js';
+import type { RemoveBackgroundOptions } from '../../../src-shared/contract/index.js';
+import { BlobStore } from '../../engine/store/blob-store.js';
+import { serveWorker } from '../../engine/workers/serve-worker.js';
+import { ImageInputError, prepareInput, renderOutput, type PreparedInput, type RenderedOutput } from './render.js';
 
 // One image at a time per worker: more libvips threads would only take cores from the model.
 sharp.concurrency(1);
@@ -14,7 +14,7 @@ const store = new BlobStore((workerData as { dataDir: string }).dataDir);
 
 export type ImageRequest =
   | { type: 'prepare'; file: string; width: number; height: number }
-  | { type: 'render'; file: string; mask: Uint8Array; maskWidth: number; maskHeight: number; options: SegmentOptions };
+  | { type: 'render'; file: string; mask: Uint8Array; maskWidth: number; maskHeight: number; options: RemoveBackgroundOptions };
 
 export type ImageResponse = { ok: true; prepared?: PreparedInput; rendered?: RenderedOutput } | { ok: false; imageError: boolean; message: string };
 

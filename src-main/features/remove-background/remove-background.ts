@@ -3,58 +3,61 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ContractError,
-  SegmentOptions,
+  RemoveBackgroundOptions,
   type Asset,
   type ExecutionProvider,
-  type SegmentOptionsInput,
+  type RemoveBackgroundOptionsInput,
 } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import { ModelFileError, type InferenceRuntime } from '../inference/runtime.js';
-import type { Library } from '../library/library.js';
-import type { ModelStore } from '../models/model-store.js';
-import type { BlobStore } from '../store/blob-store.js';
-import { WorkerPool } from '../workers/pool.js';
-import type { ImageRequest, ImageResponse } from './segment-image-worker.js';
-import { checkOptions, outputFormat, type RenderedOutput } from './segment-image.js';
+import type { Db } from '../../engine/db/database.js';
+import { ModelFileError, type InferenceRuntime } from '../../engine/inference/runtime.js';
+import type { Library } from '../library/public.js';
+import { ModelUnavailableError, type ModelStore } from '../models/public.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
+import { WorkerPool } from '../../engine/workers/pool.js';
+import type { ImageRequest, ImageResponse } from './image-worker.js';
+import { checkOptions, outputFormat, type RenderedOutput } from './render.js';
 
 export const OPERATION = 'remove-background';
 /** Bump when the output for the same parameters changes, so old results are not reused. */
 const OPERATION_VERSION = 1;
 
-/** What the operation needs from the engine (the Engine itself satisfies it). */
-export interface SegmentDeps {
+/** What the operation needs: the library and its store, the model store, inference and the image workers. */
+export interface RemoveBackgroundDeps {
   db: Db;
   library: Library;
   store: BlobStore;
   models: ModelStore;
   inference: InferenceRuntime;
-  segmentImages: WorkerPool<ImageRequest, ImageResponse>;
+  images: WorkerPool<ImageRequest, ImageResponse>;
 }
 
-export function createSegmentImagePool(dataDir: string, size?: number): WorkerPool<ImageRequest, ImageResponse> {
+export function createImagePool(dataDir: string, size?: number): WorkerPool<ImageRequest, ImageResponse> {
   const ext = path.extname(new URL(import.meta.url).pathname);
-  return new WorkerPool(new URL(`./segment-image-worker${ext}`, import.meta.url), {
+  return new WorkerPool(new URL(`./image-worker${ext}`, import.meta.url), {
     // Beside the model (which takes every core), one worker keeps decode and encode
     // flowing; more only fight it for the same cores.
     size: size ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
-    name: 'segment-image',
+    name: 'remove-background-image',
     workerData: { dataDir },
   });
 }
 
 /** A per-image failure with a reason the gallery shows; the batch goes on. */
-export class SegmentItemError extends Error {
+export class ImageItemError extends Error {
+  override name = 'ImageItemError';
+  /** image_unreadable: the image's own fault (not retried); image_io: the worker or the disk. */
+  readonly errorCode: 'image_unreadable' | 'image_io';
   constructor(
     message: string,
-    readonly kind: 'image' | 'model' | 'io',
+    readonly kind: 'image' | 'io',
   ) {
     super(message);
-    this.name = 'SegmentItemError';
+    this.errorCode = kind === 'image' ? 'image_unreadable' : 'image_io';
   }
 }
 
 /** The parameters that change the output for a preset, and their hash (with the model's bytes). */
-export function paramsFor(options: SegmentOptions, modelSha256: string): { relevant: Record<string, unknown>; hash: string } {
+export function paramsFor(options: RemoveBackgroundOptions, modelSha256: string): { relevant: Record<string, unknown>; hash: string } {
   const relevant: Record<string, unknown> = {
     op: OPERATION,
     v: OPERATION_VERSION,
@@ -74,7 +77,7 @@ export function paramsFor(options: SegmentOptions, modelSha256: string): { relev
 export interface ComputedResult {
   sourceAssetId: string;
   paramsHash: string;
-  options: SegmentOptions;
+  options: RemoveBackgroundOptions;
   modelId: string;
   provider: ExecutionProvider;
   durationMs: number;
@@ -88,7 +91,7 @@ export interface RemoveBackgroundResult {
 }
 
 /** The derived asset already made from this source with these parameters, if its file is still there. */
-export function findExisting(deps: Pick<SegmentDeps, 'db' | 'library'>, sourceAssetId: string, paramsHash: string): Asset | null {
+export function findExisting(deps: Pick<RemoveBackgroundDeps, 'db' | 'library'>, sourceAssetId: string, paramsHash: string): Asset | null {
   const id = deps.db
     .prepare('SELECT id FROM assets WHERE source_asset_id = ? AND operation = ? AND params_hash = ? AND deleted = 0 ORDER BY created_at DESC LIMIT 1')
     .pluck()
@@ -101,9 +104,9 @@ export function findExisting(deps: Pick<SegmentDeps, 'db' | 'library'>, sourceAs
  * Safe to run twice (the output is content-addressed), as the queue may.
  */
 export async function computeRemoveBackground(
-  deps: SegmentDeps,
+  deps: RemoveBackgroundDeps,
   sourceAssetId: string,
-  options: SegmentOptions,
+  options: RemoveBackgroundOptions,
   model: Awaited<ReturnType<ModelStore['resolve']>>,
   signal?: AbortSignal,
 ): Promise<ComputedResult> {
@@ -120,7 +123,7 @@ export async function computeRemoveBackground(
   } catch (err) {
     if (err instanceof ModelFileError) {
       deps.models.noteBroken(model.id, err.kind, err.message);
-      throw new ContractError('unavailable', err.message);
+      throw new ModelUnavailableError('unavailable', err.message);
     }
     throw err;
   }
@@ -138,7 +141,7 @@ export async function computeRemoveBackground(
 }
 
 /** Records a computed result as a derived asset, exactly once per source and parameters. */
-export function recordRemoveBackground(deps: Pick<SegmentDeps, 'db' | 'library'>, result: ComputedResult): Asset {
+export function recordRemoveBackground(deps: Pick<RemoveBackgroundDeps, 'db' | 'library'>, result: ComputedResult): Asset {
   return deps.db.transaction(() => {
     const existing = findExisting(deps, result.sourceAssetId, result.paramsHash);
     if (existing) return existing;
@@ -172,8 +175,8 @@ export function recordRemoveBackground(deps: Pick<SegmentDeps, 'db' | 'library'>
   })();
 }
 
-export function normaliseOptions(input: SegmentOptionsInput | SegmentOptions = {}): SegmentOptions {
-  const parsed = SegmentOptions.safeParse(input);
+export function normaliseOptions(input: RemoveBackgroundOptionsInput | RemoveBackgroundOptions = {}): RemoveBackgroundOptions {
+  const parsed = RemoveBackgroundOptions.safeParse(input);
   if (!parsed.success) throw new ContractError('invalid_input', `options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const problem = checkOptions(parsed.data);
   if (problem) throw new ContractError('invalid_input', problem);
@@ -197,9 +200,9 @@ export interface WorkResult {
  * The queue job runs this, then records `computed` when it completes.
  */
 export async function removeBackgroundWork(
-  deps: SegmentDeps,
+  deps: RemoveBackgroundDeps,
   assetId: string,
-  optionsInput: SegmentOptionsInput | SegmentOptions = {},
+  optionsInput: RemoveBackgroundOptionsInput | RemoveBackgroundOptions = {},
   modelId?: string,
   signal?: AbortSignal,
 ): Promise<WorkResult> {
@@ -238,9 +241,9 @@ export async function removeBackgroundWork(
  * source (or the same bytes), model and parameters; otherwise computes and records it.
  */
 export async function removeBackground(
-  deps: SegmentDeps,
+  deps: RemoveBackgroundDeps,
   assetId: string,
-  optionsInput: SegmentOptionsInput | SegmentOptions = {},
+  optionsInput: RemoveBackgroundOptionsInput | RemoveBackgroundOptions = {},
   modelId?: string,
   signal?: AbortSignal,
 ): Promise<RemoveBackgroundResult> {
@@ -249,9 +252,9 @@ export async function removeBackground(
   return { asset, reused: w.reused, provider: w.provider };
 }
 
-async function image(deps: SegmentDeps, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {
+async function image(deps: RemoveBackgroundDeps, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {
   const transfer = request.type === 'render' ? [request.mask.buffer as ArrayBuffer] : undefined;
-  const res = await deps.segmentImages.run(request, { transfer, signal });
-  if (!res.ok) throw new SegmentItemError(res.message, res.imageError ? 'image' : 'io');
+  const res = await deps.images.run(request, { transfer, signal });
+  if (!res.ok) throw new ImageItemError(res.message, res.imageError ? 'image' : 'io');
   return res;
 }

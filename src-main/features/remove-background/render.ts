@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type OverlayOptions, type Sharp } from 'sharp';
-import type { AssetKind, SegmentOptions } from '../../../src-shared/contract/index.js';
-import type { BlobStore } from '../store/blob-store.js';
+import type { AssetKind, RemoveBackgroundOptions } from '../../../src-shared/contract/index.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
 
 export interface PreparedInput {
   /** RGB, pixelWidth × pixelHeight × 3: the model's wrapper graph resizes it to the input size. */
@@ -74,13 +74,13 @@ export async function prepareInput(file: string, modelWidth: number, modelHeight
   }
 }
 
-export function outputFormat(options: SegmentOptions): 'png' | 'webp' | 'jpeg' {
+export function outputFormat(options: RemoveBackgroundOptions): 'png' | 'webp' | 'jpeg' {
   if (options.format) return options.format;
   return options.preset === 'white' || options.preset === 'square' ? 'jpeg' : 'png';
 }
 
 /** Presets whose output keeps transparency cannot be JPEG. */
-export function checkOptions(options: SegmentOptions): string | null {
+export function checkOptions(options: RemoveBackgroundOptions): string | null {
   const format = outputFormat(options);
   if (format === 'jpeg' && (options.preset === 'cutout' || options.preset === 'crop' || options.preset === 'mask')) {
     return `the ${options.preset} preset keeps transparency or is a mask: choose png or webp, not jpeg`;
@@ -97,7 +97,7 @@ export async function renderOutput(
   mask: Uint8Array,
   maskWidth: number,
   maskHeight: number,
-  options: SegmentOptions,
+  options: RemoveBackgroundOptions,
   store: BlobStore,
 ): Promise<RenderedOutput> {
   let source: { data: Buffer; info: OutputInfo };
@@ -187,7 +187,7 @@ function encode(image: Sharp, format: 'png' | 'webp' | 'jpeg'): Sharp {
 }
 
 /** The model's mask at the source's size, with the optional threshold and feather. */
-async function fullResolutionMask(mask: Uint8Array, mw: number, mh: number, W: number, H: number, options: SegmentOptions): Promise<Buffer> {
+async function fullResolutionMask(mask: Uint8Array, mw: number, mh: number, W: number, H: number, options: RemoveBackgroundOptions): Promise<Buffer> {
   let full = await sharp(mask, { raw: { width: mw, height: mh, channels: 1 } })
     .resize(W, H, { fit: 'fill', kernel: 'linear' })
     .extractChannel(0) // sharp would otherwise widen one band to sRGB on output

@@ -1,45 +1,60 @@
 import {
   ContractError,
-  SegmentOptions,
+  RemoveBackgroundOptions,
   type Batch,
   type DerivedResult,
   type EngineEvent,
   type ExecutionProvider,
-  type SegmentOptionsInput,
-  type SegmentRun,
+  type RemoveBackgroundOptionsInput,
+  type RemoveBackgroundRun,
 } from '../../../src-shared/contract/index.js';
-import type { EventBus } from '../events.js';
-import type { Queue } from '../queue/queue.js';
-import { assetOfResult, segmentImageJob } from '../queue/jobs/segment.js';
-import type { EngineJobServices } from '../queue/jobs/services.js';
-import { normaliseOptions, OPERATION, type SegmentDeps } from './remove-background.js';
+import type { EventBus } from '../../engine/events.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import { removeBackgroundBatch, removeBackgroundImageJob, type ImageJobServices, type RemoveBackgroundImagePayload } from './jobs/remove-background-image.js';
+import {
+  findExisting,
+  normaliseOptions,
+  OPERATION,
+  recordRemoveBackground,
+  removeBackground,
+  removeBackgroundWork,
+  type RemoveBackgroundResult,
+  type ComputedResult,
+  type RemoveBackgroundDeps,
+  type WorkResult,
+} from './remove-background.js';
 
-interface RunInfo {
-  modelId: string;
-  options: SegmentOptions;
+interface RunRow {
+  id: string;
+  project_id: string;
+  model_id: string;
+  options: string;
   reused: number;
   provider: ExecutionProvider | null;
   error: string | null;
+  error_code: string | null;
 }
 
 /**
  * Background removal over a project or a selection, as a batch of queue jobs (one per
- * image): durable across restarts, with per-image results and progress events. Each job
- * goes through removeBackgroundWork, so a rerun reuses what exists and a bad image
- * fails alone; a missing model stops the whole run with its reason.
+ * image): durable across restarts, with per-image results and progress events. The run's
+ * own facts (options, model, reuse count, provider, why it stopped) are a row beside its
+ * batch, updated in the jobs' completing transactions. Each job goes through
+ * removeBackgroundWork, so a rerun reuses what exists and a bad image fails alone; a model
+ * that cannot run stops the whole run with its reason.
  */
-export class SegmentService {
-  private readonly runs = new Map<string, RunInfo>();
+export class RemoveBackgroundService implements ImageJobServices {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly deps: SegmentDeps & { queue: Queue<EngineJobServices> },
+    private readonly deps: RemoveBackgroundDeps,
+    private readonly queue: Queue,
     private readonly events: EventBus,
   ) {
     this.unsubscribe = events.subscribe((e) => this.onEvent(e));
   }
 
-  async start(input: { projectId: string; assetIds?: string[]; options?: SegmentOptionsInput | SegmentOptions; modelId?: string }): Promise<SegmentRun> {
+  async start(input: { projectId: string; assetIds?: string[]; options?: RemoveBackgroundOptionsInput | RemoveBackgroundOptions; modelId?: string }): Promise<RemoveBackgroundRun> {
     const options = normaliseOptions(input.options ?? {});
     const project = this.deps.library.getProject(input.projectId);
     const modelId = input.modelId ?? this.deps.models.defaultId('background-removal');
@@ -52,46 +67,53 @@ export class SegmentService {
       const a = this.deps.library.getAsset(id);
       if (a.projectId !== input.projectId) throw new ContractError('invalid_input', `asset ${id} is not in project ${input.projectId}`);
     }
-    const queue = this.deps.queue;
-    const runId = queue.createBatch({ type: 'segment', label: `Remove background (${options.preset}) · ${project.name}`, projectId: input.projectId });
-    this.runs.set(runId, { modelId, options, reused: 0, provider: null, error: null });
-    // No queue-level dedupe: the operation itself reuses finished results, and each run
-    // should count (and report) every image it was given.
-    queue.enqueueMany(
-      segmentImageJob.type,
-      ids.map((assetId) => ({ assetId, options, modelId })),
-      { batchId: runId, projectId: input.projectId, dedupeKey: null },
-    );
+    const now = Date.now();
+    // The batch, its run row and every job appear together or not at all.
+    const runId = this.deps.db.transaction(() => {
+      const id = this.queue.createBatch(removeBackgroundBatch, { label: `Remove background (${options.preset}) · ${project.name}`, projectId: input.projectId });
+      this.deps.db
+        .prepare('INSERT INTO remove_background_runs (id, project_id, model_id, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, input.projectId, modelId, JSON.stringify(options), now, now);
+      // No queue-level dedupe: the operation itself reuses finished results, and each run
+      // should count (and report) every image it was given.
+      this.queue.enqueueMany(
+        removeBackgroundImageJob,
+        ids.map((assetId) => ({ assetId, options, modelId })),
+        { batchId: id, projectId: input.projectId, dedupeKey: null },
+      );
+      return id;
+    })();
     const run = this.get(runId);
-    this.events.emit('segment.progress', run);
+    this.events.emit('remove-background.progress', run);
     return run;
   }
 
-  get(runId: string): SegmentRun {
-    let batch: Batch;
-    try {
-      batch = this.deps.queue.batch(runId);
-    } catch {
-      throw new ContractError('not_found', `no background-removal run ${runId}`);
-    }
-    if (batch.type !== 'segment') throw new ContractError('not_found', `no background-removal run ${runId}`);
-    return this.toRun(batch);
+  get(runId: string): RemoveBackgroundRun {
+    const row = this.runRow(runId);
+    if (!row) throw new ContractError('not_found', `no background-removal run ${runId}`);
+    return this.toRun(this.queue.batch(runId), row);
   }
 
-  cancel(runId: string): SegmentRun {
+  cancel(runId: string): RemoveBackgroundRun {
     this.get(runId);
-    this.deps.queue.cancelBatch(runId);
+    this.queue.cancelBatch(runId);
     return this.get(runId);
   }
 
-  async wait(runId: string): Promise<SegmentRun> {
+  async wait(runId: string): Promise<RemoveBackgroundRun> {
     this.get(runId);
-    await this.deps.queue.waitForBatch(runId);
+    await this.queue.waitForBatch(runId);
     return this.get(runId);
   }
 
   async close(): Promise<void> {
     this.unsubscribe();
+    await this.deps.images.close();
+  }
+
+  /** One image at once, outside the queue (tests, benchmarks): reuses or computes and records its result. */
+  removeOne(assetId: string, options: RemoveBackgroundOptionsInput = {}, modelId?: string, signal?: AbortSignal): Promise<RemoveBackgroundResult> {
+    return removeBackground(this.deps, assetId, options, modelId, signal);
   }
 
   results(projectId: string, sourceAssetIds?: string[]): DerivedResult[] {
@@ -116,9 +138,25 @@ export class SegmentService {
       operation: r.operation,
       modelId: r.model_id,
       provider: r.provider,
-      options: r.params ? SegmentOptions.parse(JSON.parse(r.params)) : null,
+      options: r.params ? RemoveBackgroundOptions.parse(JSON.parse(r.params)) : null,
     }));
   }
+
+  // ------------------------------------------------------------ job steps (jobs/remove-background-image.ts)
+
+  work(p: RemoveBackgroundImagePayload, signal: AbortSignal): Promise<WorkResult> {
+    return removeBackgroundWork(this.deps, p.assetId, p.options, p.modelId, signal);
+  }
+
+  record(runId: string | null, computed: ComputedResult | null, result: WorkResult): void {
+    if (computed) recordRemoveBackground(this.deps, computed);
+    if (!runId) return;
+    this.deps.db
+      .prepare('UPDATE remove_background_runs SET reused = reused + ?, provider = COALESCE(?, provider), updated_at = ? WHERE id = ?')
+      .run(result.reused ? 1 : 0, result.provider, Date.now(), runId);
+  }
+
+  // ------------------------------------------------------------ internals
 
   private originals(projectId: string): string[] {
     return this.deps.db
@@ -127,23 +165,14 @@ export class SegmentService {
       .all(projectId) as string[];
   }
 
-  /** What the run was started with; after a restart, read back from one of its jobs. */
-  private info(runId: string): RunInfo {
-    let info = this.runs.get(runId);
-    if (!info) {
-      const [job] = this.deps.queue.list({ batchId: runId, limit: 1 }).items;
-      const payload = job ? (this.deps.queue.get(job.id).payload as { modelId: string; options: SegmentOptions }) : null;
-      info = { modelId: payload?.modelId ?? this.deps.models.defaultId('background-removal'), options: SegmentOptions.parse(payload?.options ?? {}), reused: 0, provider: null, error: null };
-      this.runs.set(runId, info);
-    }
-    return info;
+  private runRow(runId: string): RunRow | undefined {
+    return this.deps.db.prepare('SELECT * FROM remove_background_runs WHERE id = ?').get(runId) as RunRow | undefined;
   }
 
-  private toRun(batch: Batch): SegmentRun {
-    const info = this.info(batch.id);
+  private toRun(batch: Batch, row: RunRow): RemoveBackgroundRun {
     const finished = batch.completed + batch.failed + batch.cancelled >= batch.total;
-    const state: SegmentRun['state'] =
-      info.error && (finished || batch.state === 'cancelled')
+    const state: RemoveBackgroundRun['state'] =
+      row.error && (finished || batch.state === 'cancelled')
         ? 'failed'
         : batch.state === 'cancelled'
           ? 'cancelled'
@@ -151,53 +180,62 @@ export class SegmentService {
             ? batch.failed === batch.total
               ? 'failed'
               : 'done'
-          : batch.state === 'pending'
-            ? 'queued'
-            : 'running';
+            : batch.state === 'pending'
+              ? 'queued'
+              : 'running';
     return {
       runId: batch.id,
-      projectId: batch.projectId!,
-      modelId: info.modelId,
-      options: info.options,
+      projectId: row.project_id,
+      modelId: row.model_id,
+      options: RemoveBackgroundOptions.parse(JSON.parse(row.options)),
       state: batch.total === 0 ? 'done' : state,
       total: batch.total,
-      done: Math.max(0, batch.completed - info.reused),
-      reused: info.reused,
+      done: Math.max(0, batch.completed - row.reused),
+      reused: row.reused,
       failed: batch.failed,
-      provider: info.provider,
-      error: info.error,
+      provider: row.provider,
+      error: row.error,
     };
   }
 
-  /** Turns the queue's job and batch events for segment runs into the feature's events. */
+  /** Turns the queue's job and batch events for this feature's runs into its own events. */
   private onEvent(e: EngineEvent): void {
     if (e.type === 'job.completed' || e.type === 'job.failed') {
       const p = e.payload;
-      if (p.type !== segmentImageJob.type || !p.batchId) return;
-      const info = this.info(p.batchId);
-      const job = this.deps.queue.get(p.jobId);
+      if (p.type !== removeBackgroundImageJob.type || !p.batchId) return;
+      const row = this.runRow(p.batchId);
+      if (!row) return;
+      const job = this.queue.get(p.jobId);
       const payload = job.payload as { assetId: string };
       if (e.type === 'job.completed') {
         const result = job.result as { sourceAssetId: string; paramsHash: string; reused: boolean; provider: ExecutionProvider | null; assetId: string | null };
-        if (result.reused) info.reused++;
-        info.provider = result.provider ?? info.provider;
-        const assetId = assetOfResult(this.deps, result);
-        this.events.emit('segment.item', { runId: p.batchId, projectId: p.projectId!, sourceAssetId: payload.assetId, state: result.reused ? 'reused' : 'done', assetId, error: null, provider: result.provider });
+        const assetId = result.assetId ?? findExisting(this.deps, result.sourceAssetId, result.paramsHash)?.id ?? null;
+        this.events.emit('remove-background.item', {
+          runId: p.batchId,
+          projectId: row.project_id,
+          sourceAssetId: payload.assetId,
+          state: result.reused ? 'reused' : 'done',
+          assetId,
+          error: null,
+          provider: result.provider,
+        });
       } else {
-        this.events.emit('segment.item', { runId: p.batchId, projectId: p.projectId!, sourceAssetId: payload.assetId, state: 'failed', assetId: null, error: p.error, provider: null });
-        // A model that is missing or damaged fails every image the same way: stop the run with that reason.
-        if (p.error && /^model .* cannot run|the file of model/.test(p.error) && !info.error) {
-          info.error = p.error;
-          this.deps.queue.cancelBatch(p.batchId);
+        this.events.emit('remove-background.item', { runId: p.batchId, projectId: row.project_id, sourceAssetId: payload.assetId, state: 'failed', assetId: null, error: p.error, provider: null });
+        // A model that cannot run fails every image the same way: stop the run with that reason (kept across restarts).
+        if (p.errorCode === 'model_unavailable' && !row.error) {
+          this.deps.db.prepare('UPDATE remove_background_runs SET error = ?, error_code = ?, updated_at = ? WHERE id = ?').run(p.error, p.errorCode, Date.now(), p.batchId);
+          this.queue.cancelBatch(p.batchId);
         }
       }
-      this.events.emit('segment.progress', this.get(p.batchId));
+      this.events.emit('remove-background.progress', this.get(p.batchId));
       return;
     }
     if (e.type === 'batch.started' || e.type === 'batch.progress' || e.type === 'batch.completed' || e.type === 'batch.failed' || e.type === 'batch.cancelled') {
-      if (e.payload.type !== 'segment') return;
-      const run = this.toRun(e.payload);
-      this.events.emit('segment.progress', run);
+      if (e.payload.type !== removeBackgroundBatch.type) return;
+      const row = this.runRow(e.payload.id);
+      if (!row) return;
+      const run = this.toRun(e.payload, row);
+      this.events.emit('remove-background.progress', run);
       if (e.type !== 'batch.started' && e.type !== 'batch.progress') this.events.emit('projects.changed', { projectId: run.projectId });
     }
   }

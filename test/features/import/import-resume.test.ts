@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportProgress } from '../../src-shared/contract/index.js';
-import { openQueueDb } from './helpers.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { ImportProgress } from '../../../src-shared/contract/index.js';
+import { openQueueDb } from '../../queue/helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const child = fileURLToPath(new URL('./fixtures/import-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -2,9 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-main/engine/engine.js';
-import { writeHugePng, writeJpegs } from '../helpers/images.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { writeHugePng, writeJpegs } from '../../helpers/images.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { api } from '../../support/engine.js';
 
 describe('import into the library', () => {
   let dir: string;
@@ -13,7 +15,7 @@ describe('import into the library', () => {
 
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 2 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 2 });
   });
   afterEach(async () => {
     await engine.close().catch(() => {});
@@ -24,14 +26,14 @@ describe('import into the library', () => {
     const folder = path.join(dir, 'Ürün Fotoğrafları');
     await writeJpegs(path.join(folder, 'alt klasör'), 5);
     await writeJpegs(folder, 15, 'top');
-    const started = await engine.imports.start({ paths: [folder] });
-    const done = await engine.imports.wait(started.importId);
+    const started = await api(engine).imports.start({ paths: [folder] });
+    const done = await api(engine).imports.wait(started.importId);
     expect(done).toMatchObject({ state: 'done', total: 20, processed: 20, imported: 20, skipped: 0, duplicates: 0 });
 
-    const project = engine.library.getProject(done.projectId);
+    const project = api(engine).library.getProject(done.projectId);
     expect(project.name).toBe('Ürün Fotoğrafları');
     expect(project.assetCount).toBe(20);
-    const page = engine.library.listAssets(project.id, 0, 100);
+    const page = api(engine).library.listAssets(project.id, 0, 100);
     expect(page.total).toBe(20);
     expect(page.items.map((a) => a.relPath)).toContain('alt klasör/img-000.jpg');
     for (const asset of page.items) {
@@ -55,9 +57,9 @@ describe('import into the library', () => {
     await writeHugePng(path.join(folder, 'bomb.png'));
     await fs.copyFile(good!, path.join(folder, 'same file again çğış.jpg'));
 
-    const done = await engine.imports.wait((await engine.imports.start({ paths: [folder] })).importId);
+    const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: [folder] })).importId);
     expect(done).toMatchObject({ state: 'done', total: 7, imported: 2, duplicates: 1, skipped: 4 });
-    const reasons = Object.fromEntries(engine.library.listSkipped(done.projectId).map((s) => [s.fileName, s.reason]));
+    const reasons = Object.fromEntries(api(engine).imports.listSkipped(done.projectId).map((s) => [s.fileName, s.reason]));
     expect(reasons['empty.jpg']).toMatch(/empty file/);
     expect(reasons['notes.jpg']).toMatch(/not a decodable image/);
     expect(reasons['truncated.jpg']).toMatch(/corrupt or truncated/);
@@ -72,8 +74,8 @@ describe('import into the library', () => {
       .jpeg()
       .withMetadata({ orientation: 6 })
       .toFile(path.join(folder, 'rotated.jpg'));
-    const done = await engine.imports.wait((await engine.imports.start({ paths: [folder] })).importId);
-    const [asset] = engine.library.listAssets(done.projectId, 0, 10).items;
+    const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: [folder] })).importId);
+    const [asset] = api(engine).library.listAssets(done.projectId, 0, 10).items;
     expect([asset!.width, asset!.height]).toEqual([40, 80]);
     const thumb = await sharp(engine.media(asset!.id, 'thumb')!.path).metadata();
     expect(thumb.height! > thumb.width!).toBe(true);
@@ -85,32 +87,32 @@ describe('import into the library', () => {
     const files = await writeJpegs(a, 3);
     await fs.mkdir(b);
     await fs.copyFile(files[0]!, path.join(b, 'shared.jpg'));
-    const pa = await engine.imports.wait((await engine.imports.start({ paths: [a] })).importId);
-    const pb = await engine.imports.wait((await engine.imports.start({ paths: [b] })).importId);
-    engine.library.renameProject(pa.projectId, 'Kış kataloğu');
+    const pa = await api(engine).imports.wait((await api(engine).imports.start({ paths: [a] })).importId);
+    const pb = await api(engine).imports.wait((await api(engine).imports.start({ paths: [b] })).importId);
+    api(engine).library.renameProject(pa.projectId, 'Kış kataloğu');
 
     await engine.close();
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
-    const projects = engine.library.listProjects();
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
+    const projects = api(engine).library.listProjects();
     expect(projects.map((p) => p.name).sort()).toEqual(['Kış kataloğu', 'b']);
-    expect(engine.library.getProject(pa.projectId).assetCount).toBe(3);
+    expect(api(engine).library.getProject(pa.projectId).assetCount).toBe(3);
 
-    const sharedAsset = engine.library.listAssets(pb.projectId, 0, 10).items[0]!;
+    const sharedAsset = api(engine).library.listAssets(pb.projectId, 0, 10).items[0]!;
     const sharedPath = engine.media(sharedAsset.id, 'original')!.path;
-    const onlyInA = engine.library.listAssets(pa.projectId, 0, 10).items.filter((x) => x.sha256 !== sharedAsset.sha256);
+    const onlyInA = api(engine).library.listAssets(pa.projectId, 0, 10).items.filter((x) => x.sha256 !== sharedAsset.sha256);
     const onlyInAPaths = onlyInA.map((x) => engine.media(x.id, 'original')!.path);
 
-    const removed = await engine.deleteProject(pa.projectId);
+    const removed = await api(engine).library.deleteProject(pa.projectId);
     expect(removed).toBe(4); // 2 originals + 2 of their thumbnails; the shared file and its thumbnail stay
-    expect(engine.library.listProjects().map((p) => p.name)).toEqual(['b']);
+    expect(api(engine).library.listProjects().map((p) => p.name)).toEqual(['b']);
     await expect(fs.access(sharedPath)).resolves.toBeUndefined();
     for (const p of onlyInAPaths) await expect(fs.access(p)).rejects.toThrow();
-    expect(() => engine.library.getProject(pa.projectId)).toThrow(/no project/);
+    expect(() => api(engine).library.getProject(pa.projectId)).toThrow(/no project/);
   });
 
   it('fails an import of a path that does not exist with a clear error', async () => {
-    const progress = await engine.imports.start({ paths: [path.join(dir, 'nowhere')], projectName: 'x' });
-    const done = await engine.imports.wait(progress.importId);
+    const progress = await api(engine).imports.start({ paths: [path.join(dir, 'nowhere')], projectName: 'x' });
+    const done = await api(engine).imports.wait(progress.importId);
     expect(done.state).toBe('failed');
     expect(done.error).toMatch(/not found: .*nowhere/);
   });

@@ -4,9 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-main/engine/engine.js';
-import { nativeModelsDir } from '../../src-main/engine/models/manifest.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { nativeModelsDir } from '../../../src-main/features/models/manifest.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { api } from '../../support/engine.js';
 
 /**
  * A loopback file server with Range support and scripted faults: drop the connection
@@ -89,7 +91,7 @@ describe('model download catalog (loopback server)', () => {
     server = fileServer(body);
     const url = await server.listen();
     await writeCatalog(path.join(dir, 'catalog'), url, body);
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1, models: { catalogDir: path.join(dir, 'catalog'), retryDelayMs: 10 } });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1, settings: { models: { catalogDir: path.join(dir, 'catalog'), retryDelayMs: 10 } } });
   });
   afterEach(async () => {
     await engine.close().catch(() => {});
@@ -102,10 +104,10 @@ describe('model download catalog (loopback server)', () => {
     engine.events.subscribe((e) => {
       if (e.type === 'models.progress' && e.payload.id === 'loopback-model') progress.push(e.payload.received);
     });
-    expect(engine.models.info('loopback-model').status).toBe('available');
-    await engine.models.install('loopback-model');
-    expect(engine.models.info('loopback-model').status).toBe('downloading');
-    const done = await engine.models.waitForDownload('loopback-model');
+    expect(api(engine).models.info('loopback-model').status).toBe('available');
+    await api(engine).models.install('loopback-model');
+    expect(api(engine).models.info('loopback-model').status).toBe('downloading');
+    const done = await api(engine).models.waitForDownload('loopback-model');
     expect(done).toMatchObject({ status: 'ready', sizeBytes: body.length, error: null });
     const stored = await fs.readFile(engine.store.pathOf(done.sha256!));
     expect(stored.equals(body)).toBe(true);
@@ -115,8 +117,8 @@ describe('model download catalog (loopback server)', () => {
 
   it('resumes with a Range request after the connection drops mid-file', async () => {
     server.faults.dropAfter = [1_000_000, 500_000];
-    await engine.models.install('loopback-model');
-    const done = await engine.models.waitForDownload('loopback-model');
+    await api(engine).models.install('loopback-model');
+    const done = await api(engine).models.waitForDownload('loopback-model');
     expect(done.status).toBe('ready');
     expect((await fs.readFile(engine.store.pathOf(done.sha256!))).equals(body)).toBe(true);
     // First attempt from 0, then each resume from what reached the disk before the drop:
@@ -137,8 +139,8 @@ describe('model download catalog (loopback server)', () => {
   it('starts over when the server ignores Range, and still ends with the right file', async () => {
     server.faults.dropAfter = [700_000];
     server.faults.ignoreRange = true;
-    await engine.models.install('loopback-model');
-    const done = await engine.models.waitForDownload('loopback-model');
+    await api(engine).models.install('loopback-model');
+    const done = await api(engine).models.waitForDownload('loopback-model');
     expect(done.status).toBe('ready');
     expect((await fs.readFile(engine.store.pathOf(done.sha256!))).equals(body)).toBe(true);
     expect(server.log.map((l) => l.status)).toEqual([200, 200]);
@@ -146,12 +148,12 @@ describe('model download catalog (loopback server)', () => {
 
   it('rejects a file whose sha256 does not match and keeps nothing of it', async () => {
     server.faults.corrupt = true;
-    await engine.models.install('loopback-model');
-    const done = await engine.models.waitForDownload('loopback-model');
+    await api(engine).models.install('loopback-model');
+    const done = await api(engine).models.waitForDownload('loopback-model');
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/checksum mismatch/);
     expect(await fs.readdir(path.join(dir, 'data', 'models', 'partial'))).toEqual([]);
-    await expect(engine.models.resolve('loopback-model')).rejects.toThrow(/cannot run: it is not installed/);
+    await expect(api(engine).models.resolve('loopback-model')).rejects.toThrow(/cannot run: it is not installed/);
   });
 
   it('cancels a download, keeps the part fetched, and resumes from it', async () => {
@@ -160,19 +162,19 @@ describe('model download catalog (loopback server)', () => {
     engine.events.subscribe((e) => {
       if (!cancelled && e.type === 'models.progress' && e.payload.id === 'loopback-model' && e.payload.received >= 256 * 1024) {
         cancelled = true;
-        engine.models.cancel('loopback-model');
+        api(engine).models.cancel('loopback-model');
       }
     });
-    await engine.models.install('loopback-model');
-    const stopped = await engine.models.waitForDownload('loopback-model');
+    await api(engine).models.install('loopback-model');
+    const stopped = await api(engine).models.waitForDownload('loopback-model');
     expect(stopped).toMatchObject({ status: 'failed', error: 'cancelled: download again to resume' });
     const kept = (await fs.stat(path.join(dir, 'data', 'models', 'partial', 'loopback-model.part'))).size;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(body.length);
 
     server.faults.chunkDelayMs = 0;
-    await engine.models.install('loopback-model');
-    const done = await engine.models.waitForDownload('loopback-model');
+    await api(engine).models.install('loopback-model');
+    const done = await api(engine).models.waitForDownload('loopback-model');
     expect(done.status).toBe('ready');
     expect(server.log.at(-1)).toEqual({ range: `bytes=${kept}-`, status: 206 });
     expect((await fs.readFile(engine.store.pathOf(done.sha256!))).equals(body)).toBe(true);
@@ -180,10 +182,10 @@ describe('model download catalog (loopback server)', () => {
 
   it('gives up with a clear reason when the server keeps failing', async () => {
     server.faults.dropAfter = [10, 10, 10, 10, 10, 10, 10];
-    const opened = await Engine.open({ dataDir: path.join(dir, 'data2'), workers: 1, models: { catalogDir: path.join(dir, 'catalog'), downloadRetries: 2, retryDelayMs: 1 } });
+    const opened = await openEngine({ dataDir: path.join(dir, 'data2'), workers: 1, settings: { models: { catalogDir: path.join(dir, 'catalog'), downloadRetries: 2, retryDelayMs: 1 } } });
     try {
-      await opened.models.install('loopback-model');
-      const done = await opened.models.waitForDownload('loopback-model');
+      await api(opened).models.install('loopback-model');
+      const done = await api(opened).models.waitForDownload('loopback-model');
       expect(done.status).toBe('failed');
       expect(done.error).toMatch(/download failed after 3 attempts/);
     } finally {

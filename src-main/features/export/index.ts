@@ -1,0 +1,19 @@
+import { defineFeature } from '../../engine/feature.js';
+import { libraryFeature } from '../library/public.js';
+import { exportProjectZip, writeProjectZip } from './project-zip.js';
+
+/** A project's originals and results as one ZIP, streamed: to a file (desktop, CLI) or as a download (web). */
+export const exportFeature = defineFeature({
+  name: 'export',
+  create: (ctx) => ({ library: ctx.use(libraryFeature) }),
+  handlers: ({ library }) => ({
+    'export.projectZip': ({ projectId, destPath, options }) => writeProjectZip(library, projectId, destPath, options),
+  }),
+  downloads: ({ library }) => ({
+    'project-zip': ({ projectId, options }) => ({
+      fileName: `${library.getProject(projectId).name}.zip`,
+      contentType: 'application/zip',
+      stream: exportProjectZip(library, projectId, options),
+    }),
+  }),
+});

@@ -1,0 +1,3 @@
+/** What other features may use of import. */
+export { importFeature } from './index.js';
+export type { ImportService } from './import-service.js';

@@ -1,0 +1,57 @@
+import type { Migration } from '../../engine/db/migrate.js';
+
+/**
+ * Projects and assets (originals and derived files). Syncable rows carry
+ * created_at/updated_at and a `deleted` tombstone (domain.md).
+ */
+export const libraryMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'projects and assets',
+    up: `
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source_path TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX projects_live ON projects(deleted, created_at);
+
+      CREATE TABLE assets (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        file_ext TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        rel_path TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        source_asset_id TEXT REFERENCES assets(id),
+        operation TEXT,
+        params_hash TEXT,
+        seq INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+      );
+      -- A file appears once per project as an original; the same bytes in two projects share one blob.
+      CREATE UNIQUE INDEX assets_original_once ON assets(project_id, sha256) WHERE kind = 'original' AND deleted = 0;
+      CREATE INDEX assets_project_page ON assets(project_id, kind, deleted, seq);
+      CREATE INDEX assets_by_source ON assets(source_asset_id, operation, params_hash);
+      CREATE INDEX assets_by_sha ON assets(sha256);
+    `,
+  },
+  {
+    version: 2,
+    name: 'skipped count',
+    // Files an import skipped, counted on the project: the reasons are the import feature's
+    // rows, and the project list must not read another feature's table (import backfills it).
+    up: `ALTER TABLE projects ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;`,
+  },
+];

@@ -1,0 +1,48 @@
+import type { Migration } from '../../engine/db/migrate.js';
+
+export const removeBackgroundMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'derivations',
+    up: `
+      -- How each derived asset was made: the full parameters, model and provider.
+      CREATE TABLE derivations (
+        asset_id TEXT PRIMARY KEY REFERENCES assets(id),
+        params TEXT NOT NULL,
+        model_id TEXT,
+        provider TEXT,
+        duration_ms INTEGER,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'durable runs; one name',
+    up: `
+      -- A run's own facts beside its queue batch (same id), so a restart keeps them: what it
+      -- was started with, how many results it reused, the provider, and why it stopped.
+      CREATE TABLE remove_background_runs (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        options TEXT NOT NULL,
+        reused INTEGER NOT NULL DEFAULT 0,
+        provider TEXT,
+        error TEXT,
+        error_code TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- The feature was called "segment" in the queue before it had one name everywhere.
+      UPDATE jobs SET type = 'remove-background.image' WHERE type = 'segment.image';
+      UPDATE batches SET type = 'remove-background' WHERE type = 'segment';
+      INSERT OR IGNORE INTO remove_background_runs (id, project_id, model_id, options, created_at, updated_at)
+        SELECT b.id, b.project_id,
+          COALESCE((SELECT json_extract(j.payload, '$.modelId') FROM jobs j WHERE j.batch_id = b.id ORDER BY j.seq LIMIT 1), 'isnet-imgly-medium'),
+          COALESCE((SELECT json_extract(j.payload, '$.options') FROM jobs j WHERE j.batch_id = b.id ORDER BY j.seq LIMIT 1), '{}'),
+          b.created_at, b.updated_at
+        FROM batches b WHERE b.type = 'remove-background' AND b.project_id IS NOT NULL;
+    `,
+  },
+];
