@@ -1,4 +1,6 @@
 // Layering is enforced here, not hoped for: a file's folder says what it may import.
+//   src-main/engine/ (core) never imports src-main/features/; a feature uses another only through its
+//   public.ts (eslint-rules/feature-boundaries.js, by resolved path; the same for src-renderer/features/)
 //   src-shared/   the contract: zod only — no Node, no DOM-only code, no Electron, no other src-*
 //   src-main/     the engine, server, CLI and engine host: Node, never `electron`…
 //   src-main/electron/  …except this folder, the thin desktop shell
@@ -8,6 +10,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import featureBoundaries from './eslint-rules/feature-boundaries.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const noNode = nodeBuiltins.map((name) => ({ name, message: 'browser/shared code must not import Node built-ins' }));
@@ -24,6 +27,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // Feature modules: core never imports a feature; features meet only through public.ts.
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.{ts,tsx}'],
+    plugins: { atolye: { rules: { 'feature-boundaries': featureBoundaries } } },
+    rules: { 'atolye/feature-boundaries': 'error' },
   },
   {
     files: ['src-main/**'],

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 async function layeringErrors(filePath: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: process.cwd() });
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'atolye/feature-boundaries').map((m) => m.message);
 }
 
 describe('layering lint rule', () => {
@@ -34,5 +34,26 @@ describe('layering lint rule', () => {
   it('lets the preload import electron but not the engine', async () => {
     expect(await layeringErrors('src-preload/x.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n")).toEqual([]);
     expect(await layeringErrors('src-preload/x.ts', "import { Engine } from '../src-main/engine/engine.js';\nexport const a = Engine;\n")).toHaveLength(1);
+  });
+
+  it('keeps core free of features, and lets features meet only through public.ts (engine)', async () => {
+    const use = (spec: string) => `import * as m from '${spec}';\nexport const a = m;\n`;
+    // Core → a feature: refused, whichever file of it.
+    expect(await layeringErrors('src-main/engine/engine.ts', use('../features/library/public.js'))).toEqual([expect.stringMatching(/core .* must not import a feature/)]);
+    expect(await layeringErrors('src-main/engine/queue/queue.ts', use('../../features/index.js'))).toHaveLength(1);
+    // Feature → another feature's internals: refused; → its public.ts: allowed; → its own files: allowed.
+    expect(await layeringErrors('src-main/features/remove-background/service.ts', use('../library/library.js'))).toEqual([
+      expect.stringMatching(/feature remove-background may use feature library only through src-main\/features\/library\/public.ts/),
+    ]);
+    expect(await layeringErrors('src-main/features/remove-background/jobs/x.ts', use('../../import/import-service.js'))).toHaveLength(1);
+    expect(await layeringErrors('src-main/features/remove-background/service.ts', use('../library/public.js'))).toEqual([]);
+    expect(await layeringErrors('src-main/features/remove-background/jobs/x.ts', use('../remove-background.js'))).toEqual([]);
+    // Feature → core and contract: allowed; → the CLI runner, server or the list of features: refused.
+    expect(await layeringErrors('src-main/features/import/x.ts', use('../../engine/queue/queue.js'))).toEqual([]);
+    expect(await layeringErrors('src-main/features/import/x.ts', use('../../server/server.js'))).toHaveLength(1);
+    expect(await layeringErrors('src-main/features/import/x.ts', use('../index.js'))).toHaveLength(1);
+    // The composition roots may import every feature.
+    expect(await layeringErrors('src-main/features/index.ts', use('./library/index.js'))).toEqual([]);
+    expect(await layeringErrors('src-main/cli/main.ts', use('../features/index.js'))).toEqual([]);
   });
 });
