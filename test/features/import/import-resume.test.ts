@@ -8,7 +8,7 @@ import type { ImportProgress } from '../../../src-shared/contract/index.js';
 import { openQueueDb } from '../../queue/helpers.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-const child = fileURLToPath(new URL('./fixtures/import-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./import-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
