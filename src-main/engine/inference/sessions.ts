@@ -57,6 +57,8 @@ interface EmbedEntry {
   ref: EmbeddingModelRef;
   session: ort.InferenceSession;
   inputName: string;
+  /** Images per run: EMBED_MAX_BATCH, or the model's fixed batch size when its graph has one. */
+  maxBatch: number;
   provider: ExecutionProvider;
   approxBytes: number;
   loadedAt: number;
@@ -169,8 +171,8 @@ export class SessionCache {
     try {
       const t0 = performance.now();
       const vectors = new Float32Array(count * ref.dimension);
-      for (let start = 0; start < count; start += EMBED_MAX_BATCH) {
-        const n = Math.min(EMBED_MAX_BATCH, count - start);
+      for (let start = 0; start < count; start += e.maxBatch) {
+        const n = Math.min(e.maxBatch, count - start);
         const input = embeddingInputTensor(pixels.subarray(start * w * h * 3, (start + n) * w * h * 3), n, ref.input);
         const out = await e.session.run({ [e.inputName]: input }, ref.outputs.map((o) => o.name));
         try {
@@ -207,8 +209,12 @@ export class SessionCache {
       if (!session.inputNames.includes(inputName)) throw new Error(`${ref.id} has no input named ${inputName} (it has ${session.inputNames.join(', ')})`);
       const missing = ref.outputs.filter((o) => !session.outputNames.includes(o.name)).map((o) => o.name);
       if (missing.length) throw new Error(`${ref.id} has no output named ${missing.join(', ')} (it has ${session.outputNames.join(', ')})`);
+      // Some exports fix the batch dimension (often to 1): run them one image at a time.
+      const meta = session.inputMetadata.find((m) => m.name === inputName);
+      const batchDim = meta?.isTensor ? meta.shape[0] : undefined;
+      const maxBatch = typeof batchDim === 'number' && batchDim > 0 ? Math.min(batchDim, EMBED_MAX_BATCH) : EMBED_MAX_BATCH;
       const now = Date.now();
-      const entry: EmbedEntry = { kind: 'embed', ref, session, inputName, provider, approxBytes, loadedAt: now, lastUsedAt: now, runs: 0, busy: 0 };
+      const entry: EmbedEntry = { kind: 'embed', ref, session, inputName, maxBatch, provider, approxBytes, loadedAt: now, lastUsedAt: now, runs: 0, busy: 0 };
       this.entries.set(key, entry);
       return entry;
     } catch (err) {

@@ -22,9 +22,9 @@ const H = 4;
  * input [N, 3, H, W] (or NHWC) → map: the input as is; tokens: [N, 1 + H·W, 3] with a
  * first "class" token of 2·pixel 0; row: the spatial mean, [N, 3].
  */
-function probeModel(layout: 'NCHW' | 'NHWC'): Uint8Array {
+function probeModel(layout: 'NCHW' | 'NHWC', batch: number | string = 'n'): Uint8Array {
   const b = new OnnxGraphBuilder('probe');
-  const x = b.input('pixels', ElemType.FLOAT, layout === 'NCHW' ? ['n', 3, H, W] : ['n', H, W, 3]);
+  const x = b.input('pixels', ElemType.FLOAT, layout === 'NCHW' ? [batch, 3, H, W] : [batch, H, W, 3]);
   const nchw = layout === 'NCHW' ? x : b.op('Transpose', [x], { perm: [0, 3, 1, 2] });
   b.output(b.op('Identity', [x], {}, 'map'), ElemType.FLOAT, layout === 'NCHW' ? ['n', 3, H, W] : ['n', H, W, 3]);
   const patches = b.op('Transpose', [b.op('Reshape', [nchw, b.int64s('s', [0, 3, H * W])])], { perm: [0, 2, 1] });
@@ -79,6 +79,7 @@ describe('embedding task of the inference runtime', () => {
   let runtime: InferenceRuntime;
   let nchwFile: { path: string; sha256: string; bytes: number };
   let nhwcFile: { path: string; sha256: string; bytes: number };
+  let batchOneFile: { path: string; sha256: string; bytes: number };
 
   const ref = (id: string, file: typeof nchwFile, input: Partial<EmbeddingModelRef['input']>, outputs: EmbeddingOutputRef[]): EmbeddingModelRef => ({
     id,
@@ -92,6 +93,7 @@ describe('embedding task of the inference runtime', () => {
     ({ dir, cleanup } = await tempDir('atolye-embed-runtime-'));
     nchwFile = await install(dir, 'probe-nchw.onnx', probeModel('NCHW'));
     nhwcFile = await install(dir, 'probe-nhwc.onnx', probeModel('NHWC'));
+    batchOneFile = await install(dir, 'probe-batch-1.onnx', probeModel('NCHW', 1));
     runtime = new InferenceRuntime({ providers: ['cpu'], intraOpThreads: 1 });
   });
 
@@ -160,6 +162,15 @@ describe('embedding task of the inference runtime', () => {
     expect(allB.vectors.length).toBe(n * 3);
     const ids = (await runtime.status()).sessions.map((s) => s.modelId);
     expect(ids).toEqual(expect.arrayContaining(['side-a', 'side-b']));
+  });
+
+  it('runs a model whose graph fixes the batch at 1 one image at a time', async () => {
+    const input = { mean: [128, 128, 128] as [number, number, number], std: [64, 64, 64] as [number, number, number] };
+    const fixed = ref('batch-one', batchOneFile, input, [out('map', 'max')]);
+    const free = ref('batch-free', nchwFile, input, [out('map', 'max')]);
+    const px = pixels(5, 5);
+    const [a, b] = [await runtime.embed(fixed, px.slice(), 5), await runtime.embed(free, px.slice(), 5)];
+    expectClose(a.vectors, b.vectors, 1e-6);
   });
 
   it('refuses a zero vector, a wrong pixel count and a model without the named output', async () => {

@@ -88,10 +88,12 @@ describe('TF.js graph model → ONNX, against TF.js', () => {
 
   /** TF.js's pooled outputs (spatial mean of rank-4 tensors), per image. */
   function tfjsPooled(batch: Float32Array, n: number): Map<string, Float32Array> {
-    return tf.tidy(() => {
-      const outs = graphModel.execute(tf.tensor4d(batch, [n, SIZE, SIZE, 3]), OUTPUTS) as tf.Tensor[];
-      return new Map(OUTPUTS.map((name, i) => [name, (outs[i]!.rank === 4 ? tf.mean(outs[i]!, [1, 2]) : outs[i]!).dataSync() as Float32Array]));
-    });
+    const input = tf.tensor4d(batch, [n, SIZE, SIZE, 3]);
+    const outs = graphModel.execute(input, OUTPUTS) as tf.Tensor[];
+    const pooled = outs.map((t) => (t.rank === 4 ? tf.mean(t, [1, 2]) : t));
+    const result = new Map(OUTPUTS.map((name, i) => [name, pooled[i]!.dataSync() as Float32Array]));
+    tf.dispose([input, ...outs, ...pooled]);
+    return result;
   }
 
   function pooledNhwc(t: ort.Tensor): Float32Array {
