@@ -3,11 +3,11 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { pickBackend } from './backend/index.js';
 import { initI18n } from './i18n/index.js';
-import { initTheme } from './settings/theme.js';
+import { initTheme } from './app/theme.js';
 import './styles/base.css';
 import './styles/shell.css';
-import './styles/library.css';
-import './styles/tools.css';
+import './features/library/library.css';
+import './features/remove-background/remove-background.css';
 
 initTheme();
 initI18n();

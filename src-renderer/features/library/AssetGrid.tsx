@@ -1,0 +1,216 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Asset } from '../../../src-shared/contract/index.js';
+import { useBackend } from '../../backend/index.js';
+import { usePageResults, type ResultsBySource } from '../remove-background/queries.js';
+import { cellState, useSegmentState } from '../remove-background/run-store.js';
+import { icons } from '../../ui/icons.js';
+import { PAGE_SIZE, useAssetPages, type AssetPage } from './queries.js';
+import { extendSelection, toggleSelected, useSelection } from './selection-store.js';
+
+/** Fixed cell geometry: row heights are known without measuring, which keeps 10,000 items cheap to scroll. */
+export const CELL = 160;
+export const GAP = 8;
+const ROW = CELL + GAP;
+const PADDING = 16;
+
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+interface RowProps {
+  rowIndex: number;
+  start: number;
+  cols: number;
+  total: number;
+  /** The page(s) this row's items come from (a row can straddle two). */
+  pageA: AssetPage | undefined;
+  pageB: AssetPage | undefined;
+  /** Selection, results and run states: new identities when they change, which re-renders the visible rows only. */
+  selected: ReadonlySet<string>;
+  results: ResultsBySource;
+  segState: ReturnType<typeof useSegmentState>;
+  projectId: string;
+  onCell: (index: number, asset: Asset, how: 'open' | 'toggle' | 'extend') => void;
+}
+
+function assetAt(index: number, pageA: AssetPage | undefined, pageB: AssetPage | undefined, firstPage: number): Asset | undefined {
+  const page = Math.floor(index / PAGE_SIZE);
+  const data = page === firstPage ? pageA : pageB;
+  return data?.items[index - page * PAGE_SIZE];
+}
+
+/** Memoised on page identity (React Query keeps it stable): scrolling re-renders only rows that enter. */
+const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, selected, results, segState, projectId, onCell }: RowProps) {
+  const backend = useBackend();
+  const { t } = useTranslation();
+  const first = rowIndex * cols;
+  const firstPage = Math.floor(first / PAGE_SIZE);
+  const cells = [];
+  for (let i = first; i < Math.min(first + cols, total); i++) {
+    const asset = assetAt(i, pageA, pageB, firstPage);
+    if (!asset) {
+      cells.push(<div key={`pending-${i}`} className="asset-cell asset-pending" aria-hidden="true" />);
+      continue;
+    }
+    const isSelected = selected.has(asset.id);
+    const count = results.get(asset.id)?.length ?? 0;
+    const state = cellState(segState, projectId, asset.id);
+    const failure = state === 'failed' ? segState.items.get(asset.id)?.error : null;
+    const label = [asset.fileName, isSelected ? t('grid.selected') : null, count ? t('grid.hasResults', { count }) : null, state ? t(`grid.state.${state}`) : null]
+      .filter(Boolean)
+      .join(', ');
+    cells.push(
+      <button
+        key={asset.id}
+        type="button"
+        className={`asset-cell ${isSelected ? 'is-selected' : ''}`}
+        data-testid="asset-cell"
+        data-asset-id={asset.id}
+        data-index={i}
+        data-selected={isSelected ? 'true' : undefined}
+        data-results={count || undefined}
+        data-seg-state={state ?? undefined}
+        title={failure ? `${asset.relPath}\n${failure}` : asset.relPath}
+        aria-label={label}
+        onClick={(e: MouseEvent) => onCell(i, asset, e.shiftKey ? 'extend' : e.ctrlKey || e.metaKey ? 'toggle' : 'open')}
+        onKeyDown={(e) => {
+          // Space selects (as in a file manager); Enter opens.
+          if (e.key === ' ') {
+            e.preventDefault();
+            onCell(i, asset, e.shiftKey ? 'extend' : 'toggle');
+          }
+        }}
+        onKeyUp={(e) => {
+          if (e.key === ' ') e.preventDefault();
+        }}
+      >
+        <img src={backend.mediaUrl(asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
+        {isSelected ? (
+          <span className="cell-check" aria-hidden="true">
+            {icons.check}
+          </span>
+        ) : null}
+        {count ? (
+          <span className="cell-badge" data-testid="result-badge" aria-hidden="true" title={t('grid.hasResults', { count })}>
+            {icons.cutout}
+            {count > 1 ? <span>{count}</span> : null}
+          </span>
+        ) : null}
+        {state && state !== 'done' ? <span className={`cell-state cell-state-${state}`} aria-hidden="true" data-testid="cell-state" /> : null}
+      </button>,
+    );
+  }
+  return (
+    <div className="asset-row" role="presentation" style={{ transform: `translateY(${start}px)`, gridTemplateColumns: `repeat(${cols}, ${CELL}px)` }}>
+      {cells}
+    </div>
+  );
+});
+
+/**
+ * A project's images as a virtualized grid: only rows near the viewport exist in the
+ * DOM, and their assets are fetched by page (PAGE_SIZE) as they come into view.
+ */
+export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId: string; knownTotal: number; label: string; onOpen: (index: number) => void }) {
+  const { t } = useTranslation();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(scrollRef);
+  const cols = Math.max(1, Math.floor((width - 2 * PADDING + GAP) / ROW));
+
+  // The page answers carry the live total; the project's count stands in until one arrives.
+  const [total, setTotal] = useState(knownTotal);
+  const rows = Math.ceil(total / cols);
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW,
+    overscan: 4,
+    paddingStart: PADDING,
+    paddingEnd: PADDING,
+  });
+  const items = virtualizer.getVirtualItems();
+  const firstIndex = (items[0]?.index ?? 0) * cols;
+  const lastIndex = Math.max(firstIndex, Math.min(total, ((items[items.length - 1]?.index ?? 0) + 1) * cols) - 1);
+  const pages: number[] = [];
+  for (let p = Math.floor(firstIndex / PAGE_SIZE); p <= Math.floor(lastIndex / PAGE_SIZE); p++) pages.push(p);
+  const results = useAssetPages(projectId, pages);
+  const byPage = new Map<number, AssetPage | undefined>(pages.map((p, i) => [p, results[i]?.data]));
+  const derived = usePageResults(
+    projectId,
+    pages.map((page, i) => ({ page, data: results[i]?.data })),
+  );
+  const selection = useSelection(projectId);
+  const segState = useSegmentState();
+  const queryClient = useQueryClient();
+  const backend = useBackend();
+
+  const freshest = results.reduce<{ at: number; total: number } | null>(
+    (best, r) => (r.data && (!best || r.dataUpdatedAt > best.at) ? { at: r.dataUpdatedAt, total: r.data.total } : best),
+    null,
+  );
+  const liveTotal = freshest?.total ?? knownTotal;
+  if (liveTotal !== total && (freshest || knownTotal > total)) setTotal(liveTotal);
+
+  const onCell = useCallback(
+    (i: number, asset: Asset, how: 'open' | 'toggle' | 'extend') => {
+      if (how === 'open') onOpen(i);
+      else if (how === 'toggle') toggleSelected(projectId, asset.id, i);
+      else void extendSelection(queryClient, backend, projectId, i);
+    },
+    [onOpen, projectId, queryClient, backend],
+  );
+
+  return (
+    <div
+      ref={scrollRef}
+      className="asset-grid"
+      data-testid="asset-grid"
+      data-total={total}
+      data-loaded={results.every((r) => r.data) ? 'true' : 'false'}
+      role="region"
+      aria-label={label}
+      tabIndex={-1}
+    >
+      {total === 0 ? (
+        <p className="empty" data-testid="grid-empty">
+          {t('project.empty')}
+        </p>
+      ) : (
+        <div className="asset-grid-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((row) => {
+            const firstPage = Math.floor((row.index * cols) / PAGE_SIZE);
+            const straddles = Math.floor((row.index * cols + cols - 1) / PAGE_SIZE) !== firstPage;
+            return (
+              <Row
+                key={row.key}
+                rowIndex={row.index}
+                start={row.start}
+                cols={cols}
+                total={total}
+                pageA={byPage.get(firstPage)}
+                pageB={straddles ? byPage.get(firstPage + 1) : undefined}
+                selected={selection.ids}
+                results={derived}
+                segState={segState}
+                projectId={projectId}
+                onCell={onCell}
+              />
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+import { useDeferredValue, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Project } from '../../../src-shared/contract/index.js';
+import { useBackend } from '../../backend/index.js';
+import { hrefFor, type Page } from '../../app/router.js';
+import { requestDelete, startRename, useIntents } from './intents.js';
+import { useProjects } from './queries.js';
+import { RenameInput } from './RenameInput.js';
+import { icons } from '../../ui/icons.js';
+
+export const SEARCH_INPUT_ID = 'project-search';
+
+/** Case- and accent-insensitive, Turkish-aware: "istanbul" finds "İstanbul", "cay" finds "Çay". */
+export function normalizeForSearch(text: string, language: string): string {
+  return text
+    .toLocaleLowerCase(language)
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ı/g, 'i');
+}
+
+function ProjectCard({ project, page, renaming }: { project: Project; page: Page; renaming: boolean }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const href = hrefFor({ page, projectId: project.id });
+  return (
+    <li className="project-card" data-testid="project-card" data-project-id={project.id} data-project-name={project.name}>
+      <a className="project-cover" href={href} aria-label={t('projects.open', { name: project.name })} tabIndex={-1}>
+        {project.coverAssetId ? (
+          <img src={backend.mediaUrl(project.coverAssetId, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="project-cover" />
+        ) : (
+          <span className="project-cover-empty">{t('projects.noCover')}</span>
+        )}
+      </a>
+      <div className="project-meta">
+        {renaming ? (
+          <RenameInput project={project} />
+        ) : (
+          <a className="project-name" href={href} data-testid="project-name" title={project.name}>
+            {project.name}
+          </a>
+        )}
+        <span className="project-counts">
+          <span data-testid="project-count">{t('projects.images', { count: project.assetCount })}</span>
+          {project.skippedCount ? <span className="project-skipped">{t('projects.skipped', { count: project.skippedCount })}</span> : null}
+        </span>
+      </div>
+      <div className="project-actions">
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="project-rename"
+          aria-label={t('projects.renameProject', { name: project.name })}
+          title={`${t('projects.rename')} (F2)`}
+          onClick={() => startRename(project.id)}
+        >
+          {icons.rename}
+        </button>
+        <button
+          type="button"
+          className="icon-button danger"
+          data-testid="project-delete"
+          aria-label={t('projects.deleteProject', { name: project.name })}
+          title={`${t('projects.delete')} (Delete)`}
+          onClick={() => requestDelete(project.id)}
+        >
+          {icons.delete}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** Every project, newest first, with cover, name and counts; searchable with "/". */
+export function ProjectList({ page }: { page: Page }) {
+  const { t, i18n } = useTranslation();
+  const projects = useProjects();
+  const { renamingId } = useIntents();
+  const [query, setQuery] = useState('');
+  const deferred = useDeferredValue(query);
+  const needle = normalizeForSearch(deferred.trim(), i18n.language);
+  const list = (projects.data ?? []).filter((p) => !needle || normalizeForSearch(p.name, i18n.language).includes(needle));
+
+  return (
+    <section className="projects" aria-labelledby="projects-title">
+      <div className="section-head">
+        <h2 id="projects-title">{t('projects.title')}</h2>
+        <input
+          id={SEARCH_INPUT_ID}
+          className="search"
+          type="search"
+          data-testid="project-search"
+          aria-label={t('projects.search')}
+          placeholder={t('projects.searchPlaceholder')}
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && query) {
+              e.stopPropagation();
+              setQuery('');
+            }
+          }}
+        />
+      </div>
+      {projects.isError ? (
+        <p className="error" role="alert">
+          {(projects.error as Error).message}
+        </p>
+      ) : projects.isPending ? (
+        <p className="muted">{t('project.loading')}</p>
+      ) : projects.data.length === 0 ? (
+        <p className="empty" data-testid="projects-empty">
+          {t('projects.empty')}
+        </p>
+      ) : list.length === 0 ? (
+        <p className="empty">{t('projects.noMatch', { query: deferred })}</p>
+      ) : (
+        <ul className="project-grid" data-testid="project-list">
+          {list.map((p) => (
+            <ProjectCard key={p.id} project={p} page={page} renaming={renamingId === p.id} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

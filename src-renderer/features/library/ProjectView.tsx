@@ -1,0 +1,200 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Project } from '../../../src-shared/contract/index.js';
+import { hrefFor, type Page } from '../../app/router.js';
+import { useBackend } from '../../backend/index.js';
+import { useRestoreRuns } from '../remove-background/queries.js';
+import { RemoveBackgroundDialog, SegmentRuns } from '../remove-background/RemoveBackgroundDialog.js';
+import { icons } from '../../ui/icons.js';
+import { isMac } from '../../app/shortcuts.js';
+import { clearSelection, selectAll, useSelection } from './selection-store.js';
+import { AssetGrid } from './AssetGrid.js';
+import { requestDelete, startRename, useIntents } from './intents.js';
+import { Lightbox } from './Lightbox.js';
+import { useProject, useSkipped } from './queries.js';
+import { RenameInput } from './RenameInput.js';
+
+function SkippedList({ projectId }: { projectId: string }) {
+  const { t } = useTranslation();
+  const skipped = useSkipped(projectId, true);
+  if (skipped.isPending) return <p className="muted">{t('project.loading')}</p>;
+  if (skipped.isError) return <p className="error">{(skipped.error as Error).message}</p>;
+  if (skipped.data.length === 0) return <p className="muted">{t('project.skippedNone')}</p>;
+  return (
+    <table className="skipped-table" data-testid="skipped-list">
+      <caption className="visually-hidden">{t('project.skippedTitle')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('project.skippedFile')}</th>
+          <th scope="col">{t('project.skippedReason')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {skipped.data.map((s) => (
+          <tr key={s.id} data-testid="skipped-item">
+            <td>
+              <code>{s.relPath}</code>
+            </td>
+            <td>{s.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT');
+}
+
+/** What is selected, with select-all and clear; the shortcuts say the same (Ctrl+A, Esc). */
+function SelectionBar({ project }: { project: Project }) {
+  const { t } = useTranslation();
+  const selection = useSelection(project.id);
+  const queryClient = useQueryClient();
+  const backend = useBackend();
+  const mod = isMac ? '⌘' : 'Ctrl';
+  return (
+    <div className="selection-bar" data-testid="selection-bar" data-count={selection.ids.size}>
+      {selection.ids.size ? (
+        <>
+          <span data-testid="selection-count">{t('grid.selectedCount', { count: selection.ids.size })}</span>
+          {selection.ids.size < project.assetCount ? (
+            <button type="button" className="link-button" onClick={() => void selectAll(queryClient, backend, project.id, project.assetCount)} title={`${mod}+A`}>
+              {t('grid.selectAll')}
+            </button>
+          ) : null}
+          <button type="button" className="link-button" onClick={clearSelection} title="Esc" data-testid="selection-clear">
+            {t('grid.clearSelection')}
+          </button>
+        </>
+      ) : (
+        <span className="muted">{t('grid.selectHint', { mod })}</span>
+      )}
+    </div>
+  );
+}
+
+function Header({ project, page, onRemoveBackground }: { project: Project; page: Page; onRemoveBackground: () => void }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const { renamingId } = useIntents();
+  return (
+    <header className="project-header" data-project-id={project.id}>
+      <a className="back-link" href={hrefFor({ page, projectId: null })} data-testid="back-to-projects">
+        ← {t('project.back')}
+      </a>
+      <div className="project-title-row">
+        {renamingId === project.id ? (
+          <RenameInput project={project} className="rename-title" />
+        ) : (
+          <h1 className="project-title" data-testid="project-title">
+            {project.name}
+          </h1>
+        )}
+        <div className="project-actions">
+          <button
+            type="button"
+            className="button button-primary"
+            data-testid="remove-background"
+            onClick={onRemoveBackground}
+            disabled={project.assetCount === 0}
+            title={`${t('segment.title')} (B)`}
+          >
+            {icons.removeBackground}
+            {t('segment.title')}
+          </button>
+          {backend.downloadUrl && project.assetCount > 0 ? (
+            <a className="button" href={backend.downloadUrl('project-zip', { projectId: project.id })} download data-testid="project-export">
+              {t('projects.exportZip')}
+            </a>
+          ) : null}
+          <button type="button" className="button" data-testid="project-rename" onClick={() => startRename(project.id)} title="F2">
+            {t('projects.rename')}
+          </button>
+          <button type="button" className="button button-danger-outline" data-testid="project-delete" onClick={() => requestDelete(project.id)} title="Delete">
+            {t('projects.delete')}
+          </button>
+        </div>
+      </div>
+      <div className="project-subline">
+        <p className="project-subtitle">
+          <span data-testid="project-count">{t('projects.images', { count: project.assetCount })}</span>
+          {project.skippedCount ? <span> · {t('projects.skipped', { count: project.skippedCount })}</span> : null}
+        </p>
+        {project.assetCount > 0 ? <SelectionBar project={project} /> : null}
+      </div>
+      <SegmentRuns project={project} />
+    </header>
+  );
+}
+
+/** One project: header, skipped files, the thumbnail grid and the viewer. */
+export function ProjectView({ projectId, page }: { projectId: string; page: Page }) {
+  const { t } = useTranslation();
+  const project = useProject(projectId);
+  const [showSkipped, setShowSkipped] = useState(false);
+  const [open, setOpen] = useState<number | null>(null);
+  const [removing, setRemoving] = useState(false);
+  const close = useCallback(() => setOpen(null), []);
+  const queryClient = useQueryClient();
+  const backend = useBackend();
+  useRestoreRuns(projectId);
+
+  // The grid's keys: Ctrl/Cmd+A selects every image, Esc clears, B opens Remove background.
+  const onKey = useEffectEvent((e: KeyboardEvent) => {
+    const p = project.data;
+    if (!p || e.defaultPrevented || e.isComposing || typingIn(e.target) || document.querySelector('dialog[open]')) return;
+    const modifier = isMac ? e.metaKey : e.ctrlKey;
+    if (modifier && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      void selectAll(queryClient, backend, p.id, p.assetCount);
+    } else if (e.key === 'Escape' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      clearSelection();
+    } else if (e.key.toLowerCase() === 'b' && !e.ctrlKey && !e.metaKey && !e.altKey && p.assetCount > 0) {
+      e.preventDefault();
+      setRemoving(true);
+    }
+  });
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+  // A selection belongs to the project it was made in.
+  useEffect(() => () => clearSelection(), [projectId]);
+
+  if (project.isError) {
+    return (
+      <div className="project-view" data-testid="project-view">
+        <a className="back-link" href={hrefFor({ page, projectId: null })}>
+          ← {t('project.back')}
+        </a>
+        <p className="empty" data-testid="project-missing">
+          {(project.error as { code?: string }).code === 'not_found' ? t('project.notFound') : (project.error as Error).message}
+        </p>
+      </div>
+    );
+  }
+  if (!project.data) return <p className="muted">{t('project.loading')}</p>;
+  const p = project.data;
+
+  return (
+    <div className="project-view" data-testid="project-view" data-project-id={p.id}>
+      <Header project={p} page={page} onRemoveBackground={() => setRemoving(true)} />
+      {p.skippedCount > 0 ? (
+        <section className="skipped">
+          <button type="button" className="link-button" aria-expanded={showSkipped} data-testid="skipped-toggle" onClick={() => setShowSkipped((v) => !v)}>
+            {showSkipped ? t('project.hideSkipped') : t('project.showSkipped', { count: p.skippedCount })}
+          </button>
+          {showSkipped ? <SkippedList projectId={p.id} /> : null}
+        </section>
+      ) : null}
+      <AssetGrid key={p.id} projectId={p.id} knownTotal={p.assetCount} label={t('project.gridLabel', { name: p.name })} onOpen={setOpen} />
+      {open !== null ? <Lightbox projectId={p.id} index={open} onIndex={setOpen} onClose={close} /> : null}
+      {removing ? <RemoveBackgroundDialog project={p} onClose={() => setRemoving(false)} /> : null}
+    </div>
+  );
+}
