@@ -8,6 +8,8 @@
  * eye (see test/features/remove-background/quality-labels.json and calibrate-quality.ts).
  */
 
+import { blockIndex } from './refine-box.js';
+
 export type QualityCode =
   /** Almost nothing is subject: value = subject share, below threshold. */
   | 'empty'
@@ -106,28 +108,31 @@ export function maskMetrics(alpha: Uint8Array, width: number, height: number): M
   const gw = Math.ceil(width / block);
   const gh = Math.ceil(height / block);
   const gridSum = new Float64Array(gw * gh);
-  const gridCount = new Float64Array(gw * gh);
+  const blockOf = blockIndex(width, block);
+  // One pass over the pixels; a histogram carries everything but the grid.
+  const histogram = new Float64Array(256);
+  for (let y = 0; y < height; y++) {
+    const row = Math.floor(y / block) * gw;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const a = alpha[i]!;
+      histogram[a]!++;
+      if (a >= SUBJECT) gridSum[row + blockOf[x]!]!++;
+    }
+  }
   let subject = 0;
   let candidate = 0;
   let uncertain = 0;
   let confidence = 0;
   let maxAlpha = 0;
-  for (let y = 0; y < height; y++) {
-    const row = Math.floor(y / block) * gw;
-    for (let x = 0; x < width; x++) {
-      const a = alpha[y * width + x]!;
-      if (a > maxAlpha) maxAlpha = a;
-      const g = row + Math.floor(x / block);
-      gridCount[g]!++;
-      if (a >= SUBJECT) {
-        subject++;
-        gridSum[g]!++;
-      }
-      if (a >= CANDIDATE) {
-        candidate++;
-        if (a < SOLID) uncertain++;
-        confidence += Math.abs(2 * a - 255) / 255;
-      }
+  for (let a = 0; a < 256; a++) {
+    const count = histogram[a]!;
+    if (!count) continue;
+    maxAlpha = a;
+    if (a >= SUBJECT) subject += count;
+    if (a >= CANDIDATE) {
+      candidate += count;
+      if (a < SOLID) uncertain += count;
+      confidence += (count * Math.abs(2 * a - 255)) / 255;
     }
   }
   const sides = [0, 0, 0, 0];
@@ -142,7 +147,11 @@ export function maskMetrics(alpha: Uint8Array, width: number, height: number): M
   const border = sides[0]! + sides[1]! + sides[2]! + sides[3]!;
   const sideLengths = [width, width, height, height];
   const grid = new Uint8Array(gw * gh);
-  for (let g = 0; g < grid.length; g++) grid[g] = gridSum[g]! * 2 >= gridCount[g]! ? 1 : 0;
+  for (let gy = 0; gy < gh; gy++)
+    for (let gx = 0; gx < gw; gx++) {
+      const area = (Math.min(height, (gy + 1) * block) - gy * block) * (Math.min(width, (gx + 1) * block) - gx * block);
+      grid[gy * gw + gx] = gridSum[gy * gw + gx]! * 2 >= area ? 1 : 0;
+    }
   const areas = pieceAreas(grid, gw, gh);
   const total = areas.reduce((s, a) => s + a, 0);
   const largest = areas.reduce((m, a) => Math.max(m, a), 0);

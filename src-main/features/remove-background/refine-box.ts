@@ -11,39 +11,58 @@
  */
 
 /** Mean over the (2r+1)² window around each pixel, the window clipped at the borders. */
-export function boxMean(src: Float32Array, width: number, height: number, r: number, out = new Float32Array(width * height)): Float32Array {
+export function boxMean(src: Float32Array, width: number, height: number, r: number, out: Float32Array = new Float32Array(width * height)): Float32Array {
   if (src.length !== width * height) throw new Error(`plane holds ${src.length} values, expected ${width}×${height}`);
-  const tmp = new Float32Array(width * height);
-  // Rows: a running sum; the clipped window's width is counted so borders are not darkened.
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let x = 0; x < Math.min(r, width); x++) sum += src[row + x]!;
-    for (let x = 0; x < width; x++) {
-      const add = x + r;
-      const drop = x - r - 1;
-      if (add < width) sum += src[row + add]!;
-      if (drop >= 0) sum -= src[row + drop]!;
-      tmp[row + x] = sum / (Math.min(width - 1, add) - Math.max(0, x - r) + 1);
-    }
-  }
-  // Columns: one running sum per column, advanced a whole row at a time (sequential memory).
+  if (out === src) throw new Error('boxMean cannot write over its input');
+  // Column sums over the window's rows, advanced a whole row at a time (sequential
+  // memory), then a running sum along each row of those; the clipped window's size is
+  // divided out so borders are not darkened.
   const col = new Float64Array(width);
-  for (let y = 0; y < Math.min(r, height); y++) for (let x = 0; x < width; x++) col[x]! += tmp[y * width + x]!;
+  const invW = clippedReciprocals(width, r);
+  const invH = clippedReciprocals(height, r);
+  for (let y = 0; y < Math.min(r, height); y++) for (let x = 0, o = y * width; x < width; x++) col[x]! += src[o + x]!;
   for (let y = 0; y < height; y++) {
-    const add = y + r;
-    const drop = y - r - 1;
-    if (add < height) for (let x = 0, o = add * width; x < width; x++) col[x]! += tmp[o + x]!;
-    if (drop >= 0) for (let x = 0, o = drop * width; x < width; x++) col[x]! -= tmp[o + x]!;
-    const n = Math.min(height - 1, add) - Math.max(0, y - r) + 1;
-    for (let x = 0, o = y * width; x < width; x++) out[o + x] = col[x]! / n;
+    if (y + r < height) for (let x = 0, o = (y + r) * width; x < width; x++) col[x]! += src[o + x]!;
+    if (y > r) for (let x = 0, o = (y - r - 1) * width; x < width; x++) col[x]! -= src[o + x]!;
+    const o = y * width;
+    const inv = invH[y]!;
+    let sum = 0;
+    for (let x = 0; x < Math.min(r, width); x++) sum += col[x]!;
+    let x = 0;
+    for (const end = Math.min(width, r + 1); x < end; x++) {
+      if (x + r < width) sum += col[x + r]!;
+      out[o + x] = sum * invW[x]! * inv;
+    }
+    for (const end = width - r; x < end; x++) {
+      sum += col[x + r]! - col[x - r - 1]!;
+      out[o + x] = sum * invW[x]! * inv;
+    }
+    for (; x < width; x++) {
+      sum -= col[x - r - 1]!;
+      out[o + x] = sum * invW[x]! * inv;
+    }
   }
   return out;
 }
 
+/** 1 / the number of positions of [i − r, i + r] inside [0, length), for each i. */
+function clippedReciprocals(length: number, r: number): Float64Array {
+  const inv = new Float64Array(length);
+  for (let i = 0; i < length; i++) inv[i] = 1 / (Math.min(length - 1, i + r) - Math.max(0, i - r) + 1);
+  return inv;
+}
+
+/** For each of `length` pixels, the index of the block of `block` pixels it falls in. */
+export function blockIndex(length: number, block: number): Int32Array {
+  const index = new Int32Array(length);
+  for (let i = 0; i < length; i++) index[i] = Math.floor(i / block);
+  return index;
+}
+
 /**
  * A reduced plane read back at full resolution: `scaleX` × `scaleY` full pixels per reduced pixel,
- * pixel centres aligned (as libvips' and the guided filter's resampling are).
+ * pixel centres aligned (as libvips' and the guided filter's resampling are). The plane
+ * may be a crop of the reduced image starting at (offsetX, offsetY) reduced pixels.
  */
 export class Upsampler {
   constructor(
@@ -51,12 +70,14 @@ export class Upsampler {
     readonly height: number,
     readonly scaleX: number,
     readonly scaleY: number,
+    readonly offsetX = 0,
+    readonly offsetY = 0,
   ) {}
 
   /** The four neighbours and weights for full-resolution pixel (x, y), into `out` (i00, i10, i01, i11, fx, fy). */
   locate(x: number, y: number, out: Float64Array): void {
-    const u = Math.min(this.width - 1, Math.max(0, (x + 0.5) / this.scaleX - 0.5));
-    const v = Math.min(this.height - 1, Math.max(0, (y + 0.5) / this.scaleY - 0.5));
+    const u = Math.min(this.width - 1, Math.max(0, (x + 0.5) / this.scaleX - 0.5 - this.offsetX));
+    const v = Math.min(this.height - 1, Math.max(0, (y + 0.5) / this.scaleY - 0.5 - this.offsetY));
     const x0 = Math.floor(u);
     const y0 = Math.floor(v);
     const x1 = Math.min(this.width - 1, x0 + 1);
@@ -91,25 +112,23 @@ export class WindowSums {
   w = 0;
   h = 0;
   private table: Float64Array;
-  private readonly px: Float64Array;
-  private readonly rowSum: Float64Array;
+  private row: Float64Array;
 
   constructor(
     private readonly imageWidth: number,
     private readonly imageHeight: number,
     private readonly r: number,
     readonly channels: number,
-    /** Writes the `channels` values of image pixel (x, y) into `out`. */
-    private readonly fill: (x: number, y: number, out: Float64Array) => void,
+    /** Writes the `channels` values of pixels x0 … x1 − 1 of row y into `out`, pixel after pixel. */
+    private readonly fillRow: (y: number, x0: number, x1: number, out: Float64Array) => void,
   ) {
     this.table = new Float64Array(0);
-    this.px = new Float64Array(channels);
-    this.rowSum = new Float64Array(channels);
+    this.row = new Float64Array(0);
   }
 
   /** Builds the table for [left, right) × [top, bottom) grown by r. */
   load(left: number, top: number, right: number, bottom: number): this {
-    const { r, channels: C, px, rowSum } = this;
+    const { r, channels: C } = this;
     this.x0 = Math.max(0, left - r);
     this.y0 = Math.max(0, top - r);
     this.w = Math.min(this.imageWidth, right + r) - this.x0;
@@ -117,19 +136,21 @@ export class WindowSums {
     const stride = (this.w + 1) * C;
     const size = stride * (this.h + 1);
     if (this.table.length < size) this.table = new Float64Array(size);
+    if (this.row.length < this.w * C) this.row = new Float64Array(this.w * C);
     const t = this.table;
+    const row = this.row;
     t.fill(0, 0, stride);
     for (let j = 0; j < this.h; j++) {
-      rowSum.fill(0);
+      this.fillRow(this.y0 + j, this.x0, this.x0 + this.w, row);
       const above = j * stride;
       const here = (j + 1) * stride;
       for (let c = 0; c < C; c++) t[here + c] = 0;
-      for (let i = 0; i < this.w; i++) {
-        this.fill(this.x0 + i, this.y0 + j, px);
-        const o = (i + 1) * C;
-        for (let c = 0; c < C; c++) {
-          rowSum[c]! += px[c]!;
-          t[here + o + c] = t[above + o + c]! + rowSum[c]!;
+      // Prefix sums along the row, added to the row above's table entries.
+      for (let c = 0; c < C; c++) {
+        let sum = 0;
+        for (let i = 0, k = c, o = C + c; i < this.w; i++, k += C, o += C) {
+          sum += row[k]!;
+          t[here + o] = t[above + o]! + sum;
         }
       }
     }
@@ -148,6 +169,11 @@ export class WindowSums {
     for (let k = 0; k < C; k++) out[k] = t[d + c + k]! - t[b + c + k]! - t[d + a + k]! + t[b + a + k]!;
     return ((c - a) / C) * ((d - b) / stride);
   }
+}
+
+/** A tile side for window sums of radius r: at least twice the radius, so the grown tile is not mostly margin. */
+export function tileFor(r: number): number {
+  return Math.max(32, 2 * r);
 }
 
 /**

@@ -9,7 +9,7 @@
  * photo's is a few hundred blocks across); only the flood that follows the detail out
  * from the subject runs on pixels, and only on the faint ones.
  */
-import { boxCount, sampleAt, Upsampler, windowArea } from './refine-box.js';
+import { blockIndex, boxCount, sampleAt, Upsampler, windowArea } from './refine-box.js';
 
 /**
  * For each pixel of `levelled` (0–255) at or above `minLevel` but below 128 that is
@@ -24,27 +24,30 @@ export function thinDetail(levelled: Uint8Array, width: number, height: number, 
   const block = Math.max(1, Math.floor(r / 4));
   const gw = Math.ceil(width / block);
   const gh = Math.ceil(height / block);
-  const faintShare = new Float32Array(gw * gh);
-  const blockArea = new Float32Array(gw * gh);
-  let detailCandidates = 0;
+  const faintCount = new Float32Array(gw * gh);
+  const blockOf = blockIndex(width, block);
+  const candidates: number[] = [];
   for (let y = 0; y < height; y++) {
     const row = Math.floor(y / block) * gw;
-    for (let x = 0; x < width; x++) {
-      const v = levelled[y * width + x]!;
-      const g = row + Math.floor(x / block);
-      blockArea[g]!++;
-      if (v > 0 && v < 128) faintShare[g]!++;
-      if (v >= minLevel && v < 128) detailCandidates++;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const v = levelled[i]!;
+      if (v === 0 || v >= 128) continue;
+      faintCount[row + blockOf[x]!]!++;
+      if (v >= minLevel) candidates.push(i);
     }
   }
-  if (detailCandidates === 0) return detail;
+  if (candidates.length === 0) return detail;
 
   // Opening of everything the model saw at all but not as subject (so the bright rim of
   // a ghost, with its fainter inside, is part of one wide patch, while a stem is not
   // widened by the subject it hangs from): erode (the whole window is in it), then
   // dilate the eroded core back.
   const faint = new Uint8Array(gw * gh);
-  for (let g = 0; g < faint.length; g++) faint[g] = faintShare[g]! * 2 >= blockArea[g]! ? 1 : 0;
+  for (let gy = 0; gy < gh; gy++)
+    for (let gx = 0; gx < gw; gx++) {
+      const area = (Math.min(height, (gy + 1) * block) - gy * block) * (Math.min(width, (gx + 1) * block) - gx * block);
+      faint[gy * gw + gx] = faintCount[gy * gw + gx]! * 2 >= area ? 1 : 0;
+    }
   const lr = Math.max(1, Math.round(r / block));
   const inRegion = boxCount(faint, gw, gh, lr);
   const core = new Uint8Array(gw * gh);
@@ -67,7 +70,7 @@ export function thinDetail(levelled: Uint8Array, width: number, height: number, 
   // the subject, so the cost follows the faint pixels, not the subject's area).
   const isCandidate = (j: number) => levelled[j]! >= minLevel && levelled[j]! < 128;
   const seen = new Uint8Array(n);
-  const queue = new Int32Array(detailCandidates);
+  const queue = new Int32Array(candidates.length);
   let tail = 0;
   const visit = (j: number) => {
     seen[j] = 1;
@@ -75,8 +78,7 @@ export function thinDetail(levelled: Uint8Array, width: number, height: number, 
     grid.locate(j % width, Math.floor(j / width), at);
     detail[j] = Math.round(255 * sampleAt(keep, at));
   };
-  forCandidates: for (let i = 0; i < n; i++) {
-    if (!isCandidate(i)) continue;
+  forCandidates: for (const i of candidates) {
     const x = i % width;
     const y = (i - x) / width;
     for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {

@@ -19,11 +19,20 @@ export interface GuidedCoefficients {
   grid: Upsampler;
 }
 
+/** A rectangle of the full-resolution image: [left, right) × [top, bottom). */
+export interface Region {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
 /**
  * Fits the guided filter of `mask` (0–255, already levelled) guided by `image` (RGB or
  * RGBA, 8-bit). `radius` is in full-resolution pixels; the fit runs on planes reduced so
  * their long side is at most `maxSide` (libvips resize, triangle kernel: no negative
- * lobes that would ring around a hard mask edge).
+ * lobes that would ring around a hard mask edge), and only over `region` (where the
+ * coefficients will be read) grown by the filter's reach.
  */
 export async function fitGuidedFilter(
   image: Uint8Array,
@@ -33,64 +42,79 @@ export async function fitGuidedFilter(
   height: number,
   radius: number,
   epsilon: number,
+  region: Region = { left: 0, top: 0, right: width, bottom: height },
   maxSide = 1024,
 ): Promise<GuidedCoefficients> {
   const scale = Math.max(1, Math.max(width, height) / maxSide);
-  const w = Math.max(1, Math.round(width / scale));
-  const h = Math.max(1, Math.round(height / scale));
-  const sx = width / w;
+  const fw = Math.max(1, Math.round(width / scale));
+  const fh = Math.max(1, Math.round(height / scale));
+  const sx = width / fw;
+  const sy = height / fh;
   let rgb: Uint8Array;
   let p: Uint8Array;
-  if (w === width && h === height) {
+  if (fw === width && fh === height) {
     rgb = channels === 3 ? image : dropAlpha(image, width * height);
     p = mask;
   } else {
     const raw = { raw: { width, height, channels } };
     let guide = sharp(image, raw);
     if (channels === 4) guide = guide.removeAlpha();
-    rgb = new Uint8Array(await guide.resize(w, h, { fit: 'fill', kernel: 'linear' }).raw().toBuffer());
+    rgb = new Uint8Array(await guide.resize(fw, fh, { fit: 'fill', kernel: 'linear' }).raw().toBuffer());
     p = new Uint8Array(
       await sharp(mask, { raw: { width, height, channels: 1 } })
-        .resize(w, h, { fit: 'fill', kernel: 'linear' })
+        .resize(fw, fh, { fit: 'fill', kernel: 'linear' })
         .extractChannel(0)
         .raw()
         .toBuffer(),
     );
   }
   const r = Math.max(1, Math.round(radius / sx));
+  // The reduced grid's crop: the region, grown by the two box filters' reach and one for bilinear reads.
+  const grow = 2 * r + 2;
+  const ox = Math.max(0, Math.floor(region.left / sx) - grow);
+  const oy = Math.max(0, Math.floor(region.top / sy) - grow);
+  const w = Math.min(fw, Math.ceil(region.right / sx) + grow) - ox;
+  const h = Math.min(fh, Math.ceil(region.bottom / sy) + grow) - oy;
   const n = w * h;
-  // Means of I, p, I·p and I·Iᵀ over each window: 13 planes, all on the reduced grid.
-  const I = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+  // Means of I, p, I·p and I·Iᵀ over each window: 13 planes.
+  const R = new Float32Array(n);
+  const G = new Float32Array(n);
+  const B = new Float32Array(n);
   const P = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    I[0][i] = rgb[i * 3]! / 255;
-    I[1][i] = rgb[i * 3 + 1]! / 255;
-    I[2][i] = rgb[i * 3 + 2]! / 255;
-    P[i] = p[i]! / 255;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const j = (y + oy) * fw + x + ox;
+      R[i] = rgb[j * 3]! / 255;
+      G[i] = rgb[j * 3 + 1]! / 255;
+      B[i] = rgb[j * 3 + 2]! / 255;
+      P[i] = p[j]! / 255;
+    }
   }
-  const product = (x: Float32Array, y: Float32Array) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = x[i]! * y[i]!;
-    return boxMean(out, w, h, r, out);
+  const scratch = new Float32Array(n);
+  const meanOfProduct = (x: Float32Array, y: Float32Array) => {
+    for (let i = 0; i < n; i++) scratch[i] = x[i]! * y[i]!;
+    return boxMean(scratch, w, h, r);
   };
-  const mR = boxMean(I[0], w, h, r);
-  const mG = boxMean(I[1], w, h, r);
-  const mB = boxMean(I[2], w, h, r);
+  const mR = boxMean(R, w, h, r);
+  const mG = boxMean(G, w, h, r);
+  const mB = boxMean(B, w, h, r);
   const mP = boxMean(P, w, h, r);
-  const RP = product(I[0], P);
-  const GP = product(I[1], P);
-  const BP = product(I[2], P);
-  const RR = product(I[0], I[0]);
-  const RG = product(I[0], I[1]);
-  const RB = product(I[0], I[2]);
-  const GG = product(I[1], I[1]);
-  const GB = product(I[1], I[2]);
-  const BB = product(I[2], I[2]);
+  const RP = meanOfProduct(R, P);
+  const GP = meanOfProduct(G, P);
+  const BP = meanOfProduct(B, P);
+  const RR = meanOfProduct(R, R);
+  const RG = meanOfProduct(R, G);
+  const RB = meanOfProduct(R, B);
+  const GG = meanOfProduct(G, G);
+  const GB = meanOfProduct(G, B);
+  const BB = meanOfProduct(B, B);
 
-  const aR = new Float32Array(n);
-  const aG = new Float32Array(n);
-  const aB = new Float32Array(n);
-  const b = new Float32Array(n);
+  // The per-window coefficients go into the planes no longer needed.
+  const aR = R;
+  const aG = G;
+  const aB = B;
+  const b = P;
   for (let i = 0; i < n; i++) {
     const mr = mR[i]!;
     const mg = mG[i]!;
@@ -122,7 +146,13 @@ export async function fitGuidedFilter(
     aB[i] = ab;
     b[i] = mp - ar * mr - ag * mg - ab * mb;
   }
-  return { aR: boxMean(aR, w, h, r, aR), aG: boxMean(aG, w, h, r, aG), aB: boxMean(aB, w, h, r, aB), b: boxMean(b, w, h, r, b), grid: new Upsampler(w, h, sx, height / h) };
+  return {
+    aR: boxMean(aR, w, h, r, mR),
+    aG: boxMean(aG, w, h, r, mG),
+    aB: boxMean(aB, w, h, r, mB),
+    b: boxMean(b, w, h, r, mP),
+    grid: new Upsampler(w, h, sx, sy, ox, oy),
+  };
 }
 
 /** The filtered mask (0–1, unclamped) at full-resolution pixel (x, y) of colour r, g, b (0–255). */

@@ -8,7 +8,7 @@
  * work on the tiles that hold the edge; everything wider runs on reduced planes.
  */
 import { scoreMask, type MaskQuality } from './mask-quality.js';
-import { WindowSums } from './refine-box.js';
+import { tileFor, WindowSums } from './refine-box.js';
 import { thinDetail } from './refine-detail.js';
 import { decontaminate, type DecontaminateOptions } from './refine-foreground.js';
 import { fitGuidedFilter, guidedValue } from './refine-guided.js';
@@ -65,8 +65,6 @@ export function defaultDetailRadius(width: number, height: number): number {
 
 /** Alpha of the guided filter below / above which the edge is cut clean, so the band leaves no faint haze. */
 const EDGE_CLAMP = 0.04;
-/** Tiles for finding the edge; their size only trades bookkeeping against wasted work. */
-const TILE = 32;
 const HAS_SUBJECT = 1;
 const HAS_BACKGROUND = 2;
 
@@ -93,16 +91,22 @@ export async function refineMask(mask: Uint8Array, image: Uint8Array, width: num
 
   const lut = levelsTable(low, high);
   const levelled = new Uint8Array(n);
+  // Tiles for finding the edge: their size only trades bookkeeping against wasted margin.
+  const TILE = tileFor(r);
   const cols = Math.ceil(width / TILE);
   const rows = Math.ceil(height / TILE);
   const tileFlags = new Uint8Array(cols * rows);
   // One pass: levels, and which tiles hold subject, background or both.
   for (let y = 0; y < height; y++) {
     const tileRow = Math.floor(y / TILE) * cols;
-    for (let x = 0; x < width; x++) {
-      const v = lut[mask[y * width + x]!]!;
-      levelled[y * width + x] = v;
-      tileFlags[tileRow + Math.floor(x / TILE)]! |= v >= 128 ? HAS_SUBJECT : HAS_BACKGROUND;
+    for (let tx = 0; tx < cols; tx++) {
+      let flags = 0;
+      for (let i = y * width + tx * TILE, end = y * width + Math.min(width, (tx + 1) * TILE); i < end; i++) {
+        const v = lut[mask[i]!]!;
+        levelled[i] = v;
+        flags |= v >= 128 ? HAS_SUBJECT : HAS_BACKGROUND;
+      }
+      tileFlags[tileRow + tx]! |= flags;
     }
   }
 
@@ -129,13 +133,23 @@ export async function refineMask(mask: Uint8Array, image: Uint8Array, width: num
     const detailLut = levelsTable(Math.max(low, DETAIL_MIN), high);
     for (let i = 0; i < n; i++) if (detail[i]) alpha[i] = Math.round((detailLut[mask[i]!]! * detail[i]!) / 255);
   }
-  const guided = anyNear && guidedRadius > 0 ? await fitGuidedFilter(image, channels, levelled, width, height, guidedRadius, epsilon) : null;
+  // The guided filter is only read in the tiles near the edge: fitted over their bounding box.
+  const nearBox = { left: width, top: height, right: 0, bottom: 0 };
+  for (let ty = 0; ty < rows; ty++)
+    for (let tx = 0; tx < cols; tx++)
+      if (near[ty * cols + tx]) {
+        nearBox.left = Math.min(nearBox.left, tx * TILE);
+        nearBox.top = Math.min(nearBox.top, ty * TILE);
+        nearBox.right = Math.max(nearBox.right, Math.min(width, (tx + 1) * TILE));
+        nearBox.bottom = Math.max(nearBox.bottom, Math.min(height, (ty + 1) * TILE));
+      }
+  const guided = anyNear && guidedRadius > 0 ? await fitGuidedFilter(image, channels, levelled, width, height, guidedRadius, epsilon, nearBox) : null;
   const at = new Float64Array(6);
   const win = new Float64Array(1);
   const span = 1 - 2 * EDGE_CLAMP;
   // Subject pixels in each window: a pixel whose window holds some but not all is in the band.
-  const sums = new WindowSums(width, height, r, 1, (x, y, out) => {
-    out[0] = levelled[y * width + x]! >= 128 ? 1 : 0;
+  const sums = new WindowSums(width, height, r, 1, (y, x0, x1, out) => {
+    for (let x = x0, k = 0, o = y * width; x < x1; x++, k++) out[k] = levelled[o + x]! >= 128 ? 1 : 0;
   });
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < cols; tx++) {
