@@ -17,6 +17,7 @@ import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
 import type { DownloadStream, EngineFeature, FeatureContext, FeatureHandlers, Handler, MediaFile } from './feature.js';
 import { newId } from './ids.js';
+import { ImageIngestPool } from './images/ingest-pool.js';
 import { InferenceRuntime, type InferenceOptions } from './inference/runtime.js';
 import { packageVersion } from './package-root.js';
 import { defaultDataDir } from './paths.js';
@@ -69,6 +70,7 @@ export class Engine {
     /** The durable job queue. */
     readonly queue: Queue,
     readonly inference: InferenceRuntime,
+    readonly images: ImageIngestPool,
     readonly features: readonly EngineFeature[],
     private readonly lock: DataDirLock,
   ) {}
@@ -104,7 +106,8 @@ export class Engine {
       concurrency: { cpu: options.workers ?? os.availableParallelism() + 1, ...options.queue?.concurrency },
     });
     const inference = new InferenceRuntime(options.inference);
-    const engine = new Engine(dataDir, db, store, uploads, events, queue, inference, features, lock);
+    const images = new ImageIngestPool(dataDir, options.workers);
+    const engine = new Engine(dataDir, db, store, uploads, events, queue, inference, images, features, lock);
     try {
       for (const [name, handler] of Object.entries(coreHandlers(engine))) engine.addHandler(name, handler, 'core');
       for (const f of features) await engine.install(f, options);
@@ -187,7 +190,7 @@ export class Engine {
           console.error(`[engine] closing ${feature.name} failed`, err);
         }
       }
-      await this.inference.close();
+      await Promise.all([this.inference.close(), this.images.close()]);
       try {
         this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
       } finally {
@@ -207,6 +210,7 @@ export class Engine {
       queue: this.queue,
       uploads: this.uploads,
       inference: this.inference,
+      images: this.images,
       workers: options.workers,
       settings: options.settings?.[feature.name] ?? {},
       use: <A>(other: EngineFeature<A>): A => {

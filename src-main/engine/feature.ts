@@ -13,6 +13,7 @@ import type { CliCommand } from './cli-command.js';
 import type { Migration } from './db/migrate.js';
 import type { Db } from './db/database.js';
 import type { EventBus } from './events.js';
+import type { ImageIngestPool } from './images/ingest-pool.js';
 import type { InferenceRuntime } from './inference/runtime.js';
 import type { Queue } from './queue/queue.js';
 import type { BatchTypeDefinition, JobDefinition } from './queue/types.js';
@@ -28,6 +29,8 @@ export interface CoreServices {
   readonly queue: Queue;
   readonly uploads: UploadStaging;
   readonly inference: InferenceRuntime;
+  /** Checks, stores and thumbnails image files in worker threads (import's per-file work; frames, augmentations). */
+  readonly images: ImageIngestPool;
   /** Image worker threads the engine was asked for (tests use 1); features size their pools from it. */
   readonly workers: number | undefined;
 }

@@ -9,9 +9,10 @@ import { exportFeature } from './export/index.js';
 import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
 import { modelsFeature } from './models/index.js';
+import { productsFeature } from './products/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

@@ -10,6 +10,7 @@ import { exportContract } from './export.js';
 import { importContract } from './import.js';
 import { libraryContract } from './library.js';
 import { modelsContract } from './models.js';
+import { productsContract } from './products.js';
 import { queueContract } from './queue.js';
 import { removeBackgroundContract } from './remove-background.js';
 
@@ -22,9 +23,10 @@ export * from './import.js';
 export * from './models.js';
 export * from './remove-background.js';
 export * from './export.js';
+export * from './products.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import type { BlobStore } from '../../engine/store/blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
 
 export interface IngestOptions {
   /** Largest decoded image accepted, in pixels (decompression-bomb guard). */

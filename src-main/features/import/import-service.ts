@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shared/contract/index.js';
 import { ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
@@ -8,9 +7,9 @@ import { newId } from '../../engine/ids.js';
 import type { Queue } from '../../engine/queue/queue.js';
 import type { BatchRow, CommitContext } from '../../engine/queue/types.js';
 import type { UploadStaging } from '../../engine/uploads.js';
-import { WorkerPool } from '../../engine/workers/pool.js';
 import type { Library } from '../library/public.js';
-import type { IngestOptions, IngestResult } from './ingest.js';
+import type { ImageIngestPool } from '../../engine/images/ingest-pool.js';
+import type { IngestOptions, IngestResult } from '../../engine/images/ingest.js';
 import { importBatch } from './jobs/import-batch.js';
 import { importFileJob, type FileServices, type ImportFilePayload } from './jobs/import-file.js';
 import { importScanJob, type ScanServices } from './jobs/import-scan.js';
@@ -42,7 +41,6 @@ const PROGRESS_INTERVAL_MS = 100;
  * class writes rows inside the queue's transactions and reports progress.
  */
 export class ImportService implements ScanServices, FileServices {
-  private readonly pool: WorkerPool<{ file: string; options: IngestOptions }, IngestResult>;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -51,22 +49,12 @@ export class ImportService implements ScanServices, FileServices {
     private readonly uploads: UploadStaging,
     private readonly events: EventBus,
     private readonly queue: Queue,
-    private readonly options: IngestOptions & { dataDir: string; workers?: number },
+    private readonly images: ImageIngestPool,
+    private readonly options: IngestOptions,
   ) {
-    this.pool = new WorkerPool(new URL(`./image-worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
-      // One per core plus one: the engine thread only writes rows, and the extra worker keeps
-      // the cores busy while the others wait on fsync (measured: bench:import, docs/benchmarks.md).
-      size: options.workers ?? os.availableParallelism() + 1,
-      name: 'image-ingest',
-      workerData: { dataDir: options.dataDir },
-    });
     this.unsubscribe = events.subscribe((e) => this.onQueueEvent(e));
   }
 
-  /** Worker threads decoding images: one import.file job keeps one busy. */
-  get poolSize(): number {
-    return this.pool.size;
-  }
 
   /**
    * Imports left running by an engine from before the queue (no batch behind them) cannot
@@ -152,7 +140,6 @@ export class ImportService implements ScanServices, FileServices {
   /** Called after the queue has closed: stops the ingest workers. */
   async close(): Promise<void> {
     this.unsubscribe();
-    await this.pool.close();
   }
 
   // ------------------------------------------------------------ job steps (see queue/jobs/import-*.ts)
@@ -181,7 +168,7 @@ export class ImportService implements ScanServices, FileServices {
 
   /** import.file's work: runs in the ingest pool; `kill` stops the worker (a cancel's grace period ran out). */
   ingest(file: string, opts: { signal: AbortSignal; kill: AbortSignal }): Promise<IngestResult> {
-    return this.pool.run({ file, options: { limitInputPixels: this.options.limitInputPixels, thumbSize: this.options.thumbSize } }, opts);
+    return this.images.ingest(file, { ...opts, options: this.options });
   }
 
   /** import.file's commit: the asset, its thumbnail and the counters, in the job's completing transaction. */

@@ -3,7 +3,7 @@ import { bindBatchType, bindJob, defineFeature } from '../../engine/feature.js';
 import { libraryFeature } from '../library/public.js';
 import { importCommand } from './cli-import.js';
 import { ImportService } from './import-service.js';
-import { defaultIngestOptions } from './ingest.js';
+import { defaultIngestOptions } from '../../engine/images/ingest.js';
 import { importBatch } from './jobs/import-batch.js';
 import { importFileJob } from './jobs/import-file.js';
 import { importScanJob } from './jobs/import-scan.js';
@@ -17,12 +17,7 @@ export const importFeature = defineFeature({
   name: 'import',
   migrations: importMigrations,
   create: (ctx) =>
-    new ImportService(ctx.db, ctx.use(libraryFeature), ctx.uploads, ctx.events, ctx.queue, {
-      ...defaultIngestOptions,
-      ...ImportSettings.parse(ctx.settings),
-      dataDir: ctx.dataDir,
-      workers: ctx.workers,
-    }),
+    new ImportService(ctx.db, ctx.use(libraryFeature), ctx.uploads, ctx.events, ctx.queue, ctx.images, { ...defaultIngestOptions, ...ImportSettings.parse(ctx.settings) }),
   jobs: (imports) => [bindJob(importScanJob, imports), bindJob(importFileJob, imports)],
   batchTypes: (imports) => [bindBatchType(importBatch, imports)],
   handlers: (imports) => ({

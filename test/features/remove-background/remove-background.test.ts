@@ -9,6 +9,7 @@ import type { Engine } from '../../../src-main/engine/engine.js';
 import { openEngine } from '../../../src-main/features/index.js';
 import { exportProjectZip } from '../../../src-main/features/export/project-zip.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { zipEntryNames } from '../../helpers/zip.js';
 import { api } from '../../support/engine.js';
 
 /** A product shot: a saturated bottle-like shape on a plain light background. */
@@ -25,18 +26,6 @@ function productSvg(width: number, height: number, cx: number, cy: number): Buff
 async function alphaAt(file: string, x: number, y: number): Promise<number> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return data[(y * info.width + x) * info.channels + 3]!;
-}
-
-/** Entry names from a ZIP's central directory (enough to check what yazl wrote). */
-function zipEntryNames(zip: Buffer): string[] {
-  const names: string[] = [];
-  for (let i = 0; i + 46 <= zip.length; i++) {
-    if (zip.readUInt32LE(i) !== 0x02014b50) continue;
-    const n = zip.readUInt16LE(i + 28);
-    names.push(zip.subarray(i + 46, i + 46 + n).toString('utf8'));
-    i += 45 + n;
-  }
-  return names;
 }
 
 describe('remove background', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id } from '../../../../src-shared/contract/index.js';
 import { jobsWith } from '../../../engine/queue/types.js';
-import type { IngestResult } from '../ingest.js';
+import type { IngestResult } from '../../../engine/images/ingest.js';
 
 export const ImportFilePayload = z.object({ importId: Id, projectId: Id, path: z.string().min(1), relPath: z.string().min(1), seq: z.number().int() });
 export type ImportFilePayload = z.infer<typeof ImportFilePayload>;

@@ -1,0 +1,41 @@
+import os from 'node:os';
+import path from 'node:path';
+import { WorkerPool } from '../workers/pool.js';
+import { defaultIngestOptions, type IngestOptions, type IngestResult } from './ingest.js';
+
+/**
+ * Worker threads that turn a file into stored, checked image bytes plus a thumbnail
+ * (decode once, sha256, store, 320 px WebP): what import does for each dropped file and
+ * any feature does for images it makes (video frames, augmentations). Workers start on
+ * first use, so an engine that never ingests pays nothing.
+ */
+export class ImageIngestPool {
+  private readonly pool: WorkerPool<{ file: string; options: IngestOptions }, IngestResult>;
+
+  constructor(
+    dataDir: string,
+    size: number | undefined,
+    readonly options: IngestOptions = defaultIngestOptions,
+  ) {
+    this.pool = new WorkerPool(new URL(`./ingest-worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
+      // One per core plus one: the engine thread only writes rows, and the extra worker keeps
+      // the cores busy while the others wait on fsync (measured: bench:import, docs/benchmarks.md).
+      size: size ?? os.availableParallelism() + 1,
+      name: 'image-ingest',
+      workerData: { dataDir },
+    });
+  }
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  /** Checks, stores and thumbnails one file; a bad file answers `{ ok: false, reason }`, never throws. `kill` stops the worker. */
+  ingest(file: string, opts: { signal?: AbortSignal; kill?: AbortSignal; options?: Partial<IngestOptions> } = {}): Promise<IngestResult> {
+    return this.pool.run({ file, options: { ...this.options, ...opts.options } }, { signal: opts.signal, kill: opts.kill });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * GTIN check digits (EAN-8, UPC-A, EAN-13, GTIN-14 share the mod-10 rule: weights 3 and 1
+ * from the right, starting next to the check digit). Hand-written: it is six lines, and
+ * the barcode libraries on npm are scanners and renderers, not validators.
+ */
+export function gtinCheckDigitValid(code: string): boolean {
+  if (!/^\d+$/.test(code) || ![8, 12, 13, 14].includes(code.length)) return false;
+  const digits = [...code].map(Number);
+  const check = digits.pop()!;
+  const sum = digits.reverse().reduce((acc, d, i) => acc + d * (i % 2 === 0 ? 3 : 1), 0);
+  return (10 - (sum % 10)) % 10 === check;
+}
+
+/** Lengths that carry a GTIN check digit; others (in-store codes, UPC-E) are kept as given. */
+export function hasCheckDigit(code: string): boolean {
+  return [8, 12, 13, 14].includes(code.length);
+}
