@@ -1,3 +1,7 @@
+/**
+ * The batches table in SQLite: every statement the queue runs on it, prepared once (a
+ * listing once per filter shape). A batch's state is derived from its counts, never set.
+ */
 import type { Statement } from 'better-sqlite3';
 import type { BatchState } from '../../../src-shared/contract/index.js';
 import type { Db } from '../db/database.js';
@@ -23,6 +27,11 @@ const DERIVED_STATE = `CASE
 
 export const FINISHED_BATCH_STATES: readonly BatchState[] = ['completed', 'failed', 'cancelled'];
 
+export interface BatchFilter {
+  states?: readonly BatchState[];
+  projectId?: string;
+}
+
 /** Batch rows: parents whose counts move in the same transaction as each child. */
 export class BatchStore {
   private readonly insertStmt: Statement;
@@ -31,6 +40,10 @@ export class BatchStore {
   private readonly deriveStmt: Statement;
   private readonly startStmt: Statement;
   private readonly pauseStmt: Statement;
+  private readonly deleteFinishedStmt: Statement;
+  private readonly countsStmt: Statement;
+  /** Listing statements, one pair per filter shape, prepared on first use. */
+  private readonly pages = new Map<string, { count: Statement; rows: Statement }>();
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -49,6 +62,12 @@ export class BatchStore {
     );
     this.startStmt = db.prepare('UPDATE batches SET started = 1 WHERE id = ? AND started = 0');
     this.pauseStmt = db.prepare('UPDATE batches SET paused = @paused WHERE id = @id AND paused != @paused');
+    this.deleteFinishedStmt = db.prepare(
+      `DELETE FROM batches WHERE id IN (
+         SELECT b.id FROM batches b WHERE b.state IN ('completed', 'failed', 'cancelled') AND b.finished_at < ?
+           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id) LIMIT ?)`,
+    );
+    this.countsStmt = db.prepare("SELECT state IN ('completed', 'failed', 'cancelled') AS finished, COUNT(*) AS n FROM batches GROUP BY 1");
   }
 
   create(batch: { id: string; type: string; label: string | null; projectId: string | null }, now: number): void {
@@ -76,6 +95,41 @@ export class BatchStore {
   setPaused(id: string, paused: boolean, now: number): { before: BatchState; after: BatchRow } | null {
     if (this.pauseStmt.run({ id, paused: paused ? 1 : 0 }).changes === 0) return null;
     return this.rederive(id, now);
+  }
+
+  /** Deletes up to `limit` finished batches that finished before `before` and have no jobs left; answers how many. */
+  deleteFinishedEmpty(before: number, limit: number): number {
+    return this.deleteFinishedStmt.run(before, limit).changes;
+  }
+
+  /** How many batches are unfinished (finished 0) and finished (1). */
+  countsByFinished(): { finished: number; n: number }[] {
+    return this.countsStmt.all() as { finished: number; n: number }[];
+  }
+
+  /** One page of batches matching the filter, newest first, with the number that match. */
+  page(filter: BatchFilter, limit: number, offset: number): { rows: BatchRow[]; total: number } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const states = filter.states && [...new Set(filter.states)];
+    if (states) {
+      where.push(`state IN (${states.map(() => '?').join(', ')})`);
+      params.push(...states);
+    }
+    if (filter.projectId) {
+      where.push('project_id = ?');
+      params.push(filter.projectId);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    let stmts = this.pages.get(clause);
+    if (!stmts) {
+      stmts = {
+        count: this.db.prepare(`SELECT COUNT(*) FROM batches ${clause}`).pluck(),
+        rows: this.db.prepare(`SELECT * FROM batches ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`),
+      };
+      this.pages.set(clause, stmts);
+    }
+    return { total: stmts.count.get(...params) as number, rows: stmts.rows.all(...params, limit, offset) as BatchRow[] };
   }
 
   private rederive(id: string, now: number): { before: BatchState; after: BatchRow } {

@@ -24,9 +24,11 @@ import { BatchStore, FINISHED_BATCH_STATES, type CountDelta } from './batches.js
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
 import { dedupeKey } from './dedupe.js';
 import { classifyError, errorCodeOf, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
+import { BootStore } from './boots.js';
 import { ownerVerdict, type OwnerVerdict } from './recovery.js';
 import { defaultRetention, deleteFinished, type RetentionPolicy } from './retention.js';
-import { JobStore, type ClaimedRow, type Fence, type JobRow } from './store.js';
+import type { ClaimedRow, Fence, JobRow } from './rows.js';
+import { JobStore } from './store.js';
 import {
   priorityRank,
   resourceNames,
@@ -40,7 +42,7 @@ import {
   type Resource,
   type RetryPolicy,
 } from './types.js';
-import { listBatches, listJobs, queueStats, toBatch, toJob, toJobDetail } from './views.js';
+import { QueueViews, toBatch, toJob, toJobDetail, type BatchListInput } from './views.js';
 
 export interface QueueOptions {
   /** Jobs running at once per resource. Defaults: gpu 1, cpu cores − 1, io 4. */
@@ -138,6 +140,8 @@ export class Queue {
   readonly limits: Record<Resource, number>;
   private readonly store: JobStore;
   private readonly batchStore: BatchStore;
+  private readonly boots: BootStore;
+  private readonly views: QueueViews;
   /** Each job type with the services its handler gets as ctx.services (its feature's). */
   private readonly defs = new Map<string, { def: JobDefinition<unknown, unknown, unknown>; services: unknown }>();
   private readonly batchDefs = new Map<string, { def: BatchTypeDefinition<unknown>; services: unknown }>();
@@ -175,7 +179,6 @@ export class Queue {
   private idleWaiters: (() => void)[] = [];
   private closeWaiter: (() => void) | null = null;
   private readonly batchEmits = new Map<string, { last: number; timer: ClockTimer | null }>();
-  private readonly pausedStmt: () => boolean;
   private cleaning: Promise<number> | null = null;
 
   constructor(
@@ -205,8 +208,8 @@ export class Queue {
     this.modelSlots = options.modelSlots ?? 1;
     this.store = new JobStore(db);
     this.batchStore = new BatchStore(db);
-    const pausedSetting = db.prepare("SELECT value FROM queue_settings WHERE key = 'paused'").pluck();
-    this.pausedStmt = () => pausedSetting.get() === '1';
+    this.boots = new BootStore(db);
+    this.views = new QueueViews(this.store, this.batchStore);
     this.flushTx = db.transaction((turn: Turn) => {
       for (const o of turn.outcomes) {
         this.apply(o, turn.post);
@@ -249,9 +252,7 @@ export class Queue {
   start(): void {
     if (this.state !== 'idle') return;
     const now = this.clock.now();
-    this.db
-      .prepare('INSERT INTO boots (id, started_at, pid, host) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host')
-      .run(this.bootId, now, process.pid, os.hostname());
+    this.boots.started(this.bootId, now, process.pid, os.hostname());
     this.recover(false);
     this.state = 'running';
     this.armHeartbeat();
@@ -285,7 +286,7 @@ export class Queue {
     }
     if (this.cleaning) await this.cleaning.catch(() => {});
     for (const e of this.batchEmits.values()) if (e.timer) this.clock.clearTimeout(e.timer);
-    if (wasRunning) this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(this.clock.now(), this.bootId);
+    if (wasRunning) this.boots.stoppedCleanly(this.bootId, this.clock.now());
     this.state = 'closed';
     for (const list of [...this.jobWaiters.values(), ...this.batchWaiters.values()]) for (const w of list) w();
     this.jobWaiters.clear();
@@ -424,12 +425,7 @@ export class Queue {
   /** Runs the failed jobs of a batch again (or every failed job when no batch is given). */
   retryFailed(batchId?: string): { retried: number; batch: Batch | null } {
     if (batchId) this.requireBatch(batchId);
-    const rows = (
-      batchId
-        ? this.db.prepare("SELECT * FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq").all(batchId)
-        : this.db.prepare("SELECT * FROM jobs WHERE state = 'failed' AND finished_at IS NOT NULL ORDER BY seq").all()
-    ) as JobRow[];
-    const retried = this.retryRows(rows);
+    const retried = this.retryRows(this.store.failed(batchId));
     return { retried, batch: batchId ? toBatch(this.requireBatch(batchId)) : null };
   }
 
@@ -442,21 +438,22 @@ export class Queue {
   }
 
   isPaused(): boolean {
-    return this.pausedStmt();
+    return this.store.paused();
   }
 
   /** Removes finished jobs now (all finished states unless told), in small transactions. */
   async clearFinished(options: { states?: FinishedJobState[]; olderThanMs?: number } = {}): Promise<number> {
     const cutoff = this.clock.now() - (options.olderThanMs ?? 0);
     const states = options.states ?? ['completed', 'failed', 'cancelled'];
-    return deleteFinished(this.db, Object.fromEntries(states.map((s) => [s, cutoff + 1])), this.retention.batchSize);
+    return deleteFinished(this.store, this.batchStore, Object.fromEntries(states.map((s) => [s, cutoff + 1])), this.retention.batchSize);
   }
 
   /** Applies the retention policy once (the maintenance timer does this on its own). */
   async cleanup(): Promise<number> {
     const now = this.clock.now();
     this.cleaning ??= deleteFinished(
-      this.db,
+      this.store,
+      this.batchStore,
       { completed: now - this.retention.completedMs, failed: now - this.retention.failedMs, cancelled: now - this.retention.cancelledMs },
       this.retention.batchSize,
     ).finally(() => (this.cleaning = null));
@@ -471,7 +468,7 @@ export class Queue {
 
   /** Jobs, newest first (the Queue page) or oldest first (a feature reading its batch's history). */
   list(input: QueueListInput = {}, order: 'newest' | 'oldest' = 'newest'): { items: Job[]; total: number } {
-    return listJobs(this.db, input, order);
+    return this.views.listJobs(input, order);
   }
 
   /** Whether a batch of this id exists (finished or not). */
@@ -483,12 +480,12 @@ export class Queue {
     return toBatch(this.requireBatch(id));
   }
 
-  batches(input: Parameters<typeof listBatches>[1] = {}): { items: Batch[]; total: number } {
-    return listBatches(this.db, input);
+  batches(input: BatchListInput = {}): { items: Batch[]; total: number } {
+    return this.views.listBatches(input);
   }
 
   stats(): QueueStats {
-    return queueStats(this.db, { now: this.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.busy } });
+    return this.views.stats({ now: this.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.busy } });
   }
 
   /** Resolves when the job has finished (completed, failed or cancelled), or the queue closed. */
@@ -558,7 +555,7 @@ export class Queue {
 
   /** Claims for every resource with free slots; answers whether nothing was claimable. */
   private claimInto(turn: Turn): boolean {
-    if (this.state !== 'running' || this.pausedStmt()) return true;
+    if (this.state !== 'running' || this.store.paused()) return true;
     const now = this.clock.now();
     let exhausted = true;
     for (const resource of this.activeResources) {
@@ -947,11 +944,7 @@ export class Queue {
    */
   private recover(expiredOnly: boolean): void {
     const now = this.clock.now();
-    const rows = (
-      expiredOnly
-        ? this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT ? AND lease_expires_at < ?").all(this.bootId, now)
-        : this.db.prepare("SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT ?").all(this.bootId)
-    ) as JobRow[];
+    const rows = expiredOnly ? this.store.expiredElsewhere(this.bootId, now) : this.store.runningElsewhere(this.bootId);
     if (rows.length === 0) return;
     const verdicts = new Map<string | null, OwnerVerdict>();
     const post: (() => void)[] = [];
@@ -959,7 +952,7 @@ export class Queue {
       .transaction(() => {
         for (const row of rows) {
           let verdict = verdicts.get(row.lease_owner);
-          if (!verdict) verdicts.set(row.lease_owner, (verdict = ownerVerdict(this.db, row.lease_owner, this.bootId)));
+          if (!verdict) verdicts.set(row.lease_owner, (verdict = ownerVerdict(this.boots, row.lease_owner, this.bootId)));
           if (verdict === 'alive' && !expiredOnly) continue;
           this.recoverRow(row, verdict !== 'clean', now, post);
         }
@@ -1040,15 +1033,11 @@ export class Queue {
   }
 
   private requireJob(id: string): JobRow {
-    const row = this.store.byId(id);
-    if (!row) throw new ContractError('not_found', `no job ${id}`);
-    return row;
+    return this.views.requireJob(id);
   }
 
   private requireBatch(id: string): BatchRow {
-    const row = this.batchStore.get(id);
-    if (!row) throw new ContractError('not_found', `no batch ${id}`);
-    return row;
+    return this.views.requireBatch(id);
   }
 
   private attemptEvent(

@@ -1,16 +1,8 @@
 import os from 'node:os';
-import type { Db } from '../db/database.js';
+import type { BootStore } from './boots.js';
 
 /** What became of the boot that holds a running job's lease. */
 export type OwnerVerdict = 'alive' | 'clean' | 'crashed';
-
-interface BootRow {
-  id: string;
-  clean: number;
-  stopped_at: number | null;
-  pid: number | null;
-  host: string | null;
-}
 
 /**
  * A boot is alive when its process still runs on this machine (another engine on the
@@ -18,9 +10,9 @@ interface BootRow {
  * A boot that recorded a clean shutdown did not crash, so its jobs are requeued without
  * counting a crash. Anything else died while running them.
  */
-export function ownerVerdict(db: Db, owner: string | null, selfBootId: string): OwnerVerdict {
+export function ownerVerdict(boots: BootStore, owner: string | null, selfBootId: string): OwnerVerdict {
   if (!owner || owner === selfBootId) return 'crashed';
-  const boot = db.prepare('SELECT id, clean, stopped_at, pid, host FROM boots WHERE id = ?').get(owner) as BootRow | undefined;
+  const boot = boots.byId(owner);
   if (!boot) return 'crashed';
   if (boot.clean) return 'clean';
   // The same pid as ours is a reused pid of a dead boot (or a second engine in this process, as tests make).

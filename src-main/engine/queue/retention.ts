@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FinishedJobState } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
+import type { BatchStore } from './batches.js';
+import type { JobStore } from './store.js';
 
 export interface RetentionPolicy {
   /** How long finished jobs are kept, per final state. */
@@ -26,23 +27,22 @@ export const defaultRetention: RetentionPolicy = {
  * transaction with a turn of the event loop between them, then the finished batches
  * left without jobs. Answers the number of jobs removed.
  */
-export async function deleteFinished(db: Db, cutoffs: Partial<Record<FinishedJobState, number>>, batchSize: number): Promise<number> {
-  const del = db.prepare('DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE state = ? AND finished_at < ? LIMIT ?)');
+export async function deleteFinished(
+  jobs: JobStore,
+  batches: BatchStore,
+  cutoffs: Partial<Record<FinishedJobState, number>>,
+  batchSize: number,
+): Promise<number> {
   let removed = 0;
   for (const [state, cutoff] of Object.entries(cutoffs) as [FinishedJobState, number][]) {
     for (;;) {
-      const n = del.run(state, cutoff, batchSize).changes;
+      const n = jobs.deleteFinished(state, cutoff, batchSize);
       removed += n;
       if (n < batchSize) break;
       await nextTurn();
     }
   }
   const oldest = Math.max(...Object.values(cutoffs));
-  const delBatches = db.prepare(
-    `DELETE FROM batches WHERE id IN (
-       SELECT b.id FROM batches b WHERE b.state IN ('completed', 'failed', 'cancelled') AND b.finished_at < ?
-         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id) LIMIT ?)`,
-  );
-  while (delBatches.run(oldest, batchSize).changes === batchSize) await nextTurn();
+  while (batches.deleteFinishedEmpty(oldest, batchSize) === batchSize) await nextTurn();
   return removed;
 }

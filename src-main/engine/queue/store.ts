@@ -1,73 +1,17 @@
+/**
+ * The jobs table and the queue's settings in SQLite: every statement the queue runs on
+ * them, prepared once (a listing once per filter shape).
+ */
 import type { Statement } from 'better-sqlite3';
-import type { JobErrorKind, JobState } from '../../../src-shared/contract/index.js';
+import type { FinishedJobState, JobErrorKind, JobState } from '../../../src-shared/contract/index.js';
 import type { Db } from '../db/database.js';
+import type { ClaimedRow, Fence, JobRow, NewJob } from './rows.js';
 import type { Resource } from './types.js';
 
-export interface JobRow {
-  seq: number;
-  id: string;
-  type: string;
-  label: string | null;
-  state: JobState;
-  priority: number;
-  resource: Resource;
-  model: string | null;
-  payload: string;
-  result: string | null;
-  error: string | null;
-  error_kind: JobErrorKind | null;
-  error_code: string | null;
-  batch_id: string | null;
-  project_id: string | null;
-  dedupe_key: string | null;
-  attempts: number;
-  max_attempts: number;
-  crashes: number;
-  deferrals: number;
-  cancel_requested: number;
-  run_at: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  stage: string | null;
-  percent: number | null;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-/** What a claim answers: everything needed to run the attempt without reading the row again. */
-export type ClaimedRow = Pick<
-  JobRow,
-  'seq' | 'id' | 'type' | 'label' | 'payload' | 'attempts' | 'max_attempts' | 'batch_id' | 'project_id' | 'model' | 'priority' | 'deferrals'
->;
-
-/**
- * An attempt's fencing token. Every change after the claim matches the row by its key,
- * the lease owner (the boot), the attempt number and state = 'running', so an attempt
- * that lost its lease (requeued by a recovery, reclaimed by a newer attempt) changes nothing.
- */
-export interface Fence {
-  seq: number;
-  owner: string;
-  attempt: number;
-}
-
-export interface NewJob {
-  id: string;
-  type: string;
-  label: string | null;
-  priority: number;
-  resource: Resource;
-  model: string | null;
-  payload: string;
-  batchId: string | null;
-  projectId: string | null;
-  dedupeKey: string | null;
-  maxAttempts: number;
-  runAt: number;
-  now: number;
-}
+/** What a finishing write answers: the batch to count the job in. */
+type Finished = { batch_id: string | null } | undefined;
+/** What a write that puts a job back answers: its batch, and whether it waits as pending or paused. */
+type Requeued = { batch_id: string | null; state: JobState } | undefined;
 
 /** A job that goes back to the queue waits as 'paused' when its batch is paused. */
 const REQUEUE_STATE = `CASE WHEN batch_id IS NOT NULL AND (SELECT b.paused FROM batches b WHERE b.id = jobs.batch_id) = 1 THEN 'paused' ELSE 'pending' END`;
@@ -81,7 +25,16 @@ const head = (priority: number) => `SELECT * FROM (
     ORDER BY seq LIMIT 1)`;
 const HEADS = `heads AS (${head(0)} UNION ALL ${head(1)} UNION ALL ${head(2)})`;
 
-/** Jobs in SQLite: every write the queue makes, as prepared statements. */
+/** Filters of a job listing (the Queue page, a feature reading its batch's history). */
+export interface JobFilter {
+  states?: readonly JobState[];
+  type?: string;
+  projectId?: string;
+  batchId?: string;
+}
+
+const LIVE: readonly JobState[] = ['pending', 'paused', 'running'];
+
 export class JobStore {
   private readonly insertStmt: Statement;
   private readonly claimStmt: Statement;
@@ -98,7 +51,6 @@ export class JobStore {
   private readonly cancelWaitingStmt: Statement;
   private readonly flagCancelStmt: Statement;
   private readonly nextRunAtStmt: Statement;
-  private readonly settingStmt: Statement;
   private readonly setSettingStmt: Statement;
   private readonly requeueOrphanStmt: Statement;
   private readonly poisonStmt: Statement;
@@ -106,6 +58,17 @@ export class JobStore {
   private readonly holdBatchStmt: Statement;
   private readonly unholdBatchStmt: Statement;
   private readonly cancelBatchWaitingStmt: Statement;
+  private readonly pausedStmt: Statement;
+  private readonly runningElsewhereStmt: Statement;
+  private readonly expiredElsewhereStmt: Statement;
+  private readonly failedInBatchStmt: Statement;
+  private readonly failedStmt: Statement;
+  private readonly deleteFinishedStmt: Statement;
+  private readonly countsStmt: Statement;
+  private readonly completedByTypeStmt: Statement;
+  private readonly completedSinceStmt: Statement;
+  /** Listing statements, one pair per filter shape, prepared on first use. */
+  private readonly pages = new Map<string, { count: Statement; rows: Statement }>();
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -169,7 +132,6 @@ export class JobStore {
     );
     this.flagCancelStmt = db.prepare("UPDATE jobs SET cancel_requested = 1, updated_at = @now WHERE seq = @seq AND state = 'running'");
     this.nextRunAtStmt = db.prepare("SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND finished_at IS NULL AND run_at > ?").pluck();
-    this.settingStmt = db.prepare('SELECT value FROM queue_settings WHERE key = ?').pluck();
     this.setSettingStmt = db.prepare('INSERT INTO queue_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     // An interrupted attempt is not a failed one: it is given back. A crash is counted for poison detection.
     this.requeueOrphanStmt = db.prepare(
@@ -191,6 +153,23 @@ export class JobStore {
       `UPDATE jobs SET state = 'cancelled', error = 'cancelled', finished_at = @now, updated_at = @now
        WHERE batch_id = @batchId AND state IN ('pending', 'paused') RETURNING id`,
     );
+    this.pausedStmt = db.prepare("SELECT value FROM queue_settings WHERE key = 'paused'").pluck();
+    const runningElsewhere = "SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT @owner";
+    this.runningElsewhereStmt = db.prepare(runningElsewhere);
+    this.expiredElsewhereStmt = db.prepare(`${runningElsewhere} AND lease_expires_at < @now`);
+    this.failedInBatchStmt = db.prepare("SELECT * FROM jobs WHERE batch_id = ? AND state = 'failed' ORDER BY seq");
+    this.failedStmt = db.prepare("SELECT * FROM jobs WHERE state = 'failed' AND finished_at IS NOT NULL ORDER BY seq");
+    this.deleteFinishedStmt = db.prepare('DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE state = ? AND finished_at < ? LIMIT ?)');
+    // Two halves so each uses its partial index (live jobs, finished jobs).
+    this.countsStmt = db.prepare(
+      `SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NULL GROUP BY state, type
+       UNION ALL SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NOT NULL GROUP BY state, type`,
+    );
+    this.completedByTypeStmt = db.prepare(
+      `SELECT type, COUNT(*) AS n, AVG(finished_at - started_at) AS mean FROM jobs
+       WHERE finished_at >= ? AND state = 'completed' GROUP BY type`,
+    );
+    this.completedSinceStmt = db.prepare("SELECT COUNT(*) FROM jobs WHERE finished_at >= ? AND state = 'completed'").pluck();
   }
 
   insert(job: NewJob): void {
@@ -202,12 +181,12 @@ export class JobStore {
     return this.claimAffinityStmt.get({ ...p, models: JSON.stringify(p.models) }) as ClaimedRow | undefined;
   }
 
-  complete(f: Fence, result: string | null, now: number): { batch_id: string | null } | undefined {
-    return this.completeStmt.get({ ...f, result, now }) as { batch_id: string | null } | undefined;
+  complete(f: Fence, result: string | null, now: number): Finished {
+    return this.completeStmt.get({ ...f, result, now }) as Finished;
   }
 
-  fail(f: Fence, error: string, kind: JobErrorKind, code: string | null, now: number): { batch_id: string | null } | undefined {
-    return this.failStmt.get({ ...f, error, kind, code, now }) as { batch_id: string | null } | undefined;
+  fail(f: Fence, error: string, kind: JobErrorKind, code: string | null, now: number): Finished {
+    return this.failStmt.get({ ...f, error, kind, code, now }) as Finished;
   }
 
   /** Back to the queue until runAt. `refund` gives the attempt back (a rate limit is not a failure). */
@@ -215,18 +194,16 @@ export class JobStore {
     f: Fence,
     p: { error: string; kind: JobErrorKind; code: string | null; runAt: number; refund: boolean },
     now: number,
-  ): { batch_id: string | null; state: JobState } | undefined {
-    return this.rescheduleStmt.get({ ...f, error: p.error, kind: p.kind, code: p.code, runAt: p.runAt, refund: p.refund ? 1 : 0, now }) as
-      | { batch_id: string | null; state: JobState }
-      | undefined;
+  ): Requeued {
+    return this.rescheduleStmt.get({ ...f, error: p.error, kind: p.kind, code: p.code, runAt: p.runAt, refund: p.refund ? 1 : 0, now }) as Requeued;
   }
 
-  cancelRunning(f: Fence, now: number): { batch_id: string | null } | undefined {
-    return this.cancelRunningStmt.get({ ...f, now }) as { batch_id: string | null } | undefined;
+  cancelRunning(f: Fence, now: number): Finished {
+    return this.cancelRunningStmt.get({ ...f, now }) as Finished;
   }
 
-  release(f: Fence, now: number): { batch_id: string | null } | undefined {
-    return this.releaseStmt.get({ ...f, now }) as { batch_id: string | null } | undefined;
+  release(f: Fence, now: number): Finished {
+    return this.releaseStmt.get({ ...f, now }) as Finished;
   }
 
   saveProgress(f: Fence, stage: string, percent: number | null, lease: number, now: number): boolean {
@@ -245,8 +222,8 @@ export class JobStore {
     return this.byDedupeStmt.get(key) as JobRow | undefined;
   }
 
-  cancelWaiting(seq: number, now: number): { batch_id: string | null } | undefined {
-    return this.cancelWaitingStmt.get({ seq, now }) as { batch_id: string | null } | undefined;
+  cancelWaiting(seq: number, now: number): Finished {
+    return this.cancelWaitingStmt.get({ seq, now }) as Finished;
   }
 
   flagCancel(seq: number, now: number): boolean {
@@ -258,17 +235,17 @@ export class JobStore {
     return (this.nextRunAtStmt.get(now) as number | null) ?? null;
   }
 
-  requeueOrphan(f: Fence, crashed: boolean, now: number): { batch_id: string | null; state: JobState } | undefined {
-    return this.requeueOrphanStmt.get({ ...f, crash: crashed ? 1 : 0, now }) as { batch_id: string | null; state: JobState } | undefined;
+  requeueOrphan(f: Fence, crashed: boolean, now: number): Requeued {
+    return this.requeueOrphanStmt.get({ ...f, crash: crashed ? 1 : 0, now }) as Requeued;
   }
 
-  poison(f: Fence, error: string, now: number): { batch_id: string | null } | undefined {
-    return this.poisonStmt.get({ ...f, error, now }) as { batch_id: string | null } | undefined;
+  poison(f: Fence, error: string, now: number): Finished {
+    return this.poisonStmt.get({ ...f, error, now }) as Finished;
   }
 
   /** A failed or cancelled job starts over with all its attempts. */
-  retry(seq: number, now: number): { batch_id: string | null; state: JobState } | undefined {
-    return this.retryStmt.get({ seq, now }) as { batch_id: string | null; state: JobState } | undefined;
+  retry(seq: number, now: number): Requeued {
+    return this.retryStmt.get({ seq, now }) as Requeued;
   }
 
   holdBatch(batchId: string, now: number): number {
@@ -283,11 +260,74 @@ export class JobStore {
     return (this.cancelBatchWaitingStmt.all({ batchId, now }) as { id: string }[]).map((r) => r.id);
   }
 
-  setting(key: string): string | undefined {
-    return this.settingStmt.get(key) as string | undefined;
-  }
-
   setSetting(key: string, value: string): void {
     this.setSettingStmt.run(key, value);
+  }
+
+  paused(): boolean {
+    return this.pausedStmt.get() === '1';
+  }
+
+  /** Running jobs whose lease another boot holds (or nobody): what a start recovers. */
+  runningElsewhere(owner: string): JobRow[] {
+    return this.runningElsewhereStmt.all({ owner }) as JobRow[];
+  }
+
+  /** The same, only those whose lease has run out: what the periodic sweep takes. */
+  expiredElsewhere(owner: string, now: number): JobRow[] {
+    return this.expiredElsewhereStmt.all({ owner, now }) as JobRow[];
+  }
+
+  /** Failed jobs, oldest first: of one batch, or all of them. */
+  failed(batchId?: string): JobRow[] {
+    return (batchId ? this.failedInBatchStmt.all(batchId) : this.failedStmt.all()) as JobRow[];
+  }
+
+  /** Deletes up to `limit` jobs in `state` that finished before `before`; answers how many. */
+  deleteFinished(state: FinishedJobState, before: number, limit: number): number {
+    return this.deleteFinishedStmt.run(state, before, limit).changes;
+  }
+
+  countsByTypeAndState(): { type: string; state: JobState; n: number }[] {
+    return this.countsStmt.all() as { type: string; state: JobState; n: number }[];
+  }
+
+  /** Per type: jobs completed since `since` and their mean duration. */
+  completedByType(since: number): { type: string; n: number; mean: number | null }[] {
+    return this.completedByTypeStmt.all(since) as { type: string; n: number; mean: number | null }[];
+  }
+
+  completedSince(since: number): number {
+    return this.completedSinceStmt.get(since) as number;
+  }
+
+  /** One page of jobs matching the filter, by seq, with the number that match. */
+  page(filter: JobFilter, order: 'newest' | 'oldest', limit: number, offset: number): { rows: JobRow[]; total: number } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const states = filter.states && [...new Set(filter.states)];
+    if (states) {
+      where.push(`state IN (${states.map(() => '?').join(', ')})`);
+      params.push(...states);
+      // Always true (finished_at is set exactly for finished jobs); it lets SQLite use the partial indexes.
+      if (states.every((s) => LIVE.includes(s))) where.push('finished_at IS NULL');
+      else if (states.every((s) => !LIVE.includes(s))) where.push('finished_at IS NOT NULL');
+    }
+    for (const [column, value] of [['type', filter.type], ['project_id', filter.projectId], ['batch_id', filter.batchId]] as const) {
+      if (!value) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const key = `${clause} ${order}`;
+    let stmts = this.pages.get(key);
+    if (!stmts) {
+      stmts = {
+        count: this.db.prepare(`SELECT COUNT(*) FROM jobs ${clause}`).pluck(),
+        rows: this.db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq ${order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`),
+      };
+      this.pages.set(key, stmts);
+    }
+    return { total: stmts.count.get(...params) as number, rows: stmts.rows.all(...params, limit, offset) as JobRow[] };
   }
 }

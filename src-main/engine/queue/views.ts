@@ -1,9 +1,14 @@
-import type { Batch, BatchState, Job, JobDetail, JobState, QueueListInput, QueueStats } from '../../../src-shared/contract/index.js';
-import type { Db } from '../db/database.js';
-import type { JobRow } from './store.js';
+/**
+ * The read side of the queue: rows → contract shapes, the lookups that answer not_found,
+ * lists and statistics for the Queue page. The SQL is the stores'.
+ */
+import { ContractError, type Batch, type BatchState, type Job, type JobDetail, type JobState, type QueueListInput, type QueueStats } from '../../../src-shared/contract/index.js';
+import type { BatchStore } from './batches.js';
+import type { JobRow } from './rows.js';
+import type { JobStore } from './store.js';
 import { priorityName, resourceNames, type BatchRow, type Resource } from './types.js';
 
-/** The read side of the queue: rows → contract shapes, lists and statistics for the Queue page. */
+export type BatchListInput = { state?: BatchState | BatchState[]; projectId?: string; offset?: number; limit?: number };
 
 export function toJob(r: JobRow): Job {
   return {
@@ -63,101 +68,64 @@ function parseJson(text: string): unknown {
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-export function listJobs(db: Db, input: QueueListInput, order: 'newest' | 'oldest' = 'newest'): { items: Job[]; total: number } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const states = asArray(input.state);
-  if (states) {
-    where.push(`state IN (${states.map(() => '?').join(', ')})`);
-    params.push(...states);
-    // Always true (finished_at is set exactly for finished jobs); it lets SQLite use the partial indexes.
-    if (states.every((s) => LIVE.includes(s))) where.push('finished_at IS NULL');
-    else if (states.every((s) => !LIVE.includes(s))) where.push('finished_at IS NOT NULL');
-  }
-  if (input.type) {
-    where.push('type = ?');
-    params.push(input.type);
-  }
-  if (input.projectId) {
-    where.push('project_id = ?');
-    params.push(input.projectId);
-  }
-  if (input.batchId) {
-    where.push('batch_id = ?');
-    params.push(input.batchId);
-  }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = db.prepare(`SELECT COUNT(*) FROM jobs ${clause}`).pluck().get(...params) as number;
-  const rows = db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq ${order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`).all(...params, input.limit ?? 100, input.offset ?? 0) as JobRow[];
-  return { items: rows.map(toJob), total };
-}
-
-export function listBatches(
-  db: Db,
-  input: { state?: BatchState | BatchState[]; projectId?: string; offset?: number; limit?: number },
-): { items: Batch[]; total: number } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const states = asArray(input.state);
-  if (states) {
-    where.push(`state IN (${states.map(() => '?').join(', ')})`);
-    params.push(...states);
-  }
-  if (input.projectId) {
-    where.push('project_id = ?');
-    params.push(input.projectId);
-  }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = db.prepare(`SELECT COUNT(*) FROM batches ${clause}`).pluck().get(...params) as number;
-  const rows = db
-    .prepare(`SELECT * FROM batches ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-    .all(...params, input.limit ?? 100, input.offset ?? 0) as BatchRow[];
-  return { items: rows.map(toBatch), total };
-}
-
-const LIVE: readonly JobState[] = ['pending', 'paused', 'running'];
-
 const zeroCounts = (): Record<JobState, number> => ({ pending: 0, paused: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
 
-export function queueStats(db: Db, p: { now: number; paused: boolean; limits: Record<Resource, number>; busy: Record<Resource, number> }): QueueStats {
-  const counts = zeroCounts();
-  const types = new Map<string, QueueStats['types'][number]>();
-  const typeEntry = (type: string) => {
-    let e = types.get(type);
-    if (!e) types.set(type, (e = { type, counts: zeroCounts(), completedLastHour: 0, meanDurationMs: null }));
-    return e;
-  };
-  const byState = db.prepare(
-    `SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NULL GROUP BY state, type
-     UNION ALL SELECT type, state, COUNT(*) AS n FROM jobs WHERE finished_at IS NOT NULL GROUP BY state, type`,
-  );
-  for (const r of byState.all() as { type: string; state: JobState; n: number }[]) {
-    counts[r.state] += r.n;
-    typeEntry(r.type).counts[r.state] += r.n;
+export class QueueViews {
+  constructor(
+    private readonly jobs: JobStore,
+    private readonly batches: BatchStore,
+  ) {}
+
+  requireJob(id: string): JobRow {
+    const row = this.jobs.byId(id);
+    if (!row) throw new ContractError('not_found', `no job ${id}`);
+    return row;
   }
-  const hour = db
-    .prepare(
-      `SELECT type, COUNT(*) AS n, AVG(finished_at - started_at) AS mean FROM jobs
-       WHERE finished_at >= ? AND state = 'completed' GROUP BY type`,
-    )
-    .all(p.now - 3600_000) as { type: string; n: number; mean: number | null }[];
-  for (const r of hour) {
-    const e = typeEntry(r.type);
-    e.completedLastHour = r.n;
-    e.meanDurationMs = r.mean == null ? null : Math.max(0, r.mean);
+
+  requireBatch(id: string): BatchRow {
+    const row = this.batches.get(id);
+    if (!row) throw new ContractError('not_found', `no batch ${id}`);
+    return row;
   }
-  const completedSince = db.prepare("SELECT COUNT(*) FROM jobs WHERE finished_at >= ? AND state = 'completed'").pluck();
-  const lastMinute = completedSince.get(p.now - 60_000) as number;
-  const last15 = completedSince.get(p.now - 15 * 60_000) as number;
-  const batchCounts = db
-    .prepare("SELECT state IN ('completed', 'failed', 'cancelled') AS finished, COUNT(*) AS n FROM batches GROUP BY 1")
-    .all() as { finished: number; n: number }[];
-  return {
-    paused: p.paused,
-    counts,
-    batches: { active: batchCounts.find((b) => !b.finished)?.n ?? 0, finished: batchCounts.find((b) => b.finished)?.n ?? 0 },
-    throughput: { lastMinute, last15Minutes: last15 / 15 },
-    types: [...types.values()].sort((a, b) => (a.type < b.type ? -1 : 1)),
-    resources: resourceNames.map((resource) => ({ resource, limit: p.limits[resource], running: p.busy[resource] })),
-  };
+
+  listJobs(input: QueueListInput, order: 'newest' | 'oldest' = 'newest'): { items: Job[]; total: number } {
+    const filter = { states: asArray(input.state), type: input.type, projectId: input.projectId, batchId: input.batchId };
+    const { rows, total } = this.jobs.page(filter, order, input.limit ?? 100, input.offset ?? 0);
+    return { items: rows.map(toJob), total };
+  }
+
+  listBatches(input: BatchListInput): { items: Batch[]; total: number } {
+    const { rows, total } = this.batches.page({ states: asArray(input.state), projectId: input.projectId }, input.limit ?? 100, input.offset ?? 0);
+    return { items: rows.map(toBatch), total };
+  }
+
+  stats(p: { now: number; paused: boolean; limits: Record<Resource, number>; busy: Record<Resource, number> }): QueueStats {
+    const counts = zeroCounts();
+    const types = new Map<string, QueueStats['types'][number]>();
+    const typeEntry = (type: string) => {
+      let e = types.get(type);
+      if (!e) types.set(type, (e = { type, counts: zeroCounts(), completedLastHour: 0, meanDurationMs: null }));
+      return e;
+    };
+    for (const r of this.jobs.countsByTypeAndState()) {
+      counts[r.state] += r.n;
+      typeEntry(r.type).counts[r.state] += r.n;
+    }
+    for (const r of this.jobs.completedByType(p.now - 3600_000)) {
+      const e = typeEntry(r.type);
+      e.completedLastHour = r.n;
+      e.meanDurationMs = r.mean == null ? null : Math.max(0, r.mean);
+    }
+    const lastMinute = this.jobs.completedSince(p.now - 60_000);
+    const last15 = this.jobs.completedSince(p.now - 15 * 60_000);
+    const batchCounts = this.batches.countsByFinished();
+    return {
+      paused: p.paused,
+      counts,
+      batches: { active: batchCounts.find((b) => !b.finished)?.n ?? 0, finished: batchCounts.find((b) => b.finished)?.n ?? 0 },
+      throughput: { lastMinute, last15Minutes: last15 / 15 },
+      types: [...types.values()].sort((a, b) => (a.type < b.type ? -1 : 1)),
+      resources: resourceNames.map((resource) => ({ resource, limit: p.limits[resource], running: p.busy[resource] })),
+    };
+  }
 }
