@@ -55,6 +55,8 @@ export const RemoveBackgroundRun = z.object({
   failed: z.number().int().nonnegative(),
   provider: ExecutionProvider.nullable(),
   error: z.string().nullable(),
+  /** Why the run stopped, machine-readable (model_unavailable…), for the UI to word; absent from an engine that does not say. */
+  errorCode: z.string().nullable().optional(),
 });
 export type RemoveBackgroundRun = z.infer<typeof RemoveBackgroundRun>;
 
@@ -66,6 +68,8 @@ export const RemoveBackgroundItem = z.object({
   state: z.enum(['done', 'reused', 'failed']),
   assetId: Id.nullable(),
   error: z.string().nullable(),
+  /** The failed job's errorCode (image_unreadable, model_unavailable…); absent from an engine that does not say. */
+  errorCode: z.string().nullable().optional(),
   provider: ExecutionProvider.nullable(),
 });
 export type RemoveBackgroundItem = z.infer<typeof RemoveBackgroundItem>;
