@@ -1,7 +1,9 @@
 /**
  * The trained head on frozen features: dropout (training only) → linear projection →
- * L2 normalisation, and the ArcFace classifier used only to train it. Forward passes are
- * TF.js ops, so TF.js's autodiff gives every gradient.
+ * optional batch normalisation → L2 normalisation, and the ArcFace classifier used only
+ * to train it. Forward passes are TF.js ops, so TF.js's autodiff gives every gradient.
+ * At inference the batch norm is an affine map with its moving statistics, folded into
+ * the projection, so what is exported is one MatMul + Add + L2 normalisation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from './config.js';
@@ -10,16 +12,61 @@ import type { Rng } from './rng.js';
 export const PARAM = {
   kernel: 'projection/kernel',
   bias: 'projection/bias',
+  normGamma: 'projection/norm/gamma',
+  normBeta: 'projection/norm/beta',
   classWeights: 'arcface/weight',
 } as const;
 
-/** The parameters that map a feature vector to an embedding (what is exported). */
-export const EMBEDDING_PARAMS = [PARAM.kernel, PARAM.bias] as const;
+/** State, not trained by the optimiser (PyTorch's buffers): batch-norm moving statistics, input standardisation. */
+export const STATE = {
+  movingMean: 'projection/norm/moving_mean',
+  movingVariance: 'projection/norm/moving_variance',
+  inputMean: 'input/mean',
+  inputInvStd: 'input/inv_std',
+} as const;
+
+/** PyTorch BatchNorm1d's defaults. */
+const BN_EPSILON = 1e-5;
+const BN_MOMENTUM = 0.1;
 
 export interface HeadShape {
   inputDim: number;
   projectionDim: number;
   classes: number;
+  batchNorm: boolean;
+}
+
+/**
+ * Per-feature standardisation of the frozen inputs, fitted on the training rows:
+ * (x − mean) / √(var + ε), with ε a hundredth of the mean variance so that features
+ * (nearly) constant on the training rows are not blown up on new images.
+ */
+export function inputStandardisation(features: Float32Array, dim: number): { mean: Float32Array; invStd: Float32Array } {
+  const rows = features.length / dim;
+  const mean = new Float64Array(dim);
+  const sq = new Float64Array(dim);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < dim; k++) {
+      const x = features[r * dim + k]!;
+      mean[k]! += x;
+      sq[k]! += x * x;
+    }
+  }
+  let meanVariance = 0;
+  const variance = new Float64Array(dim);
+  for (let k = 0; k < dim; k++) {
+    mean[k]! /= rows;
+    variance[k] = Math.max(0, sq[k]! / rows - mean[k]! ** 2);
+    meanVariance += variance[k]! / dim;
+  }
+  const eps = 0.01 * meanVariance || 1e-12;
+  return { mean: Float32Array.from(mean), invStd: Float32Array.from(variance, (v) => 1 / Math.sqrt(v + eps)) };
+}
+
+function standardised(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D): tf.Tensor2D {
+  const mean = params.get(STATE.inputMean);
+  const invStd = params.get(STATE.inputInvStd);
+  return mean && invStd ? tf.mul(tf.sub(x, mean), invStd) : x;
 }
 
 export interface NamedArray {
@@ -44,14 +91,38 @@ function glorotUniform(fanIn: number, fanOut: number, count: number, rng: Rng): 
   return out;
 }
 
-/** Initial parameter values, drawn from `rng` only (not TF.js's generator) so a seed fixes them. */
+/** Names of the trainable parameters of a head (the rest of its weights are state). */
+export function trainableParamNames(batchNorm: boolean): string[] {
+  return [PARAM.kernel, PARAM.bias, PARAM.classWeights, ...(batchNorm ? [PARAM.normGamma, PARAM.normBeta] : [])];
+}
+
+/** Initial trainable parameters, drawn from `rng` only (not TF.js's generator) so a seed fixes them. */
 export function initialHeadParams(shape: HeadShape, rng: Rng): Map<string, NamedArray> {
   const { inputDim, projectionDim, classes } = shape;
-  return new Map<string, NamedArray>([
+  const params = new Map<string, NamedArray>([
     [PARAM.kernel, { shape: [inputDim, projectionDim], values: glorotUniform(inputDim, projectionDim, inputDim * projectionDim, rng) }],
     [PARAM.bias, { shape: [projectionDim], values: new Float32Array(projectionDim) }],
     [PARAM.classWeights, { shape: [classes, projectionDim], values: glorotUniform(projectionDim, classes, classes * projectionDim, rng) }],
   ]);
+  if (shape.batchNorm) {
+    params.set(PARAM.normGamma, { shape: [projectionDim], values: new Float32Array(projectionDim).fill(1) });
+    params.set(PARAM.normBeta, { shape: [projectionDim], values: new Float32Array(projectionDim) });
+  }
+  return params;
+}
+
+/** Initial non-trainable state: batch-norm moving mean 0 and variance 1, the input standardisation when given. */
+export function initialHeadState(shape: HeadShape, standardisation?: { mean: Float32Array; invStd: Float32Array }): Map<string, NamedArray> {
+  const state = new Map<string, NamedArray>();
+  if (shape.batchNorm) {
+    state.set(STATE.movingMean, { shape: [shape.projectionDim], values: new Float32Array(shape.projectionDim) });
+    state.set(STATE.movingVariance, { shape: [shape.projectionDim], values: new Float32Array(shape.projectionDim).fill(1) });
+  }
+  if (standardisation) {
+    state.set(STATE.inputMean, { shape: [shape.inputDim], values: standardisation.mean });
+    state.set(STATE.inputInvStd, { shape: [shape.inputDim], values: standardisation.invStd });
+  }
+  return state;
 }
 
 /** Rows divided by their L2 norm (the norm floored at 1e-12, as F.normalize does). */
@@ -68,12 +139,90 @@ export function dropoutMask(rows: number, cols: number, rate: number, rng: Rng):
   return mask;
 }
 
-/** L2-normalised embeddings of feature rows `x` [n, inputDim]; `mask` applies dropout. */
+/**
+ * L2-normalised embeddings of feature rows `x` [n, inputDim] as in inference: the
+ * projection, and the batch norm (when the head has one) with its moving statistics.
+ */
 export function embed(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
   const kernel = params.get(PARAM.kernel) as tf.Tensor2D;
   const bias = params.get(PARAM.bias) as tf.Tensor1D;
-  const input = mask ? tf.mul(x, mask) : x;
-  return l2NormaliseRows(tf.add(tf.matMul(input, kernel), bias));
+  const z = standardised(params, x);
+  const input = mask ? tf.mul(z, mask) : z;
+  let y: tf.Tensor2D = tf.add(tf.matMul(input, kernel), bias);
+  const gamma = params.get(PARAM.normGamma);
+  if (gamma) {
+    const mean = params.get(STATE.movingMean)!;
+    const variance = params.get(STATE.movingVariance)!;
+    y = tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, BN_EPSILON))), gamma), params.get(PARAM.normBeta)!);
+  }
+  return l2NormaliseRows(y);
+}
+
+export interface TrainingForward {
+  embeddings: tf.Tensor2D;
+  /** The batch's mean and (biased) variance of the projection, when the head has a batch norm. */
+  moments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null;
+}
+
+/** The training-mode forward pass: dropout, and batch norm with the batch's own statistics. */
+export function embedForTraining(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D, mask: tf.Tensor2D): TrainingForward {
+  const kernel = params.get(PARAM.kernel) as tf.Tensor2D;
+  const bias = params.get(PARAM.bias) as tf.Tensor1D;
+  const y: tf.Tensor2D = tf.add(tf.matMul(tf.mul(standardised(params, x), mask), kernel), bias);
+  const gamma = params.get(PARAM.normGamma);
+  if (!gamma) return { embeddings: l2NormaliseRows(y), moments: null };
+  const { mean, variance } = tf.moments(y, 0);
+  const normalised = tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, BN_EPSILON))), gamma), params.get(PARAM.normBeta)!);
+  return { embeddings: l2NormaliseRows(normalised as tf.Tensor2D), moments: { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D } };
+}
+
+/** Moves the batch-norm statistics towards a batch's, as PyTorch does (unbiased variance, momentum 0.1). */
+export function updateMovingStatistics(state: ReadonlyMap<string, tf.Variable>, moments: { mean: tf.Tensor1D; variance: tf.Tensor1D }, batchRows: number): void {
+  const mean = state.get(STATE.movingMean);
+  const variance = state.get(STATE.movingVariance);
+  if (!mean || !variance) return;
+  tf.tidy(() => {
+    const unbiased = tf.mul(moments.variance, batchRows / Math.max(1, batchRows - 1));
+    mean.assign(tf.add(tf.mul(mean, 1 - BN_MOMENTUM), tf.mul(moments.mean, BN_MOMENTUM)));
+    variance.assign(tf.add(tf.mul(variance, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+  });
+}
+
+/**
+ * The inference map as one projection: the input standardisation and the batch norm
+ * (when the head has them) folded into the kernel and bias, in float64.
+ */
+export function foldedHeadWeights(values: ReadonlyMap<string, Float32Array>, inputDim: number, projectionDim: number): HeadWeights {
+  const kernel = values.get(PARAM.kernel);
+  const bias = values.get(PARAM.bias);
+  if (!kernel || !bias) throw new Error('head weights lack the projection');
+  const inputMean = values.get(STATE.inputMean);
+  const inputInvStd = values.get(STATE.inputInvStd);
+  const gamma = values.get(PARAM.normGamma);
+  const outScale = new Float64Array(projectionDim).fill(1);
+  const outShift = new Float64Array(projectionDim);
+  if (gamma) {
+    const beta = values.get(PARAM.normBeta)!;
+    const mean = values.get(STATE.movingMean)!;
+    const variance = values.get(STATE.movingVariance)!;
+    for (let j = 0; j < projectionDim; j++) {
+      outScale[j] = gamma[j]! / Math.sqrt(variance[j]! + BN_EPSILON);
+      outShift[j] = beta[j]! - mean[j]! * outScale[j]!;
+    }
+  }
+  const foldedKernel = new Float32Array(kernel.length);
+  const foldedBias = new Float64Array(projectionDim);
+  for (let j = 0; j < projectionDim; j++) foldedBias[j] = bias[j]!;
+  for (let i = 0; i < inputDim; i++) {
+    const inv = inputInvStd ? inputInvStd[i]! : 1;
+    const shift = inputMean ? inputMean[i]! * inv : 0;
+    for (let j = 0; j < projectionDim; j++) {
+      const w = kernel[i * projectionDim + j]! * inv;
+      foldedKernel[i * projectionDim + j] = w * outScale[j]!;
+      foldedBias[j]! -= shift * kernel[i * projectionDim + j]!;
+    }
+  }
+  return { inputDim, projectionDim, kernel: foldedKernel, bias: Float32Array.from(foldedBias, (b, j) => b * outScale[j]! + outShift[j]!) };
 }
 
 /**

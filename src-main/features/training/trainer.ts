@@ -10,13 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseTrainingConfig, type TrainingConfig, type TrainingConfigInput } from './config.js';
-import { checkTrainingData, DOMAIN, rowCount, selectRows, type LabelledFeatures, type TrainingData } from './dataset.js';
+import { checkTrainingData, DOMAIN, rowCount, type LabelledFeatures, type TrainingData } from './dataset.js';
 import { decodeCheckpoint, encodeCheckpoint, fingerprintData, type CheckpointState, type PartialEpoch } from './checkpoint.js';
-import { recallAtK } from './evaluate.js';
+import { RetrievalEvaluation, type EvaluationSource, type RetrievalScores } from './evaluate.js';
 import { AdamW } from './optimizer.js';
 import { WeightEma } from './ema.js';
 import { clipByGlobalNorm } from './gradients.js';
-import { arcFaceLoss, dropoutMask, embed, embedRows, initialHeadParams, PARAM, type HeadWeights } from './head.js';
+import { arcFaceLoss, dropoutMask, embedForTraining, embedRows, foldedHeadWeights, initialHeadParams, initialHeadState, inputStandardisation, PARAM, STATE, trainableParamNames, updateMovingStatistics, type HeadShape, type HeadWeights } from './head.js';
 import { checkMonitors, type EpochRecord, type MonitorEvent, type MonitorState } from './monitors.js';
 import { Rng } from './rng.js';
 import { DomainAwareSampler, neighbourPools, ProductIndex } from './sampler.js';
@@ -30,11 +30,7 @@ export type TrainingEvent =
   | { type: 'checkpoint'; epoch: number; step: number; emergency: boolean; bytes: Uint8Array }
   | MonitorEvent;
 
-export interface Recall {
-  /** recall@k of the valid real queries on the raw (untrained) features. */
-  recall: Record<string, number>;
-  syntheticToReal: Record<string, number> | null;
-}
+export type Recall = RetrievalScores;
 
 export interface TrainingResult {
   status: 'completed' | 'cancelled' | 'emergency-stop';
@@ -59,57 +55,8 @@ export interface TrainOptions {
   onEvent?: (event: TrainingEvent) => void;
 }
 
-/** Rows of `set` whose domain is one of `domains`. */
-function byDomain(set: LabelledFeatures, domains: readonly number[]): LabelledFeatures {
-  const idx: number[] = [];
-  for (let i = 0; i < rowCount(set); i++) if (domains.includes(set.domains[i]!)) idx.push(i);
-  return selectRows(set, idx);
-}
-
-function concatSets(a: LabelledFeatures, b: LabelledFeatures): LabelledFeatures {
-  const features = new Float32Array(a.features.length + b.features.length);
-  features.set(a.features, 0);
-  features.set(b.features, a.features.length);
-  return {
-    dimension: a.dimension,
-    features,
-    labels: Int32Array.from([...a.labels, ...b.labels]),
-    domains: Uint8Array.from([...a.domains, ...b.domains]),
-  };
-}
-
-/** The query/gallery sets every evaluation uses, cut once. */
-interface EvaluationSets {
-  gallery: LabelledFeatures;
-  queries: LabelledFeatures;
-  synthetic: { queries: LabelledFeatures; gallery: LabelledFeatures } | null;
-}
-
-function evaluationSets(data: TrainingData, config: TrainingConfig): EvaluationSets {
-  const galleryAll = data.gallery ?? data.train;
-  const gallery = byDomain(galleryAll, config.evaluation.galleryDomains.map((d) => DOMAIN[d]));
-  const queries = byDomain(data.valid, [DOMAIN.real]);
-  const syntheticQueries = concatSets(byDomain(data.train, [DOMAIN.synthetic]), byDomain(data.valid, [DOMAIN.synthetic]));
-  const realGallery = byDomain(galleryAll, [DOMAIN.real]);
-  const synthetic = rowCount(syntheticQueries) && rowCount(realGallery) ? { queries: syntheticQueries, gallery: realGallery } : null;
-  return { gallery, queries, synthetic };
-}
-
-function measure(sets: EvaluationSets, ks: readonly number[], project: (f: Float32Array) => { vectors: Float32Array; dim: number }): Recall {
-  const run = (gallery: LabelledFeatures, queries: LabelledFeatures) => {
-    const g = project(gallery.features);
-    const q = project(queries.features);
-    const r = recallAtK({ vectors: g.vectors, labels: gallery.labels }, { vectors: q.vectors, labels: queries.labels }, g.dim, ks);
-    return Object.fromEntries(ks.map((k) => [String(k), r[k]!]));
-  };
-  return {
-    recall: run(sets.gallery, sets.queries),
-    syntheticToReal: sets.synthetic ? run(sets.synthetic.gallery, sets.synthetic.queries) : null,
-  };
-}
-
 /** Raw features, L2-normalised (they usually are already; this makes sure). */
-function normalisedRows(features: Float32Array, dim: number): { vectors: Float32Array; dim: number } {
+function normalisedRows(features: Float32Array, dim: number): Float32Array {
   const out = new Float32Array(features.length);
   for (let r = 0; r < features.length / dim; r++) {
     let s = 0;
@@ -117,12 +64,9 @@ function normalisedRows(features: Float32Array, dim: number): { vectors: Float32
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
     for (let k = 0; k < dim; k++) out[r * dim + k] = features[r * dim + k]! * inv;
   }
-  return { vectors: out, dim };
+  return out;
 }
 
-function headWeights(values: ReadonlyMap<string, Float32Array>, inputDim: number, projectionDim: number): HeadWeights {
-  return { inputDim, projectionDim, kernel: values.get(PARAM.kernel)!, bias: values.get(PARAM.bias)! };
-}
 
 /** TF.js variable names are global to the engine; runs in one thread need distinct ones. */
 let variableRuns = 0;
@@ -152,18 +96,30 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const samplerRng = resumed ? new Rng(resumed.rng.sampler) : freshSampler;
   const dropoutRng = resumed ? new Rng(resumed.rng.dropout) : freshDropout;
 
-  const init = resumed ? null : initialHeadParams({ inputDim, projectionDim, classes: classCount }, initRng);
+  const shape: HeadShape = { inputDim, projectionDim, classes: classCount, batchNorm: config.projection.batchNorm };
+  const standardisation = config.projection.standardiseInputs && !resumed ? inputStandardisation(data.train.features, inputDim) : undefined;
+  const init = resumed ? null : new Map([...initialHeadParams(shape, initRng), ...initialHeadState(shape, standardisation)]);
+  const trainable = new Set(trainableParamNames(config.projection.batchNorm));
+  // Trainable parameters (optimised) and state (batch-norm moving statistics); the EMA and checkpoints cover both.
   const params = new Map<string, tf.Variable>();
+  const state = new Map<string, tf.Variable>();
   const shapes: Record<string, number[]> = resumed?.shapes ?? Object.fromEntries([...init!].map(([k, v]) => [k, v.shape]));
-  for (const [name, shape] of Object.entries(shapes)) {
+  for (const [name, dims] of Object.entries(shapes)) {
     const values = resumed ? resumed.weights.get(name) : init!.get(name)!.values;
     if (!values) throw new Error(`checkpoint has no weights for ${name}`);
-    params.set(name, tf.variable(tf.tensor(values, shape), true, `${name}#${++variableRuns}`));
+    const isParam = trainable.has(name);
+    (isParam ? params : state).set(name, tf.variable(tf.tensor(values, dims), isParam, `${name}#${++variableRuns}`));
   }
+  const allWeights = new Map([...params, ...state]);
   const kernelShape = shapes[PARAM.kernel]!;
   if (kernelShape[0] !== inputDim || kernelShape[1] !== projectionDim) throw new Error(`checkpoint projection is ${kernelShape.join('×')}, the run needs ${inputDim}×${projectionDim}`);
+  if ((PARAM.normGamma in shapes) !== config.projection.batchNorm) throw new Error('the checkpoint and the config disagree on the batch norm');
+  if ((STATE.inputMean in shapes) !== config.projection.standardiseInputs) throw new Error('the checkpoint and the config disagree on input standardisation');
   const optimizer = new AdamW(params, config.optimizer);
-  const ema = new WeightEma(params, config.emaDecay);
+  // The standardisation constants stay out of the EMA (averaging a constant would only add rounding).
+  const constants = new Map([...state].filter(([k]) => k === STATE.inputMean || k === STATE.inputInvStd));
+  const constantValues = new Map([...constants].map(([k, t]) => [k, Float32Array.from(t.dataSync())]));
+  const ema = new WeightEma(new Map([...allWeights].filter(([k]) => !constants.has(k))), config.emaDecay);
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
   const monitor: MonitorState = resumed ? { ...resumed.monitor } : { onPlateau: false, diverging: false };
   if (resumed) {
@@ -173,9 +129,11 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
 
   const index = new ProductIndex(data.train, classCount);
   const sampler = new DomainAwareSampler(index, config.sampler);
-  const sets = evaluationSets(data, config);
-  const ks = config.evaluation.ks;
-  const baseline = measure(sets, ks, (f) => normalisedRows(f, inputDim));
+  const evaluation = new RetrievalEvaluation(data, config.evaluation.galleryDomains.map((d) => DOMAIN[d]), config.evaluation.ks, DOMAIN.real, DOMAIN.synthetic);
+  const sourceSet = (s: EvaluationSource): LabelledFeatures => (s === 'gallery' ? data.gallery! : data[s]);
+  const baseline = evaluation.measure((s) => normalisedRows(sourceSet(s).features, inputDim), inputDim);
+  // EMA embeddings of the train rows: evaluation makes them at each epoch's end, the next epoch's hard negatives reuse them.
+  let trainEmbeddings: Float32Array | null = null;
   const trainX = tf.tensor2d(data.train.features, [trainRows, inputDim]);
   const trainY = tf.tensor1d(data.train.labels, 'int32');
   const varList = [...params.values()];
@@ -185,7 +143,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   let plan: Int32Array[] | null = resumed?.plan ?? null;
   let partial: PartialEpoch = resumed?.partial ?? { lossSum: 0, gradNormSum: 0, steps: 0, seconds: 0 };
 
-  const emaHead = () => headWeights(ema.values(), inputDim, projectionDim);
+  const emaHead = () => foldedHeadWeights(new Map([...ema.values(), ...constantValues]), inputDim, projectionDim);
   const snapshot = (atEpoch: number, step: number, emergency: string | null): Uint8Array => {
     const opt = optimizer.state();
     const state: CheckpointState = {
@@ -199,7 +157,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       history,
       monitor,
       plan: step > 0 || emergency ? plan : null,
-      weights: new Map([...params].map(([k, t]) => [k, Float32Array.from(t.dataSync())])),
+      weights: new Map([...allWeights].map(([k, t]) => [k, Float32Array.from(t.dataSync())])),
       adamM: opt.m,
       adamV: opt.v,
       ema: ema.values(),
@@ -227,7 +185,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       const lr = learningRateAt(epoch, config, config.optimizer.headLr);
       if (!plan) {
         // Hard negatives from the current (EMA) embedding space, refreshed every epoch.
-        const trainEmbeddings = embedRows(emaHead(), data.train.features);
+        trainEmbeddings ??= embedRows(emaHead(), data.train.features);
         const pools = neighbourPools(trainEmbeddings, projectionDim, index, config.sampler.neighbourPool);
         plan = sampler.planEpoch(trainRows, config.batchSize, pools, samplerRng).batches;
       }
@@ -243,13 +201,18 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
         let loss = Number.NaN;
         let gradNorm = Number.NaN;
         let grads = new Map<string, tf.Tensor>();
+        let moments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
         tf.tidy(() => {
           const rows = tf.tensor1d(batch, 'int32');
           const x = tf.gather(trainX, rows) as tf.Tensor2D;
           const y = tf.gather(trainY, rows) as tf.Tensor1D;
           const m = tf.tensor2d(mask, [batch.length, inputDim]);
           const { value, grads: raw } = tf.variableGrads(
-            () => arcFaceLoss(embed(params, x, m), params.get(PARAM.classWeights) as tf.Tensor2D, y, config),
+            () => {
+              const forward = embedForTraining(params, x, m);
+              if (forward.moments) moments = { mean: tf.keep(forward.moments.mean), variance: tf.keep(forward.moments.variance) };
+              return arcFaceLoss(forward.embeddings, params.get(PARAM.classWeights) as tf.Tensor2D, y, config);
+            },
             varList,
           );
           // variableGrads keys gradients by TF.js variable name; map them back to parameter names.
@@ -262,16 +225,19 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
           grads = clipped.grads;
         });
         const bad = !Number.isFinite(loss) ? `loss is ${loss}` : loss > config.guards.maxLoss ? `loss ${loss.toFixed(2)} exceeds ${config.guards.maxLoss}` : !Number.isFinite(gradNorm) ? `gradient norm is ${gradNorm}` : null;
+        const batchMoments = moments as { mean: tf.Tensor1D; variance: tf.Tensor1D } | null;
+        const releaseStep = () => tf.dispose([...grads.values(), ...(batchMoments ? [batchMoments.mean, batchMoments.variance] : [])]);
         if (bad) {
-          tf.dispose([...grads.values()]);
+          releaseStep();
           // Saved before the bad update is applied: the last good weights, with the batch that broke them.
           const bytes = snapshot(epoch, step, `epoch ${epoch} step ${step}: ${bad}`);
           emit({ type: 'checkpoint', epoch, step, emergency: true, bytes });
           return finish('emergency-stop', bytes, `epoch ${epoch} step ${step}: ${bad}`);
         }
         optimizer.apply(grads, lr);
-        tf.dispose([...grads.values()]);
-        ema.update(params);
+        if (batchMoments) updateMovingStatistics(state, batchMoments, batch.length);
+        releaseStep();
+        ema.update(allWeights);
         partial = { lossSum: partial.lossSum + loss, gradNormSum: partial.gradNormSum + gradNorm, steps: partial.steps + 1, seconds: partial.seconds + (performance.now() - started) / 1000 };
         emit({ type: 'step', epoch, step, steps: plan.length, loss, lr, gradNorm });
         // Lets an AbortController or a message reach us between steps when run in-process.
@@ -279,7 +245,12 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       }
       const evalStarted = performance.now();
       const head = emaHead();
-      const measured = measure(sets, ks, (f) => ({ vectors: embedRows(head, f), dim: projectionDim }));
+      trainEmbeddings = embedRows(head, data.train.features);
+      const embedded = new Map<EvaluationSource, Float32Array>([['train', trainEmbeddings]]);
+      const measured = evaluation.measure((s) => {
+        if (!embedded.has(s)) embedded.set(s, embedRows(head, sourceSet(s).features));
+        return embedded.get(s)!;
+      }, projectionDim);
       const record: EpochRecord = {
         epoch,
         lr,
@@ -300,7 +271,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     }
     return finish('completed', lastCheckpoint);
   } finally {
-    tf.dispose([trainX, trainY, ...params.values()]);
+    tf.dispose([trainX, trainY, ...allWeights.values()]);
     optimizer.dispose();
     ema.dispose();
   }

@@ -2,7 +2,8 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appendHeadToBackbone, buildHeadModel, HEAD_INPUT, HEAD_OUTPUT } from '../../../src-main/features/training/export-onnx.js';
-import { embedRows, initialHeadParams, PARAM, type HeadWeights } from '../../../src-main/features/training/head.js';
+import * as tf from '@tensorflow/tfjs';
+import { embed, embedRows, foldedHeadWeights, initialHeadParams, initialHeadState, inputStandardisation, PARAM, STATE, type HeadWeights } from '../../../src-main/features/training/head.js';
 import { Rng } from '../../../src-main/features/training/rng.js';
 import { useTfBackend } from '../../../src-main/features/training/tf-backend.js';
 import { clusteredData, maxAbsDiff } from './helpers.js';
@@ -15,7 +16,7 @@ beforeAll(async () => {
 
 function randomHead(inputDim: number, projectionDim: number, seed: number): HeadWeights {
   const rng = new Rng(seed);
-  const p = initialHeadParams({ inputDim, projectionDim, classes: 2 }, rng);
+  const p = initialHeadParams({ inputDim, projectionDim, classes: 2, batchNorm: false }, rng);
   return { inputDim, projectionDim, kernel: p.get(PARAM.kernel)!.values, bias: Float32Array.from({ length: projectionDim }, () => rng.normal() * 0.1) };
 }
 
@@ -71,6 +72,26 @@ describe('ONNX export of the trained head', () => {
     expect(maxAbsDiff(got.data as Float32Array, expected)).toBeLessThan(1e-5);
     // Unit length rows.
     for (let r = 0; r < rows; r++) expect(Math.hypot(...(got.data as Float32Array).subarray(r * 32, (r + 1) * 32))).toBeCloseTo(1, 5);
+  });
+
+  it('folds the input standardisation and a batch norm into the projection: the exported map equals the forward pass', async () => {
+    const data = clusteredData({ classes: 5, perClass: 20, dim: 96, seed: 2 });
+    const rng = new Rng(6);
+    const shape = { inputDim: 96, projectionDim: 32, classes: 5, batchNorm: true };
+    const standardisation = inputStandardisation(data.train.features, 96);
+    const values = new Map([...initialHeadParams(shape, rng), ...initialHeadState(shape, standardisation)].map(([k, v]) => [k, Float32Array.from(v.values)]));
+    // Non-trivial statistics and affine terms, as after training.
+    for (const name of [PARAM.normGamma, PARAM.normBeta, STATE.movingMean]) values.set(name, Float32Array.from({ length: 32 }, () => rng.normal() * 0.5 + (name === PARAM.normGamma ? 1 : 0)));
+    values.set(STATE.movingVariance, Float32Array.from({ length: 32 }, () => 0.05 + rng.next()));
+    const rows = data.train.labels.length;
+    const direct = tf.tidy(() => {
+      const params = new Map([...values].map(([k, v]) => [k, tf.tensor(v, k === PARAM.kernel ? [96, 32] : k === PARAM.classWeights ? [5, 32] : [v.length])]));
+      return embed(params, tf.tensor2d(data.train.features, [rows, 96])).dataSync();
+    });
+    const folded = foldedHeadWeights(values, 96, 32);
+    expect(maxAbsDiff(embedRows(folded, data.train.features), direct)).toBeLessThan(1e-5);
+    const out = await runOnnx(buildHeadModel(folded), { [HEAD_INPUT]: new ort.Tensor('float32', data.train.features, [rows, 96]) });
+    expect(maxAbsDiff(out[HEAD_OUTPUT]!.data as Float32Array, direct)).toBeLessThan(1e-5);
   });
 
   it('appended to a backbone, one model gives backbone → head, and only the embedding comes out', async () => {

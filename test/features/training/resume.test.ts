@@ -85,6 +85,20 @@ describe('checkpoints, resume and determinism', () => {
     expect(recalls(resumed.result)).toEqual(recalls(full.result));
   });
 
+  it('with a batch norm and standardised inputs, their statistics are checkpointed and resume exactly too', async () => {
+    const bn: TrainingConfigInput = { ...config, projection: { dim: 24, batchNorm: true, standardiseInputs: true } };
+    const checkpoints: Uint8Array[] = [];
+    const whole = await trainHead(data, { config: bn, onEvent: (e) => e.type === 'checkpoint' && checkpoints.push(e.bytes) });
+    const state = decodeCheckpoint(checkpoints[2]!);
+    expect([...state.weights.keys()]).toContain('projection/norm/moving_variance');
+    expect([...state.weights.keys()]).toContain('input/inv_std');
+    expect(state.adamM.has('projection/norm/moving_variance')).toBe(false);
+    expect(state.adamM.has('projection/norm/gamma')).toBe(true);
+    const resumed = await trainHead(data, { resumeFrom: checkpoints[2]! });
+    expect(sameWeights(whole, resumed)).toBe(true);
+    expect(sameWeights(whole, full.result)).toBe(false);
+  });
+
   it('refuses to resume on other training data', async () => {
     const other = clusteredData({ classes: 8, perClass: 8, dim: 48, seed: 4 });
     await expect(trainHead(other, { resumeFrom: full.checkpoints[0]!.bytes })).rejects.toThrow(/other training data/);
