@@ -19,19 +19,21 @@ import {
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import { newId } from '../ids.js';
-import { backoffDelay, defaultBackoff } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import { BatchStore, FINISHED_BATCH_STATES, type CountDelta } from './batches.js';
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
+import { resolveOptions, type QueueOptions } from './options.js';
+import { Registry } from './registry.js';
+import { Waiters } from './waiters.js';
 import { dedupeKey } from './dedupe.js';
 import { classifyError, errorCodeOf, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
 import { BootStore } from './boots.js';
 import { ownerVerdict, type OwnerVerdict } from './recovery.js';
-import { defaultRetention, deleteFinished, type RetentionPolicy } from './retention.js';
+import { deleteFinished, type RetentionPolicy } from './retention.js';
 import type { ClaimedRow, Fence, JobRow } from './rows.js';
 import { JobStore } from './store.js';
 import {
   priorityRank,
-  resourceNames,
   type BatchRow,
   type BatchTypeDefinition,
   type CommitContext,
@@ -44,35 +46,7 @@ import {
 } from './types.js';
 import { QueueViews, toBatch, toJob, toJobDetail, type BatchListInput } from './views.js';
 
-export interface QueueOptions {
-  /** Jobs running at once per resource. Defaults: gpu 1, cpu cores − 1, io 4. */
-  concurrency?: Partial<Record<Resource, number>>;
-  /** A waiting job moves up one priority class per this much waiting, so background work is never starved. */
-  agingMs?: number;
-  /** How long a claim holds without renewal (renewed every third of it while running). */
-  leaseMs?: number;
-  /** After a cancel or timeout aborts a running job, how long before its worker is stopped. */
-  graceMs?: number;
-  /** On close, how long running jobs get to stop before they are stopped and put back. */
-  closeGraceMs?: number;
-  /** A job running during this many engine crashes is failed as a poison job. */
-  poisonAfter?: number;
-  /** Defaults for job types that do not set their own. */
-  retry?: Partial<RetryPolicy>;
-  retention?: Partial<RetentionPolicy>;
-  /** Progress events per job at most this often (~10 Hz). */
-  progressEmitMs?: number;
-  /** Progress written to the database at most this often per job. */
-  progressPersistMs?: number;
-  /** Looks for work enqueued or resumed by another process this often when idle. */
-  pollMs?: number;
-  /** A job put back by rate limits more than this many times fails. */
-  maxDeferrals?: number;
-  /** Models kept loaded per resource, for the affinity preference. */
-  modelSlots?: number;
-  clock?: Clock;
-  random?: () => number;
-}
+export type { QueueOptions } from './options.js';
 
 type AbortReason = 'cancel' | 'timeout' | 'shutdown';
 
@@ -143,8 +117,7 @@ export class Queue {
   private readonly boots: BootStore;
   private readonly views: QueueViews;
   /** Each job type with the services its handler gets as ctx.services (its feature's). */
-  private readonly defs = new Map<string, { def: JobDefinition<unknown, unknown, unknown>; services: unknown }>();
-  private readonly batchDefs = new Map<string, { def: BatchTypeDefinition<unknown>; services: unknown }>();
+  private readonly registry = new Registry();
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly agingMs: number;
@@ -171,12 +144,8 @@ export class Queue {
   private maintenanceTimer: ClockTimer | null = null;
   private wakeTimer: { timer: ClockTimer; at: number } | null = null;
   private retryFlushTimer: ClockTimer | null = null;
-  /** Resources some registered job type uses: the only ones worth a claim. */
-  private activeResources: Resource[] = [];
   private readonly loadedModels = new Map<Resource, string[]>();
-  private readonly jobWaiters = new Map<string, (() => void)[]>();
-  private readonly batchWaiters = new Map<string, (() => void)[]>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
   private closeWaiter: (() => void) | null = null;
   private readonly batchEmits = new Map<string, { last: number; timer: ClockTimer | null }>();
   private cleaning: Promise<number> | null = null;
@@ -187,25 +156,24 @@ export class Queue {
     readonly bootId: string,
     options: QueueOptions = {},
   ) {
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    const cores = os.availableParallelism();
-    this.limits = { gpu: 1, cpu: Math.max(1, cores - 1), io: 4, ...options.concurrency };
-    for (const r of resourceNames) {
-      if (!Number.isInteger(this.limits[r]) || this.limits[r] < 1) throw new Error(`queue concurrency for ${r} must be a positive integer`);
-    }
-    this.agingMs = Math.max(1, options.agingMs ?? 5 * 60_000);
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.graceMs = options.graceMs ?? 5_000;
-    this.closeGraceMs = options.closeGraceMs ?? 2_000;
-    this.poisonAfter = options.poisonAfter ?? 3;
-    this.retryDefaults = { maxAttempts: 3, ...defaultBackoff, ...options.retry };
-    this.retention = { ...defaultRetention, ...options.retention };
-    this.progressEmitMs = options.progressEmitMs ?? 100;
-    this.progressPersistMs = options.progressPersistMs ?? 1_000;
-    this.pollMs = options.pollMs ?? 1_000;
-    this.maxDeferrals = options.maxDeferrals ?? 100;
-    this.modelSlots = options.modelSlots ?? 1;
+    const settings = resolveOptions(options);
+    ({
+      limits: this.limits,
+      clock: this.clock,
+      random: this.random,
+      agingMs: this.agingMs,
+      leaseMs: this.leaseMs,
+      graceMs: this.graceMs,
+      closeGraceMs: this.closeGraceMs,
+      poisonAfter: this.poisonAfter,
+      retryDefaults: this.retryDefaults,
+      retention: this.retention,
+      progressEmitMs: this.progressEmitMs,
+      progressPersistMs: this.progressPersistMs,
+      pollMs: this.pollMs,
+      maxDeferrals: this.maxDeferrals,
+      modelSlots: this.modelSlots,
+    } = settings);
     this.store = new JobStore(db);
     this.batchStore = new BatchStore(db);
     this.boots = new BootStore(db);
@@ -226,24 +194,19 @@ export class Queue {
    * All types are registered before start(). Returns the definition, the handle enqueue takes.
    */
   register<D extends Pick<JobDefinition, 'type' | 'resource'>>(definition: D, services?: unknown): D {
-    if (this.defs.has(definition.type)) throw new Error(`job type ${definition.type} is registered twice`);
-    this.defs.set(definition.type, { def: definition as unknown as JobDefinition<unknown, unknown, unknown>, services });
-    this.activeResources = resourceNames.filter((r) => [...this.defs.values()].some((d) => d.def.resource === r));
-    return definition;
+    return this.registry.register(definition, services);
   }
 
   registerBatchType<B extends Pick<BatchTypeDefinition, 'type'>>(definition: B, services?: unknown): B {
-    if (this.batchDefs.has(definition.type)) throw new Error(`batch type ${definition.type} is registered twice`);
-    this.batchDefs.set(definition.type, { def: definition as unknown as BatchTypeDefinition<unknown>, services });
-    return definition;
+    return this.registry.registerBatchType(definition, services);
   }
 
   has(type: string): boolean {
-    return this.defs.has(type);
+    return this.registry.has(type);
   }
 
   hasBatchType(type: string): boolean {
-    return this.batchDefs.has(type);
+    return this.registry.hasBatchType(type);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -288,10 +251,7 @@ export class Queue {
     for (const e of this.batchEmits.values()) if (e.timer) this.clock.clearTimeout(e.timer);
     if (wasRunning) this.boots.stoppedCleanly(this.bootId, this.clock.now());
     this.state = 'closed';
-    for (const list of [...this.jobWaiters.values(), ...this.batchWaiters.values()]) for (const w of list) w();
-    this.jobWaiters.clear();
-    this.batchWaiters.clear();
-    this.resolveIdle();
+    this.waiters.releaseAll();
   }
 
   // ---------------------------------------------------------------- enqueue
@@ -319,7 +279,7 @@ export class Queue {
   }
 
   private add(type: string, payload: unknown, options: EnqueueOptions, countBatch: boolean): { id: string; existing: boolean } {
-    const def = this.defs.get(type)?.def;
+    const def = this.registry.job(type)?.def;
     if (!def) throw new ContractError('invalid_input', `job type ${type} is not registered in this engine`);
     const parsed = parseOrThrow(def.payload, payload, type);
     let key = options.dedupeKey;
@@ -364,7 +324,7 @@ export class Queue {
 
   /** A parent for a set of jobs of one batch type; children name it as batchId. */
   createBatch(type: Pick<BatchTypeDefinition, 'type'>, batch: { id?: string; label?: string | null; projectId?: string | null } = {}): string {
-    if (!this.batchDefs.has(type.type)) throw new Error(`batch type ${type.type} is not registered in this engine`);
+    if (!this.registry.hasBatchType(type.type)) throw new Error(`batch type ${type.type} is not registered in this engine`);
     const id = batch.id ?? newId();
     this.batchStore.create({ id, type: type.type, label: batch.label ?? null, projectId: batch.projectId ?? null }, this.clock.now());
     return id;
@@ -383,7 +343,7 @@ export class Queue {
         if (done?.batch_id) this.countChild(done.batch_id, { cancelled: 1 }, now, post);
       })();
       this.emitJob('job.cancelled', row, { state: 'cancelled' });
-      this.resolveJob(id);
+      this.waiters.resolveJob(id);
       for (const f of post) f();
     } else if (row.state === 'running') {
       this.store.flagCancel(row.seq, now);
@@ -401,7 +361,7 @@ export class Queue {
     this.db.transaction(() => {
       const cancelled = this.store.cancelBatchWaiting(id, now);
       if (cancelled.length) this.countChild(id, { cancelled: cancelled.length }, now, post);
-      post.push(() => cancelled.forEach((jobId) => this.resolveJob(jobId)));
+      post.push(() => cancelled.forEach((jobId) => this.waiters.resolveJob(jobId)));
     })();
     for (const f of post) f();
     for (const a of this.attempts.values()) {
@@ -491,24 +451,23 @@ export class Queue {
   /** Resolves when the job has finished (completed, failed or cancelled), or the queue closed. */
   async waitFor(id: string): Promise<Job> {
     if (!FINISHED.includes(this.requireJob(id).state) && this.state !== 'closed') {
-      await new Promise<void>((resolve) => this.addWaiter(this.jobWaiters, id, resolve));
+      await this.waiters.forJob(id);
     }
     return toJob(this.requireJob(id));
   }
 
   async waitForBatch(id: string): Promise<Batch> {
     if (!FINISHED_BATCH_STATES.includes(this.requireBatch(id).state) && this.state !== 'closed') {
-      await new Promise<void>((resolve) => this.addWaiter(this.batchWaiters, id, resolve));
+      await this.waiters.forBatch(id);
     }
     return toBatch(this.requireBatch(id));
   }
 
   /** Resolves when nothing runs and nothing can be claimed now (tests, benchmarks). */
   async drain(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.idleWaiters.push(resolve);
-      this.schedule();
-    });
+    const idle = this.waiters.forIdle();
+    this.schedule();
+    await idle;
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -550,7 +509,7 @@ export class Queue {
       this.closeWaiter?.();
       this.closeWaiter = null;
     }
-    if (idle && this.attempts.size === 0 && this.outcomes.length === 0) this.resolveIdle();
+    if (idle && this.attempts.size === 0 && this.outcomes.length === 0) this.waiters.resolveIdle();
   }
 
   /** Claims for every resource with free slots; answers whether nothing was claimable. */
@@ -558,7 +517,7 @@ export class Queue {
     if (this.state !== 'running' || this.store.paused()) return true;
     const now = this.clock.now();
     let exhausted = true;
-    for (const resource of this.activeResources) {
+    for (const resource of this.registry.activeResources) {
       let taken = 0;
       while (this.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
         const models = this.loadedModels.get(resource) ?? [];
@@ -586,7 +545,7 @@ export class Queue {
   private launch(row: ClaimedRow, resource: Resource): void {
     let markSettled!: () => void;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const registered = this.defs.get(row.type);
+    const registered = this.registry.job(row.type);
     const def = registered?.def;
     const a: Attempt = {
       seq: row.seq,
@@ -716,7 +675,7 @@ export class Queue {
     const durationMs = now - a.startedAt;
     post.push(() => {
       this.events.emit('job.completed', this.attemptEvent(a, 'completed', { durationMs }));
-      this.resolveJob(a.id);
+      this.waiters.resolveJob(a.id);
     });
   }
 
@@ -751,7 +710,7 @@ export class Queue {
     if (row.batch_id) this.countChild(row.batch_id, { failed: 1 }, now, post);
     post.push(() => {
       this.events.emit('job.failed', this.attemptEvent(a, 'failed', { error: message, errorKind: kind, errorCode: code, durationMs }));
-      this.resolveJob(a.id);
+      this.waiters.resolveJob(a.id);
     });
   }
 
@@ -762,7 +721,7 @@ export class Queue {
     const durationMs = now - a.startedAt;
     post.push(() => {
       this.events.emit('job.cancelled', this.attemptEvent(a, 'cancelled', { durationMs }));
-      this.resolveJob(a.id);
+      this.waiters.resolveJob(a.id);
     });
   }
 
@@ -797,7 +756,7 @@ export class Queue {
 
   private batchChanged(before: BatchState, after: BatchRow, post: (() => void)[] | null): void {
     if (after.state !== before) {
-      const registered = this.batchDefs.get(after.type);
+      const registered = this.registry.batchType(after.type);
       const hook = registered?.def.onState;
       if (hook) {
         try {
@@ -813,7 +772,7 @@ export class Queue {
     post.push(() => {
       if (after.state !== before && FINISHED_BATCH_STATES.includes(after.state)) {
         this.events.emit(`batch.${after.state as 'completed' | 'failed' | 'cancelled'}`, batch);
-        this.resolveBatch(after.id);
+        this.waiters.resolveBatch(after.id);
         return;
       }
       if (before === 'pending' && after.state === 'running') this.events.emit('batch.started', batch);
@@ -1076,32 +1035,6 @@ export class Queue {
       durationMs: null,
       runAt: null,
     });
-    this.resolveJob(row.id);
-  }
-
-  private addWaiter(map: Map<string, (() => void)[]>, id: string, resolve: () => void): void {
-    const list = map.get(id);
-    if (list) list.push(resolve);
-    else map.set(id, [resolve]);
-  }
-
-  private resolveJob(id: string): void {
-    const list = this.jobWaiters.get(id);
-    if (!list) return;
-    this.jobWaiters.delete(id);
-    for (const w of list) w();
-  }
-
-  private resolveBatch(id: string): void {
-    const list = this.batchWaiters.get(id);
-    if (!list) return;
-    this.batchWaiters.delete(id);
-    for (const w of list) w();
-  }
-
-  private resolveIdle(): void {
-    const list = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of list) w();
+    this.waiters.resolveJob(row.id);
   }
 }
