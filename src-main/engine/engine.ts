@@ -156,6 +156,20 @@ export class Engine {
     };
   }
 
+  /** What each feature says about itself (feature.info): a failure is reported as its value, never thrown. */
+  async featureFacts(): Promise<NonNullable<EngineInfo['features']>> {
+    const out: NonNullable<EngineInfo['features']> = [];
+    for (const { feature, api } of this.installed.values()) {
+      if (!feature.info) continue;
+      try {
+        for (const fact of await feature.info(api)) out.push({ feature: feature.name, label: fact.label, value: fact.value });
+      } catch (err) {
+        out.push({ feature: feature.name, label: 'error', value: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
+  }
+
   /** Where the bytes of a library id's media variant are, for the media route and the app protocol. */
   media(id: string, variant: MediaVariant): MediaFile | null {
     for (const { feature, api } of this.installed.values()) {

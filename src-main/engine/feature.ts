@@ -81,6 +81,12 @@ export type DownloadHandlers = {
   [D in DownloadName]?: (params: z.output<(typeof downloads)[D]['params']>) => DownloadStream | Promise<DownloadStream>;
 };
 
+/** A labelled fact a feature adds to `atolye info` and engine.info (which ffmpeg it found, say). */
+export interface FeatureFact {
+  label: string;
+  value: string;
+}
+
 export interface EngineFeature<A = unknown> {
   /** The folder's name; also the migrations' scope. */
   readonly name: string;
@@ -95,6 +101,8 @@ export interface EngineFeature<A = unknown> {
   /** The stored file behind a library id's media variant, when this feature owns that id. */
   media?(api: A, assetId: string, variant: MediaVariant): MediaFile | null;
   downloads?(api: A): DownloadHandlers;
+  /** Facts for `atolye info` and engine.info: external tools it found and their versions. */
+  info?(api: A): readonly FeatureFact[] | Promise<readonly FeatureFact[]>;
   /** After every feature exists and before the queue starts: settle what a crash left behind. */
   start?(api: A): void | Promise<void>;
   /** After the queue has stopped: close worker pools, timers. */

@@ -20,6 +20,8 @@ export const EngineInfo = z.object({
   executionProviders: z.array(ExecutionProvider),
   /** The provider the last model run actually used; null before any. */
   activeProvider: ExecutionProvider.nullable().optional(),
+  /** Facts features add about themselves (the videos feature: which ffmpeg, and its version). */
+  features: z.array(z.object({ feature: z.string(), label: z.string(), value: z.string() })).optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 

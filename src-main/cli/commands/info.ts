@@ -8,7 +8,8 @@ export const infoCommand: CliCommand = {
 
 Prints the engine's version and data directory, and tries each onnxruntime execution
 provider (CUDA, then DirectML or CoreML, then CPU) with a tiny model, saying which ones
-initialise here and, for those that do not, the loader's reason. See docs/cuda.md.
+initialise here and, for those that do not, the loader's reason (see docs/cuda.md);
+then what features report about themselves (which ffmpeg, and its version).
 
 Options:
   --json       print engine.info and inference.status as JSON
@@ -16,7 +17,7 @@ Options:
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
     const engine = await ctx.engine({ runJobs: false });
-    const info = engine.info();
+    const info = { ...engine.info(), features: await engine.featureFacts() };
     const status = await engine.inference.status();
     if (values.json) {
       ctx.out(JSON.stringify({ info, inference: status }, null, 2));
@@ -26,6 +27,7 @@ Options:
     ctx.out(`library: ${info.dataDir}`);
     ctx.out(`inference: ${status.intraOpThreads} threads, ${Math.round(status.memoryBudgetBytes / 2 ** 20)} MiB model budget`);
     for (const p of status.providers) ctx.out(`  ${p.name.padEnd(7)} ${p.state}${p.detail ? `: ${p.detail}` : ''}`);
+    for (const f of info.features) ctx.out(`${f.label}: ${f.value}`);
     return 0;
   },
 };

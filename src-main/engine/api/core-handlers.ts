@@ -4,7 +4,7 @@ import type { FeatureHandlers } from '../feature.js';
 /** The contract methods core answers itself: the engine, inference and the queue. */
 export function coreHandlers(e: Engine): FeatureHandlers {
   return {
-    'engine.info': () => e.info(),
+    'engine.info': async () => ({ ...e.info(), features: await e.featureFacts() }),
     'inference.status': () => e.inference.status(),
     'queue.stats': () => e.queue.stats(),
     'queue.list': (input) => e.queue.list(input),
