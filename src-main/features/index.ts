@@ -11,8 +11,9 @@ import { libraryFeature } from './library/index.js';
 import { modelsFeature } from './models/index.js';
 import { productsFeature } from './products/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
+import { videosFeature } from './videos/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

@@ -13,6 +13,7 @@ import { modelsContract } from './models.js';
 import { productsContract } from './products.js';
 import { queueContract } from './queue.js';
 import { removeBackgroundContract } from './remove-background.js';
+import { videosContract } from './videos.js';
 
 export * from './define.js';
 export * from './schemas.js';
@@ -24,9 +25,10 @@ export * from './models.js';
 export * from './remove-background.js';
 export * from './export.js';
 export * from './products.js';
+export * from './videos.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

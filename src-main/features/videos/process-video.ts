@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { analyseVideo, type FrameMeasure, type VideoAnalysis } from './analyse.js';
+import { clearedCutout, type CutoutMaker } from './cutout.js';
 import { abortError } from './errors.js';
 import { extractFrames } from './extract.js';
 import { checkMaskConsistency, DEFAULT_CONSISTENCY, type ConsistencyOptions, type ConsistencyReport, type MaskVerdict } from './mask-consistency.js';
@@ -27,6 +28,8 @@ export interface ProcessOptions {
   /** Where frames and cut-outs are written (created if missing). */
   workDir: string;
   segment: SegmentFn;
+  /** Writes a frame's cut-out from its mask; default: the raw model alpha, colour cleared where it is 0. */
+  makeCutout?: CutoutMaker;
   sampling?: Partial<SamplingOptions>;
   consistency?: Partial<ConsistencyOptions>;
   measure?: FrameMeasure;
@@ -120,12 +123,7 @@ export async function processVideo(file: string, options: ProcessOptions): Promi
     const out = await clock('segment', () => options.segment(rgb, info.width, info.height, signal));
     if (out.width !== info.width || out.height !== info.height) throw new Error(`the segmenter returned a ${out.width}×${out.height} mask for a ${info.width}×${info.height} frame`);
     const cutout = path.join(cutoutDir, `cutout-n${e.index}.png`);
-    // The frame PNGs are RGB (extracted as rgb24). No removeAlpha() here: sharp applies it
-    // after joinChannel, which would take the mask straight off again.
-    await sharp(e.file)
-      .joinChannel(Buffer.from(out.mask.buffer, out.mask.byteOffset, out.mask.length), { raw: { width: out.width, height: out.height, channels: 1 } })
-      .png()
-      .toFile(cutout);
+    await (options.makeCutout ?? clearedCutout)({ file: e.file, width: out.width, height: out.height }, out.mask, cutout);
     cutouts.push(cutout);
     small.push(await toCommonSize(out.mask, out.width, out.height, compareSide));
   }
