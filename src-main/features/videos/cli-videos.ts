@@ -133,15 +133,16 @@ async function add(feature: EngineFeature<VideosApi>, ctx: CliContext, files: st
     else ctx.err(`  ${video.originalName}: no barcode; link it with: atolye videos barcode ${id} <CODE>`);
   }
   const videos = result.videos.map((v) => api.library.get(v.id));
+  const unlinked = videos.some((v) => !v.productId);
   if (!values.process) {
     if (values.json) ctx.out(JSON.stringify({ ...result, videos }, null, 2));
     else for (const v of videos) ctx.out(describe(v));
-    return result.refused.length ? 1 : 0;
+    return result.refused.length || unlinked ? 1 : 0;
   }
   const queued = api.processing.process(videos.filter((v) => v.productId).map((v) => v.id));
   for (const r of queued.refused) ctx.err(`  ${r.id}: ${r.reason}`);
   const ok = queued.batchId ? await waitAndReport(engine, api, ctx, queued.batchId, values.json) : true;
-  return ok && result.refused.length === 0 && queued.refused.length === 0 && result.needBarcode.every((id) => api.library.get(id).productId) ? 0 : 1;
+  return ok && result.refused.length === 0 && queued.refused.length === 0 && !unlinked ? 0 : 1;
 }
 
 /** Waits for a processing batch, printing each video's stage; answers whether every video completed. */
