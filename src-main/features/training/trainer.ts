@@ -156,7 +156,8 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       rng: { sampler: samplerRng.state(), dropout: dropoutRng.state() },
       history,
       monitor,
-      plan: step > 0 || emergency ? plan : null,
+      // Whenever the epoch's plan has been drawn it is saved: the sampler's RNG has moved past it.
+      plan,
       weights: new Map([...allWeights].map(([k, t]) => [k, Float32Array.from(t.dataSync())])),
       adamM: opt.m,
       adamV: opt.v,

@@ -85,6 +85,16 @@ describe('checkpoints, resume and determinism', () => {
     expect(recalls(resumed.result)).toEqual(recalls(full.result));
   });
 
+  it('cancelling right after an epoch boundary (the next plan drawn, no step run) resumes exactly too', async () => {
+    const stepsPerEpoch = full.steps / 6;
+    const cancelled = await run({ cancelAfterSteps: 2 * stepsPerEpoch });
+    const state = decodeCheckpoint(cancelled.result.checkpoint);
+    expect([state.epoch, state.step]).toEqual([2, 0]);
+    expect(state.plan).not.toBeNull();
+    const resumed = await run({ resumeFrom: cancelled.result.checkpoint });
+    expect(sameWeights(full.result, resumed.result)).toBe(true);
+  });
+
   it('with a batch norm and standardised inputs, their statistics are checkpointed and resume exactly too', async () => {
     const bn: TrainingConfigInput = { ...config, projection: { dim: 24, batchNorm: true, standardiseInputs: true } };
     const checkpoints: Uint8Array[] = [];
