@@ -5,12 +5,10 @@ import {
   describeZodError,
   parseOrThrow,
   type Batch,
-  type BatchState,
   type FinishedJobState,
   type Job,
   type JobDetail,
   type JobErrorKind,
-  type JobEvent,
   type JobState,
   type QueueControl,
   type QueueListInput,
@@ -20,15 +18,19 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import { newId } from '../ids.js';
 import { backoffDelay } from './backoff.js';
-import { BatchStore, FINISHED_BATCH_STATES, type CountDelta } from './batches.js';
+import { BatchStore, FINISHED_BATCH_STATES } from './batches.js';
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
-import { resolveOptions, type QueueOptions } from './options.js';
+import type { QueueOptions } from './options.js';
 import { Registry } from './registry.js';
 import { Waiters } from './waiters.js';
 import { dedupeKey } from './dedupe.js';
 import { classifyError, errorCodeOf, errorMessage, JobError, PermanentError, RateLimitedError } from './errors.js';
 import { BootStore } from './boots.js';
 import { ownerVerdict, type OwnerVerdict } from './recovery.js';
+import { abortError, newAttempt, ProgressReporter, RunningAttempts, type AbortReason, type Attempt } from './attempts.js';
+import { BatchEvents } from './batch-events.js';
+import { createCore, type QueueCore } from './core.js';
+import { attemptEvent, emitRowFinished } from './job-events.js';
 import { deleteFinished, type RetentionPolicy } from './retention.js';
 import type { ClaimedRow, Fence, JobRow } from './rows.js';
 import { JobStore } from './store.js';
@@ -48,39 +50,6 @@ import { QueueViews, toBatch, toJob, toJobDetail, type BatchListInput } from './
 
 export type { QueueOptions } from './options.js';
 
-type AbortReason = 'cancel' | 'timeout' | 'shutdown';
-
-interface Attempt {
-  seq: number;
-  id: string;
-  type: string;
-  label: string | null;
-  batchId: string | null;
-  projectId: string | null;
-  resource: Resource;
-  attempt: number;
-  maxAttempts: number;
-  deferrals: number;
-  def: JobDefinition<unknown, unknown, unknown> | undefined;
-  services: unknown;
-  payload: unknown;
-  startedAt: number;
-  controller: AbortController;
-  stopController: AbortController;
-  abortReason: AbortReason | null;
-  /** An outcome was recorded (settled, or stopped after the grace period); later settles are ignored. */
-  done: boolean;
-  settled: Promise<void>;
-  markSettled: () => void;
-  graceTimer: ClockTimer | null;
-  timeoutTimer: ClockTimer | null;
-  emitTimer: ClockTimer | null;
-  lastEmit: number;
-  lastPersist: number;
-  stage: string | null;
-  percent: number | null;
-}
-
 /** What one scheduling turn collects inside its transaction and acts on after the commit. */
 interface Turn {
   outcomes: Outcome[];
@@ -98,12 +67,6 @@ type Outcome =
 
 const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
-function abortError(reason: string): Error {
-  const e = new Error(reason === 'cancel' ? 'cancelled' : reason === 'timeout' ? 'timed out' : reason === 'stop' ? 'stopped' : 'engine shutting down');
-  e.name = 'AbortError';
-  return e;
-}
-
 /**
  * The durable job queue: one SQLite table, one writer (this class, on the engine's
  * main thread). Each scheduling turn is one immediate transaction that records the
@@ -112,12 +75,13 @@ function abortError(reason: string): Error {
  */
 export class Queue {
   readonly limits: Record<Resource, number>;
+  private readonly core: QueueCore;
   private readonly store: JobStore;
   private readonly batchStore: BatchStore;
   private readonly boots: BootStore;
   private readonly views: QueueViews;
   /** Each job type with the services its handler gets as ctx.services (its feature's). */
-  private readonly registry = new Registry();
+  private readonly registry: Registry;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly agingMs: number;
@@ -134,8 +98,9 @@ export class Queue {
   private readonly modelSlots: number;
 
   private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
-  private readonly attempts = new Map<number, Attempt>();
-  private readonly busy: Record<Resource, number> = { gpu: 0, cpu: 0, io: 0 };
+  private readonly attempts: RunningAttempts;
+  private readonly batchEvents: BatchEvents;
+  private readonly progress: ProgressReporter;
   private outcomes: Outcome[] = [];
   private flushQueued = false;
   private readonly flushTx: Transaction<(turn: Turn) => boolean>;
@@ -145,9 +110,8 @@ export class Queue {
   private wakeTimer: { timer: ClockTimer; at: number } | null = null;
   private retryFlushTimer: ClockTimer | null = null;
   private readonly loadedModels = new Map<Resource, string[]>();
-  private readonly waiters = new Waiters();
+  private readonly waiters: Waiters;
   private closeWaiter: (() => void) | null = null;
-  private readonly batchEmits = new Map<string, { last: number; timer: ClockTimer | null }>();
   private cleaning: Promise<number> | null = null;
 
   constructor(
@@ -156,7 +120,7 @@ export class Queue {
     readonly bootId: string,
     options: QueueOptions = {},
   ) {
-    const settings = resolveOptions(options);
+    const core = (this.core = createCore(db, events, bootId, options));
     ({
       limits: this.limits,
       clock: this.clock,
@@ -173,11 +137,11 @@ export class Queue {
       pollMs: this.pollMs,
       maxDeferrals: this.maxDeferrals,
       modelSlots: this.modelSlots,
-    } = settings);
-    this.store = new JobStore(db);
-    this.batchStore = new BatchStore(db);
-    this.boots = new BootStore(db);
-    this.views = new QueueViews(this.store, this.batchStore);
+    } = core.settings);
+    ({ jobs: this.store, batches: this.batchStore, boots: this.boots, views: this.views, registry: this.registry, waiters: this.waiters } = core);
+    this.attempts = new RunningAttempts(this.clock);
+    this.batchEvents = new BatchEvents(core);
+    this.progress = new ProgressReporter(core);
     this.flushTx = db.transaction((turn: Turn) => {
       for (const o of turn.outcomes) {
         this.apply(o, turn.post);
@@ -248,7 +212,7 @@ export class Queue {
       await drained;
     }
     if (this.cleaning) await this.cleaning.catch(() => {});
-    for (const e of this.batchEmits.values()) if (e.timer) this.clock.clearTimeout(e.timer);
+    this.batchEvents.stop();
     if (wasRunning) this.boots.stoppedCleanly(this.bootId, this.clock.now());
     this.state = 'closed';
     this.waiters.releaseAll();
@@ -273,7 +237,7 @@ export class Queue {
         if (!r.existing) added++;
         return r.id;
       });
-      if (options.batchId && added) this.countChild(options.batchId, { total: added }, this.clock.now(), null);
+      if (options.batchId && added) this.batchEvents.countChild(options.batchId, { total: added }, this.clock.now(), null);
       return ids;
     })();
   }
@@ -312,7 +276,7 @@ export class Queue {
       const batchId = job.batchId;
       this.db.transaction(() => {
         this.store.insert(job);
-        this.countChild(batchId, { total: 1 }, now, null);
+        this.batchEvents.countChild(batchId, { total: 1 }, now, null);
       })();
     } else {
       this.store.insert(job);
@@ -340,10 +304,9 @@ export class Queue {
       const post: (() => void)[] = [];
       this.db.transaction(() => {
         const done = this.store.cancelWaiting(row.seq, now);
-        if (done?.batch_id) this.countChild(done.batch_id, { cancelled: 1 }, now, post);
+        if (done?.batch_id) this.batchEvents.countChild(done.batch_id, { cancelled: 1 }, now, post);
       })();
-      this.emitJob('job.cancelled', row, { state: 'cancelled' });
-      this.waiters.resolveJob(id);
+      emitRowFinished(this.core, 'job.cancelled', row, { state: 'cancelled' });
       for (const f of post) f();
     } else if (row.state === 'running') {
       this.store.flagCancel(row.seq, now);
@@ -360,7 +323,7 @@ export class Queue {
     const post: (() => void)[] = [];
     this.db.transaction(() => {
       const cancelled = this.store.cancelBatchWaiting(id, now);
-      if (cancelled.length) this.countChild(id, { cancelled: cancelled.length }, now, post);
+      if (cancelled.length) this.batchEvents.countChild(id, { cancelled: cancelled.length }, now, post);
       post.push(() => cancelled.forEach((jobId) => this.waiters.resolveJob(jobId)));
     })();
     for (const f of post) f();
@@ -445,7 +408,7 @@ export class Queue {
   }
 
   stats(): QueueStats {
-    return this.views.stats({ now: this.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.busy } });
+    return this.views.stats({ now: this.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.attempts.busy } });
   }
 
   /** Resolves when the job has finished (completed, failed or cancelled), or the queue closed. */
@@ -519,7 +482,7 @@ export class Queue {
     let exhausted = true;
     for (const resource of this.registry.activeResources) {
       let taken = 0;
-      while (this.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
+      while (this.attempts.busy[resource] - turn.freed[resource] + taken < this.limits[resource]) {
         const models = this.loadedModels.get(resource) ?? [];
         const row = this.store.claim({ resource, now, aging: this.agingMs, owner: this.bootId, lease: now + this.leaseMs, models });
         if (!row) break;
@@ -528,7 +491,7 @@ export class Queue {
         if (row.model) this.noteModel(resource, row.model);
         if (row.batch_id) {
           const change = this.batchStore.markStarted(row.batch_id, now);
-          if (change) this.batchChanged(change.before, change.after, turn.post);
+          if (change) this.batchEvents.changed(change.before, change.after, turn.post);
         }
         turn.claimed.push({ row, resource });
       }
@@ -543,42 +506,10 @@ export class Queue {
   }
 
   private launch(row: ClaimedRow, resource: Resource): void {
-    let markSettled!: () => void;
-    const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const registered = this.registry.job(row.type);
-    const def = registered?.def;
-    const a: Attempt = {
-      seq: row.seq,
-      id: row.id,
-      type: row.type,
-      label: row.label,
-      batchId: row.batch_id,
-      projectId: row.project_id,
-      resource,
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      deferrals: row.deferrals,
-      def,
-      services: registered?.services,
-      payload: undefined,
-      startedAt: this.clock.now(),
-      controller: new AbortController(),
-      stopController: new AbortController(),
-      abortReason: null,
-      done: false,
-      settled,
-      markSettled,
-      graceTimer: null,
-      timeoutTimer: null,
-      emitTimer: null,
-      lastEmit: 0,
-      lastPersist: this.clock.now(),
-      stage: null,
-      percent: null,
-    };
-    this.attempts.set(a.seq, a);
-    this.busy[resource]++;
-    this.events.emit('job.started', this.attemptEvent(a, 'running'));
+    const a = newAttempt(row, resource, this.registry.job(row.type), this.clock.now());
+    const def = a.def;
+    this.attempts.add(a);
+    this.events.emit('job.started', attemptEvent(a, 'running'));
     try {
       if (!def) throw new PermanentError(`no handler for job type "${row.type}" in this engine`);
       const parsed = def.payload.safeParse(JSON.parse(row.payload));
@@ -603,13 +534,12 @@ export class Queue {
       projectId: a.projectId,
       signal: a.controller.signal,
       stopSignal: a.stopController.signal,
-      progress: (stage, percent) => this.progress(a, stage, percent ?? null),
+      progress: (stage, percent) => this.progress.report(a, stage, percent ?? null),
       services: a.services,
     };
   }
 
   private settle(a: Attempt, outcome: Outcome): void {
-    a.markSettled();
     if (a.done) return;
     a.done = true;
     this.outcomes.push(outcome);
@@ -640,7 +570,7 @@ export class Queue {
     const a = o.attempt;
     const now = this.clock.now();
     const fence: Fence = { seq: a.seq, owner: this.bootId, attempt: a.attempt };
-    post.push(() => this.forget(a));
+    post.push(() => this.attempts.forget(a));
     if (a.abortReason === 'cancel') return this.finishCancelled(a, fence, now, post);
     if (o.kind === 'success') return this.finishCompleted(a, fence, o.result, now, post);
     if (a.abortReason === 'shutdown') {
@@ -671,10 +601,10 @@ export class Queue {
       return this.finishFailed(a, fence, err, now, post);
     }
     if (!row) return void post.push(() => this.stale(a));
-    if (row.batch_id) this.countChild(row.batch_id, { completed: 1 }, now, post);
+    if (row.batch_id) this.batchEvents.countChild(row.batch_id, { completed: 1 }, now, post);
     const durationMs = now - a.startedAt;
     post.push(() => {
-      this.events.emit('job.completed', this.attemptEvent(a, 'completed', { durationMs }));
+      this.events.emit('job.completed', attemptEvent(a, 'completed', { durationMs }));
       this.waiters.resolveJob(a.id);
     });
   }
@@ -690,7 +620,7 @@ export class Queue {
       if (!row) return void post.push(() => this.stale(a));
       post.push(() => {
         this.armWake(runAt);
-        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
+        this.events.emit('job.retrying', attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
       });
       return;
     }
@@ -701,15 +631,15 @@ export class Queue {
       if (!row) return void post.push(() => this.stale(a));
       post.push(() => {
         this.armWake(runAt);
-        this.events.emit('job.retrying', this.attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
+        this.events.emit('job.retrying', attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
       });
       return;
     }
     const row = this.store.fail(fence, message, kind, code, now);
     if (!row) return void post.push(() => this.stale(a));
-    if (row.batch_id) this.countChild(row.batch_id, { failed: 1 }, now, post);
+    if (row.batch_id) this.batchEvents.countChild(row.batch_id, { failed: 1 }, now, post);
     post.push(() => {
-      this.events.emit('job.failed', this.attemptEvent(a, 'failed', { error: message, errorKind: kind, errorCode: code, durationMs }));
+      this.events.emit('job.failed', attemptEvent(a, 'failed', { error: message, errorKind: kind, errorCode: code, durationMs }));
       this.waiters.resolveJob(a.id);
     });
   }
@@ -717,10 +647,10 @@ export class Queue {
   private finishCancelled(a: Attempt, fence: Fence, now: number, post: (() => void)[]): void {
     const row = this.store.cancelRunning(fence, now);
     if (!row) return void post.push(() => this.stale(a));
-    if (row.batch_id) this.countChild(row.batch_id, { cancelled: 1 }, now, post);
+    if (row.batch_id) this.batchEvents.countChild(row.batch_id, { cancelled: 1 }, now, post);
     const durationMs = now - a.startedAt;
     post.push(() => {
-      this.events.emit('job.cancelled', this.attemptEvent(a, 'cancelled', { durationMs }));
+      this.events.emit('job.cancelled', attemptEvent(a, 'cancelled', { durationMs }));
       this.waiters.resolveJob(a.id);
     });
   }
@@ -728,14 +658,6 @@ export class Queue {
   /** An attempt whose lease was taken over: its outcome was not recorded (that is the fence working). */
   private stale(a: Attempt): void {
     console.warn(`[queue] ignored the outcome of a stale attempt ${a.attempt} of job ${a.id} (${a.type}): its lease was taken over`);
-  }
-
-  private forget(a: Attempt): void {
-    if (this.attempts.get(a.seq) !== a) return;
-    this.attempts.delete(a.seq);
-    this.busy[a.resource]--;
-    for (const t of [a.graceTimer, a.timeoutTimer, a.emitTimer]) if (t) this.clock.clearTimeout(t);
-    a.emitTimer = null;
   }
 
   private commitContext(a: Attempt): CommitContext<unknown> {
@@ -748,89 +670,7 @@ export class Queue {
     };
   }
 
-  /** Moves a batch's counts in the caller's transaction; `post` (null: no events) gets the events. */
-  private countChild(batchId: string, delta: CountDelta, now: number, post: (() => void)[] | null): void {
-    const { before, after } = this.batchStore.bump(batchId, delta, now);
-    this.batchChanged(before, after, post);
-  }
-
-  private batchChanged(before: BatchState, after: BatchRow, post: (() => void)[] | null): void {
-    if (after.state !== before) {
-      const registered = this.registry.batchType(after.type);
-      const hook = registered?.def.onState;
-      if (hook) {
-        try {
-          // A savepoint: a failing hook must not undo the child's own transition.
-          this.db.transaction(() => hook({ db: this.db, services: registered.services }, after, before))();
-        } catch (err) {
-          console.error(`[queue] the ${after.type} batch hook failed for ${after.id}`, err);
-        }
-      }
-    }
-    if (!post) return;
-    const batch = toBatch(after);
-    post.push(() => {
-      if (after.state !== before && FINISHED_BATCH_STATES.includes(after.state)) {
-        this.events.emit(`batch.${after.state as 'completed' | 'failed' | 'cancelled'}`, batch);
-        this.waiters.resolveBatch(after.id);
-        return;
-      }
-      if (before === 'pending' && after.state === 'running') this.events.emit('batch.started', batch);
-      this.emitBatchProgress(batch);
-    });
-  }
-
-  private emitBatchProgress(batch: Batch): void {
-    const now = this.clock.now();
-    let e = this.batchEmits.get(batch.id);
-    if (!e) this.batchEmits.set(batch.id, (e = { last: 0, timer: null }));
-    const entry = e;
-    if (now - entry.last >= this.progressEmitMs) {
-      entry.last = now;
-      this.events.emit('batch.progress', batch);
-      return;
-    }
-    if (entry.timer) return;
-    entry.timer = this.clock.setTimeout(() => {
-      entry.timer = null;
-      entry.last = this.clock.now();
-      const row = this.batchStore.get(batch.id);
-      if (row && !FINISHED_BATCH_STATES.includes(row.state)) this.events.emit('batch.progress', toBatch(row));
-      if (!row || FINISHED_BATCH_STATES.includes(row.state)) this.batchEmits.delete(batch.id);
-    }, this.progressEmitMs - (now - entry.last));
-    entry.timer.unref?.();
-  }
-
   // ---------------------------------------------------------------- progress, leases, timers
-
-  private progress(a: Attempt, stage: string, percent: number | null): void {
-    if (a.done) return;
-    a.stage = stage;
-    a.percent = percent == null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, percent));
-    const now = this.clock.now();
-    if (now - a.lastEmit >= this.progressEmitMs) {
-      this.emitProgress(a, now);
-    } else if (!a.emitTimer) {
-      a.emitTimer = this.clock.setTimeout(() => {
-        a.emitTimer = null;
-        if (!a.done) this.emitProgress(a, this.clock.now());
-      }, this.progressEmitMs - (now - a.lastEmit));
-    }
-    if (now - a.lastPersist >= this.progressPersistMs) {
-      a.lastPersist = now;
-      try {
-        this.store.saveProgress({ seq: a.seq, owner: this.bootId, attempt: a.attempt }, stage, a.percent, now + this.leaseMs, now);
-      } catch (err) {
-        // Progress is advisory; a busy database must not fail the job.
-        console.warn('[queue] could not save progress', err);
-      }
-    }
-  }
-
-  private emitProgress(a: Attempt, now: number): void {
-    a.lastEmit = now;
-    this.events.emit('job.progress', { jobId: a.id, type: a.type, batchId: a.batchId, projectId: a.projectId, stage: a.stage ?? '', percent: a.percent });
-  }
 
   private armHeartbeat(): void {
     const beat = () => {
@@ -926,15 +766,15 @@ export class Queue {
     if (row.lease_owner === null) return;
     if (row.cancel_requested) {
       const r = this.store.cancelRunning(fence, now);
-      if (r?.batch_id) this.countChild(r.batch_id, { cancelled: 1 }, now, post);
-      if (r) post.push(() => this.emitJob('job.cancelled', row, { state: 'cancelled' }));
+      if (r?.batch_id) this.batchEvents.countChild(r.batch_id, { cancelled: 1 }, now, post);
+      if (r) post.push(() => emitRowFinished(this.core, 'job.cancelled', row, { state: 'cancelled' }));
       return;
     }
     if (crashed && row.crashes + 1 >= this.poisonAfter) {
       const error = `poison job: the engine stopped unexpectedly ${row.crashes + 1} times while it ran; not retried`;
       const r = this.store.poison(fence, error, now);
-      if (r?.batch_id) this.countChild(r.batch_id, { failed: 1 }, now, post);
-      if (r) post.push(() => this.emitJob('job.failed', row, { state: 'failed', error, errorKind: 'poison' }));
+      if (r?.batch_id) this.batchEvents.countChild(r.batch_id, { failed: 1 }, now, post);
+      if (r) post.push(() => emitRowFinished(this.core, 'job.failed', row, { state: 'failed', error, errorKind: 'poison' }));
       return;
     }
     this.store.requeueOrphan(fence, crashed, now);
@@ -960,7 +800,7 @@ export class Queue {
         }
         if (!r) continue;
         retried++;
-        if (r.batch_id) this.countChild(r.batch_id, row.state === 'failed' ? { failed: -1 } : { cancelled: -1 }, now, post);
+        if (r.batch_id) this.batchEvents.countChild(r.batch_id, row.state === 'failed' ? { failed: -1 } : { cancelled: -1 }, now, post);
       }
     })();
     for (const f of post) f();
@@ -983,7 +823,7 @@ export class Queue {
       if (!change) return;
       if (paused) this.store.holdBatch(batchId, now);
       else this.store.unholdBatch(batchId, now);
-      this.batchChanged(change.before, change.after, post);
+      this.batchEvents.changed(change.before, change.after, post);
     })();
     for (const f of post) f();
     this.events.emit('queue.changed', { paused, batchId });
@@ -997,44 +837,5 @@ export class Queue {
 
   private requireBatch(id: string): BatchRow {
     return this.views.requireBatch(id);
-  }
-
-  private attemptEvent(
-    a: Attempt,
-    state: JobState,
-    extra: { error?: string; errorKind?: JobErrorKind; errorCode?: string | null; durationMs?: number; runAt?: number } = {},
-  ): JobEvent {
-    return {
-      jobId: a.id,
-      type: a.type,
-      label: a.label,
-      batchId: a.batchId,
-      projectId: a.projectId,
-      state,
-      attempt: a.attempt,
-      error: extra.error ?? null,
-      errorKind: extra.errorKind ?? null,
-      errorCode: extra.errorCode ?? null,
-      durationMs: extra.durationMs ?? null,
-      runAt: extra.runAt ?? null,
-    };
-  }
-
-  private emitJob(type: 'job.cancelled' | 'job.failed', row: JobRow, p: { state: JobState; error?: string; errorKind?: JobErrorKind }): void {
-    this.events.emit(type, {
-      jobId: row.id,
-      type: row.type,
-      label: row.label,
-      batchId: row.batch_id,
-      projectId: row.project_id,
-      state: p.state,
-      attempt: row.attempts,
-      error: p.error ?? null,
-      errorKind: p.errorKind ?? null,
-      errorCode: null,
-      durationMs: null,
-      runAt: null,
-    });
-    this.waiters.resolveJob(row.id);
   }
 }
