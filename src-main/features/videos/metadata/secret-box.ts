@@ -30,7 +30,7 @@ const VERSION = 1;
 /** AES-256-GCM with a key file (created 0600 on first use). */
 export class KeyFileBox implements SecretBox {
   readonly kind = 'key-file';
-  private cached: Buffer | null = null;
+  private cached: { key: Buffer; mtimeMs: number; ino: number } | null = null;
 
   constructor(readonly keyFile: string) {}
 
@@ -67,8 +67,8 @@ export class KeyFileBox implements SecretBox {
     }
   }
 
+  /** The key, checked on every use: a file made readable to others since is refused from then on. */
   private key(create: boolean): Buffer {
-    if (this.cached) return this.cached;
     let st: fs.Stats;
     try {
       st = fs.statSync(this.keyFile);
@@ -88,9 +88,10 @@ export class KeyFileBox implements SecretBox {
     if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
       throw new SecretStorageError(`${this.keyFile} can be read by other users (mode ${(st.mode & 0o777).toString(8)}): run chmod 600 on it, then try again`);
     }
+    if (this.cached && this.cached.mtimeMs === st.mtimeMs && this.cached.ino === st.ino) return this.cached.key;
     const key = fs.readFileSync(this.keyFile);
     if (key.length !== KEY_BYTES) throw new SecretStorageError(`${this.keyFile} is not a key file (${key.length} bytes, expected ${KEY_BYTES})`);
-    this.cached = key;
+    this.cached = { key, mtimeMs: st.mtimeMs, ino: st.ino };
     return key;
   }
 }
