@@ -1,5 +1,16 @@
+/**
+ * Leases and crash recovery. While an attempt runs, its lease is renewed; jobs another
+ * boot left running are taken back (at start, those of boots that are gone; periodically,
+ * those whose lease ran out). A crash counts against the job: after `poisonAfter` crashes
+ * it fails as a poison job instead of taking the engine down again.
+ */
 import os from 'node:os';
+import type { RunningAttempts } from './attempts.js';
+import type { BatchEvents, PostCommit } from './batch-events.js';
 import type { BootStore } from './boots.js';
+import type { QueueCore } from './core.js';
+import { emitRowFinished } from './job-events.js';
+import type { Fence, JobRow } from './rows.js';
 
 /** What became of the boot that holds a running job's lease. */
 export type OwnerVerdict = 'alive' | 'clean' | 'crashed';
@@ -27,5 +38,70 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Recovery {
+  constructor(
+    private readonly core: QueueCore,
+    private readonly running: RunningAttempts,
+    private readonly batchEvents: BatchEvents,
+    /** Asks the scheduler for a turn: recovered jobs are claimable again. */
+    private readonly schedule: () => void,
+  ) {}
+
+  /** Pushes the lease of every attempt this boot runs forward (the heartbeat). */
+  renewLeases(): void {
+    if (!this.running.size) return;
+    const { jobs, bootId, settings } = this.core;
+    try {
+      jobs.renewLeases(bootId, settings.clock.now() + settings.leaseMs);
+    } catch (err) {
+      console.warn('[queue] could not renew leases', err);
+    }
+  }
+
+  /**
+   * Jobs another boot left running. At start (`expiredOnly` false) every one whose boot
+   * is gone is dealt with at once; the periodic sweep also takes jobs whose lease ran
+   * out under a boot that still looks alive (a hung process).
+   */
+  recover(expiredOnly: boolean): void {
+    const { db, jobs, boots, bootId, settings } = this.core;
+    const now = settings.clock.now();
+    const rows = expiredOnly ? jobs.expiredElsewhere(bootId, now) : jobs.runningElsewhere(bootId);
+    if (rows.length === 0) return;
+    const verdicts = new Map<string | null, OwnerVerdict>();
+    const post: PostCommit = [];
+    db.transaction(() => {
+      for (const row of rows) {
+        let verdict = verdicts.get(row.lease_owner);
+        if (!verdict) verdicts.set(row.lease_owner, (verdict = ownerVerdict(boots, row.lease_owner, bootId)));
+        if (verdict === 'alive' && !expiredOnly) continue;
+        this.recoverRow(row, verdict !== 'clean', now, post);
+      }
+    }).immediate();
+    for (const f of post) f();
+    this.schedule();
+  }
+
+  private recoverRow(row: JobRow, crashed: boolean, now: number, post: PostCommit): void {
+    const { jobs, settings } = this.core;
+    const fence: Fence = { seq: row.seq, owner: row.lease_owner ?? '', attempt: row.attempts };
+    if (row.lease_owner === null) return;
+    if (row.cancel_requested) {
+      const r = jobs.cancelRunning(fence, now);
+      if (r?.batch_id) this.batchEvents.countChild(r.batch_id, { cancelled: 1 }, now, post);
+      if (r) post.push(() => emitRowFinished(this.core, 'job.cancelled', row, { state: 'cancelled' }));
+      return;
+    }
+    if (crashed && row.crashes + 1 >= settings.poisonAfter) {
+      const error = `poison job: the engine stopped unexpectedly ${row.crashes + 1} times while it ran; not retried`;
+      const r = jobs.poison(fence, error, now);
+      if (r?.batch_id) this.batchEvents.countChild(r.batch_id, { failed: 1 }, now, post);
+      if (r) post.push(() => emitRowFinished(this.core, 'job.failed', row, { state: 'failed', error, errorKind: 'poison' }));
+      return;
+    }
+    jobs.requeueOrphan(fence, crashed, now);
   }
 }
