@@ -1,21 +1,25 @@
+/**
+ * The composition root: the generic app, given the renderer's features. The only file
+ * outside src-renderer/features/ that may import them (eslint.config.js enforces it).
+ */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App.js';
-import { pickBackend } from './backend/index.js';
-import { initI18n } from './i18n/index.js';
-import { initTheme } from './app/theme.js';
 import './styles/base.css';
 import './styles/shell.css';
-import './features/library/library.css';
-import './features/remove-background/remove-background.css';
+import './styles/ui.css';
+import { App } from './app/App.js';
+import { initTheme } from './app/theme.js';
+import { pickBackend } from './backend/index.js';
+import { features } from './features/index.js';
+import { initI18n } from './i18n/index.js';
 
 initTheme();
-initI18n();
+initI18n(features);
 const backend = pickBackend();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <App backend={backend} />
+    <App backend={backend} features={features} />
   </StrictMode>,
 );

@@ -1,24 +1,12 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState, useSyncExternalStore } from 'react';
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BackendContext, useBackend, type ConnectionState, type RendererBackend } from '../backend/index.js';
-import { DropTarget, FileInputs } from '../features/import/DropTarget.js';
-import { ImportPanel } from '../features/import/ImportPanel.js';
-import { DeleteProjectDialog } from '../features/library/DeleteProjectDialog.js';
-import { useLiveUpdates } from '../features/library/live.js';
-import { BatchPage, GalleryPage } from '../features/library/pages.js';
-import { PlaceholderPage } from '../ui/PlaceholderPage.js';
-import { SettingsPage } from '../features/settings/SettingsPage.js';
-import { ModelsPage } from '../features/models/ModelsPage.js';
-import { useModelsLive } from '../features/models/queries.js';
-import { useBatchToasts } from '../features/queue/live.js';
-import { QueuePage } from '../features/queue/QueuePage.js';
-import { useSegmentLive } from '../features/remove-background/queries.js';
-import { modKey, ShortcutHelp, useShortcuts } from './shortcuts.js';
-import { icons } from '../ui/icons.js';
 import { Toasts } from '../ui/toasts.js';
-import { hrefFor, pages, useRoute, type Route } from './router.js';
-
+import type { LiveHook, RendererFeature } from './feature.js';
+import { createRegistry, RegistryContext, useRegistry, type Registry } from './registry.js';
+import { hrefFor, setRoutes, useRoute, type Route } from './router.js';
+import { modKey, ShortcutHelp, useShortcuts } from './shortcuts.js';
 
 function useConnection(backend: RendererBackend): ConnectionState {
   return useSyncExternalStore(
@@ -27,27 +15,40 @@ function useConnection(backend: RendererBackend): ConnectionState {
   );
 }
 
+/** Events sent while the link was down are gone: refetch what is on screen. */
+function useRefetchOnReconnect(backend: RendererBackend): void {
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      backend.onConnection((state, reconnected) => {
+        if (state === 'open' && reconnected) void queryClient.invalidateQueries();
+      }),
+    [backend, queryClient],
+  );
+}
+
 function Nav({ route }: { route: Route }) {
   const { t } = useTranslation();
+  const { routes } = useRegistry();
   return (
     <nav className="nav" aria-label={t('nav.label')}>
       <div className="brand" aria-hidden="true">
         {t('app.name')}
       </div>
       <ul>
-        {pages.map((page, i) => (
+        {routes.map(({ page, label, icon }, i) => (
           <li key={page}>
             <a
               href={hrefFor({ page, projectId: null })}
               className={route.page === page ? 'is-current' : ''}
               aria-current={route.page === page ? 'page' : undefined}
               data-testid={`nav-${page}`}
-              title={`${t(`nav.${page}`)} (${modKey}+${i + 1})`}
+              title={i < 9 ? `${t(label)} (${modKey}+${i + 1})` : t(label)}
             >
               <span className="nav-icon" aria-hidden="true">
-                {icons[page]}
+                {icon}
               </span>
-              <span className="nav-label">{t(`nav.${page}`)}</span>
+              <span className="nav-label">{t(label)}</span>
             </a>
           </li>
         ))}
@@ -57,20 +58,16 @@ function Nav({ route }: { route: Route }) {
 }
 
 function PageFor({ route }: { route: Route }) {
-  switch (route.page) {
-    case 'batch':
-      return <BatchPage projectId={route.projectId} />;
-    case 'gallery':
-      return <GalleryPage projectId={route.projectId} />;
-    case 'settings':
-      return <SettingsPage />;
-    case 'models':
-      return <ModelsPage />;
-    case 'queue':
-      return <QueuePage />;
-    default:
-      return <PlaceholderPage page={route.page} />;
-  }
+  const entry = useRegistry().route(route.page);
+  if (!entry) return null;
+  const { Page } = entry;
+  return <Page projectId={route.projectId} />;
+}
+
+/** One component per live hook: each keeps its own hook calls whatever the others do. */
+function Live({ hook }: { hook: LiveHook }) {
+  hook();
+  return null;
 }
 
 export function Unauthorized() {
@@ -83,20 +80,26 @@ export function Unauthorized() {
   );
 }
 
-function Shell() {
+function Shell({ registry }: { registry: Registry }) {
   const { t } = useTranslation();
   const backend = useBackend();
   const route = useRoute();
   const connection = useConnection(backend);
-  useLiveUpdates();
-  useSegmentLive();
-  useModelsLive();
-  useBatchToasts();
-  useShortcuts();
+  useRefetchOnReconnect(backend);
+  useShortcuts(registry);
 
-  if (connection === 'unauthorized') return <Unauthorized />;
+  const live = registry.live.map(({ key, hook }) => <Live key={key} hook={hook} />);
+  if (connection === 'unauthorized') {
+    return (
+      <>
+        {live}
+        <Unauthorized />
+      </>
+    );
+  }
   return (
     <div className="shell" data-testid="shell" data-transport={backend.kind}>
+      {live}
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
@@ -109,37 +112,47 @@ function Shell() {
         ) : null}
         <PageFor route={route} />
       </main>
-      <ImportPanel />
+      {registry.shell.map(({ key, Component }) => (
+        <Component key={key} />
+      ))}
       <Toasts />
-      <DropTarget />
-      <FileInputs />
-      <DeleteProjectDialog />
-      <ShortcutHelp />
+      <ShortcutHelp registry={registry} />
     </div>
   );
 }
 
-export function App({ backend }: { backend: RendererBackend }) {
+/**
+ * The generic app: the shell around what the features contribute. It names no feature;
+ * the composition root (main.tsx) hands it the list.
+ */
+export function App({ backend, features }: { backend: RendererBackend; features: readonly RendererFeature[] }) {
+  const [registry] = useState(() => {
+    const r = createRegistry(features);
+    setRoutes(r.routes);
+    return r;
+  });
   const [queryClient] = useState(
     () =>
       new QueryClient({
-    defaultOptions: {
-      queries: {
-        // Engine events say when data changed; no refetch on every focus.
-        refetchOnWindowFocus: false,
-        retry: (count, err) => {
-          const code = (err as { code?: string }).code;
-          return code === 'unavailable' && count < 3;
+        defaultOptions: {
+          queries: {
+            // Engine events say when data changed; no refetch on every focus.
+            refetchOnWindowFocus: false,
+            retry: (count, err) => {
+              const code = (err as { code?: string }).code;
+              return code === 'unavailable' && count < 3;
+            },
+          },
         },
-      },
-    },
       }),
   );
   return (
     <BackendContext value={backend}>
-      <QueryClientProvider client={queryClient}>
-        <Shell />
-      </QueryClientProvider>
+      <RegistryContext value={registry}>
+        <QueryClientProvider client={queryClient}>
+          <Shell registry={registry} />
+        </QueryClientProvider>
+      </RegistryContext>
     </BackendContext>
   );
 }

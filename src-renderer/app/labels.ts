@@ -1,32 +1,45 @@
 import type { TFunction } from 'i18next';
-import type { Batch, RemoveBackgroundRun } from '../../src-shared/contract/index.js';
-import { presetOf } from '../features/remove-background/presets.js';
-import { knownRun } from '../features/remove-background/run-store.js';
+import { batchTypes, type Batch } from '../../src-shared/contract/index.js';
+import type { BatchPresenter } from './feature.js';
+import { messageSlug } from './feature.js';
 
-/** A job or batch type in words ('import.file' → "Import a file"); an unknown type shows as it is. */
-export function typeLabel(t: TFunction, type: string): string {
-  return t(`jobTypes.${type.replace(/[^a-z0-9]/gi, '_')}`, { defaultValue: type });
+/** A job type in words ('import.file' → "Import a file"); an unknown type shows as it is. */
+export function jobTypeLabel(t: TFunction, type: string): string {
+  return t(`jobTypes.${messageSlug(type)}`, { defaultValue: type });
 }
 
-/**
- * A batch's own words: a background-removal run says its preset in the UI language (from
- * `run`, or the runs this window knows); anything else shows the engine's label.
- */
-export function batchName(t: TFunction, b: Batch, run?: Pick<RemoveBackgroundRun, 'options'>): string {
-  run ??= b.type === 'remove-background' ? knownRun(b.id) : undefined;
-  const preset = run ? presetOf(run.options) : null;
-  if (preset) return t('segment.runTitle', { preset: t(`presets.${preset}`) });
-  // Otherwise the engine's label (English), else the type.
-  return b.label ?? typeLabel(t, b.type);
-}
-
-/** What a batch is about, for toasts and the batch list, with its project. */
-export function batchTitle(t: TFunction, b: Batch, projectName?: string, run?: Pick<RemoveBackgroundRun, 'options'>): string {
-  const what = batchName(t, b, run);
-  return projectName && !what.includes(projectName) ? `${what} · ${projectName}` : what;
+/** A batch type in words ('remove-background' → "Background removal"): the features' words, else the contract's noun. */
+export function batchTypeLabel(t: TFunction, type: string): string {
+  const noun = Object.prototype.hasOwnProperty.call(batchTypes, type) ? batchTypes[type as keyof typeof batchTypes].noun.en : type;
+  return t(`batchTypes.${messageSlug(type)}`, { defaultValue: noun });
 }
 
 /** A handler's stage name ('removing background') in words; one this UI does not know shows as sent. */
 export function stageLabel(t: TFunction, stage: string): string {
-  return t(`stages.${stage.replace(/[^a-z0-9]/gi, '_')}`, { defaultValue: stage });
+  return t(`stages.${messageSlug(stage)}`, { defaultValue: stage });
+}
+
+/**
+ * A failure in the UI language: the words for its machine-readable code when a feature
+ * gave some (`errors.<code>`), else the engine's own text.
+ */
+export function errorText(t: TFunction, code: string | null | undefined, engineText: string | null | undefined): string {
+  const fallback = engineText ?? '';
+  return code ? t(`errors.${messageSlug(code)}`, { defaultValue: fallback }) : fallback;
+}
+
+/** Whether `errorText` worded the failure itself (the engine's text is then worth showing beside it). */
+export function hasErrorWords(t: TFunction, code: string | null | undefined): boolean {
+  return !!code && t(`errors.${messageSlug(code)}`, { defaultValue: '' }) !== '';
+}
+
+/** A batch's own name: its presenter's words for it (from its detail), else the engine's label, else its type. */
+export function batchName(t: TFunction, b: Batch, presenter: BatchPresenter | undefined, detail: unknown): string {
+  return presenter?.title?.(t, b, detail) ?? b.label ?? batchTypeLabel(t, b.type);
+}
+
+/** What a batch is about, for toasts and the batch list, with its project. */
+export function batchTitle(t: TFunction, b: Batch, presenter: BatchPresenter | undefined, detail: unknown, projectName?: string): string {
+  const what = batchName(t, b, presenter, detail);
+  return projectName && !what.includes(projectName) ? `${what} · ${projectName}` : what;
 }

@@ -1,13 +1,24 @@
 import { useSyncExternalStore } from 'react';
 
-/** The pages of the shell, in navigation order (Ctrl/Cmd+1…7 follow it). */
-export const pages = ['batch', 'gallery', 'matching', 'training', 'models', 'queue', 'settings'] as const;
-export type Page = (typeof pages)[number];
-
 export interface Route {
-  page: Page;
-  /** Batch and Gallery can show one project. */
+  /** A registered page (src-renderer/app/feature.ts, `routes`). */
+  page: string;
+  /** Pages that show one project have its id here. */
   projectId: string | null;
+}
+
+interface RouteTable {
+  /** In nav order; the first is where an unknown address lands. */
+  pages: readonly string[];
+  withProject: ReadonlySet<string>;
+}
+
+let table: RouteTable = { pages: [], withProject: new Set() };
+
+/** The pages the features registered; the shell sets them once, before the first render. */
+export function setRoutes(routes: readonly { page: string; withProject?: boolean }[]): void {
+  table = { pages: routes.map((r) => r.page), withProject: new Set(routes.filter((r) => r.withProject).map((r) => r.page)) };
+  currentHash = null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -16,10 +27,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * Hash routes (#/gallery/<projectId>): they survive a reload, need no server fallback and
  * work the same under the Electron app protocol.
  */
-export function parseHash(hash: string): Route {
+export function parseHash(hash: string, routes: RouteTable = table): Route {
   const [pageName, projectId] = hash.replace(/^#\/?/, '').split('/');
-  const page = pages.find((p) => p === pageName) ?? 'batch';
-  const withProject = (page === 'batch' || page === 'gallery') && projectId && UUID.test(projectId);
+  const page = routes.pages.find((p) => p === pageName) ?? routes.pages[0] ?? '';
+  const withProject = routes.withProject.has(page) && projectId && UUID.test(projectId);
   return { page, projectId: withProject ? projectId : null };
 }
 
@@ -36,8 +47,8 @@ export function navigate(route: Route, options: { replace?: boolean } = {}): voi
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
-let current = parseHash(window.location.hash);
-let currentHash = window.location.hash;
+let current: Route = { page: '', projectId: null };
+let currentHash: string | null = null;
 
 /** The route for the address bar as it is now; stable identity while the hash is unchanged. */
 export function currentRoute(): Route {

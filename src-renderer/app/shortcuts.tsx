@@ -1,12 +1,10 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { currentRoute, navigate, pages } from './router.js';
-import { chooseFolder } from '../features/import/DropTarget.js';
-import { requestDelete, startRename, targetProjectId } from '../features/library/intents.js';
-import { SEARCH_INPUT_ID } from '../features/library/ProjectList.js';
 import { Dialog } from '../ui/Dialog.js';
+import type { Registry } from './registry.js';
+import { currentRoute, navigate } from './router.js';
 
-export const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const modKey = isMac ? '⌘' : 'Ctrl';
 
 let helpOpen = false;
@@ -17,84 +15,51 @@ function setHelp(open: boolean): void {
 }
 export const openShortcutHelp = () => setHelp(true);
 
-function typingIn(target: EventTarget | null): boolean {
+export function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el) return false;
   return el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
 }
 
-/** Focuses the project search, going to the Gallery first when this page has none. */
-function focusSearch(): void {
-  const tryFocus = (attempts: number) => {
-    const input = document.getElementById(SEARCH_INPUT_ID);
-    if (input) {
-      input.focus();
-      (input as HTMLInputElement).select();
-    } else if (attempts > 0) requestAnimationFrame(() => tryFocus(attempts - 1));
-  };
-  if (!document.getElementById(SEARCH_INPUT_ID)) {
-    const route = currentRoute();
-    navigate({ page: route.page === 'batch' ? 'batch' : 'gallery', projectId: null });
-  }
-  tryFocus(10);
-}
-
-/** The app's keyboard shortcuts; the help dialog lists the same table. */
-export function useShortcuts(): void {
+/** The shell's keys: Ctrl/Cmd+digit for the pages in nav order, ? for the sheet, and every feature's global key. */
+export function useShortcuts(registry: Registry): void {
   useEffect(() => {
+    const bound = registry.shortcuts.flatMap((s) => (s.binding ? [s.binding] : []));
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
       const modifier = isMac ? e.metaKey : e.ctrlKey;
       // Modal dialogs own the keyboard while open.
       if (document.querySelector('dialog[open]')) return;
 
-      if (modifier && !e.altKey && !e.shiftKey && /^[1-7]$/.test(e.key)) {
+      const pageIndex = /^[1-9]$/.test(e.key) ? Number(e.key) - 1 : -1;
+      if (modifier && !e.altKey && !e.shiftKey && pageIndex >= 0 && pageIndex < registry.routes.length) {
         e.preventDefault();
-        navigate({ page: pages[Number(e.key) - 1]!, projectId: null });
+        navigate({ page: registry.routes[pageIndex]!.page, projectId: null });
         return;
       }
-      if (modifier && !e.altKey && e.key.toLowerCase() === 'o') {
-        e.preventDefault();
-        chooseFolder();
-        return;
-      }
-      if (typingIn(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const typing = typingIn(e.target);
       const route = currentRoute();
-      switch (e.key) {
-        case 'F2': {
-          const id = targetProjectId(route.projectId);
-          if (id) {
-            e.preventDefault();
-            startRename(id);
-          }
-          break;
-        }
-        case 'Delete': {
-          const id = targetProjectId(route.projectId);
-          if (id) {
-            e.preventDefault();
-            requestDelete(id);
-          }
-          break;
-        }
-        case '/':
+      for (const b of bound) {
+        if (e.key.toLowerCase() !== b.key.toLowerCase() || e.altKey) continue;
+        if (b.mod ? !modifier || e.shiftKey : e.ctrlKey || e.metaKey) continue;
+        if (typing && !b.whileTyping) continue;
+        if (b.run(route)) {
           e.preventDefault();
-          focusSearch();
-          break;
-        case '?':
-          e.preventDefault();
-          setHelp(true);
-          break;
-        default:
-          break;
+          return;
+        }
+      }
+      if (e.key === '?' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        setHelp(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [registry]);
 }
 
-export function ShortcutHelp() {
+/** Every key in one table: the pages first, then what the features registered, then this sheet's own. */
+export function ShortcutHelp({ registry }: { registry: Registry }) {
   const { t } = useTranslation();
   const open = useSyncExternalStore(
     (l) => {
@@ -105,18 +70,8 @@ export function ShortcutHelp() {
   );
   if (!open) return null;
   const rows: [string, string][] = [
-    ...pages.map((p, i): [string, string] => [`${modKey}+${i + 1}`, t('shortcuts.goTo', { page: t(`nav.${p}`) })]),
-    ['F2', t('shortcuts.rename')],
-    ['Delete', t('shortcuts.delete')],
-    ['/', t('shortcuts.search')],
-    [`${modKey}+O`, t('shortcuts.chooseFolder')],
-    ['B', t('shortcuts.removeBackground')],
-    [`${modKey}+A`, t('shortcuts.selectAll')],
-    [`${modKey}+${t('shortcuts.click')}`, t('shortcuts.select')],
-    [`Shift+${t('shortcuts.click')}`, t('shortcuts.selectRange')],
-    [t('shortcuts.spaceKey'), t('shortcuts.space')],
-    ['← →', t('shortcuts.arrows')],
-    ['Esc', t('shortcuts.escape')],
+    ...registry.routes.slice(0, 9).map((r, i): [string, string] => [`${modKey}+${i + 1}`, t('shortcuts.goTo', { page: t(r.label) })]),
+    ...registry.shortcuts.map((s): [string, string] => [s.keys(t, modKey), t(s.label)]),
     ['?', t('shortcuts.help')],
   ];
   return (

@@ -6,9 +6,9 @@ export type Theme = 'light' | 'dark';
 
 const STORAGE_KEY = 'atolye.theme';
 const listeners = new Set<() => void>();
-const media = window.matchMedia('(prefers-color-scheme: dark)');
+let media: MediaQueryList | null = null;
 
-let setting: ThemeSetting = readSetting();
+let setting: ThemeSetting = 'system';
 
 function readSetting(): ThemeSetting {
   const stored = storageGet(STORAGE_KEY);
@@ -17,7 +17,7 @@ function readSetting(): ThemeSetting {
 
 export function resolvedTheme(s: ThemeSetting = setting): Theme {
   if (s !== 'system') return s;
-  return media.matches ? 'dark' : 'light';
+  return media?.matches ? 'dark' : 'light';
 }
 
 /**
@@ -32,6 +32,8 @@ function apply(): void {
 }
 
 export function initTheme(): void {
+  setting = readSetting();
+  media = window.matchMedia('(prefers-color-scheme: dark)');
   apply();
   media.addEventListener('change', () => {
     if (setting === 'system') apply();

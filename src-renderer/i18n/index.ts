@@ -1,8 +1,10 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import type { RendererFeature } from '../app/feature.js';
+import { mergeMessages } from '../app/registry.js';
+import { storageGet, storageRemove, storageSet } from '../app/storage.js';
 import { en } from './en.js';
 import { tr } from './tr.js';
-import { storageGet, storageRemove, storageSet } from '../app/storage.js';
 
 export const languages = ['en', 'tr'] as const;
 export type Language = (typeof languages)[number];
@@ -35,10 +37,14 @@ export async function setLanguageSetting(setting: LanguageSetting): Promise<void
   await i18next.changeLanguage(resolveLanguage(setting));
 }
 
-/** Synchronous: the strings are bundled, so the first paint is already in the right language. */
-export function initI18n(): typeof i18next {
+/**
+ * Synchronous: the strings are bundled, so the first paint is already in the right
+ * language. The shell's strings and every feature's make one resource per language.
+ */
+export function initI18n(features: readonly RendererFeature[]): typeof i18next {
+  const messages = mergeMessages({ en, tr }, features);
   void i18next.use(initReactI18next).init({
-    resources: { en: { translation: en }, tr: { translation: tr } },
+    resources: { en: { translation: messages.en }, tr: { translation: messages.tr } },
     lng: resolveLanguage(readLanguageSetting()),
     fallbackLng: 'en',
     supportedLngs: [...languages],

@@ -1,15 +1,20 @@
 import { useTranslation } from 'react-i18next';
 
-type Unbuilt = 'matching' | 'training';
-
-/** A page whose feature is not built yet says what it will hold, not "coming soon". */
-export function PlaceholderPage({ page }: { page: Unbuilt }) {
+/** A page whose feature is not built yet says what it will hold, not "coming soon". `title` and `body` are i18n keys. */
+export function PlaceholderPage({ page, title, body }: { page: string; title: string; body: string }) {
   const { t } = useTranslation();
   return (
     <div className="page placeholder" data-testid={`page-${page}`}>
-      <h1>{t(`placeholder.${page}Title`)}</h1>
+      <h1>{t(title)}</h1>
       <p className="badge">{t('placeholder.notYet')}</p>
-      <p className="intro">{t(`placeholder.${page}Body`)}</p>
+      <p className="intro">{t(body)}</p>
     </div>
   );
+}
+
+/** The page component for a route whose feature is not built yet. */
+export function placeholderPage(page: string, title: string, body: string) {
+  return function Placeholder() {
+    return <PlaceholderPage page={page} title={title} body={body} />;
+  };
 }

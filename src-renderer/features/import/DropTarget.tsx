@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { dropIcon } from './icons.js';
 import { useImporter } from './use-importer.js';
-import { icons } from '../../ui/icons.js';
 
 /** Images in the app are draggable={false}: Chromium offers a dragged <img> as a file, which would import it again. */
 function carriesFiles(e: DragEvent): boolean {
@@ -63,7 +63,7 @@ export function DropTarget() {
   return (
     <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
       <div className="drop-overlay-card">
-        <div className="drop-overlay-icon">{icons.drop}</div>
+        <div className="drop-overlay-icon">{dropIcon}</div>
         <strong>{t('dropzone.overlay')}</strong>
         <span>{t('dropzone.overlayHint')}</span>
       </div>
@@ -134,6 +134,24 @@ export function ImportButtons() {
       <button type="button" className="button" onClick={chooseFiles} data-testid="choose-files">
         {t('dropzone.chooseFiles')}
       </button>
+    </div>
+  );
+}
+
+/** Beside the list of projects: the drop zone with its buttons on the Batch page, the buttons alone in the Gallery's header. */
+export function ImportListAction({ variant }: { variant: 'prominent' | 'compact' }) {
+  const { t } = useTranslation();
+  if (variant === 'compact') return <ImportButtons />;
+  return (
+    <div className="dropzone" data-testid="dropzone">
+      <div className="dropzone-icon" aria-hidden="true">
+        {dropIcon}
+      </div>
+      <div>
+        <strong>{t('dropzone.title')}</strong>
+        <span className="muted"> {t('dropzone.hint')}</span>
+      </div>
+      <ImportButtons />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { useProjects } from '../library/queries.js';
-import { dismissJob, isFinished, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
 import { icons } from '../../ui/icons.js';
+import { useProjects } from '../library/public.js';
+import { dismissJob, isFinished, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
 
 function stateOf(job: ImportJob, p: JobProgress | null): string {
   if (job.error) return 'failed';

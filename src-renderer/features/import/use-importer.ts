@@ -1,9 +1,10 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportProgress } from '../../../src-shared/contract/index.js';
+import { currentRoute, type Route } from '../../app/router.js';
 import { useBackend } from '../../backend/index.js';
-import { currentRoute, navigate, type Route } from '../../app/router.js';
 import { showToast } from '../../ui/toasts.js';
+import { showProject } from '../library/public.js';
 import { collectChosen, collectDropped, commonFolder, snapshotDataTransfer } from './collect-files.js';
 import { importByPaths, importByUpload, type ImportTarget } from './importer.js';
 
@@ -19,14 +20,14 @@ function followImport(before: Route, progress: ImportProgress | null): void {
   const now = currentRoute();
   if (now.page !== before.page || now.projectId !== before.projectId) return;
   if (progress.projectId === now.projectId) return;
-  navigate({ page: now.page === 'gallery' ? 'gallery' : 'batch', projectId: progress.projectId });
+  showProject(progress.projectId);
 }
 
 export function useImporter(): Importer {
   const backend = useBackend();
   const { t } = useTranslation();
 
-  const nothing = useCallback(() => showToast({ kind: 'info', title: t('toast.nothingToImport') }), [t]);
+  const nothing = useCallback(() => showToast({ kind: 'info', title: t('imports.nothingToImport') }), [t]);
 
   const importDrop = useCallback(
     (dt: DataTransfer, target: ImportTarget = {}) => {

@@ -1,12 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type RefObject } from 'react';
+import { Fragment, memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Asset } from '../../../src-shared/contract/index.js';
+import type { CellDecoration, CellDecorator, GridOverlay, VisiblePage } from '../../app/feature.js';
+import { useRegistry } from '../../app/registry.js';
 import { useBackend } from '../../backend/index.js';
-import { usePageResults, type ResultsBySource } from '../remove-background/queries.js';
-import { cellState, useSegmentState } from '../remove-background/run-store.js';
-import { icons } from '../../ui/icons.js';
+import { checkIcon } from './icons.js';
 import { PAGE_SIZE, useAssetPages, type AssetPage } from './queries.js';
 import { extendSelection, toggleSelected, useSelection } from './selection-store.js';
 
@@ -37,11 +37,9 @@ interface RowProps {
   /** The page(s) this row's items come from (a row can straddle two). */
   pageA: AssetPage | undefined;
   pageB: AssetPage | undefined;
-  /** Selection, results and run states: new identities when they change, which re-renders the visible rows only. */
+  /** Selection and the overlays' decorators: new identities when they change, which re-renders the visible rows only. */
   selected: ReadonlySet<string>;
-  results: ResultsBySource;
-  segState: ReturnType<typeof useSegmentState>;
-  projectId: string;
+  decorators: readonly CellDecorator[];
   onCell: (index: number, asset: Asset, how: 'open' | 'toggle' | 'extend') => void;
 }
 
@@ -52,7 +50,7 @@ function assetAt(index: number, pageA: AssetPage | undefined, pageB: AssetPage |
 }
 
 /** Memoised on page identity (React Query keeps it stable): scrolling re-renders only rows that enter. */
-const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, selected, results, segState, projectId, onCell }: RowProps) {
+const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, selected, decorators, onCell }: RowProps) {
   const backend = useBackend();
   const { t } = useTranslation();
   const first = rowIndex * cols;
@@ -65,12 +63,13 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
       continue;
     }
     const isSelected = selected.has(asset.id);
-    const count = results.get(asset.id)?.length ?? 0;
-    const state = cellState(segState, projectId, asset.id);
-    const failure = state === 'failed' ? segState.items.get(asset.id)?.error : null;
-    const label = [asset.fileName, isSelected ? t('grid.selected') : null, count ? t('grid.hasResults', { count }) : null, state ? t(`grid.state.${state}`) : null]
-      .filter(Boolean)
-      .join(', ');
+    // Keyed by overlay, so a cell's badges keep their identity whichever overlays draw on it.
+    const decorations = decorators.flatMap((d, key): (CellDecoration & { key: number })[] => {
+      const decoration = d(asset);
+      return decoration ? [{ ...decoration, key }] : [];
+    });
+    const label = [asset.fileName, isSelected ? t('grid.selected') : null, ...decorations.map((d) => d.label)].filter(Boolean).join(', ');
+    const title = [asset.relPath, ...decorations.map((d) => d.title)].filter(Boolean).join('\n');
     cells.push(
       <button
         key={asset.id}
@@ -80,9 +79,8 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
         data-asset-id={asset.id}
         data-index={i}
         data-selected={isSelected ? 'true' : undefined}
-        data-results={count || undefined}
-        data-seg-state={state ?? undefined}
-        title={failure ? `${asset.relPath}\n${failure}` : asset.relPath}
+        {...Object.assign({}, ...decorations.map((d) => d.data))}
+        title={title}
         aria-label={label}
         onClick={(e: MouseEvent) => onCell(i, asset, e.shiftKey ? 'extend' : e.ctrlKey || e.metaKey ? 'toggle' : 'open')}
         onKeyDown={(e) => {
@@ -99,16 +97,10 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
         <img src={backend.mediaUrl(asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
         {isSelected ? (
           <span className="cell-check" aria-hidden="true">
-            {icons.check}
+            {checkIcon}
           </span>
         ) : null}
-        {count ? (
-          <span className="cell-badge" data-testid="result-badge" aria-hidden="true" title={t('grid.hasResults', { count })}>
-            {icons.cutout}
-            {count > 1 ? <span>{count}</span> : null}
-          </span>
-        ) : null}
-        {state && state !== 'done' ? <span className={`cell-state cell-state-${state}`} aria-hidden="true" data-testid="cell-state" /> : null}
+        {decorations.map((d) => (d.content ? <Fragment key={d.key}>{d.content}</Fragment> : null))}
       </button>,
     );
   }
@@ -118,6 +110,16 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
     </div>
   );
 });
+
+/**
+ * Every registered overlay's decorator for the cells on screen. The overlays are the
+ * same on every render (the feature list is fixed at start), so their hooks are called
+ * in the same order each time; the array keeps its identity while no decorator changes.
+ */
+function useDecorators(overlays: readonly GridOverlay[], projectId: string, visible: readonly VisiblePage[]): readonly CellDecorator[] {
+  const decorators = overlays.map((o) => o.useDecorator(projectId, visible));
+  return useMemo(() => decorators, decorators);
+}
 
 /**
  * A project's images as a virtualized grid: only rows near the viewport exist in the
@@ -147,12 +149,9 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
   for (let p = Math.floor(firstIndex / PAGE_SIZE); p <= Math.floor(lastIndex / PAGE_SIZE); p++) pages.push(p);
   const results = useAssetPages(projectId, pages);
   const byPage = new Map<number, AssetPage | undefined>(pages.map((p, i) => [p, results[i]?.data]));
-  const derived = usePageResults(
-    projectId,
-    pages.map((page, i) => ({ page, data: results[i]?.data })),
-  );
+  const visible: VisiblePage[] = pages.map((page, i) => ({ page, assets: results[i]?.data?.items }));
+  const decorators = useDecorators(useRegistry().gridOverlays, projectId, visible);
   const selection = useSelection(projectId);
-  const segState = useSegmentState();
   const queryClient = useQueryClient();
   const backend = useBackend();
 
@@ -202,9 +201,7 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
                 pageA={byPage.get(firstPage)}
                 pageB={straddles ? byPage.get(firstPage + 1) : undefined}
                 selected={selection.ids}
-                results={derived}
-                segState={segState}
-                projectId={projectId}
+                decorators={decorators}
                 onCell={onCell}
               />
             );

@@ -22,7 +22,7 @@ export function DeleteProjectDialog() {
     remove.mutate(project.id, {
       onSuccess: () => {
         endDelete();
-        showToast({ kind: 'success', title: t('toast.deleted', { name: project.name }) });
+        showToast({ kind: 'success', title: t('projects.deletedToast', { name: project.name }) });
         const route = currentRoute();
         if (route.projectId === project.id) navigate({ page: route.page, projectId: null }, { replace: true });
       },

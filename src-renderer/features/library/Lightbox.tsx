@@ -1,14 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useRegistry } from '../../app/registry.js';
 import { useBackend } from '../../backend/index.js';
 import { Dialog } from '../../ui/Dialog.js';
-import { useAssetAt } from './queries.js';
-import { icons } from '../../ui/icons.js';
 import { formatBytes } from '../../ui/format.js';
-import { CompareLayer, ResultsPanel } from '../remove-background/Compare.js';
-import { useAssetResults } from '../remove-background/queries.js';
-
-export { formatBytes };
+import { icons } from '../../ui/icons.js';
+import { nextIcon, previousIcon } from './icons.js';
+import { useAssetAt } from './queries.js';
 
 /**
  * One image at full resolution with its details; arrows walk the project in import
@@ -21,12 +19,10 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
   const { asset, total } = useAssetAt(projectId, index);
   const [failedId, setFailedId] = useState<string | null>(null);
   const [loadedId, setLoadedId] = useState<string | null>(null);
-  const results = useAssetResults(projectId, asset?.id ?? null).data ?? [];
-  const [chosen, setChosen] = useState<string | null>(null);
-  const [compare, setCompare] = useState(true);
-  const [position, setPosition] = useState(50);
-  // Newest result unless the user picked one of this image's.
-  const result = results.find((r) => r.asset.id === chosen) ?? results[0] ?? null;
+  const { viewerPanels } = useRegistry();
+  // Where the features' viewer panels draw: over the image, and in the details column.
+  const [stage, setStage] = useState<HTMLElement | null>(null);
+  const [side, setSide] = useState<HTMLElement | null>(null);
 
   const go = (delta: number) => {
     const next = index + delta;
@@ -81,7 +77,7 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
                   onError={() => setFailedId(asset.id)}
                 />
               )}
-              {result && compare ? <CompareLayer result={result} position={position} onPosition={setPosition} /> : null}
+              <div className="lightbox-layers" ref={setStage} />
             </div>
           ) : (
             <span className="muted">{t('lightbox.loading')}</span>
@@ -90,13 +86,13 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
         <aside className="lightbox-info">
           <div className="lightbox-nav">
             <button type="button" className="icon-button" onClick={() => go(-1)} disabled={index <= 0} aria-label={t('lightbox.previous')} data-testid="lightbox-prev">
-              {icons.previous}
+              {previousIcon}
             </button>
             <span className="lightbox-position" data-testid="lightbox-position">
               {title}
             </span>
             <button type="button" className="icon-button" onClick={() => go(1)} disabled={index >= total - 1} aria-label={t('lightbox.next')} data-testid="lightbox-next">
-              {icons.next}
+              {nextIcon}
             </button>
             <button type="button" className="icon-button" onClick={onClose} aria-label={t('lightbox.close')} data-testid="lightbox-close" autoFocus>
               {icons.close}
@@ -121,10 +117,11 @@ export function Lightbox({ projectId, index, onIndex, onClose }: { projectId: st
             </dl>
           ) : null}
           {asset && failedId === asset.id ? <p className="muted">{t('lightbox.noPreview')}</p> : null}
-          {asset && results.length ? (
-            <ResultsPanel results={results} chosenId={result?.asset.id ?? null} onChoose={setChosen} compare={compare} onCompare={setCompare} />
-          ) : null}
+          <div className="lightbox-panels" ref={setSide} />
         </aside>
+        {viewerPanels.map(({ id, Panel }) => (
+          <Panel key={id} projectId={projectId} asset={asset} stage={stage} side={side} />
+        ))}
       </div>
     </Dialog>
   );

@@ -2,11 +2,11 @@ import { useDeferredValue, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
-import { hrefFor, type Page } from '../../app/router.js';
+import { hrefFor } from '../../app/router.js';
 import { requestDelete, startRename, useIntents } from './intents.js';
 import { useProjects } from './queries.js';
 import { RenameInput } from './RenameInput.js';
-import { icons } from '../../ui/icons.js';
+import { deleteIcon, renameIcon } from './icons.js';
 
 export const SEARCH_INPUT_ID = 'project-search';
 
@@ -19,7 +19,7 @@ export function normalizeForSearch(text: string, language: string): string {
     .replace(/ı/g, 'i');
 }
 
-function ProjectCard({ project, page, renaming }: { project: Project; page: Page; renaming: boolean }) {
+function ProjectCard({ project, page, renaming }: { project: Project; page: string; renaming: boolean }) {
   const { t } = useTranslation();
   const backend = useBackend();
   const href = hrefFor({ page, projectId: project.id });
@@ -54,7 +54,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
           title={`${t('projects.rename')} (F2)`}
           onClick={() => startRename(project.id)}
         >
-          {icons.rename}
+          {renameIcon}
         </button>
         <button
           type="button"
@@ -64,7 +64,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
           title={`${t('projects.delete')} (Delete)`}
           onClick={() => requestDelete(project.id)}
         >
-          {icons.delete}
+          {deleteIcon}
         </button>
       </div>
     </li>
@@ -72,7 +72,7 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: Page
 }
 
 /** Every project, newest first, with cover, name and counts; searchable with "/". */
-export function ProjectList({ page }: { page: Page }) {
+export function ProjectList({ page }: { page: string }) {
   const { t, i18n } = useTranslation();
   const projects = useProjects();
   const { renamingId } = useIntents();
@@ -107,7 +107,7 @@ export function ProjectList({ page }: { page: Page }) {
           {(projects.error as Error).message}
         </p>
       ) : projects.isPending ? (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : projects.data.length === 0 ? (
         <p className="empty" data-testid="projects-empty">
           {t('projects.empty')}

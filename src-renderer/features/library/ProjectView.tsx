@@ -2,23 +2,22 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../../src-shared/contract/index.js';
-import { hrefFor, type Page } from '../../app/router.js';
+import type { ProjectAction } from '../../app/feature.js';
+import { useRegistry } from '../../app/registry.js';
+import { hrefFor } from '../../app/router.js';
+import { isMac, typingIn } from '../../app/shortcuts.js';
 import { useBackend } from '../../backend/index.js';
-import { useRestoreRuns } from '../remove-background/queries.js';
-import { RemoveBackgroundDialog, SegmentRuns } from '../remove-background/RemoveBackgroundDialog.js';
-import { icons } from '../../ui/icons.js';
-import { isMac } from '../../app/shortcuts.js';
-import { clearSelection, selectAll, useSelection } from './selection-store.js';
 import { AssetGrid } from './AssetGrid.js';
 import { requestDelete, startRename, useIntents } from './intents.js';
 import { Lightbox } from './Lightbox.js';
 import { useProject, useSkipped } from './queries.js';
 import { RenameInput } from './RenameInput.js';
+import { clearSelection, selectAll, useSelection } from './selection-store.js';
 
 function SkippedList({ projectId }: { projectId: string }) {
   const { t } = useTranslation();
   const skipped = useSkipped(projectId, true);
-  if (skipped.isPending) return <p className="muted">{t('project.loading')}</p>;
+  if (skipped.isPending) return <p className="muted">{t('common.loading')}</p>;
   if (skipped.isError) return <p className="error">{(skipped.error as Error).message}</p>;
   if (skipped.data.length === 0) return <p className="muted">{t('project.skippedNone')}</p>;
   return (
@@ -42,11 +41,6 @@ function SkippedList({ projectId }: { projectId: string }) {
       </tbody>
     </table>
   );
-}
-
-function typingIn(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT');
 }
 
 /** What is selected, with select-all and clear; the shortcuts say the same (Ctrl+A, Esc). */
@@ -77,10 +71,10 @@ function SelectionBar({ project }: { project: Project }) {
   );
 }
 
-function Header({ project, page, onRemoveBackground }: { project: Project; page: Page; onRemoveBackground: () => void }) {
+function Header({ project, page, onAction }: { project: Project; page: string; onAction: (action: ProjectAction) => void }) {
   const { t } = useTranslation();
-  const backend = useBackend();
   const { renamingId } = useIntents();
+  const { projectActions, projectPanels } = useRegistry();
   return (
     <header className="project-header" data-project-id={project.id}>
       <a className="back-link" href={hrefFor({ page, projectId: null })} data-testid="back-to-projects">
@@ -95,22 +89,9 @@ function Header({ project, page, onRemoveBackground }: { project: Project; page:
           </h1>
         )}
         <div className="project-actions">
-          <button
-            type="button"
-            className="button button-primary"
-            data-testid="remove-background"
-            onClick={onRemoveBackground}
-            disabled={project.assetCount === 0}
-            title={`${t('segment.title')} (B)`}
-          >
-            {icons.removeBackground}
-            {t('segment.title')}
-          </button>
-          {backend.downloadUrl && project.assetCount > 0 ? (
-            <a className="button" href={backend.downloadUrl('project-zip', { projectId: project.id })} download data-testid="project-export">
-              {t('projects.exportZip')}
-            </a>
-          ) : null}
+          {projectActions.map((action) => (
+            <action.Control key={action.id} project={project} open={() => onAction(action)} />
+          ))}
           <button type="button" className="button" data-testid="project-rename" onClick={() => startRename(project.id)} title="F2">
             {t('projects.rename')}
           </button>
@@ -126,24 +107,26 @@ function Header({ project, page, onRemoveBackground }: { project: Project; page:
         </p>
         {project.assetCount > 0 ? <SelectionBar project={project} /> : null}
       </div>
-      <SegmentRuns project={project} />
+      {projectPanels.map(({ id, Panel }) => (
+        <Panel key={id} project={project} />
+      ))}
     </header>
   );
 }
 
 /** One project: header, skipped files, the thumbnail grid and the viewer. */
-export function ProjectView({ projectId, page }: { projectId: string; page: Page }) {
+export function ProjectView({ projectId, page }: { projectId: string; page: string }) {
   const { t } = useTranslation();
   const project = useProject(projectId);
   const [showSkipped, setShowSkipped] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
-  const [removing, setRemoving] = useState(false);
+  const [acting, setActing] = useState<ProjectAction | null>(null);
   const close = useCallback(() => setOpen(null), []);
   const queryClient = useQueryClient();
   const backend = useBackend();
-  useRestoreRuns(projectId);
+  const { projectActions } = useRegistry();
 
-  // The grid's keys: Ctrl/Cmd+A selects every image, Esc clears, B opens Remove background.
+  // The grid's keys: Ctrl/Cmd+A selects every image, Esc clears, and each project action's own key opens it.
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     const p = project.data;
     if (!p || e.defaultPrevented || e.isComposing || typingIn(e.target) || document.querySelector('dialog[open]')) return;
@@ -153,9 +136,12 @@ export function ProjectView({ projectId, page }: { projectId: string; page: Page
       void selectAll(queryClient, backend, p.id, p.assetCount);
     } else if (e.key === 'Escape' && !e.ctrlKey && !e.metaKey && !e.altKey) {
       clearSelection();
-    } else if (e.key.toLowerCase() === 'b' && !e.ctrlKey && !e.metaKey && !e.altKey && p.assetCount > 0) {
-      e.preventDefault();
-      setRemoving(true);
+    } else if (!e.ctrlKey && !e.metaKey && !e.altKey) {
+      const action = projectActions.find((a) => a.Dialog && a.key?.toLowerCase() === e.key.toLowerCase() && (a.enabled?.(p) ?? true));
+      if (action) {
+        e.preventDefault();
+        setActing(action);
+      }
     }
   });
   useEffect(() => {
@@ -178,12 +164,12 @@ export function ProjectView({ projectId, page }: { projectId: string; page: Page
       </div>
     );
   }
-  if (!project.data) return <p className="muted">{t('project.loading')}</p>;
+  if (!project.data) return <p className="muted">{t('common.loading')}</p>;
   const p = project.data;
 
   return (
     <div className="project-view" data-testid="project-view" data-project-id={p.id}>
-      <Header project={p} page={page} onRemoveBackground={() => setRemoving(true)} />
+      <Header project={p} page={page} onAction={setActing} />
       {p.skippedCount > 0 ? (
         <section className="skipped">
           <button type="button" className="link-button" aria-expanded={showSkipped} data-testid="skipped-toggle" onClick={() => setShowSkipped((v) => !v)}>
@@ -194,7 +180,7 @@ export function ProjectView({ projectId, page }: { projectId: string; page: Page
       ) : null}
       <AssetGrid key={p.id} projectId={p.id} knownTotal={p.assetCount} label={t('project.gridLabel', { name: p.name })} onOpen={setOpen} />
       {open !== null ? <Lightbox projectId={p.id} index={open} onIndex={setOpen} onClose={close} /> : null}
-      {removing ? <RemoveBackgroundDialog project={p} onClose={() => setRemoving(false)} /> : null}
+      {acting?.Dialog ? <acting.Dialog project={p} onClose={() => setActing(null)} /> : null}
     </div>
   );
 }

@@ -18,7 +18,7 @@ export function RenameInput({ project, className }: { project: Project; classNam
     if (done.current) return;
     const parsed = ProjectName.safeParse(value);
     if (!parsed.success) {
-      setError(t('errors.nameInvalid'));
+      setError(t('projects.nameInvalid'));
       return;
     }
     done.current = true;
@@ -27,7 +27,7 @@ export function RenameInput({ project, className }: { project: Project; classNam
     rename.mutate(
       { id: project.id, name: parsed.data },
       {
-        onSuccess: (p) => showToast({ kind: 'success', title: t('toast.renamed', { name: p.name }) }),
+        onSuccess: (p) => showToast({ kind: 'success', title: t('projects.renamedToast', { name: p.name }) }),
         onError: (err) => showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }) }),
       },
     );

@@ -1,8 +1,19 @@
 import { useTranslation } from 'react-i18next';
-import { ImportButtons } from '../import/DropTarget.js';
+import { useRegistry } from '../../app/registry.js';
 import { ProjectList } from './ProjectList.js';
 import { ProjectView } from './ProjectView.js';
-import { icons } from '../../ui/icons.js';
+
+/** What other features put beside the list of projects (the import's drop zone and buttons). */
+function ListActions({ variant }: { variant: 'prominent' | 'compact' }) {
+  const { projectListActions } = useRegistry();
+  return (
+    <>
+      {projectListActions.map(({ id, Action }) => (
+        <Action key={id} variant={variant} />
+      ))}
+    </>
+  );
+}
 
 export function BatchPage({ projectId }: { projectId: string | null }) {
   const { t } = useTranslation();
@@ -11,16 +22,7 @@ export function BatchPage({ projectId }: { projectId: string | null }) {
     <div className="page" data-testid="page-batch">
       <h1>{t('batch.title')}</h1>
       <p className="intro">{t('batch.intro')}</p>
-      <div className="dropzone" data-testid="dropzone">
-        <div className="dropzone-icon" aria-hidden="true">
-          {icons.drop}
-        </div>
-        <div>
-          <strong>{t('dropzone.title')}</strong>
-          <span className="muted"> {t('dropzone.hint')}</span>
-        </div>
-        <ImportButtons />
-      </div>
+      <ListActions variant="prominent" />
       <ProjectList page="batch" />
     </div>
   );
@@ -36,7 +38,7 @@ export function GalleryPage({ projectId }: { projectId: string | null }) {
           <h1>{t('gallery.title')}</h1>
           <p className="intro">{t('gallery.intro')}</p>
         </div>
-        <ImportButtons />
+        <ListActions variant="compact" />
       </div>
       <ProjectList page="gallery" />
     </div>

@@ -11,7 +11,6 @@ export const projectKey = (id: string) => ['project', id] as const;
 export const assetsKey = (projectId: string) => ['assets', projectId] as const;
 export const assetPageKey = (projectId: string, page: number) => ['assets', projectId, page] as const;
 export const skippedKey = (projectId: string) => ['skipped', projectId] as const;
-export const engineInfoKey = ['engine-info'] as const;
 
 export interface AssetPage {
   items: Asset[];
@@ -74,11 +73,6 @@ export function useAssetAt(projectId: string, index: number) {
 export function useSkipped(projectId: string, enabled: boolean) {
   const backend = useBackend();
   return useQuery({ queryKey: skippedKey(projectId), queryFn: () => backend.call('import.skipped', { projectId }), enabled });
-}
-
-export function useEngineInfo() {
-  const backend = useBackend();
-  return useQuery({ queryKey: engineInfoKey, queryFn: () => backend.call('engine.info', {}), staleTime: Infinity });
 }
 
 function replaceInList(queryClient: QueryClient, project: Project): void {

@@ -362,7 +362,7 @@ export function ModelsPage() {
           {(models.error as Error).message}
         </p>
       ) : !models.data ? (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : (
         ModelTask.options.map((task) => {
           const list = models.data.filter((m) => m.task === task);

@@ -1,8 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import type { TFunction } from 'i18next';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ModelInfo } from '../../../src-shared/contract/index.js';
 import { invalidateFresh } from '../../app/refetch.js';
-import { throttle } from '../../app/throttle.js';
 import { useBackend } from '../../backend/index.js';
 
 export const modelsKey = ['models'] as const;
@@ -64,37 +63,13 @@ export function useModelAction() {
   });
 }
 
-/**
- * Engine events → the models list: download progress is written into the cached list
- * (no refetch per chunk); other changes refetch it, at most twice a second.
- */
-export function useModelsLive(): void {
-  const backend = useBackend();
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    const refresh = throttle(() => {
-      void invalidateFresh(queryClient, modelsKey);
-      void invalidateFresh(queryClient, inferenceStatusKey);
-    }, 500);
-    const off = backend.subscribe((event) => {
-      if (event.type === 'models.progress') {
-        const p = event.payload;
-        queryClient.setQueryData<ModelInfo[]>(modelsKey, (list) =>
-          list?.map((m) =>
-            m.id === p.id ? { ...m, status: p.status, error: p.error, progress: p.status === 'downloading' ? { received: p.received, total: p.total } : m.progress } : m,
-          ),
-        );
-        if (p.status !== 'downloading') refresh();
-      } else if (event.type === 'models.changed') {
-        refresh();
-      } else if (event.type === 'remove-background.progress' && event.payload.state !== 'queued' && event.payload.state !== 'running') {
-        // A run loads its model: the provider in use and the loaded sessions change.
-        refresh();
-      }
-    });
-    return () => {
-      off();
-      refresh.cancel();
-    };
-  }, [backend, queryClient]);
+/** The models list and the loaded sessions, fetched again (a run loaded its model, a download ended). */
+export function refreshModels(queryClient: QueryClient): void {
+  void invalidateFresh(queryClient, modelsKey);
+  void invalidateFresh(queryClient, inferenceStatusKey);
+}
+
+/** A model as a choice in another feature's form: its name, whether it is the default, and why it cannot be chosen. */
+export function modelChoiceLabel(t: TFunction, m: ModelInfo): string {
+  return `${m.name}${m.isDefault ? ` (${t('models.default')})` : ''}${!isUsable(m) ? ` (${t(`models.status.${m.status}`)})` : ''}`;
 }

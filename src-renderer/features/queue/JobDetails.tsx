@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatDateTime, formatDuration } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { stageLabel, typeLabel } from '../../app/labels.js';
+import { errorText, hasErrorWords, jobTypeLabel, stageLabel } from '../../app/labels.js';
 import { useLiveProgress } from './live.js';
 import { useJob, useQueueAction } from './queries.js';
 import { StateBadge } from '../../ui/badges.js';
@@ -35,11 +35,11 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
       {job.isError ? (
         <p className="error">{(job.error as Error).message}</p>
       ) : !j ? (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : (
         <>
           <div className="job-dialog-head">
-            <strong>{typeLabel(t, j.type)}</strong>
+            <strong>{jobTypeLabel(t, j.type)}</strong>
             <StateBadge state={j.state} testId="job-dialog-state" />
           </div>
           {stage ? (
@@ -105,9 +105,11 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
             {j.error ? (
               <>
                 <dt>{t('queue.error')}</dt>
-                <dd className="error" data-testid="job-dialog-error">
-                  {j.error}
+                <dd className="error" data-testid="job-dialog-error" data-error-code={j.errorCode ?? undefined}>
+                  {errorText(t, j.errorCode, j.error)}
                   {j.errorKind ? <span className="muted"> ({t(`errorKinds.${j.errorKind}`)})</span> : null}
+                  {/* The engine's own words, with the specifics (which file, which model), under the UI language's. */}
+                  {hasErrorWords(t, j.errorCode) ? <span className="muted job-dialog-engine-error">{j.error}</span> : null}
                 </dd>
               </>
             ) : null}

@@ -1,16 +1,17 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { JobState, type Batch, type Job, type QueueStats, type RemoveBackgroundRun } from '../../../src-shared/contract/index.js';
-import { hrefFor } from '../../app/router.js';
-import { useProjects } from '../library/queries.js';
+import { JobState, type Batch, type Job, type QueueStats } from '../../../src-shared/contract/index.js';
+import { useBatchDetails } from '../../app/batch-details.js';
+import { batchName, batchTitle, batchTypeLabel, errorText, jobTypeLabel, stageLabel } from '../../app/labels.js';
+import { useRegistry } from '../../app/registry.js';
+import { CountsBar, StateBadge } from '../../ui/badges.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
 import { formatDuration, formatNumber, formatRelative } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { CountsBar, StateBadge } from '../../ui/badges.js';
+import { projectHref, useProjects } from '../library/public.js';
 import { JobDetails } from './JobDetails.js';
-import { batchName, batchTitle, stageLabel, typeLabel } from '../../app/labels.js';
 import { useLiveProgress, useQueueLive, type LiveProgress } from './live.js';
-import { JOBS_PAGE, useBatches, useJobs, useQueueAction, useQueueStats, useSegmentRuns, type JobFilter } from './queries.js';
+import { JOBS_PAGE, useBatches, useJobs, useQueueAction, useQueueStats, type JobFilter } from './queries.js';
 
 const BATCH_STEP = 10;
 const finishedBatch = (b: Batch) => b.state === 'completed' || b.state === 'failed' || b.state === 'cancelled';
@@ -95,7 +96,7 @@ function TypeTable({ stats }: { stats: QueueStats }) {
             {stats.types.map((row) => (
               <tr key={row.type} data-testid="queue-type-row" data-type={row.type}>
                 <th scope="row">
-                  {typeLabel(t, row.type)} <code className="muted">{row.type}</code>
+                  {jobTypeLabel(t, row.type)} <code className="muted">{row.type}</code>
                 </th>
                 <td className="num">{formatNumber(row.counts.pending + row.counts.paused, lang)}</td>
                 <td className="num">{formatNumber(row.counts.running, lang)}</td>
@@ -114,13 +115,15 @@ function TypeTable({ stats }: { stats: QueueStats }) {
   );
 }
 
-function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: Batch; run: RemoveBackgroundRun | undefined; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
+function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; detail: unknown; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
   const { t, i18n } = useTranslation();
+  const presenter = useRegistry().presenter(batch.type);
+  const RowDetails = presenter?.RowDetails;
   const action = useQueueAction();
   const onError = useErrorToast();
   const finished = finishedBatch(batch);
-  const title = batchTitle(t, batch, projectName, segmentRun);
-  const name = batchName(t, batch, segmentRun);
+  const title = batchTitle(t, batch, presenter, detail, projectName);
+  const name = batchName(t, batch, presenter, detail);
   const run = (method: 'queue.pause' | 'queue.resume' | 'queue.cancelBatch' | 'queue.retryFailedBatch') =>
     action.mutate(
       method === 'queue.cancelBatch' ? { method, input: { id: batch.id } } : { method, input: { batchId: batch.id } },
@@ -132,11 +135,11 @@ function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: 
         <div className="batch-title">
           <strong title={title}>{name}</strong>
           <span className="muted">
-            {typeLabel(t, batch.type)}
+            {batchTypeLabel(t, batch.type)}
             {batch.projectId && projectName ? (
               <>
                 {' · '}
-                <a href={hrefFor({ page: 'gallery', projectId: batch.projectId })}>{projectName}</a>
+                <a href={projectHref(batch.projectId)}>{projectName}</a>
               </>
             ) : null}
             {' · '}
@@ -179,6 +182,7 @@ function BatchRow({ batch, run: segmentRun, projectName, onShowJobs }: { batch: 
           ) : null}
         </span>
       </div>
+      {RowDetails ? <RowDetails batch={batch} detail={detail} /> : null}
     </li>
   );
 }
@@ -187,7 +191,7 @@ function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch, name: st
   const { t } = useTranslation();
   const [limit, setLimit] = useState(BATCH_STEP);
   const batches = useBatches(limit);
-  const runs = useSegmentRuns(batches.data?.items ?? []);
+  const details = useBatchDetails(batches.data?.items ?? []);
   return (
     <section className="queue-section" aria-labelledby="queue-batches-title">
       <h2 id="queue-batches-title">
@@ -196,7 +200,7 @@ function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch, name: st
       {batches.isError ? (
         <p className="error">{(batches.error as Error).message}</p>
       ) : !batches.data ? (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : batches.data.items.length === 0 ? (
         <p className="empty" data-testid="batches-empty">
           {t('queue.noBatches')}
@@ -205,7 +209,7 @@ function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch, name: st
         <>
           <ul className="batch-list" data-testid="batch-list">
             {batches.data.items.map((b) => (
-              <BatchRow key={b.id} batch={b} run={runs.get(b.id)} projectName={b.projectId ? projectNames.get(b.projectId) : undefined} onShowJobs={onShowJobs} />
+              <BatchRow key={b.id} batch={b} detail={details.get(b.id)} projectName={b.projectId ? projectNames.get(b.projectId) : undefined} onShowJobs={onShowJobs} />
             ))}
           </ul>
           {batches.data.total > batches.data.items.length ? (
@@ -225,8 +229,8 @@ function JobProgressCell({ job, live }: { job: Job; live: LiveProgress | undefin
   const percent = job.state === 'running' ? (live?.percent ?? job.percent) : null;
   if (job.state === 'failed' && job.error) {
     return (
-      <span className="job-error" title={job.error}>
-        {job.error}
+      <span className="job-error" title={job.error} data-error-code={job.errorCode ?? undefined}>
+        {errorText(t, job.errorCode, job.error)}
       </span>
     );
   }
@@ -254,7 +258,7 @@ function JobRow({ job, live, projectName, onDetails }: { job: Job; live: LivePro
       </td>
       <td className="job-what">
         <button type="button" className="link-button" onClick={() => onDetails(job.id)} data-testid="job-details">
-          {typeLabel(t, job.type)}
+          {jobTypeLabel(t, job.type)}
         </button>
         {job.label ? (
           <span className="muted job-label" title={job.label}>
@@ -263,7 +267,7 @@ function JobRow({ job, live, projectName, onDetails }: { job: Job; live: LivePro
         ) : null}
       </td>
       <td className="job-project">
-        {job.projectId ? <a href={hrefFor({ page: 'gallery', projectId: job.projectId })}>{projectName ?? t('queue.unknownProject')}</a> : <span className="muted">—</span>}
+        {job.projectId ? <a href={projectHref(job.projectId)}>{projectName ?? t('queue.unknownProject')}</a> : <span className="muted">—</span>}
       </td>
       <td className="job-progress">
         <JobProgressCell job={job} live={live} />
@@ -351,7 +355,7 @@ function Jobs({
             <option value="">{t('queue.all')}</option>
             {types.map((type) => (
               <option key={type} value={type}>
-                {typeLabel(t, type)}
+                {jobTypeLabel(t, type)}
               </option>
             ))}
           </select>
@@ -380,7 +384,7 @@ function Jobs({
       {jobs.isError ? (
         <p className="error">{(jobs.error as Error).message}</p>
       ) : !jobs.data ? (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : jobs.data.items.length === 0 ? (
         <p className="empty" data-testid="jobs-empty">
           {t('queue.noJobs')}
@@ -509,7 +513,7 @@ export function QueuePage() {
           <TypeTable stats={stats.data} />
         </>
       ) : (
-        <p className="muted">{t('project.loading')}</p>
+        <p className="muted">{t('common.loading')}</p>
       )}
 
       <Batches

@@ -1,15 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import { useTranslation } from 'react-i18next';
-import type { Batch, JobProgress, Project } from '../../../src-shared/contract/index.js';
+import type { Batch, JobProgress } from '../../../src-shared/contract/index.js';
 import { invalidateFresh } from '../../app/refetch.js';
 import { createStore, throttle } from '../../app/throttle.js';
 import { useBackend } from '../../backend/index.js';
-import { projectsKey } from '../library/queries.js';
-import { showToast } from '../../ui/toasts.js';
 import { patchBatch, queueKey } from './queries.js';
-import { batchTitle } from '../../app/labels.js';
-import { knownRun } from '../remove-background/run-store.js';
 
 /**
  * A 2,000-image batch sends several job events a second; the Queue page refetches what
@@ -99,42 +94,4 @@ export function useQueueLive(): void {
       refresh.cancel();
     };
   }, [backend, queryClient]);
-}
-
-/**
- * Web mode: a toast when a batch finishes. The desktop app posts an OS notification from
- * its main process for the same events, so it gets none here. Imports are batches too,
- * but their own toast (from the imports panel) already said it.
- */
-export function useBatchToasts(): void {
-  const backend = useBackend();
-  const queryClient = useQueryClient();
-  const { t } = useTranslation();
-  useEffect(() => {
-    if (backend.kind === 'electron') return;
-    // One toast per end of a batch: the same end state can arrive twice (an event and a replay).
-    const told = new Set<string>();
-    const toastFor = async (type: 'batch.completed' | 'batch.failed', b: Batch) => {
-      if (b.type === 'import') return;
-      const key = `${b.id}:${b.finishedAt ?? b.updatedAt}`;
-      if (told.has(key)) return;
-      told.add(key);
-      const project = b.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === b.projectId)?.name : undefined;
-      // A run started elsewhere (the CLI, another window): ask what it was, to name it in the UI language.
-      const run = b.type === 'remove-background' && !knownRun(b.id) ? await backend.call('remove-background.get', { runId: b.id }).catch(() => undefined) : undefined;
-      const what = batchTitle(t, b, project, run);
-      const parts = [t('toast.batchCounts', { done: b.completed, total: b.total })];
-      if (b.failed) parts.push(t('toast.batchFailedCount', { count: b.failed }));
-      if (b.cancelled) parts.push(t('toast.batchCancelledCount', { count: b.cancelled }));
-      showToast({
-        kind: type === 'batch.failed' || b.failed > 0 ? 'error' : 'success',
-        title: type === 'batch.failed' || b.failed > 0 ? t('toast.batchFailed', { what }) : t('toast.batchDone', { what }),
-        detail: parts.join(' · '),
-        tag: 'batch',
-      });
-    };
-    return backend.subscribe((event) => {
-      if (event.type === 'batch.completed' || event.type === 'batch.failed') void toastFor(event.type, event.payload);
-    });
-  }, [backend, queryClient, t]);
 }

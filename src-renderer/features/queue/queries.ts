@@ -1,5 +1,5 @@
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Batch, JobState, MethodInput, MethodName, RemoveBackgroundRun } from '../../../src-shared/contract/index.js';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Batch, JobState, MethodInput, MethodName } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 
 /** Every queue query starts with this, so one invalidation refreshes the whole page. */
@@ -49,20 +49,6 @@ export function useBatches(limit: number) {
 export function useJob(id: string | null) {
   const backend = useBackend();
   return useQuery({ queryKey: jobKey(id ?? ''), queryFn: () => backend.call('queue.get', { id: id! }), enabled: id !== null });
-}
-
-/** What the background-removal batches on screen were started with (their options never change). */
-export function useSegmentRuns(batches: readonly Batch[]): ReadonlyMap<string, RemoveBackgroundRun> {
-  const backend = useBackend();
-  const ids = batches.filter((b) => b.type === 'remove-background').map((b) => b.id);
-  const results = useQueries({
-    queries: ids.map((runId) => ({
-      queryKey: ['segment-run-options', runId] as const,
-      queryFn: () => backend.call('remove-background.get', { runId }),
-      staleTime: Infinity,
-    })),
-  });
-  return new Map(results.flatMap((r, i) => (r.data ? [[ids[i]!, r.data] as const] : [])));
 }
 
 /** Put a batch from an event (or an answer) into every cached batch list, so bars move without a refetch. */

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { DerivedResult } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { formatBytes, formatRelative } from '../../ui/format.js';
-import { icons } from '../../ui/icons.js';
+import { downloadIcon } from './icons.js';
 import { presetOf } from './presets.js';
 
 /**
@@ -99,7 +99,7 @@ export function ResultsPanel({
                 title={t('compare.download', { name: r.asset.fileName })}
                 data-testid="result-download"
               >
-                {icons.download}
+                {downloadIcon}
               </a>
             </li>
           );

@@ -1,12 +1,9 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { DerivedResult, RemoveBackgroundOptionsInput } from '../../../src-shared/contract/index.js';
-import { invalidateFresh } from '../../app/refetch.js';
-import { throttle } from '../../app/throttle.js';
+import type { VisiblePage } from '../../app/feature.js';
 import { useBackend } from '../../backend/index.js';
-import type { AssetPage } from '../library/queries.js';
-import { queueStatsKey } from '../queue/queries.js';
-import { noteItem, noteRunning, trackRun, updateRun, type Scope } from './run-store.js';
+import { runStore, type Scope } from './run-store.js';
 
 /** Prefix of every query of a project's derived results. */
 export const resultsKey = (projectId: string) => ['results', projectId] as const;
@@ -26,14 +23,14 @@ function group(results: DerivedResult[]): Map<string, DerivedResult[]> {
 }
 
 /**
- * Which originals on the grid's visible pages have results: one segment.results call per
- * page of originals (at most 200 ids), so a 10,000-image project never asks for all of them.
+ * Which originals on the grid's visible pages have results: one remove-background.results
+ * call per page of originals (at most 200 ids), so a 10,000-image project never asks for all of them.
  */
-export function usePageResults(projectId: string, pages: readonly { page: number; data: AssetPage | undefined }[]): ResultsBySource {
+export function usePageResults(projectId: string, visible: readonly VisiblePage[]): ResultsBySource {
   const backend = useBackend();
   return useQueries({
-    queries: pages.map(({ page, data }) => {
-      const ids = data?.items.map((a) => a.id) ?? [];
+    queries: visible.map(({ page, assets }) => {
+      const ids = assets?.map((a) => a.id) ?? [];
       return {
         queryKey: pageResultsKey(projectId, page, `${ids.length}:${ids[0] ?? ''}`),
         queryFn: () => backend.call('remove-background.results', { projectId, sourceAssetIds: ids }),
@@ -63,7 +60,7 @@ export function useAssetResults(projectId: string, assetId: string | null) {
   });
 }
 
-export function useStartSegment() {
+export function useStartRun() {
   const backend = useBackend();
   return useMutation({
     mutationFn: async (v: { projectId: string; assetIds: string[] | null; options: RemoveBackgroundOptionsInput; modelId?: string }) => {
@@ -74,17 +71,17 @@ export function useStartSegment() {
         ...(v.modelId ? { modelId: v.modelId } : {}),
       });
       const scope: Scope = v.assetIds ? new Set(v.assetIds) : 'all';
-      trackRun(run, scope);
+      runStore.trackRun(run, scope);
       return run;
     },
   });
 }
 
-export function useCancelSegment() {
+export function useCancelRun() {
   const backend = useBackend();
   return useMutation({
     mutationFn: (runId: string) => backend.call('remove-background.cancel', { runId }),
-    onSuccess: (run) => updateRun(run),
+    onSuccess: (run) => runStore.updateRun(run),
   });
 }
 
@@ -98,63 +95,11 @@ export function useRestoreRuns(projectId: string): void {
       for (const b of items) {
         if (b.type !== 'remove-background') continue;
         const run = await backend.call('remove-background.get', { runId: b.id });
-        if (!stale) updateRun(run);
+        if (!stale) runStore.updateRun(run);
       }
     })().catch(() => undefined);
     return () => {
       stale = true;
     };
   }, [backend, projectId]);
-}
-
-/** Engine events → runs, per-image states and fresh result badges (refetched at most twice a second per project). */
-export function useSegmentLive(): void {
-  const backend = useBackend();
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    const refreshers = new Map<string, ReturnType<typeof throttle>>();
-    const refresh = (projectId: string) => {
-      let r = refreshers.get(projectId);
-      if (!r) refreshers.set(projectId, (r = throttle(() => void invalidateFresh(queryClient, resultsKey(projectId)), 500)));
-      r();
-    };
-    const runs = new Set<string>();
-    const off = backend.subscribe((event) => {
-      switch (event.type) {
-        case 'remove-background.progress':
-          runs.add(event.payload.runId);
-          updateRun(event.payload);
-          if (event.payload.state !== 'queued' && event.payload.state !== 'running') refresh(event.payload.projectId);
-          break;
-        case 'remove-background.item':
-          noteItem(event.payload);
-          if (event.payload.state !== 'failed') refresh(event.payload.projectId);
-          break;
-        case 'queue.changed':
-          // The run panel says when a paused queue is why a run waits.
-          void invalidateFresh(queryClient, queueStatsKey);
-          break;
-        case 'job.started': {
-          // Which image a job is working on is in its payload: one small call per started job.
-          const p = event.payload;
-          if (p.type !== 'segment.image' || !p.batchId || !p.projectId || !runs.has(p.batchId)) break;
-          const { batchId, projectId } = p;
-          void backend
-            .call('queue.get', { id: p.jobId })
-            .then((job) => {
-              const assetId = (job.payload as { assetId?: unknown } | null)?.assetId;
-              if (typeof assetId === 'string' && job.state === 'running') noteRunning(projectId, batchId, assetId);
-            })
-            .catch(() => undefined);
-          break;
-        }
-        default:
-          break;
-      }
-    });
-    return () => {
-      off();
-      for (const r of refreshers.values()) r.cancel();
-    };
-  }, [backend, queryClient]);
 }

@@ -3,14 +3,20 @@ import type { RemoveBackgroundItem, RemoveBackgroundRun } from '../../../src-sha
 import { createStore } from '../../app/throttle.js';
 
 export type ItemState = 'running' | 'done' | 'failed';
+/** The originals a run covers: 'all' for the whole project; null when not known (started elsewhere, or before a reload). */
 export type Scope = ReadonlySet<string> | 'all' | null;
+
+export interface RunFailure {
+  sourceAssetId: string;
+  error: string;
+  errorCode: string | null;
+}
 
 export interface RunView {
   run: RemoveBackgroundRun;
-  /** The originals it covers: 'all' for the whole project; null when not known (started elsewhere, or before a reload). */
   scope: Scope;
-  /** Failed images with their reasons, as segment.item reported them. */
-  failures: { sourceAssetId: string; error: string }[];
+  /** Failed images with their reasons, as remove-background.item reported them (the last 200). */
+  failures: RunFailure[];
   dismissed: boolean;
   startedAt: number;
 }
@@ -20,98 +26,125 @@ export interface ItemView {
   runId: string;
   state: ItemState;
   error: string | null;
+  errorCode: string | null;
 }
 
-interface State {
+export interface RunState {
   runs: ReadonlyMap<string, RunView>;
+  /** The latest word on each original, by its asset id. */
   items: ReadonlyMap<string, ItemView>;
 }
 
-const store = createStore<State>({ runs: new Map(), items: new Map() });
+const MAX_FAILURES = 200;
 
 export const isActive = (run: RemoveBackgroundRun) => run.state === 'queued' || run.state === 'running';
 
-/** A run this window started (with what it covers) or learnt of from an event or the queue. */
-export function trackRun(run: RemoveBackgroundRun, scope: Scope): void {
-  store.set((s) => {
-    const runs = new Map(s.runs);
-    const known = runs.get(run.runId);
-    runs.set(run.runId, known ? { ...known, run, scope: scope ?? known.scope } : { run, scope, failures: [], dismissed: false, startedAt: Date.now() });
-    let items = s.items;
-    if (!known && isActive(run)) {
-      // A new run over these images: what an earlier run said of them no longer applies.
-      const fresh = new Map(items);
-      items = fresh;
-      for (const [id, item] of s.items) if (item.projectId === run.projectId && (scope === 'all' || (scope !== null && scope.has(id)))) fresh.delete(id);
-    }
-    return { runs, items };
-  });
-}
+/**
+ * What this window knows of background-removal runs and of each image in them: a plain
+ * store (no React, no engine), fed by the live hook and read by the project view, the
+ * grid overlay and the Queue page's presenter.
+ */
+export function createRunStore(now: () => number = Date.now) {
+  const store = createStore<RunState>({ runs: new Map(), items: new Map() });
 
-export function updateRun(run: RemoveBackgroundRun): void {
-  if (!store.get().runs.has(run.runId)) {
-    trackRun(run, null);
-    return;
+  /** A run this window started (with what it covers) or learnt of from an event or the queue. */
+  function trackRun(run: RemoveBackgroundRun, scope: Scope): void {
+    store.set((s) => {
+      const runs = new Map(s.runs);
+      const known = runs.get(run.runId);
+      runs.set(run.runId, known ? { ...known, run, scope: scope ?? known.scope } : { run, scope, failures: [], dismissed: false, startedAt: now() });
+      let items = s.items;
+      if (!known && isActive(run)) {
+        // A new run over these images: what an earlier run said of them no longer applies.
+        const fresh = new Map(items);
+        items = fresh;
+        for (const [id, item] of s.items) if (item.projectId === run.projectId && (scope === 'all' || (scope !== null && scope.has(id)))) fresh.delete(id);
+      }
+      return { runs, items };
+    });
   }
-  store.set((s) => {
-    const runs = new Map(s.runs);
-    const known = runs.get(run.runId)!;
-    runs.set(run.runId, { ...known, run });
-    return { ...s, runs };
-  });
-}
 
-export function noteItem(item: RemoveBackgroundItem): void {
-  store.set((s) => {
-    const items = new Map(s.items);
-    const failed = item.state === 'failed';
-    items.set(item.sourceAssetId, { projectId: item.projectId, runId: item.runId, state: failed ? 'failed' : 'done', error: item.error });
-    let runs = s.runs;
-    const known = runs.get(item.runId);
-    if (failed && known) {
-      const next = new Map(runs);
-      runs = next;
-      next.set(item.runId, { ...known, failures: [...known.failures, { sourceAssetId: item.sourceAssetId, error: item.error ?? '' }].slice(-200) });
+  function updateRun(run: RemoveBackgroundRun): void {
+    if (!store.get().runs.has(run.runId)) {
+      trackRun(run, null);
+      return;
     }
-    return { runs, items };
-  });
+    store.set((s) => {
+      const runs = new Map(s.runs);
+      runs.set(run.runId, { ...runs.get(run.runId)!, run });
+      return { ...s, runs };
+    });
+  }
+
+  function noteItem(item: RemoveBackgroundItem): void {
+    store.set((s) => {
+      const items = new Map(s.items);
+      const failed = item.state === 'failed';
+      const errorCode = item.errorCode ?? null;
+      items.set(item.sourceAssetId, { projectId: item.projectId, runId: item.runId, state: failed ? 'failed' : 'done', error: item.error, errorCode });
+      let runs = s.runs;
+      const known = runs.get(item.runId);
+      if (failed && known) {
+        const next = new Map(runs);
+        runs = next;
+        const failure = { sourceAssetId: item.sourceAssetId, error: item.error ?? '', errorCode };
+        next.set(item.runId, { ...known, failures: [...known.failures, failure].slice(-MAX_FAILURES) });
+      }
+      return { runs, items };
+    });
+  }
+
+  /** A job of the run started on this original (the engine says which in the job's payload). */
+  function noteRunning(projectId: string, runId: string, assetId: string): void {
+    const existing = store.get().items.get(assetId);
+    if (existing && existing.runId === runId && existing.state !== 'running') return;
+    store.set((s) => {
+      const items = new Map(s.items);
+      items.set(assetId, { projectId, runId, state: 'running', error: null, errorCode: null });
+      return { ...s, items };
+    });
+  }
+
+  function dismissRun(runId: string): void {
+    store.set((s) => {
+      const known = s.runs.get(runId);
+      if (!known) return s;
+      const runs = new Map(s.runs);
+      runs.set(runId, { ...known, dismissed: true });
+      return { ...s, runs };
+    });
+  }
+
+  function knownRun(runId: string): RemoveBackgroundRun | undefined {
+    return store.get().runs.get(runId)?.run;
+  }
+
+  return { get: store.get, subscribe: store.subscribe, trackRun, updateRun, noteItem, noteRunning, dismissRun, knownRun };
 }
 
-export function noteRunning(projectId: string, runId: string, assetId: string): void {
-  const existing = store.get().items.get(assetId);
-  if (existing && existing.runId === runId && existing.state !== 'running') return;
-  store.set((s) => {
-    const items = new Map(s.items);
-    items.set(assetId, { projectId, runId, state: 'running', error: null });
-    return { ...s, items };
-  });
-}
+export type RunStore = ReturnType<typeof createRunStore>;
 
-export function dismissRun(runId: string): void {
-  store.set((s) => {
-    const known = s.runs.get(runId);
-    if (!known) return s;
-    const runs = new Map(s.runs);
-    runs.set(runId, { ...known, dismissed: true });
-    return { ...s, runs };
-  });
-}
+/** The window's one store. */
+export const runStore = createRunStore();
 
-export function knownRun(runId: string): RemoveBackgroundRun | undefined {
-  return store.get().runs.get(runId)?.run;
-}
-
-export function useSegmentState(): State {
-  return useSyncExternalStore(store.subscribe, store.get);
+export function useRunState(): RunState {
+  return useSyncExternalStore(runStore.subscribe, runStore.get);
 }
 
 /** The runs of one project to show, newest first. */
-export function runsOf(state: State, projectId: string): RunView[] {
+export function runsOf(state: RunState, projectId: string): RunView[] {
   return [...state.runs.values()].filter((r) => r.run.projectId === projectId && !r.dismissed).sort((a, b) => b.startedAt - a.startedAt);
 }
 
+/** Images of a run being worked on right now. */
+export function workingOn(state: RunState, runId: string): number {
+  let n = 0;
+  for (const item of state.items.values()) if (item.runId === runId && item.state === 'running') n++;
+  return n;
+}
+
 /** What a grid cell shows for an original: its item state, or pending while an active run covers it. */
-export function cellState(state: State, projectId: string, assetId: string): ItemState | 'pending' | null {
+export function cellState(state: RunState, projectId: string, assetId: string): ItemState | 'pending' | null {
   const item = state.items.get(assetId);
   if (item && item.projectId === projectId) {
     const run = state.runs.get(item.runId);

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBackend } from '../../backend/index.js';
 import { detectLanguage, languages, readLanguageSetting, setLanguageSetting, type LanguageSetting } from '../../i18n/index.js';
-import { useEngineInfo } from '../library/queries.js';
 import { setThemeSetting, useThemeSetting, type ThemeSetting } from '../../app/theme.js';
+import { useEngineInfo } from './queries.js';
 import { openShortcutHelp } from '../../app/shortcuts.js';
 
 const themes: ThemeSetting[] = ['system', 'light', 'dark'];

@@ -1,0 +1,5 @@
+/** What other features may use of the queue feature. */
+export { queueStatsKey, useQueueStats } from './queries.js';
+
+/** The Queue page. */
+export const queueHref = '#/queue';
