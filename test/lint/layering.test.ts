@@ -56,4 +56,34 @@ describe('layering lint rule', () => {
     expect(await layeringErrors('src-main/features/index.ts', use('./library/index.js'))).toEqual([]);
     expect(await layeringErrors('src-main/cli/main.ts', use('../features/index.js'))).toEqual([]);
   });
+
+  it('keeps generic renderer code free of features, and lets renderer features meet only through public.ts', async () => {
+    const use = (spec: string) => `import * as m from '${spec}';\nexport const a = m;\n`;
+    // Generic UI (shell, router, backend, i18n, ui/) → a feature, even its public.ts or the list: refused.
+    expect(await layeringErrors('src-renderer/app/App.tsx', use('../features/library/index.js'))).toEqual([
+      expect.stringMatching(/core \(src-renderer\/app\/App.tsx\) must not import a feature/),
+    ]);
+    expect(await layeringErrors('src-renderer/ui/x.tsx', use('../features/remove-background/public.js'))).toHaveLength(1);
+    expect(await layeringErrors('src-renderer/i18n/x.ts', use('../features/index.js'))).toHaveLength(1);
+    expect(await layeringErrors('src-renderer/app/x.ts', "import '../features/queue/queue.css';\n")).toHaveLength(1);
+    // The composition root may.
+    expect(await layeringErrors('src-renderer/main.tsx', use('./features/index.js'))).toEqual([]);
+    // Feature → another feature's internals (a module, its stylesheet): refused; → its public.ts: allowed; → its own files: allowed.
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', use('../library/queries.js'))).toEqual([
+      expect.stringMatching(/feature queue may use feature library only through src-renderer\/features\/library\/public.ts, not queries.js/),
+    ]);
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', "import '../remove-background/remove-background.css';\n")).toHaveLength(1);
+    expect(await layeringErrors('src-renderer/features/remove-background/sub/x.tsx', use('../../models/ModelRepair.js'))).toHaveLength(1);
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', use('../library/public.js'))).toEqual([]);
+    expect(await layeringErrors('src-renderer/features/remove-background/sub/x.tsx', use('../../models/public.js'))).toEqual([]);
+    expect(await layeringErrors('src-renderer/features/remove-background/sub/x.tsx', use('../run-store.js'))).toEqual([]);
+    // Feature → generic UI and the contract: allowed; → the list of features: refused.
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', use('../../app/registry.js'))).toEqual([]);
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', use('../../../src-shared/contract/index.js'))).toEqual([]);
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', use('../index.js'))).toHaveLength(1);
+    // The renderer's list imports each feature's index.
+    expect(await layeringErrors('src-renderer/features/index.ts', use('./queue/index.js'))).toEqual([]);
+    // Inside a feature the renderer's own rules still hold.
+    expect(await layeringErrors('src-renderer/features/queue/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n")).toHaveLength(1);
+  });
 });
