@@ -15,7 +15,7 @@ import { ModelFileError, type InferenceRuntime } from '../../engine/inference/ru
 import { PermanentError } from '../../engine/queue/errors.js';
 import type { Queue } from '../../engine/queue/queue.js';
 import type { CommitContext, JobContext } from '../../engine/queue/types.js';
-import type { ModelStore } from '../models/public.js';
+import { ModelUnavailableError, type ModelStore } from '../models/public.js';
 import type { NewProductImage } from '../products/public.js';
 import { createMeasurePool, type FrameMeasure } from './analyse.js';
 import type { CutoutMaker } from './cutout.js';
@@ -133,13 +133,10 @@ export class VideoProcessing implements ProcessVideoServices {
       throw new PermanentError((err as Error).message, { code: 'ffmpeg_missing', cause: err });
     }
     const modelId = this.deps.models.defaultId('background-removal');
-    let model;
-    try {
-      model = await this.deps.models.resolve(modelId);
-    } catch (err) {
-      if (err instanceof ContractError) throw new PermanentError(err.message, { code: 'model_unavailable', cause: err });
-      throw err;
-    }
+    // Resolved at the first frame to segment: a damaged video fails before the model is
+    // assembled or loaded, and a video the model never sees costs no model.
+    let resolving: ReturnType<ModelStore['resolve']> | null = null;
+    const model = () => (resolving ??= this.deps.models.resolve(modelId));
     const file = this.lib.store.pathOf(row.sha256);
     const workDir = path.join(this.deps.dataDir, 'tmp', `video-${videoId}-${ctx.jobId}-${ctx.attempt}`);
     const report = (stage: Stage, fraction: number) => {
@@ -158,14 +155,15 @@ export class VideoProcessing implements ProcessVideoServices {
           makeCutout: this.deps.options.makeCutout,
           signal: ctx.signal,
           segment: async (rgb, width, height, signal) => {
-            const out = await this.deps.inference.segment(model, rgb, width, height, signal);
-            this.deps.models.noteUsed(model.id, out.provider);
+            const m = await model();
+            const out = await this.deps.inference.segment(m, rgb, width, height, signal);
+            this.deps.models.noteUsed(m.id, out.provider);
             return out;
           },
           onProgress: (p) => report(p.stage, p.total > 0 ? p.done / p.total : 0),
         });
       } catch (err) {
-        throw this.explain(err, row, model.id);
+        throw this.explain(err, row, modelId);
       }
       const kept = processed.frames.filter((f) => f.mask.status !== 'dropped');
       if (kept.length === 0) {
@@ -199,7 +197,7 @@ export class VideoProcessing implements ProcessVideoServices {
             mask: { status: f.mask.status, reasons: f.mask.reasons, withPrevious: f.mask.withPrevious, withNext: f.mask.withNext, shape: f.mask.shape },
             primaryScore: f.primary.score,
             primaryParts: f.primary.parts,
-            modelId: model.id,
+            modelId,
             cutout: this.deps.options.makeCutout ? 'custom' : 'raw-alpha-cleared',
           },
         });
@@ -213,7 +211,7 @@ export class VideoProcessing implements ProcessVideoServices {
         framesDecoded: processed.analysis.frames.length,
         dropped: processed.frames.length - kept.length,
         flagged: frames.filter((f) => f.review === 'needs_review').length,
-        modelId: model.id,
+        modelId,
         timingsMs: Object.fromEntries(Object.entries(processed.timings).map(([k, v]) => [k, Math.round(v)])),
       };
     } finally {
@@ -379,6 +377,8 @@ export class VideoProcessing implements ProcessVideoServices {
       this.deps.models.noteBroken(modelId, err.kind, err.message);
       return new PermanentError(err.message, { code: 'model_unavailable', cause: err });
     }
+    // The model store's refusal (not installed, damaged, a download that failed).
+    if (err instanceof ModelUnavailableError) return new PermanentError(err.message, { code: 'model_unavailable', cause: err });
     if (err instanceof FfmpegRunError) return new Error(clean(err.message), { cause: err });
     return err;
   }

@@ -171,7 +171,7 @@ describe.skipIf(!!skip)('videos: adding, linking, failures without a model', () 
     expect(((await call('videos.stats', {})) as { failed: number }).failed).toBe(2);
   });
 
-  it('deletes videos (tombstones) and removes a file no live video uses', async () => {
+  it('deletes videos (tombstones); their file is given up once no live video uses it', async () => {
     const call = createDispatcher(fx.engine);
     const lib = fx.engine.use(videosFeature).library;
     const garbage = lib.list({ state: ['failed'] }).items.find((v) => v.originalName === 'garbage.mp4')!;
@@ -180,7 +180,8 @@ describe.skipIf(!!skip)('videos: adding, linking, failures without a model', () 
     expect(await call('videos.delete', { ids: [garbage.id] })).toEqual({ deleted: 1 });
     expect(lib.repo.byId.get(garbage.id)).toMatchObject({ deleted: 1 });
     expect(lib.list({}).items.some((v) => v.id === garbage.id)).toBe(false);
-    expect(await fx.engine.store.has(sha)).toBe(false);
+    // Removing the file itself is the blob store's business (and its collector's, which waits for writers in flight).
+    expect(lib.repo.shaInUse.get(sha)).toBe(0);
     await expect(call('videos.get', { id: garbage.id })).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -242,4 +243,64 @@ describe.skipIf(!!skip)('atolye videos (CLI)', () => {
       await cleanup();
     }
   }, 60_000);
+});
+
+describe.skipIf(!!skip)('videos: cancel, and state after a restart', () => {
+  const fx = useEngine({ queue: { autostart: false } });
+
+  it('a cancelled video is pending again; a video left queued or processing by a crash follows its job on the next start', async () => {
+    const { dir, cleanup } = await tempDir('atolye-video-restart-');
+    try {
+      const a = path.join(dir, '5449000000996.mp4');
+      await testPattern(ffmpeg!, a, { seconds: 1 });
+      const b = path.join(dir, '4006381333931.mp4');
+      await fs.writeFile(b, Buffer.alloc(10_000, 3));
+      const call = createDispatcher(fx.engine);
+      const added = (await call('videos.add', { files: [{ path: a }, { path: b }], process: true })) as VideoAddResult;
+      const [va, vb] = added.videos;
+      expect([va!.state, vb!.state]).toEqual(['queued', 'queued']);
+      expect(fx.engine.use(productsFeature).catalog.get(va!.productId!).status).toBe('pending');
+
+      expect(await call('videos.cancel', { ids: [va!.id] })).toEqual({ cancelled: 1 });
+      expect(((await call('videos.get', { id: va!.id })) as Video).state).toBe('pending');
+
+      // A crash: b's row says processing while its job never ran; the job then failed in the
+      // queue without the event reaching the feature. On the next start the row follows the job.
+      fx.engine.db.prepare("UPDATE videos SET state = 'processing' WHERE id = ?").run(vb!.id);
+      await fx.reopen({ queue: { autostart: false } });
+      expect(((await createDispatcher(fx.engine)('videos.get', { id: vb!.id })) as Video).state).toBe('queued');
+      fx.engine.queue.start();
+      await fx.engine.queue.waitFor(vb!.jobId!);
+      fx.engine.db.prepare("UPDATE videos SET state = 'processing', error = NULL, error_code = NULL WHERE id = ?").run(vb!.id);
+      await fx.reopen({ queue: { autostart: false } });
+      const after = (await createDispatcher(fx.engine)('videos.get', { id: vb!.id })) as Video;
+      expect(after).toMatchObject({ state: 'failed', errorCode: 'video_unreadable' });
+      expect(after.error).toMatch(/“4006381333931\.mp4”/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe.skipIf(!!skip)('videos: the default model cannot run', () => {
+  const fx = useEngine();
+
+  it('fails the video with model_unavailable and the model store’s reason, once, after the frames were read', async () => {
+    const { dir, cleanup } = await tempDir('atolye-video-nomodel-');
+    try {
+      const a = path.join(dir, '5449000000996.mp4');
+      await testPattern(ffmpeg!, a, { seconds: 1 });
+      const call = createDispatcher(fx.engine);
+      // A catalog model that is not downloaded (no internet here, nothing fetched).
+      await call('models.setDefault', { id: 'u2netp' });
+      const added = (await call('videos.add', { files: [{ path: a }], process: true })) as VideoAddResult;
+      await fx.engine.queue.waitForBatch(added.batchId!);
+      const v = (await call('videos.get', { id: added.videos[0]!.id })) as Video;
+      expect(v).toMatchObject({ state: 'failed', errorCode: 'model_unavailable' });
+      expect(v.error).toMatch(/model u2netp cannot run: it is not installed/);
+      expect(fx.engine.queue.get(v.jobId!)).toMatchObject({ attempts: 1, errorKind: 'permanent' });
+    } finally {
+      await cleanup();
+    }
+  });
 });
