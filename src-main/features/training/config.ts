@@ -22,6 +22,8 @@ export const TrainingConfigSchema = z
         dim: z.number().int().positive().default(512),
         /** Applied to the frozen input features while training. */
         dropout: z.number().min(0).max(0.9).default(0.15),
+        /** Width of a hidden ReLU layer before the projection (0: the projection is linear). */
+        hiddenDim: z.number().int().nonnegative().default(0),
         /** A batch norm after the projection (folded into it on export). */
         batchNorm: z.boolean().default(false),
         /** Standardise each input feature with its train-set mean and spread (folded into the projection on export). */

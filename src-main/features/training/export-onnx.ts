@@ -1,5 +1,6 @@
 /**
- * The trained head as ONNX: projection (MatMul + Add) and L2 normalisation, either as
+ * The trained head as ONNX: projection (MatMul + Add, after a MatMul + Add + Relu layer
+ * when the head has a hidden layer) and L2 normalisation, either as
  * a graph of its own (input: the embedder's feature vector) or appended to the
  * embedder's backbone graph to make one model file. The ArcFace class weights are not
  * exported: retrieval needs only the embedding.
@@ -47,24 +48,33 @@ function floatValueInfo(name: string, dims: (number | string)[]): IValueInfoProt
 }
 
 function checkHead(head: HeadWeights): void {
-  if (head.kernel.length !== head.inputDim * head.projectionDim) throw new Error(`head kernel has ${head.kernel.length} values, expected ${head.inputDim}×${head.projectionDim}`);
+  const fanIn = head.hidden ? head.hidden.dim : head.inputDim;
+  if (head.hidden && (head.hidden.kernel.length !== head.inputDim * head.hidden.dim || head.hidden.bias.length !== head.hidden.dim)) throw new Error(`head hidden layer does not match ${head.inputDim}×${head.hidden.dim}`);
+  if (head.kernel.length !== fanIn * head.projectionDim) throw new Error(`head kernel has ${head.kernel.length} values, expected ${fanIn}×${head.projectionDim}`);
   if (head.bias.length !== head.projectionDim) throw new Error(`head bias has ${head.bias.length} values, expected ${head.projectionDim}`);
-  for (const a of [head.kernel, head.bias]) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw new Error('head weights contain a non-finite value');
+  const arrays = [head.kernel, head.bias, ...(head.hidden ? [head.hidden.kernel, head.hidden.bias] : [])];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw new Error('head weights contain a non-finite value');
 }
 
 /** The head's nodes and initializers, reading `input` [N, inputDim] and writing `output` [N, projectionDim]. */
 function headNodes(head: HeadWeights, input: string, output: string): { nodes: INodeProto[]; initializers: ITensorProto[] } {
   checkHead(head);
   const n = (s: string) => PREFIX + s;
+  const fanIn = head.hidden ? head.hidden.dim : head.inputDim;
   const initializers = [
-    floatTensor(n('kernel'), [head.inputDim, head.projectionDim], head.kernel),
+    ...(head.hidden ? [floatTensor(n('hidden_kernel'), [head.inputDim, head.hidden.dim], head.hidden.kernel), floatTensor(n('hidden_bias'), [head.hidden.dim], head.hidden.bias)] : []),
+    floatTensor(n('kernel'), [fanIn, head.projectionDim], head.kernel),
     floatTensor(n('bias'), [head.projectionDim], head.bias),
     floatTensor(n('ones'), [head.projectionDim, 1], new Float32Array(head.projectionDim).fill(1)),
     floatTensor(n('epsilon'), [1], Float32Array.of(NORM_EPSILON)),
   ];
   const node = (opType: string, inputs: string[], out: string): INodeProto => ({ opType, input: inputs, output: [out], name: out === output ? n('normalise') : out });
+  const hiddenNodes = head.hidden
+    ? [node('MatMul', [input, n('hidden_kernel')], n('hidden_projected')), node('Add', [n('hidden_projected'), n('hidden_bias')], n('hidden_biased')), node('Relu', [n('hidden_biased')], n('hidden'))]
+    : [];
   const nodes = [
-    node('MatMul', [input, n('kernel')], n('projected')),
+    ...hiddenNodes,
+    node('MatMul', [head.hidden ? n('hidden') : input, n('kernel')], n('projected')),
     node('Add', [n('projected'), n('bias')], n('biased')),
     node('Mul', [n('biased'), n('biased')], n('squared')),
     // Row sums of squares as a product with a ones column: opset-independent, unlike ReduceSumSquare.

@@ -10,6 +10,8 @@ import type { TrainingConfig } from './config.js';
 import type { Rng } from './rng.js';
 
 export const PARAM = {
+  hiddenKernel: 'hidden/kernel',
+  hiddenBias: 'hidden/bias',
   kernel: 'projection/kernel',
   bias: 'projection/bias',
   normGamma: 'projection/norm/gamma',
@@ -34,6 +36,8 @@ export interface HeadShape {
   projectionDim: number;
   classes: number;
   batchNorm: boolean;
+  /** Width of an optional hidden ReLU layer before the projection; 0 for a linear head. */
+  hiddenDim: number;
 }
 
 /**
@@ -69,6 +73,13 @@ function standardised(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D): t
   return mean && invStd ? tf.mul(tf.sub(x, mean), invStd) : x;
 }
 
+/** The projection before any batch norm: [hidden ReLU layer →] x·kernel + bias. */
+function project(params: ReadonlyMap<string, tf.Tensor>, input: tf.Tensor2D): tf.Tensor2D {
+  const hiddenKernel = params.get(PARAM.hiddenKernel) as tf.Tensor2D | undefined;
+  const h = hiddenKernel ? tf.relu(tf.add(tf.matMul(input, hiddenKernel), params.get(PARAM.hiddenBias)!)) : input;
+  return tf.add(tf.matMul(h, params.get(PARAM.kernel) as tf.Tensor2D), params.get(PARAM.bias)!);
+}
+
 export interface NamedArray {
   shape: number[];
   values: Float32Array;
@@ -78,7 +89,9 @@ export interface NamedArray {
 export interface HeadWeights {
   inputDim: number;
   projectionDim: number;
-  /** Row-major [inputDim, projectionDim]. */
+  /** An optional first layer, input → ReLU(x·kernel + bias), row-major [inputDim, dim]. */
+  hidden?: { dim: number; kernel: Float32Array; bias: Float32Array };
+  /** Row-major [hidden.dim or inputDim, projectionDim]. */
   kernel: Float32Array;
   bias: Float32Array;
 }
@@ -92,18 +105,28 @@ function glorotUniform(fanIn: number, fanOut: number, count: number, rng: Rng): 
 }
 
 /** Names of the trainable parameters of a head (the rest of its weights are state). */
-export function trainableParamNames(batchNorm: boolean): string[] {
-  return [PARAM.kernel, PARAM.bias, PARAM.classWeights, ...(batchNorm ? [PARAM.normGamma, PARAM.normBeta] : [])];
+export function trainableParamNames(shape: Pick<HeadShape, 'batchNorm' | 'hiddenDim'>): string[] {
+  return [
+    ...(shape.hiddenDim > 0 ? [PARAM.hiddenKernel, PARAM.hiddenBias] : []),
+    PARAM.kernel,
+    PARAM.bias,
+    PARAM.classWeights,
+    ...(shape.batchNorm ? [PARAM.normGamma, PARAM.normBeta] : []),
+  ];
 }
 
 /** Initial trainable parameters, drawn from `rng` only (not TF.js's generator) so a seed fixes them. */
 export function initialHeadParams(shape: HeadShape, rng: Rng): Map<string, NamedArray> {
-  const { inputDim, projectionDim, classes } = shape;
-  const params = new Map<string, NamedArray>([
-    [PARAM.kernel, { shape: [inputDim, projectionDim], values: glorotUniform(inputDim, projectionDim, inputDim * projectionDim, rng) }],
-    [PARAM.bias, { shape: [projectionDim], values: new Float32Array(projectionDim) }],
-    [PARAM.classWeights, { shape: [classes, projectionDim], values: glorotUniform(projectionDim, classes, classes * projectionDim, rng) }],
-  ]);
+  const { inputDim, projectionDim, classes, hiddenDim } = shape;
+  const params = new Map<string, NamedArray>();
+  if (hiddenDim > 0) {
+    params.set(PARAM.hiddenKernel, { shape: [inputDim, hiddenDim], values: glorotUniform(inputDim, hiddenDim, inputDim * hiddenDim, rng) });
+    params.set(PARAM.hiddenBias, { shape: [hiddenDim], values: new Float32Array(hiddenDim) });
+  }
+  const fanIn = hiddenDim > 0 ? hiddenDim : inputDim;
+  params.set(PARAM.kernel, { shape: [fanIn, projectionDim], values: glorotUniform(fanIn, projectionDim, fanIn * projectionDim, rng) });
+  params.set(PARAM.bias, { shape: [projectionDim], values: new Float32Array(projectionDim) });
+  params.set(PARAM.classWeights, { shape: [classes, projectionDim], values: glorotUniform(projectionDim, classes, classes * projectionDim, rng) });
   if (shape.batchNorm) {
     params.set(PARAM.normGamma, { shape: [projectionDim], values: new Float32Array(projectionDim).fill(1) });
     params.set(PARAM.normBeta, { shape: [projectionDim], values: new Float32Array(projectionDim) });
@@ -144,11 +167,8 @@ export function dropoutMask(rows: number, cols: number, rate: number, rng: Rng):
  * projection, and the batch norm (when the head has one) with its moving statistics.
  */
 export function embed(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
-  const kernel = params.get(PARAM.kernel) as tf.Tensor2D;
-  const bias = params.get(PARAM.bias) as tf.Tensor1D;
   const z = standardised(params, x);
-  const input = mask ? tf.mul(z, mask) : z;
-  let y: tf.Tensor2D = tf.add(tf.matMul(input, kernel), bias);
+  let y = project(params, mask ? tf.mul(z, mask) : z);
   const gamma = params.get(PARAM.normGamma);
   if (gamma) {
     const mean = params.get(STATE.movingMean)!;
@@ -166,9 +186,7 @@ export interface TrainingForward {
 
 /** The training-mode forward pass: dropout, and batch norm with the batch's own statistics. */
 export function embedForTraining(params: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor2D, mask: tf.Tensor2D): TrainingForward {
-  const kernel = params.get(PARAM.kernel) as tf.Tensor2D;
-  const bias = params.get(PARAM.bias) as tf.Tensor1D;
-  const y: tf.Tensor2D = tf.add(tf.matMul(tf.mul(standardised(params, x), mask), kernel), bias);
+  const y = project(params, tf.mul(standardised(params, x), mask));
   const gamma = params.get(PARAM.normGamma);
   if (!gamma) return { embeddings: l2NormaliseRows(y), moments: null };
   const { mean, variance } = tf.moments(y, 0);
@@ -196,9 +214,10 @@ export function foldedHeadWeights(values: ReadonlyMap<string, Float32Array>, inp
   const kernel = values.get(PARAM.kernel);
   const bias = values.get(PARAM.bias);
   if (!kernel || !bias) throw new Error('head weights lack the projection');
-  const inputMean = values.get(STATE.inputMean);
-  const inputInvStd = values.get(STATE.inputInvStd);
+  const hiddenKernel = values.get(PARAM.hiddenKernel);
+  const hiddenBias = values.get(PARAM.hiddenBias);
   const gamma = values.get(PARAM.normGamma);
+  // The batch norm is an affine map per output: scale and shift the last layer.
   const outScale = new Float64Array(projectionDim).fill(1);
   const outShift = new Float64Array(projectionDim);
   if (gamma) {
@@ -210,19 +229,32 @@ export function foldedHeadWeights(values: ReadonlyMap<string, Float32Array>, inp
       outShift[j] = beta[j]! - mean[j]! * outScale[j]!;
     }
   }
-  const foldedKernel = new Float32Array(kernel.length);
-  const foldedBias = new Float64Array(projectionDim);
-  for (let j = 0; j < projectionDim; j++) foldedBias[j] = bias[j]!;
+  const fanIn = kernel.length / projectionDim;
+  const lastKernel = new Float32Array(kernel.length);
+  for (let i = 0; i < fanIn; i++) for (let j = 0; j < projectionDim; j++) lastKernel[i * projectionDim + j] = kernel[i * projectionDim + j]! * outScale[j]!;
+  const lastBias = Float32Array.from(bias, (b, j) => b * outScale[j]! + outShift[j]!);
+  // The input standardisation is an affine map per input: fold it into the first layer.
+  const first = hiddenKernel ? { kernel: hiddenKernel, bias: hiddenBias!, width: hiddenBias!.length } : { kernel: lastKernel, bias: lastBias, width: projectionDim };
+  const folded = foldInputStandardisation(first.kernel, first.bias, inputDim, first.width, values.get(STATE.inputMean), values.get(STATE.inputInvStd));
+  if (!hiddenKernel) return { inputDim, projectionDim, kernel: folded.kernel, bias: folded.bias };
+  return { inputDim, projectionDim, hidden: { dim: first.width, kernel: folded.kernel, bias: folded.bias }, kernel: lastKernel, bias: lastBias };
+}
+
+/** x ↦ ((x − mean)·invStd)·K + b rewritten as x·K' + b' (float64 sums). */
+function foldInputStandardisation(kernel: Float32Array, bias: Float32Array, inputDim: number, width: number, mean?: Float32Array, invStd?: Float32Array): { kernel: Float32Array; bias: Float32Array } {
+  if (!mean || !invStd) return { kernel: Float32Array.from(kernel), bias: Float32Array.from(bias) };
+  const out = new Float32Array(kernel.length);
+  const shifted = Float64Array.from(bias);
   for (let i = 0; i < inputDim; i++) {
-    const inv = inputInvStd ? inputInvStd[i]! : 1;
-    const shift = inputMean ? inputMean[i]! * inv : 0;
-    for (let j = 0; j < projectionDim; j++) {
-      const w = kernel[i * projectionDim + j]! * inv;
-      foldedKernel[i * projectionDim + j] = w * outScale[j]!;
-      foldedBias[j]! -= shift * kernel[i * projectionDim + j]!;
+    const inv = invStd[i]!;
+    const shift = mean[i]! * inv;
+    for (let j = 0; j < width; j++) {
+      const k = kernel[i * width + j]!;
+      out[i * width + j] = k * inv;
+      shifted[j]! -= shift * k;
     }
   }
-  return { inputDim, projectionDim, kernel: foldedKernel, bias: Float32Array.from(foldedBias, (b, j) => b * outScale[j]! + outShift[j]!) };
+  return { kernel: out, bias: Float32Array.from(shifted) };
 }
 
 /**
@@ -256,15 +288,17 @@ export function arcFaceLoss(embeddings: tf.Tensor2D, classWeights: tf.Tensor2D, 
 
 /** Embeds rows in chunks with plain arrays in and out (evaluation, centroids, export checks). */
 export function embedRows(weights: HeadWeights, features: Float32Array, chunkRows = 1024): Float32Array {
-  const { inputDim, projectionDim } = weights;
+  const { inputDim, projectionDim, hidden } = weights;
   const rows = features.length / inputDim;
   const out = new Float32Array(rows * projectionDim);
-  const kernel = tf.tensor2d(weights.kernel, [inputDim, projectionDim]);
-  const bias = tf.tensor1d(weights.bias);
   const params = new Map<string, tf.Tensor>([
-    [PARAM.kernel, kernel],
-    [PARAM.bias, bias],
+    [PARAM.kernel, tf.tensor2d(weights.kernel, [hidden ? hidden.dim : inputDim, projectionDim])],
+    [PARAM.bias, tf.tensor1d(weights.bias)],
   ]);
+  if (hidden) {
+    params.set(PARAM.hiddenKernel, tf.tensor2d(hidden.kernel, [inputDim, hidden.dim]));
+    params.set(PARAM.hiddenBias, tf.tensor1d(hidden.bias));
+  }
   try {
     for (let r = 0; r < rows; r += chunkRows) {
       const n = Math.min(chunkRows, rows - r);
@@ -272,8 +306,7 @@ export function embedRows(weights: HeadWeights, features: Float32Array, chunkRow
       out.set(part, r * projectionDim);
     }
   } finally {
-    kernel.dispose();
-    bias.dispose();
+    tf.dispose([...params.values()]);
   }
   return out;
 }

@@ -96,10 +96,10 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const samplerRng = resumed ? new Rng(resumed.rng.sampler) : freshSampler;
   const dropoutRng = resumed ? new Rng(resumed.rng.dropout) : freshDropout;
 
-  const shape: HeadShape = { inputDim, projectionDim, classes: classCount, batchNorm: config.projection.batchNorm };
+  const shape: HeadShape = { inputDim, projectionDim, classes: classCount, batchNorm: config.projection.batchNorm, hiddenDim: config.projection.hiddenDim };
   const standardisation = config.projection.standardiseInputs && !resumed ? inputStandardisation(data.train.features, inputDim) : undefined;
   const init = resumed ? null : new Map([...initialHeadParams(shape, initRng), ...initialHeadState(shape, standardisation)]);
-  const trainable = new Set(trainableParamNames(config.projection.batchNorm));
+  const trainable = new Set(trainableParamNames(shape));
   // Trainable parameters (optimised) and state (batch-norm moving statistics); the EMA and checkpoints cover both.
   const params = new Map<string, tf.Variable>();
   const state = new Map<string, tf.Variable>();
@@ -112,7 +112,9 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   }
   const allWeights = new Map([...params, ...state]);
   const kernelShape = shapes[PARAM.kernel]!;
-  if (kernelShape[0] !== inputDim || kernelShape[1] !== projectionDim) throw new Error(`checkpoint projection is ${kernelShape.join('×')}, the run needs ${inputDim}×${projectionDim}`);
+  const fanIn = shape.hiddenDim > 0 ? shape.hiddenDim : inputDim;
+  if (kernelShape[0] !== fanIn || kernelShape[1] !== projectionDim) throw new Error(`checkpoint projection is ${kernelShape.join('×')}, the run needs ${fanIn}×${projectionDim}`);
+  if ((shapes[PARAM.hiddenKernel]?.[1] ?? 0) !== shape.hiddenDim) throw new Error('the checkpoint and the config disagree on the hidden layer');
   if ((PARAM.normGamma in shapes) !== config.projection.batchNorm) throw new Error('the checkpoint and the config disagree on the batch norm');
   if ((STATE.inputMean in shapes) !== config.projection.standardiseInputs) throw new Error('the checkpoint and the config disagree on input standardisation');
   const optimizer = new AdamW(params, config.optimizer);

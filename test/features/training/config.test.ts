@@ -4,7 +4,10 @@ import { parseTrainingConfig } from '../../../src-main/features/training/config.
 describe('training config', () => {
   it('defaults to the reference recipe', () => {
     const c = parseTrainingConfig();
-    expect(c.projection).toEqual({ dim: 512, dropout: 0.15 });
+    expect(c.projection.dim).toBe(512);
+    expect(c.projection.dropout).toBe(0.15);
+    // Additions beyond the recipe are off unless asked for.
+    expect(c.projection).toMatchObject({ hiddenDim: 0, batchNorm: false, standardiseInputs: false });
     expect(c.arcface).toEqual({ scale: 30, margin: 0.3, easyMargin: true });
     expect(c.labelSmoothing).toBe(0.2);
     expect(c.optimizer.weightDecay).toBe(0.01);

@@ -5,6 +5,8 @@ import { appendHeadToBackbone, buildHeadModel, HEAD_INPUT, HEAD_OUTPUT } from '.
 import * as tf from '@tensorflow/tfjs';
 import { embed, embedRows, foldedHeadWeights, initialHeadParams, initialHeadState, inputStandardisation, PARAM, STATE, type HeadWeights } from '../../../src-main/features/training/head.js';
 import { Rng } from '../../../src-main/features/training/rng.js';
+import { decodeCheckpoint } from '../../../src-main/features/training/checkpoint.js';
+import { trainHead } from '../../../src-main/features/training/trainer.js';
 import { useTfBackend } from '../../../src-main/features/training/tf-backend.js';
 import { clusteredData, maxAbsDiff } from './helpers.js';
 
@@ -16,7 +18,7 @@ beforeAll(async () => {
 
 function randomHead(inputDim: number, projectionDim: number, seed: number): HeadWeights {
   const rng = new Rng(seed);
-  const p = initialHeadParams({ inputDim, projectionDim, classes: 2, batchNorm: false }, rng);
+  const p = initialHeadParams({ inputDim, projectionDim, classes: 2, batchNorm: false, hiddenDim: 0 }, rng);
   return { inputDim, projectionDim, kernel: p.get(PARAM.kernel)!.values, bias: Float32Array.from({ length: projectionDim }, () => rng.normal() * 0.1) };
 }
 
@@ -77,7 +79,7 @@ describe('ONNX export of the trained head', () => {
   it('folds the input standardisation and a batch norm into the projection: the exported map equals the forward pass', async () => {
     const data = clusteredData({ classes: 5, perClass: 20, dim: 96, seed: 2 });
     const rng = new Rng(6);
-    const shape = { inputDim: 96, projectionDim: 32, classes: 5, batchNorm: true };
+    const shape = { inputDim: 96, projectionDim: 32, classes: 5, batchNorm: true, hiddenDim: 0 };
     const standardisation = inputStandardisation(data.train.features, 96);
     const values = new Map([...initialHeadParams(shape, rng), ...initialHeadState(shape, standardisation)].map(([k, v]) => [k, Float32Array.from(v.values)]));
     // Non-trivial statistics and affine terms, as after training.
@@ -91,6 +93,20 @@ describe('ONNX export of the trained head', () => {
     const folded = foldedHeadWeights(values, 96, 32);
     expect(maxAbsDiff(embedRows(folded, data.train.features), direct)).toBeLessThan(1e-5);
     const out = await runOnnx(buildHeadModel(folded), { [HEAD_INPUT]: new ort.Tensor('float32', data.train.features, [rows, 96]) });
+    expect(maxAbsDiff(out[HEAD_OUTPUT]!.data as Float32Array, direct)).toBeLessThan(1e-5);
+  });
+
+  it('a trained head with a hidden layer, batch norm and standardised inputs exports to the same vectors', async () => {
+    const data = clusteredData({ classes: 6, perClass: 8, dim: 48, seed: 12 });
+    const result = await trainHead(data, { config: { epochs: 3, batchSize: 14, schedule: { warmupEpochs: 1 }, projection: { dim: 16, hiddenDim: 24, batchNorm: true, standardiseInputs: true } } });
+    expect(result.head.hidden?.dim).toBe(24);
+    // The unfolded inference pass, from the checkpoint's EMA weights and the standardisation constants.
+    const state = decodeCheckpoint(result.checkpoint);
+    const values = new Map([...state.ema, ...[...state.weights].filter(([k]) => k.startsWith('input/'))]);
+    const rows = data.valid.labels.length;
+    const direct = tf.tidy(() => embed(new Map([...values].map(([k, v]) => [k, tf.tensor(v, state.shapes[k]!)])), tf.tensor2d(data.valid.features, [rows, 48])).dataSync());
+    expect(maxAbsDiff(embedRows(result.head, data.valid.features), direct)).toBeLessThan(1e-5);
+    const out = await runOnnx(buildHeadModel(result.head), { [HEAD_INPUT]: new ort.Tensor('float32', data.valid.features, [rows, 48]) });
     expect(maxAbsDiff(out[HEAD_OUTPUT]!.data as Float32Array, direct)).toBeLessThan(1e-5);
   });
 
