@@ -13,12 +13,14 @@ import { queueFeature } from './queue/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
 import { settingsFeature } from './settings/index.js';
 import { trainingFeature } from './training/index.js';
+import { videosFeature } from './videos/index.js';
 
 export const features: readonly RendererFeature[] = [
   libraryFeature,
   importFeature,
   removeBackgroundFeature,
   exportFeature,
+  videosFeature,
   modelsFeature,
   queueFeature,
   matchingFeature,
