@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ModelInfo } from '../../../src-shared/contract/index.js';
 import { invalidateFresh } from '../../app/refetch.js';
-import { useBackend } from '../../backend/index.js';
+import { useBackend, type RendererBackend } from '../../backend/index.js';
 
 export const modelsKey = ['models'] as const;
 export const inferenceStatusKey = ['inference-status'] as const;
@@ -27,9 +27,36 @@ export function isBroken(m: ModelInfo): boolean {
   return m.status === 'missing' || m.status === 'corrupt' || m.status === 'failed';
 }
 
+/** How often an install is asked after when its events stop coming (a dropped event link). */
+const INSTALL_POLL_MS = 3_000;
+
 /**
- * models.download answers when a package model is assembled, or at once for a download
- * (progress comes as events). A damaged file is deleted first: the library is
+ * Resolves with the model once its install has ended (ready, failed, damaged): by its
+ * models.progress events, or by asking when they stop coming.
+ */
+function installEnded(backend: RendererBackend, started: ModelInfo): Promise<ModelInfo> {
+  if (started.status !== 'downloading') return Promise.resolve(started);
+  return new Promise((resolve) => {
+    let ended = false;
+    const ask = async () => {
+      const m = await backend.call('models.list', {}).then((list) => list.find((x) => x.id === started.id), () => undefined);
+      if (!m || m.status === 'downloading' || ended) return;
+      ended = true;
+      off();
+      clearInterval(timer);
+      resolve(m);
+    };
+    const off = backend.subscribe((event) => {
+      if (event.type === 'models.progress' && event.payload.id === started.id && event.payload.status !== 'downloading') void ask();
+    });
+    const timer = setInterval(() => void ask(), INSTALL_POLL_MS);
+    void ask();
+  });
+}
+
+/**
+ * Installs a model and resolves when the install has ended (models.download answers at
+ * once: the install is a queue job). A damaged file is deleted first: the library is
  * content-addressed, and the engine keeps a file already at the model's address, so a
  * new copy would otherwise be thrown away and the damaged one kept. Deleting also drops
  * the model as its task's default, so that choice is put back.
@@ -40,12 +67,10 @@ export function useInstallModel() {
   return useMutation({
     mutationFn: async (id: string) => {
       const known = queryClient.getQueryData<ModelInfo[]>(modelsKey)?.find((m) => m.id === id) ?? (await backend.call('models.list', {})).find((m) => m.id === id);
-      if (known?.status === 'corrupt' && known.source !== 'user') {
-        await backend.call('models.delete', { id });
-        const installed = await backend.call('models.download', { id });
-        return known.isDefault ? backend.call('models.setDefault', { id }) : installed;
-      }
-      return backend.call('models.download', { id });
+      const damaged = known?.status === 'corrupt' && known.source !== 'user';
+      if (damaged) await backend.call('models.delete', { id });
+      const installed = await installEnded(backend, await backend.call('models.download', { id }));
+      return damaged && known.isDefault && installed.status === 'ready' ? backend.call('models.setDefault', { id }) : installed;
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: modelsKey }),
   });
