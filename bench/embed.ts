@@ -7,8 +7,9 @@
  * One pass of every photo through the engine's path (decode + histogram in the
  * embeddings worker, the network in the inference worker, batches of 8) gives the
  * default's vectors; its parts (each L2-normalised inside the graph) give the other
- * candidates exactly, so all rows come from the same run:
- *   HSV colour histogram | final pooled features | blocks 12+15+final | that ⊕ histogram.
+ * candidates exactly, so all rows come from the same run. The rows of the first recipe
+ * (whole-image 18×4×4 histogram | final pooled features | blocks 12+15+final | that ⊕
+ * histogram) are followed by the default's (the histogram of the central half, 36×4×4).
  * Speed, on a subset in turns of 8 images so shared-machine load falls on all alike:
  *   floor: bare session.run of the imported network (1 intra-op thread, tensors ready);
  *   peer:  TF.js (wasm backend) running nsfwjs' own graph model on the same tensors;
@@ -25,7 +26,7 @@ import { InferenceRuntime } from '../src-main/engine/inference/runtime.js';
 import { packageRoot } from '../src-main/engine/package-root.js';
 import { toModelRef, type EmbedderSpec } from '../src-main/features/embeddings/embedder-spec.js';
 import { prepareEmbeddingPixels } from '../src-main/features/embeddings/embedding-image.js';
-import { sqrtHsvHistogram } from '../src-main/features/embeddings/hsv-histogram.js';
+import { sqrtHsvHistogram, sqrtHsvHistogramOfCentre } from '../src-main/features/embeddings/hsv-histogram.js';
 import { ImageEmbedder, type EmbedderHandle } from '../src-main/features/embeddings/image-embedder.js';
 import { nsfwjsModelDir, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_RECIPE, offlineEmbedderSpec } from '../src-main/features/embeddings/offline-embedder.js';
 import { readNsfwjsModelJson } from '../src-main/features/embeddings/tfjs-graph-model.js';
@@ -133,6 +134,22 @@ try {
   const engineMs = (performance.now() - t) / all.length;
   log(`  ${engineMs.toFixed(1)} ms/image end to end (decode, histogram and network pipelined over 2 threads)`);
 
+  // The table's first recipe histogrammed the whole image at 18×4×4: computed here from
+  // the same prepared pixels and appended to each row, for the rows that reproduce it.
+  const WHOLE = { hue: 18, saturation: 4, value: 4 };
+  const wholeDim = WHOLE.hue * WHOLE.saturation * WHOLE.value;
+  const D = model.spec.dimension;
+  const stride = D + wholeDim;
+  const table = new Float32Array(all.length * stride);
+  for (let i = 0; i < all.length; i += 16) {
+    const chunk = all.slice(i, i + 16);
+    const prepared = await Promise.all(chunk.map((r) => prepareEmbeddingPixels(r.file, base.input)));
+    prepared.forEach((p, j) => {
+      table.set(vectors.subarray((i + j) * D, (i + j + 1) * D), (i + j) * stride);
+      table.set(sqrtHsvHistogram(p, 3, WHOLE), (i + j) * stride + D);
+    });
+  }
+
   // Speed in turns: decode, histogram, the floor and the TF.js peer on the same tensors.
   setWasmPaths(`${path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'))}/`);
   await tf.setBackend('wasm');
@@ -145,6 +162,7 @@ try {
   const S = OFFLINE_EMBEDDER_RECIPE.size;
   let decodeMs = 0;
   let histMs = 0;
+  let wholeHistMs = 0;
   let floorMs = 0;
   let peerMs = 0;
   for (let from = 0, turn = 0; from < speedFiles.length; from += TURN, turn++) {
@@ -154,8 +172,11 @@ try {
     for (const f of chunk) pixels.push(await prepareEmbeddingPixels(f, base.input));
     decodeMs += performance.now() - t0;
     t0 = performance.now();
-    for (const p of pixels) sqrtHsvHistogram(p, 3, OFFLINE_EMBEDDER_RECIPE.bins);
+    for (const p of pixels) sqrtHsvHistogramOfCentre(p, { width: S, height: S, channels: 3 }, OFFLINE_EMBEDDER_RECIPE.histogramCentre, OFFLINE_EMBEDDER_RECIPE.bins);
     histMs += performance.now() - t0;
+    t0 = performance.now();
+    for (const p of pixels) sqrtHsvHistogram(p, 3);
+    wholeHistMs += performance.now() - t0;
     const x = new Float32Array(chunk.length * S * S * 3);
     pixels.forEach((p, i) => {
       for (let k = 0; k < p.length; k++) x[i * p.length + k] = p[k]! / 255;
@@ -181,22 +202,27 @@ try {
     if (turn === 0) [floorMs, peerMs] = before as [number, number];
   }
   const timed = Math.max(1, speedFiles.length - TURN);
-  const perImage = { decode: decodeMs / speedFiles.length, hist: histMs / speedFiles.length, floor: floorMs / timed, peer: peerMs / timed };
+  const perImage = { decode: decodeMs / speedFiles.length, hist: histMs / speedFiles.length, wholeHist: wholeHistMs / speedFiles.length, floor: floorMs / timed, peer: peerMs / timed };
   await floor.release();
   peer.dispose();
 
   // Candidates from the one pass: offsets of the unit parts in each row.
-  const D = model.spec.dimension;
   const slice = (offset: number, dim: number, weight = 1) => ({ offset, dim, weight });
   const histOffset = 136 + 224 + 1792;
+  const { bins, histogramCentre } = OFFLINE_EMBEDDER_RECIPE;
+  const histDim = bins.hue * bins.saturation * bins.value;
+  const histName = `√HSV histogram (${bins.hue}×${bins.saturation}×${bins.value}${histogramCentre < 1 ? `, central ${histogramCentre * 100}%` : ''})`;
+  // The network part is the three unit parts over √3; a histogram joins it with its weight.
+  const network = [slice(0, 136, 1 / Math.sqrt(3)), slice(136, 224, 1 / Math.sqrt(3)), slice(360, 1792, 1 / Math.sqrt(3))];
   const rows: { name: string; slices: ReturnType<typeof slice>[]; ms: number; note: string }[] = [
-    { name: 'HSV colour histogram (√, 18×4×4)', slices: [slice(histOffset, 288)], ms: perImage.decode + perImage.hist, note: 'decode + histogram' },
+    { name: '√HSV histogram (18×4×4, whole image)', slices: [slice(D, wholeDim)], ms: perImage.decode + perImage.wholeHist, note: 'decode + histogram' },
     { name: "nsfwjs' MobileNetV2-1.4, final pooled", slices: [slice(360, 1792)], ms: perImage.decode + perImage.floor, note: 'decode + network' },
     { name: 'blocks 12 + 15 + final, each L2, concatenated', slices: [slice(0, 136), slice(136, 224), slice(360, 1792)], ms: perImage.decode + perImage.floor, note: 'decode + network' },
+    { name: 'that ⊕ the whole-image histogram, equal weights', slices: [...network, slice(D, wholeDim)], ms: perImage.decode + perImage.floor + perImage.wholeHist, note: 'decode + network + histogram' },
+    { name: histName, slices: [slice(histOffset, histDim)], ms: perImage.decode + perImage.hist, note: 'decode + histogram' },
     {
-      name: 'that ⊕ √HSV histogram, equal weights (default)',
-      // The network part is the three unit parts over √3; the histogram joins it with weight 1.
-      slices: [slice(0, 136, 1 / Math.sqrt(3)), slice(136, 224, 1 / Math.sqrt(3)), slice(360, 1792, 1 / Math.sqrt(3)), slice(histOffset, 288)],
+      name: `that ⊕ ${histName}, equal weights (default)`,
+      slices: [...network, slice(histOffset, histDim, OFFLINE_EMBEDDER_RECIPE.histogramWeight)],
       ms: engineMs,
       note: 'engine path, pipelined',
     },
@@ -204,15 +230,15 @@ try {
   log('');
   log(`retrieval: gallery ${galleryIds.length} train photos, ${queryIds.length} val queries (chance ≈ 1.2%)`);
   const candidates = rows.map((r) => {
-    const [r1, r5] = recall(vectors, D, r.slices, galleryIds, queryIds, labels);
-    log(`  ${r.name.padEnd(52)} recall@1 ${r1.toFixed(1).padStart(5)}  recall@5 ${r5.toFixed(1).padStart(5)}  ${r.ms.toFixed(1).padStart(6)} ms/image (${r.note})`);
+    const [r1, r5] = recall(table, stride, r.slices, galleryIds, queryIds, labels);
+    log(`  ${r.name.padEnd(62)} recall@1 ${r1.toFixed(1).padStart(5)}  recall@5 ${r5.toFixed(1).padStart(5)}  ${r.ms.toFixed(1).padStart(6)} ms/image (${r.note})`);
     return { name: r.name, recall_at_1: r1, recall_at_5: r5, ms_per_image: Number(r.ms.toFixed(2)) };
   });
   const best = candidates[candidates.length - 1]!;
   log('');
   log(`speed on ${speedFiles.length} val photos (${machine()}):`);
   log(`  decode + resize to 224² (sharp):      ${perImage.decode.toFixed(1)} ms/image`);
-  log(`  √HSV histogram (JS):                  ${perImage.hist.toFixed(2)} ms/image`);
+  log(`  ${`${histName} (JS):`.padEnd(38)} ${perImage.hist.toFixed(2)} ms/image`);
   log(`  floor, imported network, 1 thread:    ${perImage.floor.toFixed(1)} ms/image (bare session.run, batches of ${TURN})`);
   log(`  peer, TF.js wasm, nsfwjs' own graph:  ${perImage.peer.toFixed(1)} ms/image → ours is ${(perImage.peer / perImage.floor).toFixed(2)}× faster`);
   log(`  engine path end to end:               ${engineMs.toFixed(1)} ms/image = ${(engineMs / perImage.floor).toFixed(2)}× the network floor`);

@@ -74,10 +74,11 @@ export const EmbedderSpec = z
     /** Concatenated in this order into the model part, which is L2-normalised. */
     outputs: z.array(EmbedderOutput).min(1),
     /**
-     * A √HSV colour histogram of the same input pixels (hsv-histogram.ts), appended with
-     * this weight to the unit-length model part; the result is L2-normalised again.
+     * A √HSV colour histogram of the same input pixels (hsv-histogram.ts), of their central
+     * `centre` fraction by side (1: all of them), appended with this weight to the
+     * unit-length model part; the result is L2-normalised again.
      */
-    histogram: z.object({ bins: Bins, weight: z.number().positive() }).strict().optional(),
+    histogram: z.object({ bins: Bins, centre: z.number().gt(0).lte(1).default(1), weight: z.number().positive() }).strict().optional(),
     /** The final vector's length: the outputs' dimensions plus the histogram's bins. */
     dimension: Size,
   })

@@ -6,11 +6,18 @@
 import { serveWorker } from '../../engine/workers/serve-worker.js';
 import type { EmbedderInput } from './embedder-spec.js';
 import { prepareEmbeddingPixels } from './embedding-image.js';
-import { sqrtHsvHistogram, type HsvBins } from './hsv-histogram.js';
+import { sqrtHsvHistogramOfCentre, type HsvBins } from './hsv-histogram.js';
 import { ensureOfflineEmbedder, type BuiltModelFile } from './offline-embedder.js';
 
 export type EmbeddingWorkerRequest =
-  | { type: 'prepare'; source: string | Uint8Array; input: Pick<EmbedderInput, 'size' | 'resize'>; histogram: HsvBins | null; flip?: boolean; limitInputPixels?: number }
+  | {
+      type: 'prepare';
+      source: string | Uint8Array;
+      input: Pick<EmbedderInput, 'size' | 'resize'>;
+      histogram: { bins: HsvBins; centre: number } | null;
+      flip?: boolean;
+      limitInputPixels?: number;
+    }
   | { type: 'build-offline'; cacheDir: string; expectedSha256: string | null };
 
 export type EmbeddingWorkerResponse = { type: 'prepared'; pixels: Uint8Array; histogram: Float32Array | null } | ({ type: 'built' } & BuiltModelFile);
@@ -18,5 +25,7 @@ export type EmbeddingWorkerResponse = { type: 'prepared'; pixels: Uint8Array; hi
 serveWorker<EmbeddingWorkerRequest, EmbeddingWorkerResponse>(async (req) => {
   if (req.type === 'build-offline') return { type: 'built', ...(await ensureOfflineEmbedder(req.cacheDir, req.expectedSha256)) };
   const pixels = await prepareEmbeddingPixels(req.source, req.input, { flip: req.flip, limitInputPixels: req.limitInputPixels });
-  return { type: 'prepared', pixels, histogram: req.histogram ? sqrtHsvHistogram(pixels, 3, req.histogram) : null };
+  const [width, height] = req.input.size;
+  const histogram = req.histogram ? sqrtHsvHistogramOfCentre(pixels, { width, height, channels: 3 }, req.histogram.centre, req.histogram.bins) : null;
+  return { type: 'prepared', pixels, histogram };
 });

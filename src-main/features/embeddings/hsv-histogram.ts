@@ -40,15 +40,39 @@ export function hsvBin(r: number, g: number, b: number, bins: HsvBins = DEFAULT_
 
 /** √ of the normalised histogram of interleaved pixels (`channels` 3 or 4, alpha ignored). */
 export function sqrtHsvHistogram(pixels: Uint8Array, channels: number, bins: HsvBins = DEFAULT_HSV_BINS): Float32Array {
-  const size = bins.hue * bins.saturation * bins.value;
-  const counts = new Float64Array(size);
   const n = Math.floor(pixels.length / channels);
+  return sqrtHsvHistogramOfBox(pixels, { width: n, height: 1, channels }, { left: 0, top: 0, width: n, height: 1 }, bins);
+}
+
+/**
+ * The histogram of the central `fraction` of an image (by side: 0.5 is the middle
+ * quarter of its area). Products are usually photographed in the middle; the shelf,
+ * hand or table around them would otherwise dilute their colours.
+ */
+export function sqrtHsvHistogramOfCentre(pixels: Uint8Array, image: { width: number; height: number; channels: number }, fraction: number, bins: HsvBins = DEFAULT_HSV_BINS): Float32Array {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`the central fraction must be in (0, 1], got ${fraction}`);
+  const width = Math.max(1, Math.round(image.width * fraction));
+  const height = Math.max(1, Math.round(image.height * fraction));
+  return sqrtHsvHistogramOfBox(pixels, image, { left: Math.floor((image.width - width) / 2), top: Math.floor((image.height - height) / 2), width, height }, bins);
+}
+
+function sqrtHsvHistogramOfBox(
+  pixels: Uint8Array,
+  image: { width: number; height: number; channels: number },
+  box: { left: number; top: number; width: number; height: number },
+  bins: HsvBins,
+): Float32Array {
+  if (pixels.length < image.width * image.height * image.channels) throw new Error(`${pixels.length} bytes for a ${image.width}×${image.height}×${image.channels} image`);
+  const n = box.width * box.height;
   if (n === 0) throw new Error('no pixels to histogram');
-  for (let i = 0; i < n; i++) {
-    const o = i * channels;
-    counts[hsvBin(pixels[o]!, pixels[o + 1]!, pixels[o + 2]!, bins)]! += 1;
+  const counts = new Float64Array(bins.hue * bins.saturation * bins.value);
+  for (let y = box.top; y < box.top + box.height; y++) {
+    for (let x = box.left; x < box.left + box.width; x++) {
+      const o = (y * image.width + x) * image.channels;
+      counts[hsvBin(pixels[o]!, pixels[o + 1]!, pixels[o + 2]!, bins)]! += 1;
+    }
   }
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.sqrt(counts[i]! / n);
+  const out = new Float32Array(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = Math.sqrt(counts[i]! / n);
   return out;
 }

@@ -87,12 +87,13 @@ export class ImageEmbedder {
   private async prepare(model: EmbedderHandle, sources: (string | Uint8Array)[], start: number, batchSize: number, options: EmbedOptions): Promise<Prepared> {
     const slice = sources.slice(start, start + batchSize);
     const views = options.flip ? [false, true] : [false];
-    const bins = model.spec.histogram?.bins ?? null;
+    const hist = model.spec.histogram;
+    const histogram = hist ? { bins: hist.bins, centre: hist.centre } : null;
     const items = await Promise.all(
       slice.flatMap((source, i) =>
         views.map(async (flip) => {
           try {
-            const res = await this.pool.run({ type: 'prepare', source, input: model.spec.input, histogram: bins, flip }, { signal: options.signal });
+            const res = await this.pool.run({ type: 'prepare', source, input: model.spec.input, histogram, flip }, { signal: options.signal });
             if (res.type !== 'prepared') throw new Error('unexpected answer from the embedding worker');
             return res;
           } catch (err) {

@@ -3,7 +3,8 @@
  * ImageNet features nsfwjs ships as a TF.js graph model), imported to ONNX, with
  *   network part: blocks 12 and 15 and the final 1792-channel map, each globally
  *                 average-pooled and L2-normalised, concatenated, L2-normalised;
- *   colour part:  the √HSV 18×4×4 histogram of the same 224² input (unit length);
+ *   colour part:  the √HSV 36×4×4 histogram of the central half of the same 224²
+ *                 input (unit length);
  *   embedding:    L2([network ⊕ w·colour]).
  * The network part is one ONNX graph (input: the image, output: the normalised
  * concatenation, plus the raw pooled features), built at first use from the package's
@@ -17,7 +18,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { EmbedderSpec } from './embedder-spec.js';
-import { DEFAULT_HSV_BINS, type HsvBins } from './hsv-histogram.js';
+import type { HsvBins } from './hsv-histogram.js';
 import { ElemType } from './onnx-builder.js';
 import { readNsfwjsModel, type TfjsGraphModel } from './tfjs-graph-model.js';
 import { importTfjsGraph } from './tfjs-to-onnx.js';
@@ -47,6 +48,8 @@ export interface OfflineEmbedderRecipe {
   /** TF tensors globally average-pooled into the network part, in order. */
   pooled: { name: string; tensor: string }[];
   bins: HsvBins;
+  /** The histogram covers the central fraction of the input by side (1: all of it). */
+  histogramCentre: number;
   /** The colour part's weight against the (unit) network part. */
   histogramWeight: number;
 }
@@ -58,7 +61,11 @@ export const OFFLINE_EMBEDDER_RECIPE: OfflineEmbedderRecipe = {
     { name: 'block15', tensor: mobilenetBlock(15) },
     { name: 'final', tensor: MOBILENET_FINAL },
   ],
-  bins: DEFAULT_HSV_BINS,
+  // The histogram of the central half (by side) with 36 hue sectors: on the grocery-store
+  // set 59.8 / 74.7 recall@1/@5 against 52.0 / 70.6 for the whole image at 18×4×4 (the
+  // same gain in the reverse direction, 2,640 queries: 34.8 / 52.2 against 30.2 / 48.1).
+  bins: { hue: 36, saturation: 4, value: 4 },
+  histogramCentre: 0.5,
   histogramWeight: 1,
 };
 
@@ -126,7 +133,7 @@ export function offlineEmbedderSpec(networkDimension = OFFLINE_NETWORK_DIMENSION
       std: [255, 255, 255],
     },
     outputs: [{ name: OFFLINE_EMBEDDER_IO.network, pooling: 'none', layout: 'NCHW', normalize: true, weight: 1, dimension: networkDimension }],
-    histogram: { bins: recipe.bins, weight: recipe.histogramWeight },
+    histogram: { bins: recipe.bins, centre: recipe.histogramCentre, weight: recipe.histogramWeight },
     dimension: networkDimension + histogram,
   };
 }

@@ -2,8 +2,8 @@
  * A TF.js graph model (model.json + weight shards) read into memory: the node list and
  * every weight as a dequantised Float32Array / Int32Array, exactly as TF.js's own loader
  * would produce them (so an importer built on this can match TF.js bit for bit on the
- * weights). Sources: a plain model.json folder, or nsfwjs' minified module wrappers,
- * which are parsed as literals and never executed.
+ * weights), from nsfwjs' minified module wrappers, which are parsed as literals and
+ * never executed.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -153,42 +153,26 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * Reads an nsfwjs model folder (model.min.js + group1-shardNofM.min.js, each a module
- * exporting a literal: the model.json object, or the shard's bytes in base64).
- */
-export async function readNsfwjsModel(dir: string): Promise<TfjsGraphModel> {
+/** The model.json object and weight bytes of an nsfwjs folder (also what TF.js itself loads, in tests and benches). */
+export async function readNsfwjsModelJson(dir: string): Promise<{ json: TfjsModelJson; weightData: Uint8Array }> {
   const modelFile = path.join(dir, 'model.min.js');
   const json = parseModelJson(literalFromWrapper(await fs.readFile(modelFile, 'utf8'), modelFile), modelFile);
-  const group = json.weightsManifest[0]!;
   const shards: Uint8Array[] = [];
-  for (const p of group.paths) {
+  for (const p of json.weightsManifest[0]!.paths) {
     // The manifest names group1-shard1of2 (no extension); the package ships it as a .min.js module.
     const file = path.join(dir, `${path.basename(p).replace(/\.(bin|js)$/, '')}.min.js`);
     const literal = literalFromWrapper(await fs.readFile(file, 'utf8'), file);
     if (typeof literal !== 'string') throw new Error(`${file}: the shard module does not export a base64 string`);
     shards.push(new Uint8Array(Buffer.from(literal, 'base64')));
   }
-  return { nodes: json.modelTopology.node, weights: decodeWeights(concat(shards), group.weights) };
-}
-
-/** Reads a converter output folder as written by tensorflowjs_converter (model.json + binary shards). */
-export async function readTfjsModelDir(dir: string): Promise<TfjsGraphModel> {
-  const modelFile = path.join(dir, 'model.json');
-  const json = parseModelJson(JSON.parse(await fs.readFile(modelFile, 'utf8')), modelFile);
-  const group = json.weightsManifest[0]!;
-  const shards = await Promise.all(group.paths.map(async (p) => new Uint8Array(await fs.readFile(path.join(dir, p)))));
-  return { nodes: json.modelTopology.node, weights: decodeWeights(concat(shards), group.weights) };
-}
-
-/** The model.json object of an nsfwjs folder (for TF.js itself, in tests and benches). */
-export async function readNsfwjsModelJson(dir: string): Promise<{ json: TfjsModelJson; weightData: Uint8Array }> {
-  const modelFile = path.join(dir, 'model.min.js');
-  const json = parseModelJson(literalFromWrapper(await fs.readFile(modelFile, 'utf8'), modelFile), modelFile);
-  const shards: Uint8Array[] = [];
-  for (const p of json.weightsManifest[0]!.paths) {
-    const file = path.join(dir, `${path.basename(p).replace(/\.(bin|js)$/, '')}.min.js`);
-    shards.push(new Uint8Array(Buffer.from(literalFromWrapper(await fs.readFile(file, 'utf8'), file) as string, 'base64')));
-  }
   return { json, weightData: concat(shards) };
+}
+
+/**
+ * Reads an nsfwjs model folder (model.min.js + group1-shardNofM.min.js, each a module
+ * exporting a literal: the model.json object, or the shard's bytes in base64).
+ */
+export async function readNsfwjsModel(dir: string): Promise<TfjsGraphModel> {
+  const { json, weightData } = await readNsfwjsModelJson(dir);
+  return { nodes: json.modelTopology.node, weights: decodeWeights(weightData, json.weightsManifest[0]!.weights) };
 }

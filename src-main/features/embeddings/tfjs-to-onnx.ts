@@ -356,7 +356,7 @@ class Importer {
   /** A constant operand in the layout of the tensor it meets (broadcasting as TF does). */
   private constOperand(ref: string, other: ImportedTensor | null): { name: string; rank: number } {
     const w = this.weight(ref);
-    const data = w.dtype === 'float32' ? Float32Array.from(w.data) : Float32Array.from(w.data);
+    const data = Float32Array.from(w.data);
     if (other?.nchw && w.shape.length >= 1) {
       if (w.shape.length === 4) {
         const [n, h, wd, c] = w.shape as [number, number, number, number];

@@ -7,7 +7,10 @@ import { libraryMigrations } from './migrations.js';
 export const libraryFeature = defineFeature({
   name: 'library',
   migrations: libraryMigrations,
-  create: (ctx) => new Library(ctx.db, ctx.store, ctx.events),
+  // Live assets keep their files, and so do deleted ones whose delete can still be undone
+  // (deleted_by set, from library migration 3); other tombstones let them go.
+  blobRefs: [{ table: 'assets', column: 'sha256', live: (columns) => (columns.has('deleted_by') ? 'deleted = 0 OR deleted_by IS NOT NULL' : 'deleted = 0') }],
+  create: (ctx) => new Library(ctx.db, ctx.store, ctx.events, ctx.blobs, ctx.queue),
   handlers: (library) => ({
     'projects.list': () => library.listProjects(),
     'projects.get': ({ id }) => library.getProject(id),

@@ -4,6 +4,8 @@ import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
 import { newId } from '../../engine/ids.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 
 interface ProjectRow {
@@ -108,6 +110,10 @@ export class Library {
     private readonly db: Db,
     private readonly store: BlobStore,
     private readonly events: EventBus,
+    /** Where files no row uses any more go (never deleted here: the store is shared). */
+    private readonly blobs?: BlobCollector,
+    /** To stop a deleted project's imports and jobs. */
+    private readonly queue?: Queue,
   ) {}
 
   createProject(name: string, sourcePath: string | null): Project {
@@ -134,13 +140,40 @@ export class Library {
     return this.getProject(id);
   }
 
-  /** Tombstones the project and its assets, then removes the files no live asset references any more. */
+  /**
+   * Tombstones the project and its assets, cancels its imports and jobs, and releases its
+   * files to the blob collector, which removes those nothing else references (another
+   * project, a product, a job still writing them). Answers how many files leave the store.
+   */
   async deleteProject(id: string): Promise<number> {
-    const orphans = this.tombstoneProject(id);
-    let removed = 0;
-    for (const sha of orphans) if (await this.store.remove(sha)) removed++;
+    const unused = this.tombstoneProject(id);
+    this.cancelProjectWork(id);
     this.events.emit('projects.changed', { projectId: id });
-    return removed;
+    if (this.blobs) {
+      await this.blobs.sweep();
+      if (this.blobs.pending() > 0) this.blobs.schedule(1_000);
+    }
+    return unused;
+  }
+
+  /** Whether a project exists and is not deleted (commit steps check it before writing rows under it). */
+  isLiveProject(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM projects WHERE id = ? AND deleted = 0').pluck().get(id) !== undefined;
+  }
+
+  /** Stops everything queued or running for a project: its import batches, its other batches and lone jobs. */
+  private cancelProjectWork(projectId: string): void {
+    if (!this.queue) return;
+    const live = ['pending', 'running', 'paused'] as const;
+    for (let guard = 0; guard < 1000; guard++) {
+      const batches = this.queue.batches({ projectId, state: [...live], limit: 1000 }).items;
+      for (const b of batches) this.queue.cancelBatch(b.id);
+      const jobs = this.queue.list({ projectId, state: ['pending', 'paused'], limit: 1000 }).items;
+      for (const j of jobs) this.queue.cancel(j.id);
+      if (batches.length < 1000 && jobs.length < 1000) break;
+    }
+    // Running jobs stop through their abort signal; their commits check isLiveProject.
+    for (const j of this.queue.list({ projectId, state: 'running', limit: 1000 }).items) this.queue.cancel(j.id);
   }
 
   /** Counts a file an import skipped (the reasons are the import feature's). */
@@ -148,15 +181,17 @@ export class Library {
     this.db.prepare('UPDATE projects SET skipped_count = skipped_count + ? WHERE id = ?').run(count, projectId);
   }
 
-  private tombstoneProject(id: string): string[] {
+  /** Tombstones the project and its assets and releases their files, in one transaction; answers how many files no longer have a user. */
+  private tombstoneProject(id: string): number {
     return this.db.transaction(() => {
       const now = Date.now();
       const info = this.db.prepare('UPDATE projects SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0').run(now, id);
       if (info.changes === 0) throw new ContractError('not_found', `no project ${id}`);
       const shas = this.db.prepare('SELECT DISTINCT sha256 FROM assets WHERE project_id = ? AND deleted = 0').pluck().all(id) as string[];
       this.db.prepare('UPDATE assets SET deleted = 1, updated_at = ? WHERE project_id = ? AND deleted = 0').run(now, id);
+      if (this.blobs) return this.blobs.release(shas);
       const stillUsed = this.db.prepare('SELECT 1 FROM assets WHERE sha256 = ? AND deleted = 0 LIMIT 1').pluck();
-      return shas.filter((sha) => !stillUsed.get(sha));
+      return shas.filter((sha) => !stillUsed.get(sha)).length;
     })();
   }
 
@@ -211,6 +246,8 @@ export class Library {
   }
 
   insertAsset(a: NewAsset): string {
+    // A job that finished after its project was deleted must not leave rows under it.
+    if (!this.isLiveProject(a.projectId)) throw new ContractError('conflict', `project ${a.projectId} was deleted`);
     const now = Date.now();
     const id = newId();
     this.db

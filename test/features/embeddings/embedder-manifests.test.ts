@@ -58,6 +58,7 @@ describe('embedder manifests', () => {
     expect(installed.version).toBe(OFFLINE_EMBEDDER_PACKAGE.version);
     // The inference worker gets the model part only: the histogram is joined outside it.
     const ref = toModelRef(m.id, { path: '/x.onnx', sha256: m.files[0]!.sha256!, bytes: m.files[0]!.bytes! }, m.embedder);
-    expect(ref.dimension).toBe(m.embedder.dimension - 18 * 4 * 4);
+    const { bins } = m.embedder.histogram!;
+    expect(ref.dimension).toBe(m.embedder.dimension - bins.hue * bins.saturation * bins.value);
   });
 });

@@ -14,9 +14,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceRuntime } from '../../../src-main/engine/inference/runtime.js';
 import { prepareEmbeddingPixels } from '../../../src-main/features/embeddings/embedding-image.js';
-import { sqrtHsvHistogram } from '../../../src-main/features/embeddings/hsv-histogram.js';
+import { sqrtHsvHistogramOfCentre } from '../../../src-main/features/embeddings/hsv-histogram.js';
 import { EmbeddingInputError, ImageEmbedder, type EmbedderHandle } from '../../../src-main/features/embeddings/image-embedder.js';
-import { OFFLINE_EMBEDDER_SHA256, OFFLINE_NETWORK_DIMENSION } from '../../../src-main/features/embeddings/offline-embedder.js';
+import { OFFLINE_EMBEDDER_RECIPE, OFFLINE_EMBEDDER_SHA256, OFFLINE_NETWORK_DIMENSION } from '../../../src-main/features/embeddings/offline-embedder.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const datasetRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/grocery-store');
@@ -30,7 +30,8 @@ function picture(i: number): Buffer {
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="240" height="220"><rect width="240" height="220" fill="hsl(${(hue + 180) % 360},20%,85%)"/>${shape}<text x="20" y="210" font-size="24">${i}</text></svg>`);
 }
 
-const DIM = OFFLINE_NETWORK_DIMENSION + 18 * 4 * 4;
+const { bins } = OFFLINE_EMBEDDER_RECIPE;
+const DIM = OFFLINE_NETWORK_DIMENSION + bins.hue * bins.saturation * bins.value;
 
 describe('the offline default embedder', () => {
   let dir: string;
@@ -86,11 +87,13 @@ describe('the offline default embedder', () => {
     expect(dot(0, 1)).toBeLessThan(0.99);
   });
 
-  it('is the unit network part and the √HSV histogram of the same pixels, joined with equal weights', async () => {
+  it('is the unit network part and the √HSV histogram of the centre of the same pixels, joined with equal weights', async () => {
     const image = picture(5);
     const v = await embedder.embed(model, [image]);
     const pixels = await prepareEmbeddingPixels(image, model.spec.input);
-    const hist = sqrtHsvHistogram(pixels, 3);
+    const [w, h] = model.spec.input.size;
+    const hist = sqrtHsvHistogramOfCentre(pixels, { width: w, height: h, channels: 3 }, OFFLINE_EMBEDDER_RECIPE.histogramCentre, bins);
+    expect(hist.length).toBe(DIM - OFFLINE_NETWORK_DIMENSION);
     const histPart = v.subarray(OFFLINE_NETWORK_DIMENSION);
     const networkPart = v.subarray(0, OFFLINE_NETWORK_DIMENSION);
     for (let i = 0; i < hist.length; i++) expect(Math.abs(histPart[i]! * Math.SQRT2 - hist[i]!)).toBeLessThan(1e-6);
