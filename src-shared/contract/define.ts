@@ -1,15 +1,74 @@
 import { z } from 'zod';
 
+/**
+ * The ways a method can be reached. `http`: the loopback server (web mode, a CLI talking
+ * to `atolye serve`); `ipc`: the desktop renderer through Electron main; `local`: code in
+ * the engine's own process (the CLI's commands, tests). docs/security.md lists them.
+ */
+export const Transport = z.enum(['http', 'ipc', 'local']);
+export type Transport = z.infer<typeof Transport>;
+
+export const allTransports: readonly Transport[] = Transport.options;
+
+/**
+ * Where an input field sits: `paths` (a top-level field), `files[].path` (a field of each
+ * element of an array field), `a.b` (nested objects).
+ */
+export type FieldPath = string;
+
 /** A request/response method of the contract. Both sides are validated at runtime. */
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
   output: O;
   /** One line for `--help`, the API index and docs. */
   summary: string;
+  /**
+   * Input fields that name a file or folder on the engine's machine (read from or written
+   * to). A call that fills one is refused over HTTP (a web page must upload, or download
+   * through a route), and over IPC it must carry a grant the desktop shell issued for a
+   * path the user chose in a main-process dialog (docs/security.md).
+   */
+  local?: readonly FieldPath[];
+  /** Transports that may call it at all (default: every one). */
+  transports?: readonly Transport[];
 }
 
-export function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): MethodSpec<I, O> {
-  return { input, output, summary };
+export interface MethodFlags {
+  local?: readonly FieldPath[];
+  transports?: readonly Transport[];
+}
+
+export function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string, flags: MethodFlags = {}): MethodSpec<I, O> {
+  return { input, output, summary, ...flags };
+}
+
+/** Values at a field path of an input (`files[].path` answers every element's `path`), skipping undefined and null. */
+export function valuesAt(input: unknown, field: FieldPath): unknown[] {
+  let current: unknown[] = [input];
+  for (const part of field.split('.')) {
+    const each = part.endsWith('[]');
+    const key = each ? part.slice(0, -2) : part;
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (typeof v !== 'object' || v === null || !Object.prototype.hasOwnProperty.call(v, key)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (each) {
+        if (Array.isArray(child)) next.push(...child);
+      } else next.push(child);
+    }
+    current = next;
+  }
+  return current.filter((v) => v !== undefined && v !== null);
+}
+
+/** The local-path fields a call fills (empty when it names no path on the engine's machine). */
+export function localFieldsUsed(spec: Pick<MethodSpec, 'local'>, input: unknown): FieldPath[] {
+  return (spec.local ?? []).filter((f) => valuesAt(input, f).length > 0);
+}
+
+/** Whether a transport may call a method (its `transports`, every one by default). */
+export function transportAllows(spec: Pick<MethodSpec, 'transports'>, transport: Transport): boolean {
+  return (spec.transports ?? allTransports).includes(transport);
 }
 
 /**
@@ -124,3 +183,20 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   if (!result.success) throw new ContractError('invalid_input', `${what}: ${describeZodError(result.error)}`);
   return result.data;
 }
+
+/**
+ * The largest file one upload may carry (web mode stages files before importing them).
+ * The server refuses a bigger Content-Length at once with 413, and the staging area stops
+ * reading past it; a client can check before it sends.
+ */
+export const UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
+
+/**
+ * The largest JSON body of a contract call. Sized for the biggest input the contract
+ * accepts: import.start with 50,000 uploads and their relative names (up to 1,024
+ * characters each, at most 4 bytes per character in UTF-8, escaped in JSON).
+ */
+export const RPC_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The most uploads one import.start may name (a browser drop of a very large folder). */
+export const IMPORT_MAX_UPLOADS = 50_000;

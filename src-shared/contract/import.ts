@@ -1,6 +1,6 @@
 /** Import: dropped folders, files or uploads become a project's originals, through the queue. */
 import { z } from 'zod';
-import { batchType, defineSlice, jobType, method } from './define.js';
+import { batchType, defineSlice, IMPORT_MAX_UPLOADS, jobType, method } from './define.js';
 import { ProjectName } from './library.js';
 import { Id, Timestamp } from './schemas.js';
 
@@ -36,9 +36,9 @@ export const ImportStartInput = z
     /** Local files or folders (Electron drop, CLI). */
     paths: z.array(z.string().min(1)).min(1).optional(),
     /** Files uploaded first through the web transport's upload route. */
-    uploadIds: z.array(Id).min(1).optional(),
-    /** Relative paths for the uploads, same order (keeps folder structure from a browser drop). */
-    uploadNames: z.array(z.string().min(1)).optional(),
+    uploadIds: z.array(Id).min(1).max(IMPORT_MAX_UPLOADS).optional(),
+    /** Relative paths for the uploads, same order (keeps folder structure from a browser drop); control characters are dropped. */
+    uploadNames: z.array(z.string().min(1).max(1024)).max(IMPORT_MAX_UPLOADS).optional(),
     /** Import into this project; otherwise a new one is made. */
     projectId: Id.optional(),
     /** Name for a new project; defaults to the dropped folder's name. */
@@ -51,7 +51,7 @@ export type ImportStartInput = z.infer<typeof ImportStartInput>;
 
 export const importContract = defineSlice({
   methods: {
-    'import.start': method(ImportStartInput, ImportProgress, 'Import files or folders into a (new) project'),
+    'import.start': method(ImportStartInput, ImportProgress, 'Import files or folders into a (new) project', { local: ['paths'] }),
     'import.get': method(z.object({ importId: Id }).strict(), ImportProgress, "An import's progress"),
     'import.skipped': method(z.object({ projectId: Id }).strict(), z.array(SkippedFile), "Files a project's imports skipped, with the reason"),
   },

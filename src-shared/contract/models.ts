@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineSlice, jobType, method } from './define.js';
 import { ExecutionProvider } from './engine.js';
-import { Id } from './schemas.js';
+import { Id, SafeText } from './schemas.js';
 
 export const ModelTask = z.enum(['background-removal']);
 export type ModelTask = z.infer<typeof ModelTask>;
@@ -75,12 +75,13 @@ export const modelsContract = defineSlice({
           /** Or a file uploaded first through the web transport. */
           uploadId: Id.optional(),
           task: ModelTask,
-          name: z.string().trim().min(1).max(120).optional(),
+          name: SafeText({ max: 120 }).optional(),
         })
         .strict()
         .refine((v) => (v.path ? 1 : 0) + (v.uploadId ? 1 : 0) === 1, 'give either path or uploadId'),
       ModelInfo,
       'Import your own .onnx; accepted only if it loads and its inputs and outputs fit the task',
+      { local: ['path'] },
     ),
     'models.delete': method(ModelRef, z.object({ removed: z.boolean() }), 'Remove a model file from the library (package and catalog models can be installed again)'),
     'models.setDefault': method(ModelRef, ModelInfo, 'Use this model for its task from now on'),

@@ -90,9 +90,15 @@ const countsByState = z.object({
   cancelled: z.number().int().nonnegative(),
 });
 
+/** Why the whole queue is paused: the user asked, or the library's disk is full (it resumes once space is freed). */
+export const PauseReason = z.enum(['user', 'disk_full']);
+export type PauseReason = z.infer<typeof PauseReason>;
+
 export const QueueStats = z.object({
   /** The whole queue is paused: nothing new starts; running jobs finish. */
   paused: z.boolean(),
+  /** Why, when paused (absent from engines before it existed). */
+  pauseReason: PauseReason.nullable().optional(),
   counts: countsByState,
   batches: z.object({ active: z.number().int().nonnegative(), finished: z.number().int().nonnegative() }),
   /** Jobs completed per minute, over the last minute and the last 15 minutes. */
@@ -203,8 +209,8 @@ const queueEvents = {
   'batch.completed': Batch,
   'batch.failed': Batch,
   'batch.cancelled': Batch,
-  /** The queue or a batch was paused or resumed. */
-  'queue.changed': z.object({ paused: z.boolean(), batchId: Id.nullable() }),
+  /** The queue or a batch was paused or resumed (reason: why the whole queue is paused). */
+  'queue.changed': z.object({ paused: z.boolean(), batchId: Id.nullable(), reason: PauseReason.nullable().optional() }),
 };
 
 export const queueContract = defineSlice({ methods: queueMethods, events: queueEvents });
