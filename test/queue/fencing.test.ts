@@ -60,8 +60,9 @@ describe('lease fencing', () => {
     b.register(slowJob('B', gateB.promise, startedB.resolve));
     b.start();
     await startedB.promise;
-    const taken = dbB.prepare('SELECT lease_owner, attempts, crashes, state FROM jobs WHERE id = ?').get(id);
-    expect(taken).toEqual({ lease_owner: b.bootId, attempts: 1, crashes: 1, state: 'running' });
+    // A's boot recorded no crash: its death is an interruption, not a crash against the job.
+    const taken = dbB.prepare('SELECT lease_owner, attempts, crashes, interruptions, state FROM jobs WHERE id = ?').get(id);
+    expect(taken).toEqual({ lease_owner: b.bootId, attempts: 1, crashes: 0, interruptions: 1, state: 'running' });
 
     // The stale attempt finishes first: nothing of it is recorded, B's attempt keeps running.
     gateA.resolve();

@@ -103,4 +103,27 @@ export const coreMigrations: readonly Migration[] = [
     // other features react to, instead of matching English text.
     up: `ALTER TABLE jobs ADD COLUMN error_code TEXT;`,
   },
+  {
+    version: 3,
+    name: 'blob collection, crash records, upload claims',
+    // blob_gc: blobs that lost a reference (a project deleted…), removed by the collector
+    // once nothing references them and no writer that might still reference them is in
+    // flight (store/blob-collector.ts). boots.crash: what a fatal handler recorded before
+    // the process died (a crash, not a kill). jobs.interruptions: boots that died while the
+    // job ran without recording a crash (killed from outside, power loss).
+    up: `
+      CREATE TABLE blob_gc (
+        sha256 TEXT PRIMARY KEY,
+        queued_at INTEGER NOT NULL
+      );
+      ALTER TABLE boots ADD COLUMN crash TEXT;
+      ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;
+      -- Uploads something will read later (an import's files): kept past the staging expiry.
+      CREATE TABLE upload_claims (
+        upload_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -12,6 +12,8 @@ export interface BootRow {
   stopped_at: number | null;
   pid: number | null;
   host: string | null;
+  /** What the boot's fatal-error handler recorded as it died; null when it stopped without saying. */
+  crash: string | null;
 }
 
 export class BootStore {
@@ -25,7 +27,7 @@ export class BootStore {
       'INSERT INTO boots (id, started_at, pid, host) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host',
     );
     this.stoppedStmt = db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?');
-    this.byIdStmt = db.prepare('SELECT id, clean, stopped_at, pid, host FROM boots WHERE id = ?');
+    this.byIdStmt = db.prepare('SELECT id, clean, stopped_at, pid, host, crash FROM boots WHERE id = ?');
   }
 
   started(id: string, now: number, pid: number, host: string): void {

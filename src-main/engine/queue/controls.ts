@@ -3,7 +3,7 @@
  * or cancelled jobs, pause and resume the queue or one batch, and remove finished jobs
  * (on demand, or by the retention policy). Batch counts move in the same transaction.
  */
-import { ContractError, type Batch, type FinishedJobState, type Job, type JobState, type QueueControl } from '../../../src-shared/contract/index.js';
+import { ContractError, type Batch, type FinishedJobState, type Job, type JobState, type PauseReason, type QueueControl } from '../../../src-shared/contract/index.js';
 import type { RunningAttempts } from './attempts.js';
 import type { BatchEvents, PostCommit } from './batch-events.js';
 import type { QueueCore } from './core.js';
@@ -78,12 +78,27 @@ export class Controls {
     return { retried, batch: batchId ? toBatch(views.requireBatch(batchId)) : null };
   }
 
-  setPaused(paused: boolean, batchId: string | undefined): QueueControl {
+  setPaused(paused: boolean, batchId: string | undefined, reason: PauseReason = 'user'): QueueControl {
     const { db, jobs, batches, views, events, settings } = this.core;
     const now = settings.clock.now();
     if (!batchId) {
-      jobs.setSetting('paused', paused ? '1' : '0');
-      events.emit('queue.changed', { paused, batchId: null });
+      // The engine's own pause (a full disk) is also held in memory: the disk may refuse the
+      // write that records it. A user's pause lives in the database only, so another process
+      // (the CLI beside the app) can resume it.
+      if (paused && reason !== 'user') this.scheduler.hold(reason);
+      if (!paused) this.scheduler.release();
+      try {
+        db.transaction(() => {
+          jobs.setSetting('paused', paused ? '1' : '0');
+          if (paused) jobs.setSetting('pause_reason', reason);
+          else jobs.deleteSetting('pause_reason');
+        })();
+      } catch (err) {
+        if (!paused) throw err;
+        this.scheduler.hold(reason);
+        console.error(`[queue] paused (${reason}) for this run only: ${(err as Error).message}`);
+      }
+      events.emit('queue.changed', { paused, batchId: null, reason: paused ? reason : null });
       if (!paused) this.scheduler.schedule();
       return { paused, batch: null };
     }

@@ -19,8 +19,15 @@ export interface QueueOptions {
   graceMs?: number;
   /** On close, how long running jobs get to stop before they are stopped and put back. */
   closeGraceMs?: number;
-  /** A job running during this many engine crashes is failed as a poison job. */
+  /** A job running during this many engine crashes (recorded by the fatal-error handler) is failed as a poison job. */
   poisonAfter?: number;
+  /**
+   * A job running during this many unexplained stops (SIGKILL, power loss, the OS's
+   * out-of-memory killer, a native crash that left no record) is failed too: bounded, so a
+   * job that kills the process natively cannot restart-loop it forever, yet far above what
+   * a user's kills of a long job add up to.
+   */
+  maxInterruptions?: number;
   /** Defaults for job types that do not set their own. */
   retry?: Partial<RetryPolicy>;
   retention?: Partial<RetentionPolicy>;
@@ -47,6 +54,7 @@ export interface QueueSettings {
   graceMs: number;
   closeGraceMs: number;
   poisonAfter: number;
+  maxInterruptions: number;
   retryDefaults: RetryPolicy;
   retention: RetentionPolicy;
   progressEmitMs: number;
@@ -71,6 +79,7 @@ export function resolveOptions(options: QueueOptions): QueueSettings {
     graceMs: options.graceMs ?? 5_000,
     closeGraceMs: options.closeGraceMs ?? 2_000,
     poisonAfter: options.poisonAfter ?? 3,
+    maxInterruptions: options.maxInterruptions ?? 12,
     retryDefaults: { maxAttempts: 3, ...defaultBackoff, ...options.retry },
     retention: { ...defaultRetention, ...options.retention },
     progressEmitMs: options.progressEmitMs ?? 100,

@@ -32,6 +32,8 @@ export class OutcomeRecorder {
     /** Arms the scheduler's wake-up for a job put back until `at`. */
     private readonly wake: (at: number) => void,
     private readonly followUps: FollowUps,
+    /** The queue pauses with the reason disk_full (after this turn's commit). */
+    private readonly diskFull: () => void,
   ) {}
 
   /** Writes the outcome (the caller holds the transaction); events and waiters go on `post`. */
@@ -93,6 +95,12 @@ export class OutcomeRecorder {
         events.emit('job.retrying', attemptEvent(a, row.state, { error: message, errorKind: kind, errorCode: code, durationMs, runAt }));
       });
     };
+    // A full disk is not the job's failure either: it goes back without using an attempt, and
+    // the whole queue pauses until space is freed (retrying would only fail every job in turn).
+    if (code === 'disk_full') {
+      post.push(() => this.diskFull());
+      return putBack(now, true);
+    }
     // A rate limit is not the job's failure: it waits until the provider takes work again.
     if (kind === 'rate_limited' && error instanceof RateLimitedError && a.deferrals < settings.maxDeferrals) {
       return putBack(Math.max(now, error.retryAt), true);

@@ -7,7 +7,7 @@
  * (jobs, settings), batches.ts and boots.ts.
  */
 import os from 'node:os';
-import type { Batch, FinishedJobState, Job, JobDetail, JobState, QueueControl, QueueListInput, QueueStats } from '../../../src-shared/contract/index.js';
+import type { Batch, FinishedJobState, Job, JobDetail, JobState, PauseReason, QueueControl, QueueListInput, QueueStats } from '../../../src-shared/contract/index.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import { ProgressReporter, RunningAttempts } from './attempts.js';
@@ -57,6 +57,9 @@ export class Queue {
     this.enqueuer = new Enqueuer(core, this.batchEvents, this.scheduler);
     this.controls = new Controls(core, this.attempts, this.batchEvents, this.scheduler);
     this.recovery = new Recovery(core, this.attempts, this.batchEvents, () => this.scheduler.schedule());
+    this.scheduler.onDiskFull = () => {
+      if (this.pauseReason() !== 'disk_full') this.pauseFor('disk_full');
+    };
     this.timers = new QueueTimers(core, this.scheduler, {
       renewLeases: () => this.recovery.renewLeases(),
       sweepExpiredLeases: () => this.recovery.recover(true),
@@ -92,6 +95,8 @@ export class Queue {
   start(): void {
     if (this.scheduler.state !== 'idle') return;
     const now = this.core.settings.clock.now();
+    const reason = this.core.jobs.pauseReason();
+    if (reason === 'disk_full') this.scheduler.hold(reason);
     this.core.boots.started(this.bootId, now, process.pid, os.hostname());
     this.recovery.recover(false);
     this.scheduler.start();
@@ -118,6 +123,34 @@ export class Queue {
     this.batchEvents.stop();
     if (state === 'running') this.core.boots.stoppedCleanly(this.bootId, this.core.settings.clock.now());
     this.scheduler.closed();
+    this.core.waiters.releaseAll();
+  }
+
+  /**
+   * Stops at once, synchronously (a second Ctrl+C): every running attempt is put back
+   * without waiting for it (its attempt is given back, like a shutdown's), its worker told
+   * to stop, and the clean stop recorded. Work an attempt finished but did not record yet
+   * runs again next time.
+   */
+  abandon(): void {
+    const { db, jobs, bootId, settings } = this.core;
+    if (this.scheduler.state === 'closed') return;
+    const wasRunning = this.scheduler.state !== 'idle';
+    this.timers.stop();
+    this.scheduler.closed();
+    const now = settings.clock.now();
+    const attempts = [...this.attempts.values()];
+    db.transaction(() => {
+      for (const a of attempts) jobs.release({ seq: a.seq, owner: bootId, attempt: a.attempt }, now);
+      if (wasRunning) this.core.boots.stoppedCleanly(bootId, now);
+    })();
+    for (const a of attempts) {
+      a.done = true;
+      a.controller.abort(new Error('engine stopping now'));
+      a.stopController.abort(new Error('engine stopping now'));
+      this.attempts.forget(a);
+    }
+    this.batchEvents.stop();
     this.core.waiters.releaseAll();
   }
 
@@ -172,7 +205,18 @@ export class Queue {
   }
 
   isPaused(): boolean {
-    return this.core.jobs.paused();
+    return this.scheduler.held !== null || this.core.jobs.paused();
+  }
+
+  /** Why the whole queue is paused: 'user', 'disk_full' (resumed by the engine's disk watch), or null. */
+  pauseReason(): PauseReason | null {
+    const reason = this.scheduler.held ?? this.core.jobs.pauseReason();
+    return reason === null ? null : reason === 'disk_full' ? 'disk_full' : 'user';
+  }
+
+  /** Pauses the whole queue for a reason of the engine's own (a full disk). */
+  pauseFor(reason: PauseReason): QueueControl {
+    return this.controls.setPaused(true, undefined, reason);
   }
 
   /** Removes finished jobs now (all finished states unless told), in small transactions. */
@@ -210,7 +254,8 @@ export class Queue {
   }
 
   stats(): QueueStats {
-    return this.core.views.stats({ now: this.core.settings.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.attempts.busy } });
+    const stats = this.core.views.stats({ now: this.core.settings.clock.now(), paused: this.isPaused(), limits: this.limits, busy: { ...this.attempts.busy } });
+    return { ...stats, pauseReason: this.pauseReason() };
   }
 
   /** Resolves when the job has finished (completed, failed or cancelled), or the queue closed. */

@@ -13,13 +13,16 @@ import { emitRowFinished } from './job-events.js';
 import type { Fence, JobRow } from './rows.js';
 
 /** What became of the boot that holds a running job's lease. */
-export type OwnerVerdict = 'alive' | 'clean' | 'crashed';
+export type OwnerVerdict = 'alive' | 'clean' | 'crashed' | 'killed';
 
 /**
  * A boot is alive when its process still runs on this machine (another engine on the
  * same library, such as the CLI next to the desktop app): its jobs are left to it.
  * A boot that recorded a clean shutdown did not crash, so its jobs are requeued without
- * counting a crash. Anything else died while running them.
+ * counting a crash. One whose fatal-error handler recorded a crash died of an error while
+ * running them: that counts against them (poison jobs). One that stopped without a word
+ * was killed (SIGKILL by the user or the OS, power loss, a native crash): its jobs were
+ * merely running, and that is counted apart.
  */
 export function ownerVerdict(boots: BootStore, owner: string | null, selfBootId: string): OwnerVerdict {
   if (!owner || owner === selfBootId) return 'crashed';
@@ -28,7 +31,7 @@ export function ownerVerdict(boots: BootStore, owner: string | null, selfBootId:
   if (boot.clean) return 'clean';
   // The same pid as ours is a reused pid of a dead boot (or a second engine in this process, as tests make).
   if (boot.stopped_at == null && boot.pid != null && boot.pid !== process.pid && boot.host === os.hostname() && processAlive(boot.pid)) return 'alive';
-  return 'crashed';
+  return boot.crash != null ? 'crashed' : 'killed';
 }
 
 export function processAlive(pid: number): boolean {
@@ -78,14 +81,15 @@ export class Recovery {
         let verdict = verdicts.get(row.lease_owner);
         if (!verdict) verdicts.set(row.lease_owner, (verdict = ownerVerdict(boots, row.lease_owner, bootId)));
         if (verdict === 'alive' && !expiredOnly) continue;
-        this.recoverRow(row, verdict !== 'clean', now, post);
+        // A live boot whose lease ran out is hung on this job: that is the job's doing.
+        this.recoverRow(row, verdict === 'alive' ? 'crashed' : verdict, now, post);
       }
     }).immediate();
     for (const f of post) f();
     this.schedule();
   }
 
-  private recoverRow(row: JobRow, crashed: boolean, now: number, post: PostCommit): void {
+  private recoverRow(row: JobRow, verdict: Exclude<OwnerVerdict, 'alive'>, now: number, post: PostCommit): void {
     const { jobs, settings } = this.core;
     const fence: Fence = { seq: row.seq, owner: row.lease_owner ?? '', attempt: row.attempts };
     if (row.lease_owner === null) return;
@@ -95,13 +99,19 @@ export class Recovery {
       if (r) post.push(() => emitRowFinished(this.core, 'job.cancelled', row, { state: 'cancelled' }));
       return;
     }
-    if (crashed && row.crashes + 1 >= settings.poisonAfter) {
-      const error = `poison job: the engine stopped unexpectedly ${row.crashes + 1} times while it ran; not retried`;
-      const r = jobs.poison(fence, error, now);
+    const counted = verdict === 'crashed' ? 'crash' : verdict === 'killed' ? 'interruption' : null;
+    const error =
+      verdict === 'crashed' && row.crashes + 1 >= settings.poisonAfter
+        ? `poison job: the engine crashed ${row.crashes + 1} times while it ran; not retried`
+        : verdict === 'killed' && row.interruptions + 1 >= settings.maxInterruptions
+          ? `poison job: the engine stopped without a trace ${row.interruptions + 1} times while it ran (killed, out of memory or a native crash); not retried`
+          : null;
+    if (error && counted) {
+      const r = jobs.poison(fence, error, counted, now);
       if (r?.batch_id) this.batchEvents.countChild(r.batch_id, { failed: 1 }, now, post);
       if (r) post.push(() => emitRowFinished(this.core, 'job.failed', row, { state: 'failed', error, errorKind: 'poison' }));
       return;
     }
-    jobs.requeueOrphan(fence, crashed, now);
+    jobs.requeueOrphan(fence, counted, now);
   }
 }

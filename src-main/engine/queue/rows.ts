@@ -25,6 +25,8 @@ export interface JobRow {
   attempts: number;
   max_attempts: number;
   crashes: number;
+  /** Boots that stopped while it ran without recording a crash (killed from outside). */
+  interruptions: number;
   deferrals: number;
   cancel_requested: number;
   run_at: number;

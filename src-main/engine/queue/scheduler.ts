@@ -11,7 +11,7 @@ import { abortError, newAttempt, type AbortReason, type Attempt, type ProgressRe
 import type { BatchEvents, PostCommit } from './batch-events.js';
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
 import type { QueueCore } from './core.js';
-import { PermanentError } from './errors.js';
+import { errorCodeOf, errorMessage, PermanentError } from './errors.js';
 import { attemptEvent } from './job-events.js';
 import { OutcomeRecorder, type FollowUps, type Outcome } from './outcomes.js';
 import type { ClaimedRow } from './rows.js';
@@ -39,6 +39,12 @@ export class Scheduler {
   private retryFlushTimer: ClockTimer | null = null;
   private readonly loadedModels = new Map<Resource, string[]>();
   private closeWaiter: (() => void) | null = null;
+  /** A pause kept in memory (a full disk may refuse the write that records it); claims wait while set. */
+  private heldFor: string | null = null;
+  /** The last failed turn's message, logged once rather than every retry. */
+  private lastTurnError: string | null = null;
+  /** Called when a job or a turn finds the disk full (the queue pauses with that reason). */
+  onDiskFull: () => void = () => undefined;
 
   constructor(
     private readonly core: QueueCore,
@@ -47,7 +53,7 @@ export class Scheduler {
     private readonly progress: ProgressReporter,
     followUps: FollowUps,
   ) {
-    this.recorder = new OutcomeRecorder(core, running, batchEvents, (at) => this.wake(at), followUps);
+    this.recorder = new OutcomeRecorder(core, running, batchEvents, (at) => this.wake(at), followUps, () => this.onDiskFull());
     this.turnTx = core.db.transaction((turn: Turn) => {
       for (const o of turn.outcomes) {
         this.recorder.record(o, turn.post);
@@ -85,6 +91,20 @@ export class Scheduler {
   /** After shutdown: no turn runs again. */
   closed(): void {
     this.current = 'closed';
+  }
+
+  /** Claims nothing until released (the whole queue's pause, held in memory). */
+  hold(reason: string): void {
+    this.heldFor = reason;
+  }
+
+  release(): void {
+    this.heldFor = null;
+  }
+
+  /** Why claims are held in memory, if they are. */
+  get held(): string | null {
+    return this.heldFor;
   }
 
   /** Asks for a turn soon (once, however often it is asked before it runs). */
@@ -145,8 +165,12 @@ export class Scheduler {
     try {
       idle = this.turnTx.immediate(turn);
     } catch (err) {
-      // Nothing of this turn was written: keep the outcomes and try again shortly.
-      console.error('[queue] scheduling transaction failed; retrying', err);
+      // Nothing of this turn was written: keep the outcomes and try again shortly. One line
+      // per distinct failure, not a stack trace a second.
+      const message = errorMessage(err);
+      if (message !== this.lastTurnError) console.error(`[queue] scheduling transaction failed (${message}); retrying every second`);
+      this.lastTurnError = message;
+      if (errorCodeOf(err) === 'disk_full' && this.heldFor !== 'disk_full') this.onDiskFull();
       this.outcomes = outcomes.concat(this.outcomes);
       this.retryFlushTimer ??= this.core.settings.clock.setTimeout(() => {
         this.retryFlushTimer = null;
@@ -154,6 +178,7 @@ export class Scheduler {
       }, 1_000);
       return;
     }
+    this.lastTurnError = null;
     for (const f of turn.post) f();
     for (const c of turn.claimed) this.launch(c.row, c.resource);
     if (this.current === 'closing' && this.running.size === 0 && this.outcomes.length === 0) {
@@ -166,7 +191,7 @@ export class Scheduler {
   /** Claims for every resource with free slots; answers whether nothing was claimable. */
   private claimInto(turn: Turn): boolean {
     const { jobs, batches, registry, settings, bootId } = this.core;
-    if (this.current !== 'running' || jobs.paused()) return true;
+    if (this.current !== 'running' || this.heldFor !== null || jobs.paused()) return true;
     const now = settings.clock.now();
     let exhausted = true;
     for (const resource of registry.activeResources) {

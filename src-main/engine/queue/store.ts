@@ -59,6 +59,8 @@ export class JobStore {
   private readonly unholdBatchStmt: Statement;
   private readonly cancelBatchWaitingStmt: Statement;
   private readonly pausedStmt: Statement;
+  private readonly pauseReasonStmt: Statement;
+  private readonly deleteSettingStmt: Statement;
   private readonly runningElsewhereStmt: Statement;
   private readonly expiredElsewhereStmt: Statement;
   private readonly failedInBatchStmt: Statement;
@@ -133,13 +135,17 @@ export class JobStore {
     this.flagCancelStmt = db.prepare("UPDATE jobs SET cancel_requested = 1, updated_at = @now WHERE seq = @seq AND state = 'running'");
     this.nextRunAtStmt = db.prepare("SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND finished_at IS NULL AND run_at > ?").pluck();
     this.setSettingStmt = db.prepare('INSERT INTO queue_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    // An interrupted attempt is not a failed one: it is given back. A crash is counted for poison detection.
+    // An interrupted attempt is not a failed one: it is given back. A crash (the engine recorded
+    // that it died of an error) is counted for poison detection; an unexplained stop (killed from
+    // outside, power loss) is counted apart, with a far higher limit.
     this.requeueOrphanStmt = db.prepare(
-      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = attempts - 1, crashes = crashes + @crash, stage = NULL, percent = NULL, ${release}
+      `UPDATE jobs SET state = ${REQUEUE_STATE}, attempts = attempts - 1, crashes = crashes + @crash, interruptions = interruptions + @interruption,
+         stage = NULL, percent = NULL, ${release}
        WHERE ${FENCE} RETURNING batch_id, state`,
     );
     this.poisonStmt = db.prepare(
-      `UPDATE jobs SET state = 'failed', crashes = crashes + 1, error = @error, error_kind = 'poison', error_code = 'poison', finished_at = @now, ${release}
+      `UPDATE jobs SET state = 'failed', crashes = crashes + @crash, interruptions = interruptions + @interruption, error = @error, error_kind = 'poison',
+         error_code = 'poison', finished_at = @now, ${release}
        WHERE ${FENCE} RETURNING batch_id`,
     );
     this.retryStmt = db.prepare(
@@ -154,6 +160,8 @@ export class JobStore {
        WHERE batch_id = @batchId AND state IN ('pending', 'paused') RETURNING id`,
     );
     this.pausedStmt = db.prepare("SELECT value FROM queue_settings WHERE key = 'paused'").pluck();
+    this.pauseReasonStmt = db.prepare("SELECT value FROM queue_settings WHERE key = 'pause_reason'").pluck();
+    this.deleteSettingStmt = db.prepare('DELETE FROM queue_settings WHERE key = ?');
     const runningElsewhere = "SELECT * FROM jobs WHERE state = 'running' AND finished_at IS NULL AND lease_owner IS NOT @owner";
     this.runningElsewhereStmt = db.prepare(runningElsewhere);
     this.expiredElsewhereStmt = db.prepare(`${runningElsewhere} AND lease_expires_at < @now`);
@@ -235,12 +243,13 @@ export class JobStore {
     return (this.nextRunAtStmt.get(now) as number | null) ?? null;
   }
 
-  requeueOrphan(f: Fence, crashed: boolean, now: number): Requeued {
-    return this.requeueOrphanStmt.get({ ...f, crash: crashed ? 1 : 0, now }) as Requeued;
+  /** Puts back a job a dead boot left running; `counted` says which counter its death moves. */
+  requeueOrphan(f: Fence, counted: 'crash' | 'interruption' | null, now: number): Requeued {
+    return this.requeueOrphanStmt.get({ ...f, crash: counted === 'crash' ? 1 : 0, interruption: counted === 'interruption' ? 1 : 0, now }) as Requeued;
   }
 
-  poison(f: Fence, error: string, now: number): Finished {
-    return this.poisonStmt.get({ ...f, error, now }) as Finished;
+  poison(f: Fence, error: string, counted: 'crash' | 'interruption', now: number): Finished {
+    return this.poisonStmt.get({ ...f, error, crash: counted === 'crash' ? 1 : 0, interruption: counted === 'interruption' ? 1 : 0, now }) as Finished;
   }
 
   /** A failed or cancelled job starts over with all its attempts. */
@@ -266,6 +275,16 @@ export class JobStore {
 
   paused(): boolean {
     return this.pausedStmt.get() === '1';
+  }
+
+  /** Why the whole queue is paused ('user', 'disk_full'), or null when it is not (or an older engine paused it). */
+  pauseReason(): string | null {
+    if (!this.paused()) return null;
+    return (this.pauseReasonStmt.get() as string | undefined) ?? 'user';
+  }
+
+  deleteSetting(key: string): void {
+    this.deleteSettingStmt.run(key);
   }
 
   /** Running jobs whose lease another boot holds (or nobody): what a start recovers. */
