@@ -14,6 +14,10 @@ import { coreHandlers } from './api/core-handlers.js';
 import type { CliCommand } from './cli-command.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { openDatabase, type Db } from './db/database.js';
+import { DiskWatch, type DiskWatchOptions } from './disk-space.js';
+import { libraryOpenError } from './library-errors.js';
+import { displayable } from './media/display.js';
+import { BlobCollector } from './store/blob-collector.js';
 import { EventBus } from './events.js';
 import type { DownloadStream, EngineFeature, FeatureContext, FeatureHandlers, Handler, MediaFile } from './feature.js';
 import { newId } from './ids.js';
@@ -40,6 +44,12 @@ export interface EngineOptions {
   features?: readonly EngineFeature[];
   /** Per-feature settings, by feature name (e.g. `{ models: { catalogDir } }`). */
   settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Blob collection: a blob written or re-put less than graceMs ago is kept in any case (default 10 s). */
+  blobs?: { graceMs?: number };
+  /** How the engine watches free space while the queue is paused for a full disk. */
+  disk?: DiskWatchOptions;
+  /** Staged uploads no import claimed are removed after this long (default 24 h). */
+  uploads?: { expiryMs?: number };
 }
 
 export const engineVersion = packageVersion;
@@ -73,6 +83,10 @@ export class Engine {
     readonly images: ImageIngestPool,
     readonly features: readonly EngineFeature[],
     private readonly lock: DataDirLock,
+    /** Removes blobs nothing references any more (see store/blob-collector.ts). */
+    readonly blobs: BlobCollector,
+    /** Watches free space while the queue is paused for a full disk, and resumes it. */
+    readonly disk: DiskWatch,
   ) {}
 
   /** This run of the engine: the queue's lease owner, and the row in boots that tells a crash from a clean quit. */
@@ -85,19 +99,32 @@ export class Engine {
     const names = features.map((f) => f.name);
     if (new Set(names).size !== names.length) throw new Error(`a feature is listed twice: ${names.join(', ')}`);
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
-    await fs.mkdir(dataDir, { recursive: true });
-    const lock = DataDirLock.acquire(dataDir);
-    let db: Db;
+    let lock: DataDirLock;
     try {
-      db = openDatabase(path.join(dataDir, 'library.db'), { scopes: features.map((f) => ({ scope: f.name, migrations: f.migrations ?? [] })) });
+      await fs.mkdir(dataDir, { recursive: true });
+      lock = DataDirLock.acquire(dataDir);
+    } catch (err) {
+      throw libraryOpenError(err, dataDir);
+    }
+    let db: Db;
+    let store: BlobStore;
+    let uploads: UploadStaging;
+    try {
+      db = openDatabase(path.join(dataDir, 'library.db'), { scopes: features.map((f) => ({ scope: f.name, migrations: f.migrations ?? [] })), checkIntegrity: true });
     } catch (err) {
       lock.release();
-      throw err;
+      throw libraryOpenError(err, dataDir);
     }
-    const store = new BlobStore(dataDir);
-    await store.init();
-    const uploads = new UploadStaging(dataDir);
-    await uploads.init();
+    try {
+      store = new BlobStore(dataDir);
+      await store.init();
+      uploads = new UploadStaging(dataDir, db, { expiryMs: options.uploads?.expiryMs });
+      await uploads.init();
+    } catch (err) {
+      db.close();
+      lock.release();
+      throw libraryOpenError(err, dataDir);
+    }
     const events = new EventBus();
     // cpu slots match the ingest pool (cores + 1 unless told): one import.file job keeps one worker
     // busy, and fewer slots than workers left workers idle (cores − 1 imported ~⅓ slower, bench:import).
@@ -107,7 +134,19 @@ export class Engine {
     });
     const inference = new InferenceRuntime(options.inference);
     const images = new ImageIngestPool(dataDir, options.workers);
-    const engine = new Engine(dataDir, db, store, uploads, events, queue, inference, images, features, lock);
+    const blobs = new BlobCollector(db, store, {
+      refs: features.flatMap((f) => f.blobRefs ?? []),
+      writersSince: () => minOf(store.writersSince(), images.writersSince()),
+      graceMs: options.blobs?.graceMs,
+    });
+    // Features that remove blobs themselves checked only their own tables: route them through the collector.
+    store.onRemove = async (sha256) => {
+      const unused = blobs.release([sha256]) > 0;
+      blobs.schedule();
+      return unused;
+    };
+    const disk = new DiskWatch(dataDir, queue, events, options.disk);
+    const engine = new Engine(dataDir, db, store, uploads, events, queue, inference, images, features, lock, blobs, disk);
     try {
       for (const [name, handler] of Object.entries(coreHandlers(engine))) engine.addHandler(name, handler, 'core');
       for (const f of features) await engine.install(f, options);
@@ -118,6 +157,9 @@ export class Engine {
       throw err;
     }
     if (options.queue?.autostart !== false) queue.start();
+    disk.start();
+    uploads.startSweeping();
+    if (blobs.pending() > 0) blobs.schedule();
     return engine;
   }
 
@@ -179,6 +221,47 @@ export class Engine {
     return null;
   }
 
+  /**
+   * The file a browser or the app may show for a media variant: passive raster images as
+   * they are, anything else (an SVG, which can carry script; TIFF, HEIF) as a PNG made once
+   * and cached. Both transports serve media through this, never through media().
+   */
+  async mediaForDisplay(id: string, variant: MediaVariant): Promise<MediaFile | null> {
+    const found = this.media(id, variant);
+    return found ? displayable(found, path.join(this.dataDir, 'cache', 'display')) : null;
+  }
+
+  /**
+   * Records, synchronously, that this process is dying of an error (an uncaught exception):
+   * the next start counts a crash against the jobs that were running, which is how a
+   * poison job is told from one that was merely running when the process was killed.
+   */
+  recordCrash(reason: string): void {
+    try {
+      this.db.prepare('UPDATE boots SET crash = ? WHERE id = ?').run(reason.slice(0, 2000) || 'crash', this.bootId);
+    } catch {
+      /* the database may be what failed: the next start then sees an unexplained stop */
+    }
+  }
+
+  /**
+   * Stops at once (a second Ctrl+C): running jobs are put back without waiting for them
+   * (their attempt is not used up), the shutdown is recorded as clean and the library
+   * unlocked. Synchronous, so it completes before the process exits.
+   */
+  closeNow(): void {
+    if (!this.db.open) return;
+    try {
+      this.queue.abandon();
+      this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
+    } catch (err) {
+      console.error(`[engine] could not record the stop: ${(err as Error).message}`);
+    } finally {
+      this.db.close();
+      this.lock.release();
+    }
+  }
+
   /** A named download (the web mode's `/api/download/<name>` route), validated against the contract. */
   async download(name: string, rawParams: unknown): Promise<DownloadStream> {
     if (!isDownloadName(name)) throw new ContractError('not_found', `unknown download: ${name}`);
@@ -196,6 +279,8 @@ export class Engine {
    */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
+      this.disk.close();
+      this.uploads.stopSweeping();
       await this.queue.close();
       for (const { feature, api } of [...this.installed.values()].reverse()) {
         try {
@@ -204,7 +289,8 @@ export class Engine {
           console.error(`[engine] closing ${feature.name} failed`, err);
         }
       }
-      await Promise.all([this.inference.close(), this.images.close()]);
+      await Promise.all([this.inference.close(), this.images.close(), this.blobs.close()]);
+      if (!this.db.open) return; // closeNow() ran meanwhile
       try {
         this.db.prepare('UPDATE boots SET stopped_at = ?, clean = 1 WHERE id = ?').run(Date.now(), this.bootId);
       } finally {
@@ -225,6 +311,7 @@ export class Engine {
       uploads: this.uploads,
       inference: this.inference,
       images: this.images,
+      blobs: this.blobs,
       workers: options.workers,
       settings: options.settings?.[feature.name] ?? {},
       use: <A>(other: EngineFeature<A>): A => {
@@ -250,4 +337,9 @@ export class Engine {
     this.handlerOwners.set(name, owner);
     this.handlers.set(name, handler);
   }
+}
+
+function minOf(...values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? Math.min(...present) : null;
 }

@@ -17,6 +17,7 @@ import type { ImageIngestPool } from './images/ingest-pool.js';
 import type { InferenceRuntime } from './inference/runtime.js';
 import type { Queue } from './queue/queue.js';
 import type { BatchTypeDefinition, JobDefinition } from './queue/types.js';
+import type { BlobCollector, BlobRef } from './store/blob-collector.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { UploadStaging } from './uploads.js';
 
@@ -31,6 +32,12 @@ export interface CoreServices {
   readonly inference: InferenceRuntime;
   /** Checks, stores and thumbnails image files in worker threads (import's per-file work; frames, augmentations). */
   readonly images: ImageIngestPool;
+  /**
+   * Where a blob goes when a row stops referencing it: `blobs.release(shas)` inside the
+   * transaction that drops the reference. Never delete a blob yourself: the store is
+   * shared, and the same bytes may be what another row or a running job needs.
+   */
+  readonly blobs: BlobCollector;
   /** Image worker threads the engine was asked for (tests use 1); features size their pools from it. */
   readonly workers: number | undefined;
 }
@@ -92,6 +99,12 @@ export interface EngineFeature<A = unknown> {
   readonly name: string;
   /** Schema changes owned by this feature, numbered from 1; applied after core's, in feature order. */
   readonly migrations?: readonly Migration[];
+  /**
+   * Columns of this feature's tables that hold blob sha256s, and which rows still need
+   * their blob (`live`, an SQL condition). A sha256 column no feature declares counts as a
+   * reference in every row, so declaring is how tombstoned rows let their files go.
+   */
+  readonly blobRefs?: readonly BlobRef[];
   /** Builds the feature's API once per engine (other features may ask for it through ctx.use). */
   create(ctx: FeatureContext): A | Promise<A>;
   /** The contract methods this feature answers. */

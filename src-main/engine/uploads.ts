@@ -3,23 +3,90 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { ContractError } from '../../src-shared/contract/index.js';
+import type { Statement } from 'better-sqlite3';
+import { ContractError, UPLOAD_MAX_BYTES } from '../../src-shared/contract/index.js';
+import type { Db } from './db/database.js';
 import { newId } from './ids.js';
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface UploadStagingOptions {
+  /** Largest upload (the contract's UPLOAD_MAX_BYTES unless a test says otherwise). */
+  maxBytes?: number;
+  /** A staged upload nothing claimed is removed after this long (default 24 h). */
+  expiryMs?: number;
+  /** How often the staging folder is swept while the engine runs (default hourly). */
+  sweepEveryMs?: number;
+}
 
 /**
  * Staging for files that arrive by upload (web mode) rather than as local paths.
  * An upload is kept until the import that names it has finished, so an interrupted
- * import can be run again from the same bytes.
+ * import can be run again from the same bytes: the import claims it (upload_claims, in
+ * the transaction that creates the import) and discards it when done. What nobody
+ * claims does not pile up: interrupted uploads (`*.part`) are removed at start, and an
+ * unclaimed upload after `expiryMs`, at start and on an hourly sweep.
  */
 export class UploadStaging {
   readonly dir: string;
+  readonly maxBytes: number;
+  private readonly expiryMs: number;
+  private readonly sweepEveryMs: number;
+  private readonly claimStmt: Statement;
+  private readonly unclaimStmt: Statement;
+  private readonly claimedStmt: Statement;
+  private timer: NodeJS.Timeout | null = null;
+  /** Uploads being received now (their .part files are not stale). */
+  private readonly receiving = new Set<string>();
 
-  constructor(dataDir: string, readonly maxBytes = 2 * 1024 ** 3) {
+  constructor(dataDir: string, db: Db, options: UploadStagingOptions = {}) {
     this.dir = path.join(dataDir, 'uploads');
+    this.maxBytes = options.maxBytes ?? UPLOAD_MAX_BYTES;
+    this.expiryMs = options.expiryMs ?? 24 * 3600_000;
+    this.sweepEveryMs = options.sweepEveryMs ?? 3600_000;
+    this.claimStmt = db.prepare('INSERT INTO upload_claims (upload_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET owner = excluded.owner');
+    this.unclaimStmt = db.prepare('DELETE FROM upload_claims WHERE upload_id = ?');
+    this.claimedStmt = db.prepare('SELECT 1 FROM upload_claims WHERE upload_id = ?').pluck();
   }
 
+  /** Creates the folder and removes what an earlier run left unfinished or unclaimed. */
   async init(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
+    await this.sweep({ atStart: true });
+  }
+
+  startSweeping(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep({ atStart: false }).catch((err: unknown) => console.error(`[uploads] sweep failed: ${(err as Error).message}`)), this.sweepEveryMs);
+    this.timer.unref();
+  }
+
+  stopSweeping(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Removes interrupted uploads (every `.part` at start, none being received later) and
+   * uploads nothing claimed within `expiryMs`. Answers the names removed.
+   */
+  async sweep({ atStart }: { atStart: boolean }): Promise<string[]> {
+    const removed: string[] = [];
+    const now = Date.now();
+    for (const name of await fs.readdir(this.dir)) {
+      const file = path.join(this.dir, name);
+      const part = /^(.+)\.part$/.exec(name);
+      let stale = false;
+      if (part) {
+        stale = atStart || (!this.receiving.has(part[1]!) && (await ageOf(file, now)) > this.expiryMs);
+      } else if (UPLOAD_ID.test(name)) {
+        stale = !this.claimedStmt.get(name) && (await ageOf(file, now)) > this.expiryMs;
+      }
+      if (!stale) continue;
+      await fs.rm(file, { force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 
   async receive(body: Readable): Promise<{ uploadId: string; bytes: number }> {
@@ -28,6 +95,7 @@ export class UploadStaging {
     const tmp = `${target}.part`;
     let bytes = 0;
     const limit = this.maxBytes;
+    this.receiving.add(uploadId);
     try {
       await pipeline(
         body,
@@ -40,16 +108,20 @@ export class UploadStaging {
         },
         createWriteStream(tmp),
       );
+      // A body that ended early (the client went away) is not an upload.
+      if ((body as { complete?: boolean }).complete === false || (body as { aborted?: boolean }).aborted) throw new ContractError('invalid_input', 'the upload was interrupted');
       await fs.rename(tmp, target);
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
+    } finally {
+      this.receiving.delete(uploadId);
     }
     return { uploadId, bytes };
   }
 
   pathOf(uploadId: string): string {
-    if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw new ContractError('invalid_input', `not an upload id: ${uploadId}`);
+    if (!UPLOAD_ID.test(uploadId)) throw new ContractError('invalid_input', `not an upload id: ${uploadId}`);
     return path.join(this.dir, uploadId);
   }
 
@@ -60,7 +132,31 @@ export class UploadStaging {
     );
   }
 
+  /** Keeps uploads past the expiry until they are discarded: call it in the transaction that records what will read them. */
+  claim(uploadIds: readonly string[], owner: string): void {
+    const now = Date.now();
+    for (const id of uploadIds) this.claimStmt.run(this.idOf(id), owner, now);
+  }
+
   async discard(uploadIds: readonly string[]): Promise<void> {
-    await Promise.all(uploadIds.map((id) => fs.rm(this.pathOf(id), { force: true })));
+    await Promise.all(
+      uploadIds.map(async (id) => {
+        await fs.rm(this.pathOf(id), { force: true });
+        this.unclaimStmt.run(id);
+      }),
+    );
+  }
+
+  private idOf(uploadId: string): string {
+    this.pathOf(uploadId);
+    return uploadId;
+  }
+}
+
+async function ageOf(file: string, now: number): Promise<number> {
+  try {
+    return now - (await fs.stat(file)).mtimeMs;
+  } catch {
+    return 0;
   }
 }

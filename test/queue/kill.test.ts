@@ -9,14 +9,14 @@ import { tempDir } from '../helpers/tmp.js';
 const child = fileURLToPath(new URL('./fixtures/kill-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-function start(dataDir: string, workDir: string, mode: 'append' | 'poison'): { proc: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function start(dataDir: string, workDir: string, mode: 'append' | 'poison' | 'long'): { proc: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, workDir, mode], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
   proc.stdout!.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => {
-      if (code !== 0 && signal !== 'SIGKILL') console.error(`child exited ${code}: ${stderr}`);
+      if (code !== 0 && code !== 70 && signal !== 'SIGKILL') console.error(`child exited ${code}: ${stderr}`);
       resolve({ code, signal });
     }),
   );
@@ -80,14 +80,39 @@ describe('crash safety (a child engine SIGKILLed and restarted)', () => {
       outcomes.push(signal === 'SIGKILL' ? null : code);
       if (code === 0) break;
     }
-    expect(outcomes).toEqual([null, null, null, 0]);
+    // 70: the crash guard recorded the crash and exited (EX_SOFTWARE).
+    expect(outcomes).toEqual([70, 70, 70, 0]);
     const db = openQueueDb(dataDir);
     const poison = db.prepare("SELECT * FROM jobs WHERE payload LIKE '%\"poison\":true%'").get() as { state: string; error_kind: string; error: string; crashes: number };
     expect(poison).toMatchObject({ state: 'failed', error_kind: 'poison', crashes: 3 });
-    expect(poison.error).toMatch(/stopped unexpectedly 3 times/);
+    expect(poison.error).toMatch(/crashed 3 times/);
+    expect(db.prepare('SELECT COUNT(*) FROM boots WHERE crash LIKE ?').pluck().get('%the decoder blew up%')).toBe(3);
     expect(db.prepare("SELECT COUNT(*) FROM jobs WHERE state = 'completed'").pluck().get()).toBe(5);
     // The poison job ran once per crashed boot and never again after it was failed.
     expect(lines(path.join(dir, 'runs.log')).filter((l) => l === '0')).toHaveLength(3);
+    db.close();
+  });
+
+  it('finishes a long job killed from outside five times (SIGKILL at random moments): killed is not poison', { timeout: 240_000 }, async () => {
+    const dataDir = path.join(dir, 'data');
+    const runsLog = path.join(dir, 'runs.log');
+    const KILLS = 5;
+    for (let k = 0; k < KILLS; k++) {
+      const before = lines(runsLog).length;
+      const { proc, exited } = start(dataDir, dir, 'long');
+      // Kill it while the job runs: after this boot started it, at a random point of its ~12 s.
+      const deadline = Date.now() + 60_000;
+      while (lines(runsLog).length <= before && Date.now() < deadline) await sleep(20);
+      await sleep(500 + Math.floor(Math.random() * 6_000));
+      proc.kill('SIGKILL');
+      expect((await exited).signal).toBe('SIGKILL');
+    }
+    const { exited } = start(dataDir, dir, 'long');
+    expect((await exited).code).toBe(0);
+    const db = openQueueDb(dataDir);
+    const row = db.prepare("SELECT state, attempts, crashes, interruptions, error FROM jobs WHERE type = 'test.long'").get();
+    expect(row).toEqual({ state: 'completed', attempts: 1, crashes: 0, interruptions: KILLS, error: null });
+    expect(lines(runsLog)).toHaveLength(KILLS + 1);
     db.close();
   });
 });

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DamagedLibraryError } from '../library-errors.js';
 import { coreMigrations } from './core-migrations.js';
 import { migrate, type MigrationScope } from './migrate.js';
 
@@ -10,9 +12,14 @@ export type Db = Database.Database;
  * thread holds a handle that writes: workers send results back by message (the Signal
  * Desktop rule: one writer).
  */
-export function openDatabase(file: string, options: { scopes?: readonly MigrationScope[]; synchronous?: 'NORMAL' | 'FULL' } = {}): Db {
+export function openDatabase(
+  file: string,
+  options: { scopes?: readonly MigrationScope[]; synchronous?: 'NORMAL' | 'FULL'; checkIntegrity?: boolean } = {},
+): Db {
   const db = new Database(file);
   try {
+    // Before anything writes: a damaged library is refused as it is, not made worse by a migration.
+    if (options.checkIntegrity) checkIntegrity(db, path.dirname(file));
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
@@ -23,4 +30,21 @@ export function openDatabase(file: string, options: { scopes?: readonly Migratio
     throw err;
   }
   return db;
+}
+
+/**
+ * SQLite's quick_check: every page and record well formed, without the index-versus-table
+ * comparison of integrity_check (linear in the file's size, a fraction of a second for a
+ * large library). A file that is not a database at all fails here too.
+ */
+export function checkIntegrity(db: Db, dataDir: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw new DamagedLibraryError(dataDir, (err as Error).message);
+    throw err;
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedLibraryError(dataDir, `integrity check: ${problems.slice(0, 3).join('; ')}`);
 }

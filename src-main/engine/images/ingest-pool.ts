@@ -31,9 +31,25 @@ export class ImageIngestPool {
   }
 
   /** Checks, stores and thumbnails one file; a bad file answers `{ ok: false, reason }`, never throws. `kill` stops the worker. */
-  ingest(file: string, opts: { signal?: AbortSignal; kill?: AbortSignal; options?: Partial<IngestOptions> } = {}): Promise<IngestResult> {
-    return this.pool.run({ file, options: { ...this.options, ...opts.options } }, { signal: opts.signal, kill: opts.kill });
+  async ingest(file: string, opts: { signal?: AbortSignal; kill?: AbortSignal; options?: Partial<IngestOptions> } = {}): Promise<IngestResult> {
+    const id = this.nextTask++;
+    this.inFlight.set(id, Date.now());
+    try {
+      return await this.pool.run({ file, options: { ...this.options, ...opts.options } }, { signal: opts.signal, kill: opts.kill });
+    } finally {
+      this.inFlight.delete(id);
+    }
   }
+
+  /** When the oldest ingest in flight started (its blobs may not be referenced by a row yet), or null. */
+  writersSince(): number | null {
+    let oldest: number | null = null;
+    for (const t of this.inFlight.values()) if (oldest === null || t < oldest) oldest = t;
+    return oldest;
+  }
+
+  private readonly inFlight = new Map<number, number>();
+  private nextTask = 1;
 
   close(): Promise<void> {
     return this.pool.close();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const ASIDE = /^gc-([0-9a-f]{64})-[0-9a-f]+$/;
 
 /**
  * Content-addressed file store: every file is kept once, named by its sha256.
@@ -12,10 +13,18 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * reader never sees half a file and a crash leaves at most a stray temp file.
  * Safe to use from worker threads: the name is derived from the content, so two
  * writers of the same bytes race harmlessly.
+ *
+ * Putting bytes that are already stored refreshes the file's mtime: the blob collector
+ * (blob-collector.ts) keeps any blob written or re-put after the oldest writer in flight
+ * started, so a file a running import is about to reference is never removed under it.
+ * Nothing else removes blobs: code that drops a reference releases the blob to the collector.
  */
 export class BlobStore {
   readonly root: string;
   private readonly tmpDir: string;
+  /** Start times of puts in flight on this thread (the collector waits for them). */
+  private readonly inFlight = new Map<number, number>();
+  private nextPut = 1;
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'blobs');
@@ -25,15 +34,25 @@ export class BlobStore {
   async init(): Promise<void> {
     await fs.mkdir(this.root, { recursive: true });
     await fs.mkdir(this.tmpDir, { recursive: true });
-    // Temp files left by a crash are garbage by construction.
+    // Temp files left by a crash are garbage by construction; a blob the collector had
+    // moved aside when the process died goes back (it was not yet proven unused).
     for (const name of await fs.readdir(this.tmpDir)) {
       if (name.endsWith('.part')) await fs.rm(path.join(this.tmpDir, name), { force: true });
+      const aside = ASIDE.exec(name);
+      if (aside) await this.restoreAside(path.join(this.tmpDir, name), aside[1]!);
     }
   }
 
   pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** The start time of the oldest put in flight on this thread, or null. */
+  writersSince(): number | null {
+    let oldest: number | null = null;
+    for (const t of this.inFlight.values()) if (oldest === null || t < oldest) oldest = t;
+    return oldest;
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -47,17 +66,28 @@ export class BlobStore {
 
   /** Stores bytes; returns their sha256. */
   async putBuffer(data: Uint8Array): Promise<{ sha256: string; bytes: number }> {
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    if (!(await this.has(sha256))) {
-      const tmp = this.tempPath();
-      await fs.writeFile(tmp, data);
-      await this.commit(tmp, sha256);
-    }
-    return { sha256, bytes: data.byteLength };
+    return this.writing(async () => {
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      if (!(await this.refresh(sha256))) {
+        const tmp = this.tempPath();
+        try {
+          await fs.writeFile(tmp, data);
+        } catch (err) {
+          await fs.rm(tmp, { force: true });
+          throw err;
+        }
+        await this.commit(tmp, sha256);
+      }
+      return { sha256, bytes: data.byteLength };
+    });
   }
 
   /** Copies a file in while hashing it in one streaming pass. */
-  async putFile(source: string): Promise<{ sha256: string; bytes: number }> {
+  putFile(source: string): Promise<{ sha256: string; bytes: number }> {
+    return this.writing(() => this.copyIn(source));
+  }
+
+  private async copyIn(source: string): Promise<{ sha256: string; bytes: number }> {
     const tmp = this.tempPath();
     const hash = createHash('sha256');
     let bytes = 0;
@@ -78,15 +108,60 @@ export class BlobStore {
       throw err;
     }
     const sha256 = hash.digest('hex');
-    if (await this.has(sha256)) await fs.rm(tmp, { force: true });
+    if (await this.refresh(sha256)) await fs.rm(tmp, { force: true });
     else await this.commit(tmp, sha256);
     return { sha256, bytes };
   }
 
   /** Stores a file whose sha256 the caller already knows and has written to `tmp` (moved, not copied). */
-  async adoptTemp(tmp: string, sha256: string): Promise<void> {
-    if (await this.has(sha256)) await fs.rm(tmp, { force: true });
-    else await this.commit(tmp, sha256);
+  adoptTemp(tmp: string, sha256: string): Promise<void> {
+    return this.writing(async () => {
+      if (await this.refresh(sha256)) await fs.rm(tmp, { force: true });
+      else await this.commit(tmp, sha256);
+    });
+  }
+
+  /**
+   * Marks an already stored blob as just written (its mtime), so the collector sees that a
+   * writer needs it; false when it is not stored (the caller writes it).
+   */
+  async refresh(sha256: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await fs.utimes(this.pathOf(sha256), now, now);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** Moves a blob out of the store, atomically, for the collector to check; answers where it went. */
+  async moveAside(sha256: string): Promise<string> {
+    const aside = path.join(this.tmpDir, `gc-${sha256}-${randomBytes(6).toString('hex')}`);
+    await fs.rename(this.pathOf(sha256), aside);
+    return aside;
+  }
+
+  /** Puts a blob moved aside back (or drops it when a writer has stored the same bytes again meanwhile). */
+  async restoreAside(aside: string, sha256: string): Promise<void> {
+    const dest = this.pathOf(sha256);
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    try {
+      // link, not rename: it fails instead of replacing a file a writer has put back meanwhile.
+      await fs.link(aside, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        await fs.rm(aside, { force: true });
+        return;
+      }
+      // A file system without hard links: the same bytes either way, so a rename is safe.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      await fs.rename(aside, dest);
+      return;
+    }
+    await fs.rm(aside, { force: true });
   }
 
   /** A fresh temp path inside the store's filesystem, for writers that stream. */
@@ -94,13 +169,36 @@ export class BlobStore {
     return path.join(this.tmpDir, `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
   }
 
+  /**
+   * Removes a blob now, whoever else references it. Only for files this engine has just
+   * made and nothing can reference yet; anything else goes through the blob collector
+   * (engine.blobs.release), or a shared file can vanish under a live row.
+   */
   async remove(sha256: string): Promise<boolean> {
+    if (this.onRemove) return this.onRemove(sha256);
     try {
       await fs.rm(this.pathOf(sha256));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
+    }
+  }
+
+  /**
+   * Set by the engine: remove() then releases the blob to the collector instead of
+   * deleting it (features written before the collector call remove() after checking only
+   * their own tables). Answers whether the blob is unused everywhere.
+   */
+  onRemove: ((sha256: string) => Promise<boolean>) | null = null;
+
+  private async writing<T>(work: () => Promise<T>): Promise<T> {
+    const id = this.nextPut++;
+    this.inFlight.set(id, Date.now());
+    try {
+      return await work();
+    } finally {
+      this.inFlight.delete(id);
     }
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shared/contract/index.js';
-import { ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
+import { cleanText, ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
+import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import { newId } from '../../engine/ids.js';
@@ -12,8 +13,8 @@ import type { ImageIngestPool } from '../../engine/images/ingest-pool.js';
 import type { IngestOptions, IngestResult } from '../../engine/images/ingest.js';
 import { importBatch } from './jobs/import-batch.js';
 import { importFileJob, type FileServices, type ImportFilePayload } from './jobs/import-file.js';
-import { importScanJob, type ScanServices } from './jobs/import-scan.js';
-import { projectNameFor, scanPaths, type ScannedFile } from './scan.js';
+import { importScanJob, type ScanFound, type ScanServices } from './jobs/import-scan.js';
+import { projectNameFor, scanPaths } from './scan.js';
 
 type Sources = { paths: string[] } | { uploads: { id: string; name: string }[] };
 
@@ -51,6 +52,7 @@ export class ImportService implements ScanServices, FileServices {
     private readonly queue: Queue,
     private readonly images: ImageIngestPool,
     private readonly options: IngestOptions,
+    private readonly blobs: BlobCollector,
   ) {
     this.unsubscribe = events.subscribe((e) => this.onQueueEvent(e));
   }
@@ -81,7 +83,7 @@ export class ImportService implements ScanServices, FileServices {
       for (const id of ids) if (!(await this.uploads.exists(id))) throw new ContractError('not_found', `no upload ${id}`);
       sources = { uploads: ids.map((id, i) => ({ id, name: cleanRelPath(names[i]!) })) };
       const firstSegments = new Set(sources.uploads.map((u) => (u.name.includes('/') ? u.name.split('/')[0] : '')));
-      const folder = firstSegments.size === 1 ? [...firstSegments][0] : '';
+      const folder = firstSegments.size === 1 ? [...firstSegments][0]!.slice(0, 200).trim() : '';
       name ??= folder || `Upload ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
     }
     const projectId = input.projectId ?? this.library.createProject(name, 'paths' in sources && sources.paths.length === 1 ? sources.paths[0]! : null).id;
@@ -95,6 +97,8 @@ export class ImportService implements ScanServices, FileServices {
         .run(importId, projectId, JSON.stringify(sources), now, now);
       this.queue.createBatch(importBatch, { id: importId, label: name, projectId });
       this.queue.enqueue(importScanJob, { importId }, { batchId: importId, projectId });
+      // Kept past the staging area's expiry until this import is done with them.
+      if ('uploads' in sources) this.uploads.claim(sources.uploads.map((u) => u.id), `import:${importId}`);
     })();
     this.events.emit('projects.changed', { projectId });
     const progress = this.get(importId);
@@ -144,26 +148,41 @@ export class ImportService implements ScanServices, FileServices {
 
   // ------------------------------------------------------------ job steps (see queue/jobs/import-*.ts)
 
-  /** import.scan: the files of an import's dropped paths or uploads. */
-  async scanSources(importId: string): Promise<ScannedFile[]> {
+  /**
+   * import.scan: the files of an import's dropped paths or uploads, and what under them
+   * cannot be imported (unreadable folders, broken links, pipes…), with the reason. Fails
+   * only when nothing that was dropped exists.
+   */
+  async scanSources(importId: string): Promise<ScanFound> {
     const row = this.db.prepare('SELECT sources FROM imports WHERE id = ?').get(importId) as { sources: string } | undefined;
     if (!row) throw new ContractError('not_found', `no import ${importId}`);
     const sources = JSON.parse(row.sources) as Sources;
-    if ('uploads' in sources) return sources.uploads.map((u) => ({ path: this.uploads.pathOf(u.id), relPath: u.name }));
+    if ('uploads' in sources) return { files: sources.uploads.map((u) => ({ path: this.uploads.pathOf(u.id), relPath: u.name })), skipped: [] };
     const scanned = await scanPaths(sources.paths);
-    if (scanned.missing.length) throw new ContractError('not_found', `not found: ${scanned.missing.join(', ')}`);
-    return scanned.files;
+    if (scanned.missing.length && scanned.files.length === 0 && scanned.skipped.length === 0) throw new ContractError('not_found', `not found: ${scanned.missing.join(', ')}`);
+    const missing = scanned.missing.map((p) => ({ relPath: cleanText(path.basename(p)) || 'unnamed', reason: 'not found' }));
+    return { files: scanned.files, skipped: [...scanned.skipped, ...missing] };
   }
 
-  /** import.scan's commit: the total, and one import.file child per file, in the scan's transaction. */
-  beginFiles(ctx: CommitContext<ScanServices>, importId: string, files: readonly ScannedFile[]): void {
+  /** import.scan's commit: the total, one import.file child per file and a skipped row per unreadable entry, in the scan's transaction. */
+  beginFiles(ctx: CommitContext<ScanServices>, importId: string, found: ScanFound): void {
     const row = this.db.prepare('SELECT project_id FROM imports WHERE id = ?').get(importId) as { project_id: string };
-    this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(files.length, Date.now(), importId);
+    const now = Date.now();
+    this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(found.files.length + found.skipped.length, now, importId);
+    for (const s of found.skipped) this.recordSkip(row.project_id, importId, s.relPath, s.reason, now);
     const firstSeq = this.library.nextSeq(row.project_id);
-    const payloads = files.map(
+    const payloads = found.files.map(
       (file, index): ImportFilePayload => ({ importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index }),
     );
     ctx.enqueueMany(importFileJob, payloads, { batchId: importId, projectId: row.project_id });
+  }
+
+  private recordSkip(projectId: string, importId: string, relPath: string, reason: string, now: number): void {
+    this.db
+      .prepare('INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(newId(), projectId, importId, path.posix.basename(relPath), relPath, reason, now);
+    this.library.noteSkipped(projectId);
+    this.db.prepare('UPDATE imports SET processed = processed + 1, skipped = skipped + 1, updated_at = ? WHERE id = ?').run(now, importId);
   }
 
   /** import.file's work: runs in the ingest pool; `kill` stops the worker (a cancel's grace period ran out). */
@@ -177,12 +196,14 @@ export class ImportService implements ScanServices, FileServices {
     const fileName = path.posix.basename(p.relPath);
     const bump = (column: 'imported' | 'duplicates' | 'skipped') =>
       this.db.prepare(`UPDATE imports SET processed = processed + 1, ${column} = ${column} + 1, updated_at = ? WHERE id = ?`).run(now, p.importId);
+    // The project was deleted while this file was being read: no row goes under it, and the
+    // files this job stored go to the collector (another project may hold the same bytes).
+    if (!this.library.isLiveProject(p.projectId)) {
+      if (result.ok) this.blobs.release([result.sha256, result.thumb.sha256]);
+      return;
+    }
     if (!result.ok) {
-      this.db
-        .prepare('INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(newId(), p.projectId, p.importId, fileName, p.relPath, result.reason, now);
-      this.library.noteSkipped(p.projectId);
-      bump('skipped');
+      this.recordSkip(p.projectId, p.importId, p.relPath, result.reason, now);
       return;
     }
     if (this.library.findOriginal(p.projectId, result.sha256)) {
@@ -267,7 +288,10 @@ export class ImportService implements ScanServices, FileServices {
         this.emitProgress(e.payload.id, true);
         if (e.type === 'batch.started') return;
         this.events.emit('projects.changed', { projectId: e.payload.projectId });
-        if (e.type === 'batch.completed') void this.discardUploads(e.payload.id);
+        // Done, or cancelled because its project was deleted: the staged uploads are not needed again.
+        if (e.type === 'batch.completed' || (e.type === 'batch.cancelled' && e.payload.projectId && !this.library.isLiveProject(e.payload.projectId))) {
+          void this.discardUploads(e.payload.id);
+        }
         return;
       default:
     }
@@ -313,7 +337,7 @@ function toProgress(r: ImportRow): ImportProgress {
 
 /** A browser-given relative name, made safe to show and store (it is never used as a path). */
 function cleanRelPath(name: string): string {
-  const parts = name
+  const parts = cleanText(name)
     .replace(/\\/g, '/')
     .split('/')
     .filter((p) => p && p !== '.' && p !== '..');

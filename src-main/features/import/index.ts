@@ -17,7 +17,7 @@ export const importFeature = defineFeature({
   name: 'import',
   migrations: importMigrations,
   create: (ctx) =>
-    new ImportService(ctx.db, ctx.use(libraryFeature), ctx.uploads, ctx.events, ctx.queue, ctx.images, { ...defaultIngestOptions, ...ImportSettings.parse(ctx.settings) }),
+    new ImportService(ctx.db, ctx.use(libraryFeature), ctx.uploads, ctx.events, ctx.queue, ctx.images, { ...defaultIngestOptions, ...ImportSettings.parse(ctx.settings) }, ctx.blobs),
   jobs: (imports) => [bindJob(importScanJob, imports), bindJob(importFileJob, imports)],
   batchTypes: (imports) => [bindBatchType(importBatch, imports)],
   handlers: (imports) => ({

@@ -92,7 +92,8 @@ describe('import into the library', () => {
     api(engine).library.renameProject(pa.projectId, 'Kış kataloğu');
 
     await engine.close();
-    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });
+    // No grace for re-put blobs: nothing else runs here, so the collector removes at once what it may.
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1, blobs: { graceMs: 0 } });
     const projects = api(engine).library.listProjects();
     expect(projects.map((p) => p.name).sort()).toEqual(['Kış kataloğu', 'b']);
     expect(api(engine).library.getProject(pa.projectId).assetCount).toBe(3);

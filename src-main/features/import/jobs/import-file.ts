@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../../../../src-shared/contract/index.js';
+import { errorCodeOf } from '../../../engine/queue/errors.js';
 import { jobsWith } from '../../../engine/queue/types.js';
 import type { IngestResult } from '../../../engine/images/ingest.js';
 
@@ -28,8 +29,9 @@ export const importFileJob = jobsWith<FileServices>()({
       return await ctx.services.ingest(p.path, { signal: ctx.signal, kill: ctx.stopSignal });
     } catch (err) {
       // A worker that dies on a file is retried; on the last attempt the file is listed as
-      // skipped with the reason, like any bad file, and the import goes on.
-      if (ctx.signal.aborted || ctx.attempt < ctx.maxAttempts) throw err;
+      // skipped with the reason, like any bad file, and the import goes on. A full disk is
+      // not the file's fault: the queue puts the job back and pauses until there is room.
+      if (ctx.signal.aborted || ctx.attempt < ctx.maxAttempts || errorCodeOf(err) === 'disk_full') throw err;
       return { ok: false, reason: `worker failed: ${(err as Error).message}` };
     }
   },
