@@ -4,11 +4,46 @@ import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ContractError, httpStatusFor, MediaVariant, type EngineEvent } from '../../src-shared/contract/index.js';
+import {
+  ContractError,
+  httpStatusFor,
+  isMethodName,
+  localFieldsUsed,
+  MediaVariant,
+  methods,
+  RPC_MAX_BYTES,
+  transportAllows,
+  UPLOAD_MAX_BYTES,
+  type EngineEvent,
+} from '../../src-shared/contract/index.js';
 import { createDispatcher } from '../engine/api/dispatch.js';
 import type { Engine } from '../engine/engine.js';
-import { checkOrigin, newToken, sameToken, TOKEN_COOKIE, tokenOf } from './auth.js';
+import { mediaHeaders } from '../engine/media/display.js';
+import { errorCodeOf } from '../engine/queue/errors.js';
+import { bearerOf, checkOrigin, newSessionHost, newToken, sameToken, SESSION_COOKIE, sessionCookieOf } from './auth.js';
 import { serveStatic } from './static-files.js';
+
+/** Limits that keep a slow, greedy or hostile client from holding the server. */
+export interface ServerLimits {
+  /** Time to receive a request's headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (a 2 GB upload over loopback takes seconds). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Connections at once; more are closed as they arrive (the UI needs ~8: fetches, images, the event socket). */
+  maxConnections: number;
+  /** Bytes of request headers. */
+  maxHeaderBytes: number;
+}
+
+export const defaultLimits: ServerLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 15 * 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+  maxHeaderBytes: 16 * 1024,
+};
 
 export interface ServerOptions {
   engine: Engine;
@@ -17,32 +52,57 @@ export interface ServerOptions {
   token?: string;
   /** The built renderer (dist/renderer); null serves the API only. */
   staticDir?: string | null;
+  limits?: Partial<ServerLimits>;
 }
 
 export interface RunningServer {
   url: string;
-  /** The URL to open: it carries the token once, which the server swaps for a cookie. */
+  /**
+   * The URL to print: 127.0.0.1 with the token once. It sends the browser to the session
+   * host (appUrl), which swaps the token for a cookie only that host ever receives.
+   */
   loginUrl: string;
+  /** The browser session's origin: http://<secret>.localhost:<port>/ (see auth.ts newSessionHost). */
+  appUrl: string;
   token: string;
   port: number;
   close(): Promise<void>;
 }
 
-const MAX_JSON_BYTES = 1024 * 1024;
+/** Which methods each route answers (405 with Allow for the others). */
+const ALLOW = { rpc: 'POST', uploads: 'POST', read: 'GET, HEAD' } as const;
 
 /** Shown to a browser that arrives without the token. Its one style block is allowed by hash in the CSP. */
 const UNAUTHORIZED_STYLE = 'body{font-family:system-ui,sans-serif;padding:2em;max-width:40em;color:#222;background:#fafafa}@media (prefers-color-scheme:dark){body{color:#eee;background:#151618}}code{font-size:1.05em}';
 const UNAUTHORIZED_STYLE_HASH = `'sha256-${createHash('sha256').update(UNAUTHORIZED_STYLE).digest('base64')}'`;
 const UNAUTHORIZED_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Atölye</title><style>${UNAUTHORIZED_STYLE}</style><h1>Atölye needs its token</h1><p>Open the address printed by <code>atolye serve</code> (or <code>npm start</code>): it ends in <code>?token=…</code>. The token changes each time the server starts.</p></html>`;
 
+/** A refusal with its own status (405, 413, 426, 507) rather than one of the contract's codes. */
+class HttpRefusal extends ContractError {
+  constructor(
+    readonly status: number,
+    code: ContractError['code'],
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code, message);
+  }
+}
+
+const methodNotAllowed = (allow: string, what: string) => new HttpRefusal(405, 'invalid_input', `use ${allow.split(', ')[0]} for ${what}`, { Allow: allow });
+
 /**
- * The loopback transport of the contract: HTTP for calls, uploads and media, a
- * WebSocket for events. Bound to 127.0.0.1 only, every request needs the per-run token,
- * and Host/Origin are checked so no other site can drive it from the user's browser.
+ * The loopback transport of the contract: HTTP for calls, uploads and media, a WebSocket
+ * for events. Bound to 127.0.0.1 only; every request needs the per-run token (a Bearer
+ * header, or the session cookie of the secret session host); Host and Origin are checked
+ * so no other site can drive it from the user's browser. Methods that name files on this
+ * machine are refused here (contract `local` fields): a web page uploads and downloads.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { engine } = options;
+  const limits: ServerLimits = { ...defaultLimits, ...options.limits };
   const token = options.token ?? newToken();
+  const sessionHost = newSessionHost();
   const dispatch = createDispatcher(engine);
   let port = 0;
 
@@ -52,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data: blob:",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      `connect-src 'self' ws://${sessionHost}:${port} ws://127.0.0.1:${port} ws://localhost:${port}`,
       "font-src 'self'",
       "object-src 'none'",
       "base-uri 'none'",
@@ -67,46 +127,68 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     'Cross-Origin-Resource-Policy': 'same-origin',
   });
 
-  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+  const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(text);
+    res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra }).end(text);
   };
-  const sendError = (res: ServerResponse, err: unknown) => {
-    const e = err instanceof ContractError ? err : new ContractError('internal', (err as Error)?.message ?? String(err));
-    if (!(err instanceof ContractError)) console.error('[server]', err);
+  const sendError = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    let e: ContractError;
+    if (err instanceof ContractError) e = err;
+    else if (errorCodeOf(err) === 'disk_full') e = new HttpRefusal(507, 'unavailable', 'the disk holding the library is full; free some space and try again');
+    else {
+      e = new ContractError('internal', (err as Error)?.message ?? String(err));
+      console.error(`[server] ${req.method} ${req.url?.slice(0, 200)}: ${(err as Error)?.stack ?? String(err)}`);
+    }
     if (res.headersSent) return void res.destroy();
-    sendJson(res, httpStatusFor[e.code], e.toJSON());
+    const status = e instanceof HttpRefusal ? e.status : httpStatusFor[e.code];
+    // A refused body may still be arriving: do not read it, close the connection after answering.
+    const close: Record<string, string> = !req.complete ? { Connection: 'close' } : {};
+    sendJson(res, status, e.toJSON(), { ...(e instanceof HttpRefusal ? e.headers : {}), ...close });
+    if (!req.complete) res.once('finish', () => req.destroy());
+  };
+
+  const authenticated = (req: IncomingMessage): boolean => {
+    if (sameToken(bearerOf(req), token)) return true;
+    // The session cookie counts only on the session host, the one place a browser sends it.
+    return req.headers.host?.toLowerCase() === `${sessionHost}:${port}` && sameToken(sessionCookieOf(req), token);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const check = checkOrigin(req, port);
+    const check = checkOrigin(req, port, sessionHost);
     if (check !== 'ok') throw new ContractError('forbidden', check === 'bad-host' ? 'unexpected Host header' : 'cross-origin request refused');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const method = req.method ?? 'GET';
 
-    // First visit: trade the token in the URL for an HttpOnly cookie and drop it from the address bar.
+    // Signing in: the token in the URL, once. Elsewhere than the session host it only
+    // sends the browser there; there it becomes a cookie and leaves the address bar.
     const queryToken = url.searchParams.get('token');
-    if (req.method === 'GET' && queryToken !== null) {
+    if ((method === 'GET' || method === 'HEAD') && queryToken !== null) {
       if (!sameToken(queryToken, token)) throw new ContractError('unauthorized', 'wrong token');
+      const onSessionHost = req.headers.host?.toLowerCase() === `${sessionHost}:${port}`;
+      if (!onSessionHost) {
+        res.writeHead(302, { Location: `http://${sessionHost}:${port}${url.pathname}${url.search}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+        return;
+      }
       url.searchParams.delete('token');
       res
         .writeHead(302, {
-          'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+          'Set-Cookie': `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
           Location: url.pathname + url.search,
+          'Cache-Control': 'no-store',
+          'Referrer-Policy': 'no-referrer',
         })
         .end();
       return;
     }
-    if (!sameToken(tokenOf(req), token)) {
-      if (req.method === 'GET' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/')) {
+    if (!authenticated(req)) {
+      if (method === 'GET' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/')) {
         res
           .writeHead(401, {
             ...securityHeaders(),
             'Content-Security-Policy': csp().replace("style-src 'self'", `style-src 'self' ${UNAUTHORIZED_STYLE_HASH}`),
             'Content-Type': 'text/html; charset=utf-8',
           })
-          .end(
-            UNAUTHORIZED_PAGE,
-          );
+          .end(UNAUTHORIZED_PAGE);
         return;
       }
       throw new ContractError('unauthorized', 'missing or wrong token');
@@ -114,37 +196,69 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     const { pathname } = url;
     if (pathname.startsWith('/api/rpc/')) {
-      if (req.method !== 'POST') throw new ContractError('invalid_input', 'use POST for /api/rpc');
-      const name = decodeURIComponent(pathname.slice('/api/rpc/'.length));
+      if (method !== 'POST') throw methodNotAllowed(ALLOW.rpc, '/api/rpc');
+      let name: string;
+      try {
+        name = decodeURIComponent(pathname.slice('/api/rpc/'.length));
+      } catch {
+        throw new ContractError('invalid_input', 'malformed %-escape in the method name');
+      }
       const body = await readJson(req);
+      if (isMethodName(name)) {
+        const spec = methods[name];
+        if (!transportAllows(spec, 'http')) throw new ContractError('forbidden', `${name} is not available over the web transport`);
+        const used = localFieldsUsed(spec, body);
+        if (used.length) {
+          throw new ContractError(
+            'forbidden',
+            `${name}: ${used.join(', ')} would name files on the computer running Atölye, which a web page may not do; ` +
+              'upload the files first (POST /api/uploads) and pass uploadIds, or get results through the download route (/api/download/<name>)',
+          );
+        }
+      }
       sendJson(res, 200, await dispatch(name, body));
       return;
     }
     if (pathname === '/api/uploads') {
-      if (req.method !== 'POST') throw new ContractError('invalid_input', 'use POST for /api/uploads');
-      const { uploadId, bytes } = await engine.uploads.receive(req);
-      sendJson(res, 200, { uploadId, bytes });
+      if (method !== 'POST') throw methodNotAllowed(ALLOW.uploads, '/api/uploads');
+      const declared = Number(req.headers['content-length']);
+      const max = Math.min(UPLOAD_MAX_BYTES, engine.uploads.maxBytes);
+      if (Number.isFinite(declared) && declared > max) throw new HttpRefusal(413, 'invalid_input', `an upload may be ${max} bytes at most; this one is ${declared}`);
+      try {
+        const { uploadId, bytes } = await engine.uploads.receive(req);
+        sendJson(res, 200, { uploadId, bytes });
+      } catch (err) {
+        if (err instanceof ContractError && /larger than/.test(err.message)) throw new HttpRefusal(413, 'invalid_input', err.message);
+        throw err;
+      }
       return;
     }
+    if (pathname === '/api/events') throw new HttpRefusal(426, 'invalid_input', 'the event stream is a WebSocket: connect with an Upgrade request', { Upgrade: 'websocket' });
     const media = /^\/media\/([a-z]+)\/([0-9a-f-]{36})$/.exec(pathname);
-    if (media) {
+    if (media || pathname.startsWith('/media/')) {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOW.read, 'media');
+      if (!media) throw new ContractError('not_found', 'no such media');
       const variant = MediaVariant.safeParse(media[1]);
       if (!variant.success) throw new ContractError('not_found', 'unknown media variant');
-      const found = engine.media(media[2]!, variant.data);
+      const found = await engine.mediaForDisplay(media[2]!, variant.data);
       if (!found) throw new ContractError('not_found', 'no such media');
       const stat = await fs.stat(found.path).catch(() => null);
       if (!stat) throw new ContractError('not_found', 'media file is missing from the store');
       res.writeHead(200, {
-        'Content-Type': found.contentType,
+        ...mediaHeaders(found.contentType, { sameOriginOnly: true }),
         'Content-Length': stat.size,
         'Cache-Control': 'private, max-age=31536000, immutable',
-        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
       });
-      createReadStream(found.path).pipe(res);
+      if (method === 'HEAD') return void res.end();
+      const stream = createReadStream(found.path);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
       return;
     }
     const download = /^\/api\/download\/([a-z0-9-]+)$/.exec(pathname);
-    if (download && req.method === 'GET') {
+    if (download) {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOW.read, '/api/download');
       let params: unknown = {};
       const raw = url.searchParams.get('p');
       if (raw !== null) {
@@ -160,32 +274,62 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // RFC 6266/5987: an ASCII fallback plus the real (e.g. Turkish) name.
         'Content-Disposition': `attachment; filename="${file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
         'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
       });
-      file.stream.on('error', () => res.destroy());
+      if (method === 'HEAD') {
+        file.stream.destroy();
+        return void res.end();
+      }
+      // A file that fails half way (a damaged blob) ends the response without its last
+      // chunk: the browser marks the download failed instead of keeping half a ZIP.
+      file.stream.on('error', (err) => {
+        console.error(`[server] download ${download[1]} failed: ${(err as Error).message}`);
+        res.destroy();
+      });
+      res.on('close', () => file.stream.destroy());
       file.stream.pipe(res);
       return;
     }
     if (pathname.startsWith('/api/')) throw new ContractError('not_found', `no route ${pathname}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new ContractError('invalid_input', 'method not allowed');
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOW.read, 'this page');
     if (!options.staticDir) throw new ContractError('not_found', 'this server has no UI (API only)');
     await serveStatic(options.staticDir, pathname, res, securityHeaders());
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => sendError(res, err));
+  const server = http.createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for requests past their timeouts.
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => sendError(req, res, err));
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.maxHeadersCount = 100;
+  // A broken client socket must not become an unhandled error.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   // Events: one WebSocket per client; the same Host/Origin/token checks as HTTP.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname !== '/api/events') return refuse(404, 'Not Found');
-    if (checkOrigin(req, port) !== 'ok') return refuse(403, 'Forbidden');
-    if (!sameToken(tokenOf(req), token)) return refuse(401, 'Unauthorized');
+    if (checkOrigin(req, port, sessionHost) !== 'ok') return refuse(403, 'Forbidden');
+    if (!authenticated(req)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
@@ -207,6 +351,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url,
     loginUrl: `${url}?token=${token}`,
+    appUrl: `http://${sessionHost}:${port}/`,
     token,
     port,
     close: async () => {
@@ -220,11 +365,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > RPC_MAX_BYTES) throw new HttpRefusal(413, 'invalid_input', `a call's body may be ${RPC_MAX_BYTES} bytes at most`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_JSON_BYTES) throw new ContractError('invalid_input', 'request body is too large');
+    if (size > RPC_MAX_BYTES) throw new HttpRefusal(413, 'invalid_input', `a call's body may be ${RPC_MAX_BYTES} bytes at most`);
     chunks.push(chunk);
   }
   if (size === 0) return {};

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, ImportProgress } from '../../src-shared/contract/index.js';
 import type { Engine } from '../../src-main/engine/engine.js';
 import { openEngine } from '../../src-main/features/index.js';
+import { importFeature } from '../../src-main/features/import/public.js';
 import { HttpBackend } from '../../src-main/server/client.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { writeJpegs } from '../helpers/images.js';
@@ -93,11 +94,27 @@ describe('loopback HTTP + WebSocket transport', () => {
     expect(await open({ Authorization: `Bearer ${server.token}` })).toBe(101);
   });
 
-  it('trades the token in the URL for an HttpOnly cookie', async () => {
+  it('trades the token in the URL for an HttpOnly cookie of the secret session host only', async () => {
+    // At 127.0.0.1 the token only sends the browser to the session host: no cookie there,
+    // since a cookie of 127.0.0.1 would reach every other local server on any port.
     const res = await request(server.port, { path: `/?token=${server.token}`, headers: { Host: `127.0.0.1:${server.port}` } });
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/');
-    expect(String(res.headers['set-cookie'])).toMatch(/atolye_token=.*HttpOnly; SameSite=Strict/);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const sessionHost = new URL(server.appUrl).host;
+    expect(res.headers.location).toBe(`http://${sessionHost}/?token=${server.token}`);
+    expect(sessionHost).toMatch(new RegExp(`^s[a-z2-7]{24}\\.localhost:${server.port}$`));
+    const there = await request(server.port, { path: `/?token=${server.token}`, headers: { Host: sessionHost } });
+    expect(there.status).toBe(302);
+    expect(there.headers.location).toBe('/');
+    const cookie = String(there.headers['set-cookie']);
+    expect(cookie).toMatch(/^atolye_session=.*; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).not.toMatch(/Domain=/i);
+    // The cookie works on the session host, and nowhere else.
+    const jar = cookie.split(';')[0]!;
+    const onHost = await request(server.port, { method: 'POST', path: '/api/rpc/projects.list', headers: { Host: sessionHost, Cookie: jar }, body: '{}' });
+    expect(onHost.status).toBe(200);
+    const elsewhere = await request(server.port, { method: 'POST', path: '/api/rpc/projects.list', headers: { Host: `127.0.0.1:${server.port}`, Cookie: jar }, body: '{}' });
+    expect(elsewhere.status).toBe(401);
     const bad = await request(server.port, { path: '/?token=wrong', headers: { Host: `127.0.0.1:${server.port}` } });
     expect(bad.status).toBe(401);
     const page = await request(server.port, { path: '/', headers: { Host: `127.0.0.1:${server.port}` } });
@@ -151,7 +168,8 @@ describe('loopback HTTP + WebSocket transport', () => {
   it('streams a project as a ZIP download with its (Turkish) name', async () => {
     const src = path.join(dir, 'zip-src');
     await writeJpegs(src, 3, 'zip');
-    const started = await client.call('import.start', { paths: [src], projectName: 'Çay & Şeker' });
+    // Local paths are not accepted over HTTP (see test/security): the folder is imported in-process.
+    const started = await engine.use(importFeature).start({ paths: [src], projectName: 'Çay & Şeker' });
     let progress: ImportProgress = started;
     for (let i = 0; i < 200 && progress.state !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 50));
