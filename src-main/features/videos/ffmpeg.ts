@@ -94,7 +94,10 @@ async function installerPath(): Promise<string | { reason: string }> {
   try {
     const mod = (await import('@ffmpeg-installer/ffmpeg')) as { default?: { path?: unknown }; path?: unknown };
     const p = mod.default?.path ?? mod.path;
-    return typeof p === 'string' ? p : { reason: 'the package gave no path' };
+    if (typeof p !== 'string') return { reason: 'the package gave no path' };
+    // Packaged by electron-builder, the package's path points into app.asar, where nothing can
+    // be executed; the binary itself is unpacked beside it (asarUnpack).
+    return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
   } catch (err) {
     return { reason: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   }
