@@ -16,9 +16,15 @@ export const libraryFeature = defineFeature({
     'projects.get': ({ id }) => library.getProject(id),
     'projects.rename': ({ id, name }) => library.renameProject(id, name),
     'projects.delete': async ({ id }) => ({ removedFiles: await library.deleteProject(id) }),
-    'assets.list': ({ projectId, offset, limit }) => library.listAssets(projectId, offset, limit),
+    'assets.list': ({ projectId, offset, limit, sort, order, filter, query }) => library.listAssets(projectId, offset, limit, { sort, order, filter, query }),
     'assets.get': ({ id }) => library.getAsset(id),
+    'assets.delete': ({ ids }) => library.deleteAssets(ids),
+    'assets.restore': ({ undoToken }) => library.restoreAssets(undoToken),
+    'assets.move': ({ ids, projectId }) => library.moveAssets(ids, projectId),
   }),
   media: (library, assetId, variant) => library.media(assetId, variant),
+  // Deletes whose undo ran out while the app was closed let their files go now.
+  start: async (library) => void (await library.purgeDeleted()),
+  close: (library) => library.close(),
   cli: (self) => [projectsCommand(self)],
 });

@@ -1,5 +1,6 @@
-import type { Asset, MediaVariant, Project } from '../../../src-shared/contract/index.js';
+import type { Asset, AssetFilter, AssetRefusal, AssetSort, AssetsDeleted, ListedAsset, MediaVariant, Project } from '../../../src-shared/contract/index.js';
 import { ContractError } from '../../../src-shared/contract/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
@@ -83,6 +84,30 @@ function toProject(r: ProjectRow): Project {
   };
 }
 
+/** How long a delete of images can be undone; their files stay in the store until then. */
+export const UNDO_WINDOW_MS = 10 * 60_000;
+
+/** How the grid lists a project's originals (assets.list). */
+export interface AssetView {
+  sort?: AssetSort;
+  order?: 'asc' | 'desc';
+  filter?: AssetFilter;
+  query?: string;
+}
+
+const SORTS: Record<AssetSort, string> = {
+  import: 'a.seq',
+  name: 'a.file_name COLLATE NOCASE',
+  date: 'a.created_at',
+  size: 'a.bytes',
+};
+
+/** The derived images a grid can show instead of an original (not thumbnails). */
+const RESULT_KINDS = "('cutout', 'mask', 'composite')";
+
+/** An asset and everything derived from it (results, their thumbnails): the unit a delete or a move takes. */
+const TREE = `WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT a.id FROM assets a JOIN tree t ON a.source_asset_id = t.id)`;
+
 function toAsset(r: AssetRow): Asset {
   return {
     id: r.id,
@@ -106,6 +131,12 @@ function toAsset(r: AssetRow): Asset {
  * writes: better-sqlite3 on the engine's one writer thread.
  */
 export class Library {
+  /** SQL conditions on an original (alias `a`) for each grid filter, given by the features that know. */
+  private readonly filters = new Map<AssetFilter, string>([['all', '1']]);
+  private purgeTimer: NodeJS.Timeout | null = null;
+  /** The grid's listings, prepared once per shape (sort, order, filter, search or not). */
+  private readonly listings = new Map<string, Statement>();
+
   constructor(
     private readonly db: Db,
     private readonly store: BlobStore,
@@ -115,6 +146,15 @@ export class Library {
     /** To stop a deleted project's imports and jobs. */
     private readonly queue?: Queue,
   ) {}
+
+  /**
+   * A grid filter another feature answers: `condition` is SQL on the original `a` (a
+   * constant string of the feature's; never built from input). One owner per filter.
+   */
+  defineAssetFilter(name: Exclude<AssetFilter, 'all'>, condition: string): void {
+    if (this.filters.has(name)) throw new Error(`asset filter ${name} is defined twice`);
+    this.filters.set(name, condition);
+  }
 
   createProject(name: string, sourcePath: string | null): Project {
     const now = Date.now();
@@ -195,13 +235,185 @@ export class Library {
     })();
   }
 
-  listAssets(projectId: string, offset: number, limit: number): { items: Asset[]; total: number } {
+  /**
+   * A page of a project's originals as the grid lists them: sorted (ties broken by import
+   * order), filtered by a feature's condition, searched in the file name and folder path.
+   */
+  listAssets(projectId: string, offset: number, limit: number, view: AssetView = {}): { items: ListedAsset[]; total: number } {
     this.getProject(projectId);
-    const total = this.db.prepare("SELECT COUNT(*) FROM assets WHERE project_id = ? AND kind = 'original' AND deleted = 0").pluck().get(projectId) as number;
+    const filter = this.filters.get(view.filter ?? 'all');
+    if (!filter) throw new ContractError('invalid_input', `the filter "${view.filter}" is not available in this engine`);
+    const where = ["a.project_id = ? AND a.kind = 'original' AND a.deleted = 0", `(${filter})`];
+    const params: unknown[] = [projectId];
+    const query = view.query?.trim();
+    if (query) {
+      where.push("(a.file_name LIKE ? ESCAPE '\\' OR a.rel_path LIKE ? ESCAPE '\\')");
+      const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(like, like);
+    }
+    const sql = where.join(' AND ');
+    const total = this.listing(`SELECT COUNT(*) FROM assets a WHERE ${sql}`).pluck().get(...params) as number;
+    const dir = view.order === 'desc' ? 'DESC' : 'ASC';
+    const rows = this.listing(
+      `SELECT a.*, (SELECT r.id FROM assets r WHERE r.source_asset_id = a.id AND r.kind IN ${RESULT_KINDS} AND r.deleted = 0 ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS latest_result_id
+       FROM assets a WHERE ${sql} ORDER BY ${SORTS[view.sort ?? 'import']} ${dir}, a.seq ${dir} LIMIT ? OFFSET ?`,
+    ).all(...params, limit, offset) as (AssetRow & { latest_result_id: string | null })[];
+    return { items: rows.map((r) => ({ ...toAsset(r), latestResultId: r.latest_result_id })), total };
+  }
+
+  /**
+   * Tombstones images: an original with everything derived from it, a derived image with
+   * its own thumbnail. The token undoes it (restoreAssets) for UNDO_WINDOW_MS; the files
+   * stay in the store until then, and leave it afterwards when nothing else uses them.
+   */
+  deleteAssets(ids: readonly string[]): AssetsDeleted {
+    const token = newId();
+    const now = Date.now();
+    const projects = new Set<string>();
+    let deleted = 0;
+    const tree = this.db.prepare(`${TREE} SELECT a.id, a.project_id FROM assets a JOIN tree t ON t.id = a.id WHERE a.deleted = 0`);
+    const tombstone = this.db.prepare('UPDATE assets SET deleted = 1, deleted_by = ?, deleted_at = ?, updated_at = ? WHERE id = ? AND deleted = 0');
+    this.db.transaction(() => {
+      for (const id of new Set(ids)) {
+        const rows = tree.all(id) as { id: string; project_id: string }[];
+        if (!rows.some((r) => r.id === id)) continue;
+        for (const r of rows) tombstone.run(token, now, now, r.id);
+        projects.add(rows[0]!.project_id);
+        deleted++;
+      }
+    })();
+    for (const projectId of projects) this.events.emit('projects.changed', { projectId });
+    this.schedulePurge();
+    return deleted ? { deleted, undoToken: token, undoUntil: now + UNDO_WINDOW_MS } : { deleted: 0, undoToken: null, undoUntil: null };
+  }
+
+  /** Undoes deleteAssets while its token lasts; an original whose bytes were imported again into its project meanwhile stays deleted. */
+  restoreAssets(token: string): { restored: number; refused: AssetRefusal[] } {
     const rows = this.db
-      .prepare("SELECT * FROM assets WHERE project_id = ? AND kind = 'original' AND deleted = 0 ORDER BY seq LIMIT ? OFFSET ?")
-      .all(projectId, limit, offset) as AssetRow[];
-    return { items: rows.map(toAsset), total };
+      .prepare(
+        `SELECT a.id, a.project_id, a.kind, a.sha256, a.source_asset_id, p.deleted AS project_deleted FROM assets a JOIN projects p ON p.id = a.project_id
+         WHERE a.deleted = 1 AND a.deleted_by = ? ORDER BY a.source_asset_id IS NOT NULL, a.seq`,
+      )
+      .all(token) as { id: string; project_id: string; kind: Asset['kind']; sha256: string; source_asset_id: string | null; project_deleted: number }[];
+    if (rows.length === 0) throw new ContractError('not_found', 'nothing to undo: that delete was already undone, or too long ago');
+    const refused: AssetRefusal[] = [];
+    const refusedIds = new Set<string>();
+    let restored = 0;
+    const now = Date.now();
+    const revive = this.db.prepare('UPDATE assets SET deleted = 0, deleted_by = NULL, deleted_at = NULL, updated_at = ? WHERE id = ?');
+    const taken = this.db.prepare("SELECT 1 FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0").pluck();
+    const projects = new Set<string>();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        // Parents come first (ORDER BY): a derived image follows its source, restored or not.
+        if (r.source_asset_id && refusedIds.has(r.source_asset_id)) {
+          refusedIds.add(r.id);
+          continue;
+        }
+        const parentGone = r.source_asset_id !== null && !rows.some((x) => x.id === r.source_asset_id) && !this.isLive(r.source_asset_id);
+        const code: AssetRefusal['code'] | null = r.project_deleted
+          ? 'project_deleted'
+          : r.kind === 'original' && taken.get(r.project_id, r.sha256)
+            ? 'duplicate'
+            : parentGone
+              ? 'not_found'
+              : null;
+        if (code) {
+          refusedIds.add(r.id);
+          if (!r.source_asset_id || !rows.some((x) => x.id === r.source_asset_id)) refused.push({ id: r.id, code, reason: refusalText(code) });
+          continue;
+        }
+        revive.run(now, r.id);
+        projects.add(r.project_id);
+        if (!r.source_asset_id || !rows.some((x) => x.id === r.source_asset_id)) restored++;
+      }
+    })();
+    for (const projectId of projects) this.events.emit('projects.changed', { projectId });
+    return { restored, refused };
+  }
+
+  /**
+   * Moves originals, with everything derived from them, to another project (after its
+   * last image). One whose bytes are an image of that project already stays where it is.
+   */
+  moveAssets(ids: readonly string[], projectId: string): { moved: number; refused: AssetRefusal[] } {
+    this.getProject(projectId);
+    const refused: AssetRefusal[] = [];
+    const from = new Set<string>();
+    let moved = 0;
+    const tree = this.db.prepare(`${TREE} SELECT id FROM tree`).pluck();
+    const move = this.db.prepare('UPDATE assets SET project_id = ?, seq = ?, updated_at = ? WHERE id = ? AND deleted = 0');
+    const taken = this.db.prepare("SELECT 1 FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0").pluck();
+    const now = Date.now();
+    this.db.transaction(() => {
+      let seq = this.nextSeq(projectId);
+      for (const id of new Set(ids)) {
+        const row = this.db.prepare('SELECT id, project_id, kind, sha256 FROM assets WHERE id = ? AND deleted = 0').get(id) as
+          | { id: string; project_id: string; kind: Asset['kind']; sha256: string }
+          | undefined;
+        const code: AssetRefusal['code'] | null = !row ? 'not_found' : row.kind !== 'original' ? 'not_original' : row.project_id !== projectId && taken.get(projectId, row.sha256) ? 'duplicate' : null;
+        if (code) {
+          refused.push({ id, code, reason: refusalText(code) });
+          continue;
+        }
+        if (row!.project_id === projectId) continue;
+        from.add(row!.project_id);
+        for (const member of tree.all(id) as string[]) move.run(projectId, seq, now, member);
+        seq++;
+        moved++;
+      }
+      for (const p of from) this.db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p);
+      this.db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, projectId);
+    })();
+    for (const p of [...from, projectId]) this.events.emit('projects.changed', { projectId: p });
+    return { moved, refused };
+  }
+
+  /**
+   * Ends the undo of deletes older than the window: their tokens expire, and the files no
+   * live image uses leave the store. Runs on a timer after a delete and once at start.
+   */
+  async purgeDeleted(now = Date.now()): Promise<number> {
+    const orphans = this.db.transaction(() => {
+      const cutoff = now - UNDO_WINDOW_MS;
+      const shas = this.db.prepare('SELECT DISTINCT sha256 FROM assets WHERE deleted = 1 AND deleted_by IS NOT NULL AND deleted_at <= ?').pluck().all(cutoff) as string[];
+      this.db.prepare('UPDATE assets SET deleted_by = NULL WHERE deleted = 1 AND deleted_by IS NOT NULL AND deleted_at <= ?').run(cutoff);
+      const stillUsed = this.db.prepare('SELECT 1 FROM assets WHERE sha256 = ? AND (deleted = 0 OR deleted_by IS NOT NULL) LIMIT 1').pluck();
+      return shas.filter((sha) => !stillUsed.get(sha));
+    })();
+    let removed = 0;
+    for (const sha of orphans) if (await this.store.remove(sha)) removed++;
+    return removed;
+  }
+
+  /** Stops the purge timer (engine close). */
+  close(): void {
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    this.purgeTimer = null;
+  }
+
+  private schedulePurge(): void {
+    if (this.purgeTimer) return;
+    this.purgeTimer = setTimeout(() => {
+      this.purgeTimer = null;
+      void this.purgeDeleted()
+        .catch(() => undefined)
+        .finally(() => {
+          const pending = this.db.prepare('SELECT 1 FROM assets WHERE deleted = 1 AND deleted_by IS NOT NULL LIMIT 1').pluck().get();
+          if (pending) this.schedulePurge();
+        });
+    }, UNDO_WINDOW_MS + 1000);
+    this.purgeTimer.unref();
+  }
+
+  private listing(sql: string): Statement {
+    let stmt = this.listings.get(sql);
+    if (!stmt) this.listings.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+
+  private isLive(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM assets WHERE id = ? AND deleted = 0').pluck().get(id) !== undefined;
   }
 
   /** Every live file of a project of these kinds, in import order (originals before their results). */
@@ -257,5 +469,18 @@ export class Library {
       )
       .run(id, a.projectId, a.kind, a.sha256, a.ext, a.fileName, a.relPath, a.width, a.height, a.format, a.bytes, a.sourceAssetId ?? null, a.operation ?? null, a.paramsHash ?? null, a.seq, now, now);
     return id;
+  }
+}
+
+function refusalText(code: AssetRefusal['code']): string {
+  switch (code) {
+    case 'duplicate':
+      return 'the same image is in that project already';
+    case 'project_deleted':
+      return 'its project was deleted';
+    case 'not_found':
+      return 'no such image (deleted meanwhile?)';
+    case 'not_original':
+      return 'only imported images move between projects; their results go with them';
   }
 }
