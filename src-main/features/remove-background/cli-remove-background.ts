@@ -18,30 +18,40 @@ and writes one file per image into <dir>, keeping the folder structure. Images t
 were done before with the same settings are reused, not recomputed. A damaged image
 is reported and skipped; the others are still done.
 
+Each result gets a quality verdict. A doubtful one (nothing found, a speck, mostly
+see-through, running off the frame, several pieces) is not counted as done: it is
+listed with its reasons and written under <dir>/needs-review/ instead.
+
 Presets:
   cutout   transparent PNG (or --format webp)          [default]
   mask     greyscale mask PNG
   white    product on white with a soft contact shadow (JPEG)
   crop     transparent cut-out cropped to the subject plus --margin
-  square   square canvas (--canvas px), subject filling --fill of it (JPEG)
+  square   square canvas, subject filling --fill of it (JPEG); the canvas follows
+           the subject's own size unless --canvas forces one (which may upscale)
 
 Options:
   --out DIR          output folder (created if missing)            required
   --preset NAME      see above
   --format FMT       png | webp | jpeg (jpeg only for white and square)
   --model ID         a model id from the Models page (default: the task's default)
+  --refine on|off    refine the mask: solid subject, clear background, soft edge
+                     only (on); off keeps the model's mask as it is
   --threshold N      binarise the mask at N (0–1) instead of soft edges
   --feather PX       soften the mask edge by PX pixels
   --margin N         crop: space around the subject, share of its size (0.05)
-  --canvas PX        square: canvas side (2000)
+  --canvas PX        square: canvas side (default: the subject's own size / --fill)
   --fill N           square: share of the canvas the subject fills (0.85)
   --background HEX   white/square: background colour (#ffffff)
   --no-shadow        white/square: no contact shadow
   --project NAME     name of the project the images go into
+  --strict           exit with code 3 when any image needs review
   --json             print the run's final state as JSON
-  -h, --help         show this help`;
+  -h, --help         show this help
 
-/** `atolye remove-background`: exit code 0 all done, 1 some failed, 2 usage. */
+Exit codes: 0 done, 1 some images failed, 2 bad arguments, 3 some need review (--strict).`;
+
+/** `atolye remove-background`: exit code 0 all done, 1 some failed, 2 usage, 3 some need review (with --strict). */
 export const removeBackgroundCommand = (feature: EngineFeature<RemoveBackgroundService>): CliCommand => ({
   name: 'remove-background',
   summary,
@@ -68,6 +78,8 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
         fill: { type: 'string' },
         background: { type: 'string' },
         'no-shadow': { type: 'boolean' },
+        refine: { type: 'string' },
+        strict: { type: 'boolean' },
         project: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -107,6 +119,10 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
     options.fill = num('fill', values.fill);
     if (values.background) options.background = values.background;
     if (values['no-shadow']) options.shadow = false;
+    if (values.refine !== undefined) {
+      if (values.refine !== 'on' && values.refine !== 'off') throw new Error(`--refine takes on or off, got "${values.refine}"`);
+      options.refine = values.refine === 'on';
+    }
   } catch (e) {
     err(`atolye remove-background: ${(e as Error).message}`);
     return 2;
@@ -148,7 +164,7 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
     }
     if (isTty && e.type === 'remove-background.progress' && e.payload.runId === run.runId) {
       const p = e.payload;
-      process.stderr.write(`\r${p.state}: ${p.done + p.reused + p.failed}/${p.total} (${p.reused} reused, ${p.failed} failed)`);
+      process.stderr.write(`\r${p.state}: ${p.done + p.reused + p.needsReview + p.failed}/${p.total} (${p.reused} reused, ${p.needsReview} to review, ${p.failed} failed)`);
     }
   });
   const done = await service.wait(run.runId);
@@ -161,20 +177,37 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
   let written = 0;
   const byParams = service.results(imported.projectId).filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
   const seen = new Set<string>();
+  const toReview: string[] = [];
+  const upscaled: string[] = [];
   for (const r of byParams) {
     if (seen.has(r.sourceAssetId)) continue; // newest first: one file per image
     seen.add(r.sourceAssetId);
-    const dest = path.join(outDir, ...r.asset.relPath.split('/').filter((p) => p && p !== '..'));
+    // A doubtful result goes apart, so what is in <dir> can be shipped as it is.
+    const doubtful = r.review?.verdict === 'needs_review' && !r.review.accepted;
+    const parts = r.asset.relPath.split('/').filter((p) => p && p !== '..');
+    const dest = doubtful ? path.join(outDir, NEEDS_REVIEW_DIR, ...parts) : path.join(outDir, ...parts);
+    if (doubtful) toReview.push(`  needs review ${library.getAsset(r.sourceAssetId).relPath}: ${r.review!.reasons.join(', ')}`);
+    if (r.upscale) upscaled.push(`  upscaled ${library.getAsset(r.sourceAssetId).relPath} ${r.upscale.toFixed(2)}× to fit --canvas ${done.options.canvas}: it will look soft`);
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.copyFile(library.pathOf(r.asset), dest);
     written++;
   }
   for (const f of failures) err(f);
+  for (const line of toReview.sort()) err(line);
+  for (const line of upscaled.sort()) err(line);
   if (values.json) ctx.out(JSON.stringify(done));
-  else ctx.out(`${done.state}: ${done.done} done, ${done.reused} reused, ${done.failed} failed on ${done.provider ?? 'no provider'} → ${written} files in ${outDir}`);
+  else
+    ctx.out(
+      `${done.state}: ${done.done} done, ${done.reused} reused, ${done.needsReview} need review, ${done.failed} failed on ${done.provider ?? 'no provider'} → ${written} files in ${outDir}` +
+        (done.needsReview ? ` (${done.needsReview} under ${NEEDS_REVIEW_DIR}/)` : ''),
+    );
   if (done.state === 'failed' && done.error) err(`atolye remove-background: ${done.error}`);
-  return done.failed > 0 || done.state !== 'done' ? 1 : 0;
+  if (done.failed > 0 || done.state !== 'done') return 1;
+  return values.strict && done.needsReview > 0 ? 3 : 0;
 }
+
+/** Where results that need review are written, inside --out. */
+const NEEDS_REVIEW_DIR = 'needs-review';
 
 function sameOptions(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

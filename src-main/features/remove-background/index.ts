@@ -24,7 +24,11 @@ export const removeBackgroundFeature = defineFeature({
     'remove-background.get': ({ runId }) => service.get(runId),
     'remove-background.cancel': ({ runId }) => service.cancel(runId),
     'remove-background.results': ({ projectId, sourceAssetIds }) => service.results(projectId, sourceAssetIds),
+    'remove-background.preview': (input) => service.preview(input),
+    'remove-background.review': (input) => service.review(input),
   }),
+  // Masks of images deleted (past their undo) while the app was closed leave the cache.
+  start: async (service) => void (await service.sweepMasks()),
   close: (service) => service.close(),
   cli: (self) => [removeBackgroundCommand(self)],
 });

@@ -45,4 +45,39 @@ export const removeBackgroundMigrations: readonly Migration[] = [
         FROM batches b WHERE b.type = 'remove-background' AND b.project_id IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'quality verdicts, mask cache, failures by image',
+    up: `
+      -- Each result's quality verdict (mask-quality.ts: ok | needs_review with reason codes, JSON),
+      -- when the user accepted a needs_review one, and how much a forced square canvas enlarged it.
+      ALTER TABLE derivations ADD COLUMN verdict TEXT;
+      ALTER TABLE derivations ADD COLUMN reasons TEXT;
+      ALTER TABLE derivations ADD COLUMN accepted_at INTEGER;
+      ALTER TABLE derivations ADD COLUMN upscale REAL;
+      -- A run's images whose result needs review, counted apart from done and reused.
+      ALTER TABLE remove_background_runs ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
+      -- The model's raw mask per source bytes and model bytes (a PNG blob), so another preset,
+      -- other options or a preview never run the model again on the same image.
+      CREATE TABLE remove_background_masks (
+        source_digest TEXT NOT NULL,
+        model_digest TEXT NOT NULL,
+        mask_sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        provider TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (source_digest, model_digest)
+      );
+      -- The last failure of an original (cleared when a later run makes its result): the
+      -- project view's "failed" filter, and the reason beside the image after a restart.
+      CREATE TABLE remove_background_failures (
+        source_asset_id TEXT PRIMARY KEY,
+        run_id TEXT,
+        error TEXT,
+        error_code TEXT,
+        failed_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

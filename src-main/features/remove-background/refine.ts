@@ -210,6 +210,11 @@ function checkSize(buf: Uint8Array, channels: number, width: number, height: num
 export interface CutoutOptions extends RefineOptions, DecontaminateOptions {
   /** Refine the model's mask (default); false keeps it exactly as the model made it. */
   refine?: boolean;
+  /**
+   * A last change to the alpha before the source's own alpha is multiplied in and the
+   * colour is decontaminated (the user's feather), so the colour matches the final edge.
+   */
+  adjustAlpha?: (alpha: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 }
 
 export interface Cutout {
@@ -232,7 +237,8 @@ export async function makeCutout(mask: Uint8Array, image: Uint8Array, width: num
   const channels = image.length === n * 4 ? 4 : 3;
   checkSize(image, channels, width, height, 'image');
   const quality = scoreMask(mask, width, height);
-  const alpha = options.refine === false ? new Uint8Array(mask) : await refineMask(mask, image, width, height, options);
+  let alpha = options.refine === false ? new Uint8Array(mask) : await refineMask(mask, image, width, height, options);
+  if (options.adjustAlpha) alpha = checkAdjusted(await options.adjustAlpha(alpha), n);
   const rgba = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     rgba[i * 4] = image[i * channels]!;
@@ -242,4 +248,9 @@ export async function makeCutout(mask: Uint8Array, image: Uint8Array, width: num
   }
   if (channels === 4) for (let i = 0; i < n; i++) alpha[i] = rgba[i * 4 + 3]!;
   return { alpha, rgba: decontaminate(rgba, width, height, options), quality };
+}
+
+function checkAdjusted(alpha: Uint8Array, n: number): Uint8Array {
+  if (alpha.length !== n) throw new RangeError(`adjustAlpha returned ${alpha.length} bytes for ${n} pixels`);
+  return alpha;
 }

@@ -14,12 +14,15 @@ import type { Library } from '../library/public.js';
 import { ModelUnavailableError, type ModelStore } from '../models/public.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import { WorkerPool } from '../../engine/workers/pool.js';
-import type { ImageRequest, ImageResponse } from './image-worker.js';
-import { checkOptions, outputFormat, type RenderedOutput } from './render.js';
+import type { ImageRequest, ImageResponse, MaskInput } from './image-worker.js';
+import { checkOptions, outputFormat, type RenderedOutput, type ReviewFacts, type StoredFile } from './render.js';
 
 export const OPERATION = 'remove-background';
-/** Bump when the output for the same parameters changes, so old results are not reused. */
-const OPERATION_VERSION = 1;
+/**
+ * Bump when the output for the same parameters changes, so old results are not reused.
+ * 2: refined masks, colour cleared under alpha 0, thumbnails, quality verdicts; square follows the subject's size.
+ */
+const OPERATION_VERSION = 2;
 
 /** What the operation needs: the library and its store, the model store, inference and the image workers. */
 export interface RemoveBackgroundDeps {
@@ -64,12 +67,13 @@ export function paramsFor(options: RemoveBackgroundOptions, modelSha256: string)
     model: modelSha256,
     preset: options.preset,
     format: outputFormat(options),
+    refine: options.refine,
     threshold: options.threshold,
     feather: options.feather,
   };
   if (options.preset === 'crop') relevant.margin = options.margin;
   if (options.preset === 'white' || options.preset === 'square') Object.assign(relevant, { background: options.background.toLowerCase(), shadow: options.shadow });
-  if (options.preset === 'square') Object.assign(relevant, { canvas: options.canvas, fill: options.fill });
+  if (options.preset === 'square') Object.assign(relevant, { canvas: options.canvas ?? 'subject', fill: options.fill });
   const hash = createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
   return { relevant, hash };
 }
@@ -82,12 +86,23 @@ export interface ComputedResult {
   provider: ExecutionProvider;
   durationMs: number;
   rendered: RenderedOutput;
+  /** The model's mask, when the model ran: cached for the next preset on the same image. */
+  mask: CachedMask | null;
+}
+
+/** A model mask in the cache, by the source's and the model's bytes. */
+export interface CachedMask extends StoredFile {
+  sourceSha256: string;
+  modelSha256: string;
+  provider: ExecutionProvider;
 }
 
 export interface RemoveBackgroundResult {
   asset: Asset;
   reused: boolean;
   provider: ExecutionProvider | null;
+  /** The result's quality verdict (accepted results count as ok); null for results older than verdicts. */
+  review: ReviewFacts | null;
 }
 
 /** The derived asset already made from this source with these parameters, if its file is still there. */
@@ -99,23 +114,41 @@ export function findExisting(deps: Pick<RemoveBackgroundDeps, 'db' | 'library'>,
   return id ? deps.library.getAsset(id) : null;
 }
 
+/** The cached model mask of these bytes and this model, if its file is still there. */
+export async function cachedMask(deps: Pick<RemoveBackgroundDeps, 'db' | 'store'>, sourceSha256: string, modelSha256: string): Promise<(MaskInput & { file: string; provider: ExecutionProvider }) | null> {
+  const row = deps.db
+    .prepare('SELECT mask_sha256, width, height, provider FROM remove_background_masks WHERE source_digest = ? AND model_digest = ?')
+    .get(sourceSha256, modelSha256) as { mask_sha256: string; width: number; height: number; provider: ExecutionProvider } | undefined;
+  if (!row || !(await deps.store.has(row.mask_sha256))) return null;
+  return { file: deps.store.pathOf(row.mask_sha256), width: row.width, height: row.height, provider: row.provider };
+}
+
+/** Remembers a model mask (idempotent: the first one made for these bytes and model stays). */
+export function recordMask(deps: Pick<RemoveBackgroundDeps, 'db'>, mask: CachedMask): void {
+  deps.db
+    .prepare(
+      `INSERT INTO remove_background_masks (source_digest, model_digest, mask_sha256, width, height, provider, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source_digest, model_digest) DO UPDATE SET mask_sha256 = excluded.mask_sha256, width = excluded.width, height = excluded.height
+       WHERE mask_sha256 <> excluded.mask_sha256`,
+    )
+    .run(mask.sourceSha256, mask.modelSha256, mask.sha256, mask.width, mask.height, mask.provider, Date.now());
+}
+
 /**
- * The work, with no database writes: decode → model → preset output stored as a blob.
- * Safe to run twice (the output is content-addressed), as the queue may.
+ * The model's mask for one source: from the cache, else the model runs (decode in the
+ * image worker, the model in the inference thread) and the bytes come back to be cached
+ * by the render that uses them.
  */
-export async function computeRemoveBackground(
+export async function modelMask(
   deps: RemoveBackgroundDeps,
-  sourceAssetId: string,
-  options: RemoveBackgroundOptions,
+  source: Asset,
   model: Awaited<ReturnType<ModelStore['resolve']>>,
   signal?: AbortSignal,
-): Promise<ComputedResult> {
-  const started = performance.now();
-  const source = deps.library.getAsset(sourceAssetId);
-  const file = deps.store.pathOf(source.sha256);
-  const { hash } = paramsFor(options, model.sha256);
+): Promise<{ mask: MaskInput; provider: ExecutionProvider; cached: boolean }> {
+  const cached = await cachedMask(deps, source.sha256, model.sha256);
+  if (cached) return { mask: { file: cached.file, width: cached.width, height: cached.height }, provider: cached.provider, cached: true };
   const [w, h] = model.input.size;
-  const prepared = await image(deps, { type: 'prepare', file, width: w, height: h }, signal);
+  const prepared = await image(deps, { type: 'prepare', file: deps.store.pathOf(source.sha256), width: w, height: h }, signal);
   let out;
   try {
     const p = prepared.prepared!;
@@ -128,15 +161,36 @@ export async function computeRemoveBackground(
     throw err;
   }
   deps.models.noteUsed(model.id, out.provider);
-  const rendered = await image(deps, { type: 'render', file, mask: out.mask, maskWidth: out.width, maskHeight: out.height, options }, signal);
+  return { mask: { data: out.mask, width: out.width, height: out.height, cache: true }, provider: out.provider, cached: false };
+}
+
+/**
+ * The work, with no database writes: the model's mask (cached, or decode → model) →
+ * preset output and thumbnail stored as blobs. Safe to run twice (the outputs are
+ * content-addressed), as the queue may.
+ */
+export async function computeRemoveBackground(
+  deps: RemoveBackgroundDeps,
+  sourceAssetId: string,
+  options: RemoveBackgroundOptions,
+  model: Awaited<ReturnType<ModelStore['resolve']>>,
+  signal?: AbortSignal,
+): Promise<ComputedResult> {
+  const started = performance.now();
+  const source = deps.library.getAsset(sourceAssetId);
+  const file = deps.store.pathOf(source.sha256);
+  const { hash } = paramsFor(options, model.sha256);
+  const { mask, provider } = await modelMask(deps, source, model, signal);
+  const res = await image(deps, { type: 'render', file, mask, options }, signal);
   return {
     sourceAssetId,
     paramsHash: hash,
     options,
     modelId: model.id,
-    provider: out.provider,
+    provider,
     durationMs: Math.round(performance.now() - started),
-    rendered: rendered.rendered!,
+    rendered: res.rendered!,
+    mask: res.mask ? { ...res.mask, sourceSha256: source.sha256, modelSha256: model.sha256, provider } : null,
   };
 }
 
@@ -168,11 +222,51 @@ export function recordRemoveBackground(deps: Pick<RemoveBackgroundDeps, 'db' | '
       operation: OPERATION,
       paramsHash: result.paramsHash,
     });
+    if (r.thumb) {
+      // The grid's picture of the result (library.media finds a thumbnail by its source).
+      deps.library.insertAsset({
+        projectId: source.projectId,
+        kind: 'thumbnail',
+        sha256: r.thumb.sha256,
+        ext: 'webp',
+        fileName: `${fileName}.thumb.webp`,
+        relPath: dir === '.' ? fileName : `${dir}/${fileName}`,
+        width: r.thumb.width,
+        height: r.thumb.height,
+        format: 'webp',
+        bytes: r.thumb.bytes,
+        seq,
+        sourceAssetId: id,
+        operation: 'thumbnail',
+        paramsHash: 'size=320',
+      });
+    }
     deps.db
-      .prepare('INSERT INTO derivations (asset_id, params, model_id, provider, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, JSON.stringify(result.options), result.modelId, result.provider, result.durationMs, Date.now());
+      .prepare('INSERT INTO derivations (asset_id, params, model_id, provider, duration_ms, created_at, verdict, reasons, upscale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        id,
+        JSON.stringify(result.options),
+        result.modelId,
+        result.provider,
+        result.durationMs,
+        Date.now(),
+        r.review?.verdict ?? null,
+        r.review ? JSON.stringify(r.review.reasons) : null,
+        r.upscale,
+      );
+    if (result.mask) recordMask(deps, result.mask);
     return deps.library.getAsset(id);
   })();
+}
+
+/** A derived asset's verdict as the run counts it: accepted results count as ok. */
+export function reviewOf(deps: Pick<RemoveBackgroundDeps, 'db'>, assetId: string): ReviewFacts | null {
+  const row = deps.db.prepare('SELECT verdict, reasons, accepted_at FROM derivations WHERE asset_id = ?').get(assetId) as
+    | { verdict: ReviewFacts['verdict'] | null; reasons: string | null; accepted_at: number | null }
+    | undefined;
+  if (!row?.verdict) return null;
+  const reasons = JSON.parse(row.reasons ?? '[]') as ReviewFacts['reasons'];
+  return row.verdict === 'needs_review' && row.accepted_at === null ? { verdict: 'needs_review', reasons } : { verdict: 'ok', reasons: [] };
 }
 
 export function normaliseOptions(input: RemoveBackgroundOptionsInput | RemoveBackgroundOptions = {}): RemoveBackgroundOptions {
@@ -188,6 +282,8 @@ export interface WorkResult {
   paramsHash: string;
   reused: boolean;
   provider: ExecutionProvider | null;
+  /** The result's verdict (null for a reused result made before verdicts). */
+  review: ReviewFacts | null;
   /** To record as a derived asset (the model ran, or a twin's output is reused here). */
   computed: ComputedResult | null;
   /** The derived asset that already exists for this source and parameters. */
@@ -215,25 +311,46 @@ export async function removeBackgroundWork(
   const existing = findExisting(deps, assetId, paramsHash);
   if (existing && (await deps.store.has(existing.sha256))) {
     const row = deps.db.prepare('SELECT provider FROM derivations WHERE asset_id = ?').get(existing.id) as { provider: ExecutionProvider | null } | undefined;
-    return { ...base, reused: true, provider: row?.provider ?? null, computed: null, assetId: existing.id };
+    return { ...base, reused: true, provider: row?.provider ?? null, review: reviewOf(deps, existing.id), computed: null, assetId: existing.id };
   }
   // The same bytes in another project, with the same model and parameters, give the same
-  // output: record it here without running the model again.
+  // output: record it here without running the model again (its verdict too, not an acceptance).
   const twin = deps.db
     .prepare(
-      `SELECT d.provider, a.sha256, a.kind, a.width, a.height, a.format, a.bytes FROM assets a
+      `SELECT d.provider, d.verdict, d.reasons, d.upscale, a.id, a.sha256, a.kind, a.width, a.height, a.format, a.bytes,
+         t.sha256 AS thumb_sha256, t.width AS thumb_width, t.height AS thumb_height, t.bytes AS thumb_bytes
+       FROM assets a
        JOIN assets s ON s.id = a.source_asset_id JOIN derivations d ON d.asset_id = a.id
+       LEFT JOIN assets t ON t.source_asset_id = a.id AND t.kind = 'thumbnail' AND t.deleted = 0
        WHERE s.sha256 = ? AND a.operation = ? AND a.params_hash = ? AND a.deleted = 0 LIMIT 1`,
     )
-    .get(source.sha256, OPERATION, paramsHash) as
-    | { provider: ExecutionProvider; sha256: string; kind: RenderedOutput['kind']; width: number; height: number; format: RenderedOutput['format']; bytes: number }
-    | undefined;
+    .get(source.sha256, OPERATION, paramsHash) as TwinRow | undefined;
   if (twin && (await deps.store.has(twin.sha256))) {
-    const rendered: RenderedOutput = { sha256: twin.sha256, bytes: twin.bytes, width: twin.width, height: twin.height, format: twin.format, kind: twin.kind, subject: null };
-    return { ...base, reused: true, provider: twin.provider, assetId: null, computed: { ...base, options, modelId: model.id, provider: twin.provider, durationMs: 0, rendered } };
+    const thumb = twin.thumb_sha256 && (await deps.store.has(twin.thumb_sha256)) ? { sha256: twin.thumb_sha256, width: twin.thumb_width!, height: twin.thumb_height!, bytes: twin.thumb_bytes! } : null;
+    const review: ReviewFacts | null = twin.verdict ? { verdict: twin.verdict, reasons: JSON.parse(twin.reasons ?? '[]') as ReviewFacts['reasons'] } : null;
+    const rendered: RenderedOutput = { sha256: twin.sha256, bytes: twin.bytes, width: twin.width, height: twin.height, format: twin.format, kind: twin.kind, subject: null, thumb, review, upscale: twin.upscale };
+    return { ...base, reused: true, provider: twin.provider, review, assetId: null, computed: { ...base, options, modelId: model.id, provider: twin.provider, durationMs: 0, rendered, mask: null } };
   }
   const computed = await computeRemoveBackground(deps, assetId, options, model, signal);
-  return { ...base, reused: false, provider: computed.provider, computed, assetId: null };
+  return { ...base, reused: false, provider: computed.provider, review: computed.rendered.review, computed, assetId: null };
+}
+
+interface TwinRow {
+  provider: ExecutionProvider;
+  verdict: ReviewFacts['verdict'] | null;
+  reasons: string | null;
+  upscale: number | null;
+  id: string;
+  sha256: string;
+  kind: RenderedOutput['kind'];
+  width: number;
+  height: number;
+  format: RenderedOutput['format'];
+  bytes: number;
+  thumb_sha256: string | null;
+  thumb_width: number | null;
+  thumb_height: number | null;
+  thumb_bytes: number | null;
 }
 
 /**
@@ -249,11 +366,11 @@ export async function removeBackground(
 ): Promise<RemoveBackgroundResult> {
   const w = await removeBackgroundWork(deps, assetId, optionsInput, modelId, signal);
   const asset = w.computed ? recordRemoveBackground(deps, w.computed) : deps.library.getAsset(w.assetId!);
-  return { asset, reused: w.reused, provider: w.provider };
+  return { asset, reused: w.reused, provider: w.provider, review: w.review };
 }
 
-async function image(deps: RemoveBackgroundDeps, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {
-  const transfer = request.type === 'render' ? [request.mask.buffer as ArrayBuffer] : undefined;
+export async function image(deps: Pick<RemoveBackgroundDeps, 'images'>, request: ImageRequest, signal?: AbortSignal): Promise<Extract<ImageResponse, { ok: true }>> {
+  const transfer = request.type !== 'prepare' && 'data' in request.mask ? [request.mask.data.buffer as ArrayBuffer] : undefined;
   const res = await deps.images.run(request, { transfer, signal });
   if (!res.ok) throw new ImageItemError(res.message, res.imageError ? 'image' : 'io');
   return res;

@@ -145,11 +145,20 @@ describe('remove background', () => {
       events.length = 0;
       const started = (await call('remove-background.run', { projectId, assetIds: [ids['damaged.png'], ids['centre.jpg'], ids['rotated.jpg']], options: { preset: 'cutout' } })) as { runId: string };
       const done = await api(engine).removeBackground.wait(started.runId);
-      expect(done).toMatchObject({ state: 'done', total: 3, reused: 2, failed: 1, provider: 'cpu' });
-      const items = events.filter((e) => e.type === 'remove-background.item').map((e) => e.payload as { sourceAssetId: string; state: string; error: string | null });
+      // One truth: the run's state is its batch's, which the Queue page shows (a failed image fails the batch).
+      expect(done).toMatchObject({ state: 'failed', total: 3, reused: 2, failed: 1, provider: 'cpu', error: null });
+      expect(engine.queue.batch(started.runId).state).toBe('failed');
+      const items = events.filter((e) => e.type === 'remove-background.item').map((e) => e.payload as { sourceAssetId: string; state: string; error: string | null; errorCode?: string | null });
       expect(items).toHaveLength(3);
-      expect(items.find((i) => i.sourceAssetId === damaged.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/corrupt or truncated image/) });
-      expect(events.some((e) => e.type === 'remove-background.progress' && e.payload.state === 'done')).toBe(true);
+      expect(items.find((i) => i.sourceAssetId === damaged.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/corrupt or truncated image/), errorCode: 'image_unreadable' });
+      expect(events.some((e) => e.type === 'remove-background.progress' && e.payload.state === 'failed')).toBe(true);
+      // The Queue page's job rows and failure rows name the image.
+      const jobs = (await call('queue.list', { batchId: started.runId })) as { items: { label: string | null; state: string }[] };
+      expect(jobs.items.map((j) => j.label).sort()).toEqual(['centre.jpg', 'damaged.png', 'rotated.jpg']);
+      expect(jobs.items.find((j) => j.state === 'failed')!.label).toBe('damaged.png');
+      // The project view's filter finds it, with the reason kept across the run.
+      const failed = (await call('assets.list', { projectId, filter: 'failed' })) as { items: { id: string }[] };
+      expect(failed.items.map((a) => a.id)).toEqual([damaged.id]);
 
       const results = (await call('remove-background.results', { projectId, sourceAssetIds: [ids['centre.jpg']] })) as { options: { preset: string } | null; provider: string | null; modelId: string | null }[];
       expect(results.length).toBeGreaterThanOrEqual(6);

@@ -4,7 +4,13 @@ import { defineBatchType, jobsWith } from '../../../engine/queue/types.js';
 import type { ComputedResult, WorkResult } from '../remove-background.js';
 import { ImageItemError } from '../remove-background.js';
 
-export const RemoveBackgroundImagePayload = z.object({ assetId: Id, options: RemoveBackgroundOptions, modelId: ModelId });
+export const RemoveBackgroundImagePayload = z.object({
+  assetId: Id,
+  options: RemoveBackgroundOptions,
+  modelId: ModelId,
+  /** The image's path in its project: the job's label on the Queue page (absent from jobs queued before it was added). */
+  fileName: z.string().optional(),
+});
 export type RemoveBackgroundImagePayload = z.infer<typeof RemoveBackgroundImagePayload>;
 
 /** What the image job needs of the feature's service. */
@@ -27,6 +33,7 @@ export const removeBackgroundImageJob = jobsWith<ImageJobServices>()({
   // (which runs one model pass at a time anyway) from waiting on them.
   resource: 'cpu',
   priority: 'normal',
+  label: (p) => p.fileName ?? null,
   model: (p) => p.modelId,
   classify(err) {
     // A missing or broken model, bad options, a damaged image: retrying cannot help.
@@ -41,7 +48,7 @@ export const removeBackgroundImageJob = jobsWith<ImageJobServices>()({
   commit(ctx, _p, r) {
     ctx.services.record(ctx.job.batchId, r.computed, r);
   },
-  storeResult: (r) => ({ sourceAssetId: r.sourceAssetId, paramsHash: r.paramsHash, reused: r.reused, provider: r.provider, assetId: r.assetId }),
+  storeResult: (r) => ({ sourceAssetId: r.sourceAssetId, paramsHash: r.paramsHash, reused: r.reused, provider: r.provider, assetId: r.assetId, review: r.review }),
 });
 
 /** A run over a project or selection is a batch of remove-background.image jobs. */
