@@ -155,7 +155,7 @@ export interface SliceJobs {
   batchTypes: Record<string, BatchTypeSpec>;
 }
 
-/** 'remove-background.image' → 'remove_background_image': i18next reads dots as nesting. */
+/** A job type's or stage's name as one i18n key (dots, dashes and spaces become `_`): i18next reads dots as nesting. */
 export type MessageSlug<S extends string> = S extends `${infer A}.${infer B}`
   ? MessageSlug<`${A}_${B}`>
   : S extends `${infer A}-${infer B}`

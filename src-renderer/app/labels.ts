@@ -3,12 +3,12 @@ import { batchTypes, type Batch } from '../../src-shared/contract/index.js';
 import type { BatchPresenter } from './feature.js';
 import { messageSlug } from './feature.js';
 
-/** A job type in words ('import.file' → "Import a file"); an unknown type shows as it is. */
+/** A job type in words (its feature's `jobTypes` message); an unknown type shows as it is. */
 export function jobTypeLabel(t: TFunction, type: string): string {
   return t(`jobTypes.${messageSlug(type)}`, { defaultValue: type });
 }
 
-/** A batch type in words ('remove-background' → "Background removal"): the features' words, else the contract's noun. */
+/** A batch type in words: the features' words for it, else the contract's noun, else the type as sent. */
 export function batchTypeLabel(t: TFunction, type: string): string {
   const noun = Object.prototype.hasOwnProperty.call(batchTypes, type) ? batchTypes[type as keyof typeof batchTypes].noun.en : type;
   return t(`batchTypes.${messageSlug(type)}`, { defaultValue: noun });
