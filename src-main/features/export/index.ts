@@ -1,6 +1,6 @@
 import { defineFeature } from '../../engine/feature.js';
 import { libraryFeature } from '../library/public.js';
-import { exportProjectZip, writeProjectZip } from './project-zip.js';
+import { projectZipDownload, writeProjectZip } from './project-zip.js';
 
 /** A project's originals and results as one ZIP, streamed: to a file (desktop, CLI) or as a download (web). */
 export const exportFeature = defineFeature({
@@ -10,10 +10,10 @@ export const exportFeature = defineFeature({
     'export.projectZip': ({ projectId, destPath, options }) => writeProjectZip(library, projectId, destPath, options),
   }),
   downloads: ({ library }) => ({
-    'project-zip': ({ projectId, options }) => ({
+    'project-zip': async ({ projectId, options }) => ({
       fileName: `${library.getProject(projectId).name}.zip`,
       contentType: 'application/zip',
-      stream: exportProjectZip(library, projectId, options),
+      stream: await projectZipDownload(library, projectId, options),
     }),
   }),
 });

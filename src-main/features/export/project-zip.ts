@@ -1,46 +1,128 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { ContractError, ExportOptions, type ExportOptions as ExportOptionsType } from '../../../src-shared/contract/index.js';
+import { ContractError, ExportOptions, type Asset, type ExportOptions as ExportOptionsType } from '../../../src-shared/contract/index.js';
 import type { Library } from '../library/public.js';
 
 /** Already-compressed formats are stored, not deflated again: same size, far less CPU. */
 const STORED = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'heif']);
 
+interface Entry {
+  asset: Asset;
+  file: string;
+  name: string;
+}
+
+/** Why an export stopped: the entry's name in the ZIP and what is wrong with the library's copy. */
+function damaged(name: string, what: string): ContractError {
+  return new ContractError('conflict', `${name}: the library's copy ${what}; the export was stopped and no ZIP was kept`);
+}
+
+/** Which files of a project go in, and under which names. */
+function entriesOf(library: Library, projectId: string, options: Partial<ExportOptionsType>): Entry[] {
+  const opts = ExportOptions.parse(options);
+  const project = library.getProject(projectId);
+  const kinds = opts.include === 'originals' ? (['original'] as const) : opts.include === 'results' ? (['cutout', 'mask', 'composite'] as const) : (['original', 'cutout', 'mask', 'composite'] as const);
+  const used = new Set<string>();
+  const out: Entry[] = [];
+  for (const a of library.projectFiles(project.id, kinds)) {
+    if (a.kind !== 'original' && opts.operations && !opts.operations.includes(a.operation ?? '')) continue;
+    const folder = a.kind === 'original' ? 'originals' : `results/${a.operation ?? a.kind}`;
+    out.push({ asset: a, file: library.pathOf(a), name: unique(used, `${folder}/${safeRelPath(a.relPath)}`) });
+  }
+  return out;
+}
+
+/**
+ * Every file is there and has its recorded size: checked before a byte is sent, so a
+ * missing or truncated blob is a clear error (naming the file) rather than a broken download.
+ */
+async function checkPresent(entries: readonly Entry[]): Promise<void> {
+  for (const e of entries) {
+    const stat = await fs.stat(e.file).catch(() => null);
+    if (!stat?.isFile()) throw damaged(e.name, `is missing (blob ${e.asset.sha256})`);
+    if (stat.size !== e.asset.bytes) throw damaged(e.name, `is damaged: ${stat.size} bytes where ${e.asset.bytes} were stored (blob ${e.asset.sha256})`);
+  }
+}
+
+/** Passes a blob through, and fails at its end unless its bytes still hash to its name. */
+class VerifiedBlob extends Transform {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  constructor(private readonly entry: Entry) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    const sha = this.hash.digest('hex');
+    if (this.bytes !== this.entry.asset.bytes || sha !== this.entry.asset.sha256) {
+      done(damaged(this.entry.name, `is damaged: its content no longer matches its sha256 (blob ${this.entry.asset.sha256})`));
+      return;
+    }
+    done();
+  }
+}
+
 /**
  * A project's images as a ZIP stream: originals under originals/, derived results
  * under results/<operation>/. yazl reads each file only when the consumer pulls, so
  * memory stays flat whatever the project's size (the HTTP route pipes this straight
- * into the response).
+ * into the response). Each blob is verified against its sha256 as it streams; a missing,
+ * truncated or altered one ends the stream with an error naming the file (never an
+ * 'error' nobody listens to: that would take the process down).
  */
 export function exportProjectZip(library: Library, projectId: string, options: Partial<ExportOptionsType> = {}): Readable {
-  const opts = ExportOptions.parse(options);
-  const project = library.getProject(projectId);
-  const kinds = opts.include === 'originals' ? (['original'] as const) : opts.include === 'results' ? (['cutout', 'mask', 'composite'] as const) : (['original', 'cutout', 'mask', 'composite'] as const);
-  const zip = new yazl.ZipFile();
-  const used = new Set<string>();
-  for (const a of library.projectFiles(project.id, kinds)) {
-    if (a.kind !== 'original' && opts.operations && !opts.operations.includes(a.operation ?? '')) continue;
-    const folder = a.kind === 'original' ? 'originals' : `results/${a.operation ?? a.kind}`;
-    const name = unique(used, `${folder}/${safeRelPath(a.relPath)}`);
-    zip.addFile(library.pathOf(a), name, { compress: !STORED.has(a.format) });
-  }
-  zip.end();
-  return zip.outputStream as unknown as Readable;
+  return zipOf(entriesOf(library, projectId, options));
 }
 
-/** Writes the ZIP to `dest` through a temp file, so a failure (a full disk) leaves no half archive. */
+function zipOf(entries: readonly Entry[]): Readable {
+  const zip = new yazl.ZipFile();
+  const out = zip.outputStream as unknown as Readable;
+  let failed = false;
+  const fail = (err: unknown) => {
+    if (failed) return;
+    failed = true;
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  };
+  zip.on('error', fail);
+  for (const entry of entries) {
+    zip.addReadStreamLazy(entry.name, { compress: !STORED.has(entry.asset.format), size: entry.asset.bytes }, (cb) => {
+      const source = createReadStream(entry.file);
+      const verified = new VerifiedBlob(entry);
+      source.on('error', (err) => verified.destroy(damaged(entry.name, `cannot be read (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
+      verified.on('error', fail);
+      cb(null, source.pipe(verified));
+    });
+  }
+  zip.end();
+  return out;
+}
+
+/** The web mode's download: checked for missing or truncated files before the response starts. */
+export async function projectZipDownload(library: Library, projectId: string, options: Partial<ExportOptionsType> = {}): Promise<Readable> {
+  const entries = entriesOf(library, projectId, options);
+  await checkPresent(entries);
+  return zipOf(entries);
+}
+
+/** Writes the ZIP to `dest` through a temp file, so a failure (a full disk, a damaged blob) leaves no half archive. */
 export async function writeProjectZip(library: Library, projectId: string, dest: string, options: Partial<ExportOptionsType> = {}): Promise<{ path: string; bytes: number; entries: number }> {
   const target = path.resolve(dest);
   const dir = await fs.stat(path.dirname(target)).catch(() => null);
   if (!dir?.isDirectory()) throw new ContractError('invalid_input', `no folder ${path.dirname(target)} to write the ZIP into`);
+  const entries = entriesOf(library, projectId, options);
+  await checkPresent(entries);
   const tmp = `${target}.${process.pid}.part`;
-  const stream = exportProjectZip(library, projectId, options);
   try {
-    await pipeline(stream, createWriteStream(tmp));
+    await pipeline(zipOf(entries), createWriteStream(tmp));
     await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true });
