@@ -24,7 +24,7 @@ import {
   OFFLINE_NETWORK_DIMENSION,
   offlineNetworkDimension,
 } from '../../../src-main/features/embeddings/offline-embedder.js';
-import { literalFromWrapper, readNsfwjsModel, readNsfwjsModelJson, type TfjsGraphModel } from '../../../src-main/features/embeddings/tfjs-graph-model.js';
+import { decodeWeights, literalFromWrapper, readNsfwjsModel, readNsfwjsModelJson, type TfjsGraphModel, type TfjsNode } from '../../../src-main/features/embeddings/tfjs-graph-model.js';
 import { tfjsToOnnx, UnsupportedTfjsGraph } from '../../../src-main/features/embeddings/tfjs-to-onnx.js';
 import { createHash } from 'node:crypto';
 
@@ -157,5 +157,84 @@ describe('TF.js graph model → ONNX, against TF.js', () => {
     const nodes = model.nodes.map((n) => (n.name === mobilenetBlock(12) ? { ...n, op: 'Erf' } : n));
     expect(() => tfjsToOnnx({ nodes, weights: model.weights }, { outputs: [MOBILENET_FINAL] })).toThrow(UnsupportedTfjsGraph);
     expect(() => tfjsToOnnx({ nodes, weights: model.weights }, { outputs: [MOBILENET_FINAL] })).toThrow(/expanded_conv_12\/add: op Erf is not supported/);
+  });
+});
+
+describe('the ops beyond MobileNet, on a small hand-made graph', () => {
+  it('Conv2D (VALID, EXPLICIT), BiasAdd, Relu/Relu6/Sigmoid/Tanh, fused LeakyRelu, pools, reductions, Concat, Reshape, MatMul, arithmetic and Softmax match TF.js', async () => {
+    await tf.setBackend('cpu');
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const list = (...v: number[]) => ({ list: { i: v.map(String) } });
+    const nodes: TfjsNode[] = [{ name: 'input', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } }];
+    const weights: { name: string; shape: number[]; dtype: 'float32' | 'int32'; values: number[] }[] = [];
+    const konst = (name: string, shape: number[], values?: number[], dtype: 'float32' | 'int32' = 'float32') => {
+      const type = dtype === 'float32' ? 'DT_FLOAT' : 'DT_INT32';
+      weights.push({ name, shape, dtype, values: values ?? Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rnd) });
+      nodes.push({ name, op: 'Const', attr: { value: { tensor: { dtype: type, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } }, dtype: { type } } });
+      return name;
+    };
+    const node = (name: string, op: string, input: string[], attr: TfjsNode['attr'] = {}) => nodes.push({ name, op, input, attr: { T: { type: 'DT_FLOAT' }, ...attr } });
+    const nhwc = { data_format: { s: b64('NHWC') } };
+    const conv = { ...nhwc, strides: list(1, 1, 1, 1), dilations: list(1, 1, 1, 1) };
+    node('c1', 'Conv2D', ['input', konst('w1', [3, 3, 3, 4])], { ...conv, padding: { s: b64('VALID') } });
+    node('b1', 'BiasAdd', ['c1', konst('bias1', [4])], nhwc);
+    node('r1', 'Relu', ['b1']);
+    node('p1', 'MaxPool', ['r1'], { ...nhwc, ksize: list(1, 2, 2, 1), strides: list(1, 2, 2, 1), padding: { s: b64('SAME') } });
+    node('d1', 'DepthwiseConv2dNative', ['p1', konst('dw', [3, 3, 4, 2])], { ...conv, padding: { s: b64('SAME') } });
+    node('r6', 'Relu6', ['d1']);
+    node('s1', 'Sigmoid', ['d1']);
+    node('m1', 'Mean', ['s1', konst('axes', [2], [1, 2], 'int32')], { keep_dims: { b: true } });
+    node('mul', 'Mul', ['s1', 'm1']);
+    node('cat', 'ConcatV2', ['mul', 'r6', konst('axis', [], [-1], 'int32')], { N: { i: '2' } });
+    node('ap', 'AvgPool', ['cat'], { ...nhwc, ksize: list(1, 2, 2, 1), strides: list(1, 1, 1, 1), padding: { s: b64('SAME') } });
+    node('rs', 'Reshape', ['ap', konst('shape', [2], [-1, 144], 'int32')]);
+    node('mm', 'MatMul', ['rs', konst('w2', [144, 5])], { transpose_a: { b: false }, transpose_b: { b: false } });
+    node('dv', 'RealDiv', ['mm', konst('two', [], [2])]);
+    node('add', 'AddV2', ['dv', konst('bias2', [5])]);
+    node('mx', 'Maximum', ['add', konst('floor', [], [0.1])]);
+    node('out', 'Softmax', ['mx']);
+    node('mxr', 'Max', ['s1', konst('axes2', [2], [1, 2], 'int32')], { keep_dims: { b: false } });
+    node('tn', 'Tanh', ['mxr']);
+    node('mi', 'Minimum', ['tn', konst('half', [], [0.5])]);
+    node('sg', 'StopGradient', ['mi']);
+    node('sum', 'Sum', ['r1', konst('axes3', [2], [1, 2], 'int32')], { keep_dims: { b: true } });
+    node('sq', 'Squeeze', ['sum'], { squeeze_dims: list(1, 2) });
+    node('sub', 'Sub', ['sq', konst('bias3', [4])]);
+    node('ex', 'Conv2D', ['input', konst('w3', [2, 2, 3, 2])], { ...conv, padding: { s: b64('EXPLICIT') }, explicit_paddings: list(0, 0, 1, 0, 2, 1, 0, 0) });
+    node('fl', '_FusedConv2D', ['input', konst('w4', [1, 1, 3, 3]), konst('bias4', [3])], {
+      ...conv,
+      strides: list(1, 2, 2, 1),
+      padding: { s: b64('SAME') },
+      num_args: { i: '1' },
+      fused_ops: { list: { s: [b64('BiasAdd'), b64('LeakyRelu')] } },
+      leakyrelu_alpha: { f: 0.3 },
+    });
+    const bytes = new Uint8Array(Buffer.concat(weights.map((w) => Buffer.from((w.dtype === 'float32' ? Float32Array.from(w.values) : Int32Array.from(w.values)).buffer))));
+    const specs = weights.map(({ name, shape, dtype }) => ({ name, shape, dtype }));
+    const reference = await tf.loadGraphModel(
+      tf.io.fromMemory({ modelTopology: { node: nodes, versions: { producer: 1, minConsumer: 0 } } as never, weightSpecs: specs as never, weightData: bytes.slice().buffer as ArrayBuffer }),
+    );
+    const outputs = ['cat', 'm1', 'out', 'ap', 'sg', 'sub', 'ex', 'fl'];
+    const x = Float32Array.from({ length: 2 * 8 * 8 * 3 }, () => rnd() * 4);
+    const input = tf.tensor4d(x, [2, 8, 8, 3]);
+    const expected = reference.execute(input, outputs) as tf.Tensor[];
+    const session = await ort.InferenceSession.create(tfjsToOnnx({ nodes, weights: decodeWeights(bytes, specs) }, { outputs }));
+    const got = await session.run({ input: new ort.Tensor('float32', x, [2, 8, 8, 3]) });
+    outputs.forEach((name, i) => {
+      expect(got[name]!.dims, name).toEqual(expected[i]!.shape);
+      const want = expected[i]!.dataSync();
+      const have = got[name]!.data as Float32Array;
+      let diff = 0;
+      for (let k = 0; k < want.length; k++) diff = Math.max(diff, Math.abs(want[k]! - have[k]!));
+      expect(diff, name).toBeLessThanOrEqual(1e-5);
+    });
+    tf.dispose([input, ...expected]);
+    reference.dispose();
+    await session.release();
   });
 });
