@@ -8,7 +8,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Engine } from '../src-main/engine/engine.js';
 import { openEngine } from '../src-main/features/index.js';
 import { groceryTrainImages, machine } from './dataset.js';
 import { api } from '../test/support/engine.js';

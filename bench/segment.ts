@@ -19,7 +19,6 @@ import path from 'node:path';
 import { removeBackground as peerRemoveBackground } from '@imgly/background-removal-node';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import type { Engine } from '../src-main/engine/engine.js';
 import { openEngine } from '../src-main/features/index.js';
 import { buildPreprocessModel, PRE_INPUT, PRE_OUTPUT } from '../src-main/engine/inference/onnx-graph.js';
 import { sessionOptions } from '../src-main/engine/inference/sessions.js';

@@ -77,7 +77,8 @@ describe('export over damaged blobs', () => {
   it('verifies each blob against its sha256: an altered file of the same size stops the export, no partial ZIP, server alive', async () => {
     const { projectId, victim, victimName } = await project('bozuk');
     const bytes = await fs.readFile(victim);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = (bytes[mid] ?? 0) ^ 0xff;
     await fs.writeFile(victim, bytes);
     const dest = path.join(dir, 'bozuk.zip');
     await expect(writeProjectZip(engine.use(libraryFeature), projectId, dest)).rejects.toThrow(new RegExp(`${victimName}.*sha256`));
