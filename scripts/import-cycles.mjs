@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const roots = ['src-main', 'src-shared', 'src-renderer', 'src-preload'];
@@ -26,8 +27,30 @@ function walk(dir, out) {
   return out;
 }
 
-// import … from '…' / export … from '…' / import '…' (side effects); dynamic import() is not a load-time edge.
-const IMPORT = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*(?:from\s+)?['"]([^'"]+)['"]/gm;
+/**
+ * The module specifiers a file imports at top level, each with whether it is type-only.
+ * TypeScript's own parser, not a regex: a regex also "finds" imports in strings and
+ * comments (it once read `'.'` inside a template literal as an import of ./index.ts).
+ * Dynamic import() is not a load-time edge and is not listed.
+ */
+function importsOf(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const out = [];
+  for (const st of source.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const c = st.importClause;
+      const typeOnly =
+        !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      out.push({ spec: st.moduleSpecifier.text, typeOnly });
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+      const typeOnly =
+        st.isTypeOnly || (!!st.exportClause && ts.isNamedExports(st.exportClause) && st.exportClause.elements.length > 0 && st.exportClause.elements.every((e) => e.isTypeOnly));
+      out.push({ spec: st.moduleSpecifier.text, typeOnly });
+    }
+  }
+  return out;
+}
 
 function resolve(from, spec) {
   if (!spec.startsWith('.')) return null;
@@ -36,22 +59,11 @@ function resolve(from, spec) {
   return candidates.find((c) => exts.includes(path.extname(c)) && fs.existsSync(c)) ?? null;
 }
 
-/** True when every binding of the statement is type-only (`import type`, or `import { type A, type B }`). */
-function typeOnly(keyword, typeKw, clause) {
-  if (typeKw) return true;
-  const braces = /^\{([^}]*)\}$/.exec(clause.trim());
-  if (!braces) return false;
-  const names = braces[1].split(',').map((s) => s.trim()).filter(Boolean);
-  return names.length > 0 && names.every((n) => n.startsWith('type '));
-}
-
 function graph(files, includeTypes) {
   const edges = new Map(files.map((f) => [f, new Set()]));
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
-    for (const m of text.matchAll(IMPORT)) {
-      const [, keyword, typeKw, clause, spec] = m;
-      if (!includeTypes && typeOnly(keyword, typeKw, clause)) continue;
+    for (const { spec, typeOnly } of importsOf(file)) {
+      if (!includeTypes && typeOnly) continue;
       const target = resolve(file, spec);
       if (target && edges.has(target)) edges.get(file).add(target);
     }

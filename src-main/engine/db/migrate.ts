@@ -1,4 +1,7 @@
-import type { Db } from './database.js';
+// The driver's type, not database.ts's alias: database.ts runs the migrations, so importing it here would close a cycle.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 export interface Migration {
   /** 1, 2, 3… within its scope. */
