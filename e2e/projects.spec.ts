@@ -42,11 +42,11 @@ test('F2 renames the open project; an empty name is refused and Escape cancels',
   await expectThumbnailsLoaded(page, 2);
 });
 
-test('delete asks first; cancel keeps the project, confirm removes it and its files', async ({ app: page, workDir, server }) => {
+test('delete asks first; cancel keeps the project, confirm removes it and its files', async ({ app: page, workDir }) => {
   const id = await importFolder(page, workDir, 'Silinecek Proje', 3);
   const assetId = await page.getByTestId('asset-cell').first().getAttribute('data-asset-id');
-  const thumbUrl = new URL(`/media/thumb/${assetId}`, server.url).href;
-  expect((await page.request.get(thumbUrl)).status()).toBe(200);
+  const thumbUrl = new URL(`/media/thumb/${assetId}`, page.url()).href;
+  expect(await page.evaluate(async (url) => (await fetch(url, { cache: 'no-store' })).status, thumbUrl)).toBe(200);
 
   await page.getByTestId('nav-gallery').click();
   const card = projectCard(page, 'Silinecek Proje');
@@ -73,8 +73,8 @@ test('delete asks first; cancel keeps the project, confirm removes it and its fi
   await expect(page.getByTestId('page-gallery')).toBeVisible();
   await expect(projectCard(page, 'Silinecek Proje')).toHaveCount(0);
   // The media went with it, and the project's address now says so.
-  expect((await page.request.get(thumbUrl)).status()).toBe(404);
-  await page.goto(new URL(`/#/gallery/${id}`, server.url).href);
+  expect(await page.evaluate(async (url) => (await fetch(url, { cache: 'no-store' })).status, thumbUrl)).toBe(404);
+  await page.goto(new URL(`/#/gallery/${id}`, page.url()).href);
   await expect(page.getByTestId('project-missing')).toBeVisible();
 });
 

@@ -6,7 +6,25 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { expect, expectThumbnailsLoaded, importFolder, rpc, test } from './support/fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, expectThumbnailsLoaded, importFolder, test } from './support/fixtures.js';
+
+/**
+ * A contract call made from inside the signed-in page: its session cookie lives on the
+ * secret <label>.localhost host the login moved to, which only the browser resolves (the
+ * fixtures' rpc() posts to the printed address and gets 401).
+ */
+async function pageRpc<T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> {
+  const { status, text } = await page.evaluate(
+    async ([m, body]) => {
+      const res = await fetch(`/api/rpc/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text() };
+    },
+    [method, input] as const,
+  );
+  if (status !== 200) throw new Error(`${method} answered ${status}: ${text}`);
+  return JSON.parse(text) as T;
+}
 
 interface Model {
   id: string;
@@ -16,7 +34,7 @@ interface Model {
 
 const MODEL = 'isnet-imgly-medium';
 
-test('a damaged model file: the run stops with the reason; installing the model again from there repairs it and reruns', async ({ app: page, workDir, server }) => {
+test('a damaged model file: the run stops with the reason; installing the model again from there repairs it and reruns', async ({ app: page, workDir }) => {
   test.setTimeout(240_000);
   const dataDir = process.env.ATOLYE_E2E_DATA_DIR;
   if (!dataDir) throw new Error('ATOLYE_E2E_DATA_DIR is not set (global-setup.ts)');
@@ -28,7 +46,7 @@ test('a damaged model file: the run stops with the reason; installing the model 
     await row.getByTestId('model-install').click();
     await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   }
-  const sha = (await rpc<Model[]>(page, server, 'models.list')).find((m) => m.id === MODEL)!.sha256!;
+  const sha = (await pageRpc<Model[]>(page, 'models.list')).find((m) => m.id === MODEL)!.sha256!;
   const file = path.join(dataDir, 'blobs', sha.slice(0, 2), sha);
   const backup = path.join(dataDir, `model-backup-${sha.slice(0, 8)}`);
   await fs.copyFile(file, backup);
@@ -66,7 +84,7 @@ test('a damaged model file: the run stops with the reason; installing the model 
     await expect(rerun).not.toHaveAttribute('data-run-id', failedId);
     await expect(rerun).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
     await expect(page.getByTestId('result-badge')).toHaveCount(1);
-    const models = await rpc<(Model & { isDefault: boolean })[]>(page, server, 'models.list');
+    const models = await pageRpc<(Model & { isDefault: boolean })[]>(page, 'models.list');
     expect(models.find((m) => m.id === MODEL)).toMatchObject({ status: 'ready', isDefault: true });
   } finally {
     // Whatever happened above, the next test gets the good file.
@@ -79,7 +97,6 @@ test('a damaged model file: the run stops with the reason; installing the model 
 test('remove background of a 2-image project: live progress, result badges, before/after slider, download; then a selection', async ({
   app: page,
   workDir,
-  server,
 }) => {
   test.setTimeout(300_000);
   await importFolder(page, workDir, 'Arka Plan Kaldırma', 2);
@@ -184,13 +201,13 @@ test('remove background of a 2-image project: live progress, result badges, befo
   await expect(page.getByTestId('asset-cell').first()).toHaveAttribute('data-results', '1');
 
   const projectId = (await page.getByTestId('project-view').getAttribute('data-project-id'))!;
-  const results = await rpc<{ sourceAssetId: string; options: { preset: string } }[]>(page, server, 'remove-background.results', { projectId });
+  const results = await pageRpc<{ sourceAssetId: string; options: { preset: string } }[]>(page, 'remove-background.results', { projectId });
   expect(results.map((r) => r.options.preset).sort()).toEqual(['cutout', 'cutout', 'mask']);
 });
 
-test('a run waiting on a paused queue says so, and Cancel stops it with nothing made', async ({ app: page, workDir, server }) => {
+test('a run waiting on a paused queue says so, and Cancel stops it with nothing made', async ({ app: page, workDir }) => {
   await importFolder(page, workDir, 'Bekleyen Kesim', 2);
-  await rpc(page, server, 'queue.pause', {});
+  await pageRpc(page, 'queue.pause', {});
   try {
     await page.getByTestId('remove-background').click();
     await page.getByTestId('segment-start').click();
@@ -202,9 +219,9 @@ test('a run waiting on a paused queue says so, and Cancel stops it with nothing 
     await expect(run).toHaveAttribute('data-state', 'cancelled');
     await expect(page.locator('[data-testid="asset-cell"][data-seg-state]')).toHaveCount(0);
     const runId = (await run.getAttribute('data-run-id'))!;
-    expect(await rpc<{ state: string }>(page, server, 'remove-background.get', { runId })).toMatchObject({ state: 'cancelled' });
+    expect(await pageRpc<{ state: string }>(page, 'remove-background.get', { runId })).toMatchObject({ state: 'cancelled' });
   } finally {
-    await rpc(page, server, 'queue.resume', {});
+    await pageRpc(page, 'queue.resume', {});
   }
   await expect(page.getByTestId('result-badge')).toHaveCount(0);
 });
