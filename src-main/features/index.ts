@@ -5,6 +5,7 @@
  */
 import { Engine, type EngineOptions } from '../engine/engine.js';
 import type { EngineFeature } from '../engine/feature.js';
+import { embeddingsFeature } from './embeddings/index.js';
 import { exportFeature } from './export/index.js';
 import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
@@ -13,7 +14,7 @@ import { productsFeature } from './products/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
 import { videosFeature } from './videos/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

@@ -4,6 +4,7 @@
  * their stylesheets and shell components; nav order is each route's own `order`.
  */
 import type { RendererFeature } from '../app/feature.js';
+import { embeddingsFeature } from './embeddings/index.js';
 import { exportFeature } from './export/index.js';
 import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
@@ -23,6 +24,7 @@ export const features: readonly RendererFeature[] = [
   videosFeature,
   modelsFeature,
   queueFeature,
+  embeddingsFeature,
   matchingFeature,
   trainingFeature,
   settingsFeature,

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ContractSlice } from './define.js';
+import { embeddingsContract } from './embeddings.js';
 import { engineContract } from './engine.js';
 import { exportContract } from './export.js';
 import { importContract } from './import.js';
@@ -26,9 +27,10 @@ export * from './remove-background.js';
 export * from './export.js';
 export * from './products.js';
 export * from './videos.js';
+export * from './embeddings.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

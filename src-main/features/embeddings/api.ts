@@ -1,0 +1,76 @@
+import { ContractError, type EmbeddingScope, type SearchHit } from '../../../src-shared/contract/index.js';
+import type { Db } from '../../engine/db/database.js';
+import type { Embedders } from './embedders.js';
+import type { Extraction } from './extraction.js';
+import type { ImageEmbedder } from './image-embedder.js';
+import { publicInfo, type IndexRecord, type IndexRegistry } from './index-registry.js';
+import type { ScopeItem } from './scope-items.js';
+import type { IdFilter } from './vector-index.js';
+import type { VectorIndexWorkers } from './vector-index-workers.js';
+import type { VectorStore } from './vector-store.js';
+
+/** The embeddings feature's API (other features use it through public.ts). */
+export interface EmbeddingsApi {
+  embedders: Embedders;
+  registry: IndexRegistry;
+  extraction: Extraction;
+  vectors: VectorStore;
+  /** Images → vectors of a model, embedding what has none (stored); failures listed, never a zero vector. */
+  embedItems: Extraction['embedItems'];
+  /** The index of a scope for a model, if one exists. */
+  indexFor(scope: EmbeddingScope, modelId: string): IndexRecord | null;
+  /** Nearest items of an index to a unit-length query vector. */
+  search(indexId: string, query: Float32Array, k: number, filter?: IdFilter): Promise<SearchHit[]>;
+  /** Embeds image files outside the library (the CLI's `atolye embed`): vectors in order, or the reason per file. */
+  embedFiles(modelId: string, files: readonly string[]): Promise<({ vector: Float32Array } | { error: string })[]>;
+  close(): Promise<void>;
+}
+
+export function embeddingsApi(deps: { db: Db; embedder: ImageEmbedder; embedders: Embedders; registry: IndexRegistry; extraction: Extraction; vectors: VectorStore; indexWorkers: VectorIndexWorkers }): EmbeddingsApi {
+  const { embedder, embedders, registry, extraction, vectors, indexWorkers } = deps;
+  return {
+    embedders,
+    registry,
+    extraction,
+    vectors,
+    embedItems: (modelId, items, signal) => extraction.embedItems(modelId, items, signal),
+    indexFor: (scope, modelId) => registry.forScope(scope, modelId),
+    search: (indexId, query, k, filter) => registry.search(indexId, query, k, { filter }),
+    async embedFiles(modelId, files) {
+      const handle = await embedders.handle(modelId);
+      const D = handle.spec.dimension;
+      const out: ({ vector: Float32Array } | { error: string })[] = [];
+      // Chunks as in extraction; an unreadable file is retried alone so it is the only one left out.
+      for (let i = 0; i < files.length; i += 8) {
+        const chunk = files.slice(i, i + 8);
+        try {
+          const m = await embedder.embed(handle, [...chunk], { batchSize: 8 });
+          chunk.forEach((_, k) => out.push({ vector: m.slice(k * D, (k + 1) * D) }));
+        } catch {
+          for (const f of chunk) {
+            try {
+              out.push({ vector: await embedder.embed(handle, [f]) });
+            } catch (err) {
+              out.push({ error: (err as Error).message });
+            }
+          }
+        }
+      }
+      return out;
+    },
+    async close() {
+      await indexWorkers.close();
+      await embedder.close();
+    },
+  };
+}
+
+/** The vector of an image already embedded for an index's model, by the image's id in that index's scope. */
+export function vectorOfItem(api: Pick<EmbeddingsApi, 'vectors'>, modelId: string, item: ScopeItem | undefined): Float32Array {
+  if (!item) throw new ContractError('not_found', 'that image is not in the index');
+  const v = api.vectors.get(modelId, item.sha256);
+  if (!v) throw new ContractError('not_found', `image ${item.id} has no vector for ${modelId} (extract first)`);
+  return v;
+}
+
+export { publicInfo };

@@ -1,0 +1,5 @@
+/** What other features may use of embeddings and vector indexes. */
+export { embeddingsFeature } from './index.js';
+export type { EmbeddingsApi } from './api.js';
+export type { ScopeItem } from './scope-items.js';
+export type { IndexRecord } from './index-registry.js';
