@@ -9,6 +9,7 @@ import { useBackend } from '../../backend/index.js';
 import { checkIcon } from './icons.js';
 import { PAGE_SIZE, useAssetPages, type AssetPage } from './queries.js';
 import { extendSelection, toggleSelected, useSelection } from './selection-store.js';
+import type { ListView } from './view-store.js';
 
 /** Fixed cell geometry: row heights are known without measuring, which keeps 10,000 items cheap to scroll. */
 export const CELL = 160;
@@ -40,17 +41,19 @@ interface RowProps {
   /** Selection and the overlays' decorators: new identities when they change, which re-renders the visible rows only. */
   selected: ReadonlySet<string>;
   decorators: readonly CellDecorator[];
+  /** Cells show each original's newest result (the original where it has none). */
+  showResults: boolean;
   onCell: (index: number, asset: Asset, how: 'open' | 'toggle' | 'extend') => void;
 }
 
-function assetAt(index: number, pageA: AssetPage | undefined, pageB: AssetPage | undefined, firstPage: number): Asset | undefined {
+function assetAt(index: number, pageA: AssetPage | undefined, pageB: AssetPage | undefined, firstPage: number): AssetPage['items'][number] | undefined {
   const page = Math.floor(index / PAGE_SIZE);
   const data = page === firstPage ? pageA : pageB;
   return data?.items[index - page * PAGE_SIZE];
 }
 
 /** Memoised on page identity (React Query keeps it stable): scrolling re-renders only rows that enter. */
-const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, selected, decorators, onCell }: RowProps) {
+const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, selected, decorators, showResults, onCell }: RowProps) {
   const backend = useBackend();
   const { t } = useTranslation();
   const first = rowIndex * cols;
@@ -68,17 +71,20 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
       const decoration = d(asset);
       return decoration ? [{ ...decoration, key }] : [];
     });
-    const label = [asset.fileName, isSelected ? t('grid.selected') : null, ...decorations.map((d) => d.label)].filter(Boolean).join(', ');
+    const result = showResults ? (asset.latestResultId ?? null) : null;
+    const label = [asset.fileName, isSelected ? t('grid.selected') : null, result ? t('grid.showingResult') : null, ...decorations.map((d) => d.label)].filter(Boolean).join(', ');
     const title = [asset.relPath, ...decorations.map((d) => d.title)].filter(Boolean).join('\n');
     cells.push(
       <button
         key={asset.id}
         type="button"
-        className={`asset-cell ${isSelected ? 'is-selected' : ''}`}
+        className={`asset-cell ${isSelected ? 'is-selected' : ''} ${result ? 'shows-result checkerboard' : ''}`}
         data-testid="asset-cell"
         data-asset-id={asset.id}
+        data-file-name={asset.fileName}
         data-index={i}
         data-selected={isSelected ? 'true' : undefined}
+        data-showing={result ? 'result' : 'original'}
         {...Object.assign({}, ...decorations.map((d) => d.data))}
         title={title}
         aria-label={label}
@@ -94,7 +100,7 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
           if (e.key === ' ') e.preventDefault();
         }}
       >
-        <img src={backend.mediaUrl(asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
+        <img src={backend.mediaUrl(result ?? asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
         {isSelected ? (
           <span className="cell-check" aria-hidden="true">
             {checkIcon}
@@ -123,9 +129,28 @@ function useDecorators(overlays: readonly GridOverlay[], projectId: string, visi
 
 /**
  * A project's images as a virtualized grid: only rows near the viewport exist in the
- * DOM, and their assets are fetched by page (PAGE_SIZE) as they come into view.
+ * DOM, and their assets are fetched by page (PAGE_SIZE) as they come into view, in the
+ * view's order, filter and search (the engine does those, so any size stays cheap).
  */
-export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId: string; knownTotal: number; label: string; onOpen: (index: number) => void }) {
+export function AssetGrid({
+  projectId,
+  view,
+  showResults,
+  knownTotal,
+  label,
+  onOpen,
+  onTotal,
+}: {
+  projectId: string;
+  view: ListView;
+  showResults: boolean;
+  /** The number of images, as far as known before the first page arrives. */
+  knownTotal: number;
+  label: string;
+  onOpen: (index: number) => void;
+  /** How many images the view lists, once the engine said. */
+  onTotal?: (total: number) => void;
+}) {
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useWidth(scrollRef);
@@ -147,7 +172,7 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
   const lastIndex = Math.max(firstIndex, Math.min(total, ((items[items.length - 1]?.index ?? 0) + 1) * cols) - 1);
   const pages: number[] = [];
   for (let p = Math.floor(firstIndex / PAGE_SIZE); p <= Math.floor(lastIndex / PAGE_SIZE); p++) pages.push(p);
-  const results = useAssetPages(projectId, pages);
+  const results = useAssetPages(projectId, view, pages);
   const byPage = new Map<number, AssetPage | undefined>(pages.map((p, i) => [p, results[i]?.data]));
   const visible: VisiblePage[] = pages.map((page, i) => ({ page, assets: results[i]?.data?.items }));
   const decorators = useDecorators(useRegistry().gridOverlays, projectId, visible);
@@ -161,14 +186,19 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
   );
   const liveTotal = freshest?.total ?? knownTotal;
   if (liveTotal !== total && (freshest || knownTotal > total)) setTotal(liveTotal);
+  const loaded = results.length > 0 && results.every((r) => r.data);
+  const freshTotal = freshest?.total ?? null;
+  useLayoutEffect(() => {
+    if (freshTotal !== null) onTotal?.(freshTotal);
+  }, [freshTotal, onTotal]);
 
   const onCell = useCallback(
     (i: number, asset: Asset, how: 'open' | 'toggle' | 'extend') => {
       if (how === 'open') onOpen(i);
       else if (how === 'toggle') toggleSelected(projectId, asset.id, i);
-      else void extendSelection(queryClient, backend, projectId, i);
+      else void extendSelection(queryClient, backend, projectId, i, view);
     },
-    [onOpen, projectId, queryClient, backend],
+    [onOpen, projectId, queryClient, backend, view],
   );
 
   return (
@@ -177,15 +207,18 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
       className="asset-grid"
       data-testid="asset-grid"
       data-total={total}
-      data-loaded={results.every((r) => r.data) ? 'true' : 'false'}
+      data-loaded={loaded ? 'true' : 'false'}
+      data-showing={showResults ? 'results' : 'originals'}
       role="region"
       aria-label={label}
       tabIndex={-1}
     >
       {total === 0 ? (
-        <p className="empty" data-testid="grid-empty">
-          {t('project.empty')}
-        </p>
+        loaded || knownTotal === 0 ? (
+          <p className="empty" data-testid="grid-empty">
+            {view.filter !== 'all' || view.query ? t('project.noMatch') : t('project.empty')}
+          </p>
+        ) : null
       ) : (
         <div className="asset-grid-inner" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((row) => {
@@ -202,6 +235,7 @@ export function AssetGrid({ projectId, knownTotal, label, onOpen }: { projectId:
                 pageB={straddles ? byPage.get(firstPage + 1) : undefined}
                 selected={selection.ids}
                 decorators={decorators}
+                showResults={showResults}
                 onCell={onCell}
               />
             );

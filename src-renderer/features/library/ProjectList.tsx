@@ -24,7 +24,8 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: stri
   const backend = useBackend();
   const href = hrefFor({ page, projectId: project.id });
   return (
-    <li className="project-card" data-testid="project-card" data-project-id={project.id} data-project-name={project.name}>
+    // data-drop-project-id: files dropped on the card are added to this project (the import's drop target reads it).
+    <li className="project-card" data-testid="project-card" data-project-id={project.id} data-project-name={project.name} data-drop-project-id={project.id}>
       <a className="project-cover" href={href} aria-label={t('projects.open', { name: project.name })} tabIndex={-1}>
         {project.coverAssetId ? (
           <img src={backend.mediaUrl(project.coverAssetId, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="project-cover" />

@@ -8,11 +8,15 @@ import { hrefFor } from '../../app/router.js';
 import { isMac, typingIn } from '../../app/shortcuts.js';
 import { useBackend } from '../../backend/index.js';
 import { AssetGrid } from './AssetGrid.js';
-import { requestDelete, startRename, useIntents } from './intents.js';
+import { GridToolbar } from './GridToolbar.js';
+import { endDeleteSelection, requestDelete, requestDeleteSelection, startRename, useIntents } from './intents.js';
 import { Lightbox } from './Lightbox.js';
+import { MoveDialog } from './MoveDialog.js';
+import { useDeleteImages } from './delete-images.js';
 import { useProject, useSkipped } from './queries.js';
 import { RenameInput } from './RenameInput.js';
-import { clearSelection, selectAll, useSelection } from './selection-store.js';
+import { clearSelection, selectAll, selectionOf, useSelection } from './selection-store.js';
+import { listView, useGridView, viewKey } from './view-store.js';
 
 function SkippedList({ projectId }: { projectId: string }) {
   const { t } = useTranslation();
@@ -43,10 +47,11 @@ function SkippedList({ projectId }: { projectId: string }) {
   );
 }
 
-/** What is selected, with select-all and clear; the shortcuts say the same (Ctrl+A, Esc). */
-function SelectionBar({ project }: { project: Project }) {
+/** What is selected, with select-all, clear, delete and move; the shortcuts say the same (Ctrl+A, Esc, Delete). */
+function SelectionBar({ project, listed, onMove }: { project: Project; listed: number | null; onMove: () => void }) {
   const { t } = useTranslation();
   const selection = useSelection(project.id);
+  const view = useGridView(project.id);
   const queryClient = useQueryClient();
   const backend = useBackend();
   const mod = isMac ? '⌘' : 'Ctrl';
@@ -55,14 +60,22 @@ function SelectionBar({ project }: { project: Project }) {
       {selection.ids.size ? (
         <>
           <span data-testid="selection-count">{t('grid.selectedCount', { count: selection.ids.size })}</span>
-          {selection.ids.size < project.assetCount ? (
-            <button type="button" className="link-button" onClick={() => void selectAll(queryClient, backend, project.id, project.assetCount)} title={`${mod}+A`}>
+          {selection.ids.size < (listed ?? project.assetCount) ? (
+            <button type="button" className="link-button" onClick={() => void selectAll(queryClient, backend, project.id, listed ?? project.assetCount, listView(view))} title={`${mod}+A`}>
               {t('grid.selectAll')}
             </button>
           ) : null}
           <button type="button" className="link-button" onClick={clearSelection} title="Esc" data-testid="selection-clear">
             {t('grid.clearSelection')}
           </button>
+          <span className="selection-actions">
+            <button type="button" className="button button-small" onClick={onMove} data-testid="selection-move">
+              {t('grid.move')}
+            </button>
+            <button type="button" className="button button-small button-danger-outline" onClick={() => requestDeleteSelection(project.id)} title="Delete" data-testid="selection-delete">
+              {t('grid.deleteSelected', { count: selection.ids.size })}
+            </button>
+          </span>
         </>
       ) : (
         <span className="muted">{t('grid.selectHint', { mod })}</span>
@@ -71,7 +84,7 @@ function SelectionBar({ project }: { project: Project }) {
   );
 }
 
-function Header({ project, page, onAction }: { project: Project; page: string; onAction: (action: ProjectAction) => void }) {
+function Header({ project, page, listed, onAction, onMove }: { project: Project; page: string; listed: number | null; onAction: (action: ProjectAction) => void; onMove: () => void }) {
   const { t } = useTranslation();
   const { renamingId } = useIntents();
   const { projectActions, projectPanels } = useRegistry();
@@ -105,7 +118,7 @@ function Header({ project, page, onAction }: { project: Project; page: string; o
           <span data-testid="project-count">{t('projects.images', { count: project.assetCount })}</span>
           {project.skippedCount ? <span> · {t('projects.skipped', { count: project.skippedCount })}</span> : null}
         </p>
-        {project.assetCount > 0 ? <SelectionBar project={project} /> : null}
+        {project.assetCount > 0 ? <SelectionBar project={project} listed={listed} onMove={onMove} /> : null}
       </div>
       {projectPanels.map(({ id, Panel }) => (
         <Panel key={id} project={project} />
@@ -114,17 +127,35 @@ function Header({ project, page, onAction }: { project: Project; page: string; o
   );
 }
 
-/** One project: header, skipped files, the thumbnail grid and the viewer. */
+/** One project: header, the grid's toolbar, skipped files, the thumbnail grid and the viewer. */
 export function ProjectView({ projectId, page }: { projectId: string; page: string }) {
   const { t } = useTranslation();
   const project = useProject(projectId);
   const [showSkipped, setShowSkipped] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
   const [acting, setActing] = useState<ProjectAction | null>(null);
+  const [moving, setMoving] = useState(false);
+  const [listed, setListed] = useState<number | null>(null);
   const close = useCallback(() => setOpen(null), []);
   const queryClient = useQueryClient();
   const backend = useBackend();
   const { projectActions } = useRegistry();
+  const view = useGridView(projectId);
+  const list = listView(view);
+  const key = viewKey(list);
+  const deleteImages = useDeleteImages(projectId);
+  const { deletingSelectionOf } = useIntents();
+  // Delete (the key or the button) with images selected: those images go, with Undo.
+  useEffect(() => {
+    if (deletingSelectionOf !== projectId) return;
+    endDeleteSelection();
+    deleteImages([...selectionOf(projectId).ids]);
+  }, [deletingSelectionOf, projectId, deleteImages]);
+  // A new order or filter lists other images: the viewer's position means another one.
+  useEffect(() => {
+    setOpen(null);
+    setListed(null);
+  }, [key]);
 
   // The grid's keys: Ctrl/Cmd+A selects every image, Esc clears, and each project action's own key opens it.
   const onKey = useEffectEvent((e: KeyboardEvent) => {
@@ -133,7 +164,7 @@ export function ProjectView({ projectId, page }: { projectId: string; page: stri
     const modifier = isMac ? e.metaKey : e.ctrlKey;
     if (modifier && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'a') {
       e.preventDefault();
-      void selectAll(queryClient, backend, p.id, p.assetCount);
+      void selectAll(queryClient, backend, p.id, listed ?? p.assetCount, list);
     } else if (e.key === 'Escape' && !e.ctrlKey && !e.metaKey && !e.altKey) {
       clearSelection();
     } else if (!e.ctrlKey && !e.metaKey && !e.altKey) {
@@ -167,10 +198,13 @@ export function ProjectView({ projectId, page }: { projectId: string; page: stri
   if (!project.data) return <p className="muted">{t('common.loading')}</p>;
   const p = project.data;
 
+  const narrowed = list.filter !== 'all' || list.query !== '';
   return (
-    <div className="project-view" data-testid="project-view" data-project-id={p.id}>
-      <Header project={p} page={page} onAction={setActing} />
-      {p.skippedCount > 0 ? (
+    // data-drop-project-id: files dropped here are added to this project (the import's drop target reads it).
+    <div className="project-view" data-testid="project-view" data-project-id={p.id} data-drop-project-id={p.id}>
+      <Header project={p} page={page} listed={listed} onAction={setActing} onMove={() => setMoving(true)} />
+      {p.assetCount > 0 || p.skippedCount > 0 ? <GridToolbar project={p} total={listed} /> : null}
+      {p.skippedCount > 0 && view.filter !== 'skipped' ? (
         <section className="skipped">
           <button type="button" className="link-button" aria-expanded={showSkipped} data-testid="skipped-toggle" onClick={() => setShowSkipped((v) => !v)}>
             {showSkipped ? t('project.hideSkipped') : t('project.showSkipped', { count: p.skippedCount })}
@@ -178,9 +212,25 @@ export function ProjectView({ projectId, page }: { projectId: string; page: stri
           {showSkipped ? <SkippedList projectId={p.id} /> : null}
         </section>
       ) : null}
-      <AssetGrid key={p.id} projectId={p.id} knownTotal={p.assetCount} label={t('project.gridLabel', { name: p.name })} onOpen={setOpen} />
-      {open !== null ? <Lightbox projectId={p.id} index={open} onIndex={setOpen} onClose={close} /> : null}
+      {view.filter === 'skipped' ? (
+        <section className="skipped skipped-only">
+          <SkippedList projectId={p.id} />
+        </section>
+      ) : (
+        <AssetGrid
+          key={`${p.id}:${key}`}
+          projectId={p.id}
+          view={list}
+          showResults={view.show === 'results'}
+          knownTotal={narrowed ? (listed ?? 0) : p.assetCount}
+          label={t('project.gridLabel', { name: p.name })}
+          onOpen={setOpen}
+          onTotal={setListed}
+        />
+      )}
+      {open !== null ? <Lightbox projectId={p.id} view={list} index={open} onIndex={setOpen} onClose={close} /> : null}
       {acting?.Dialog ? <acting.Dialog project={p} onClose={() => setActing(null)} /> : null}
+      {moving ? <MoveDialog project={p} ids={[...selectionOf(p.id).ids]} onClose={() => setMoving(false)} /> : null}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import './library.css';
 import { useLibraryLive } from './live.js';
 import { en, tr } from './messages.js';
 import { BatchPage, GalleryPage } from './pages.js';
+import { UndoBar } from './UndoBar.js';
 import { libraryShortcuts } from './shortcuts.js';
 
 /**
@@ -19,6 +20,6 @@ export const libraryFeature = defineFeature({
     { page: 'gallery', order: 20, label: 'nav.gallery', icon: galleryIcon, Page: GalleryPage, withProject: true },
   ],
   live: [useLibraryLive],
-  shell: [DeleteProjectDialog],
+  shell: [DeleteProjectDialog, UndoBar],
   shortcuts: libraryShortcuts,
 });

@@ -7,9 +7,11 @@ import { useSyncExternalStore } from 'react';
 interface Intents {
   renamingId: string | null;
   deletingId: string | null;
+  /** The project whose selected images the user asked to delete (Delete with a selection). */
+  deletingSelectionOf: string | null;
 }
 
-let state: Intents = { renamingId: null, deletingId: null };
+let state: Intents = { renamingId: null, deletingId: null, deletingSelectionOf: null };
 const listeners = new Set<() => void>();
 
 function set(patch: Partial<Intents>): void {
@@ -21,6 +23,8 @@ export const startRename = (id: string) => set({ renamingId: id });
 export const endRename = () => set({ renamingId: null });
 export const requestDelete = (id: string) => set({ deletingId: id });
 export const endDelete = () => set({ deletingId: null });
+export const requestDeleteSelection = (projectId: string) => set({ deletingSelectionOf: projectId });
+export const endDeleteSelection = () => set({ deletingSelectionOf: null });
 
 function subscribe(l: () => void): () => void {
   listeners.add(l);

@@ -1,10 +1,18 @@
 import type { ShortcutContribution } from '../../app/feature.js';
 import { currentRoute, navigate } from '../../app/router.js';
-import { requestDelete, startRename, targetProjectId } from './intents.js';
+import { requestDelete, requestDeleteSelection, startRename, targetProjectId } from './intents.js';
 import { SEARCH_INPUT_ID } from './ProjectList.js';
+import { selectionOf } from './selection-store.js';
+import { GRID_SEARCH_ID } from './view-store.js';
 
-/** Focuses the project search, going to the Gallery first when this page has none. */
+/** Focuses the search of what is on screen: a project's images, else the projects (going to the Gallery when this page has none). */
 function focusSearch(): void {
+  const inProject = document.getElementById(GRID_SEARCH_ID);
+  if (inProject) {
+    inProject.focus();
+    (inProject as HTMLInputElement).select();
+    return;
+  }
   const tryFocus = (attempts: number) => {
     const input = document.getElementById(SEARCH_INPUT_ID);
     if (input) {
@@ -31,7 +39,23 @@ function onProject(act: (projectId: string) => void) {
 /** The library's keys; the grid's own (Ctrl+A, Space, Esc, arrows) are handled where they apply and only listed here. */
 export const libraryShortcuts: ShortcutContribution[] = [
   { id: 'rename', order: 10, keys: () => 'F2', label: 'shortcuts.rename', binding: { key: 'F2', run: onProject(startRename) } },
-  { id: 'delete', order: 20, keys: () => 'Delete', label: 'shortcuts.delete', binding: { key: 'Delete', run: onProject(requestDelete) } },
+  {
+    id: 'delete',
+    order: 20,
+    keys: () => 'Delete',
+    label: 'shortcuts.delete',
+    binding: {
+      key: 'Delete',
+      run: (route) => {
+        // In a project with images selected, Delete removes those images (undoable), never the project.
+        if (route.projectId && !document.activeElement?.closest('[data-project-id].project-card') && selectionOf(route.projectId).ids.size > 0) {
+          requestDeleteSelection(route.projectId);
+          return true;
+        }
+        return onProject(requestDelete)(route);
+      },
+    },
+  },
   {
     id: 'search',
     order: 30,
