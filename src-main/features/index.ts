@@ -13,8 +13,10 @@ import { modelsFeature } from './models/index.js';
 import { productsFeature } from './products/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
 import { videosFeature } from './videos/index.js';
+import { datasetsFeature } from './datasets/index.js';
+import { augmentationFeature } from './augmentation/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature, datasetsFeature, augmentationFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

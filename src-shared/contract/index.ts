@@ -15,6 +15,8 @@ import { productsContract } from './products.js';
 import { queueContract } from './queue.js';
 import { removeBackgroundContract } from './remove-background.js';
 import { videosContract } from './videos.js';
+import { datasetsContract } from './datasets.js';
+import { augmentationContract } from './augmentation.js';
 
 export * from './define.js';
 export * from './schemas.js';
@@ -27,10 +29,12 @@ export * from './remove-background.js';
 export * from './export.js';
 export * from './products.js';
 export * from './videos.js';
+export * from './datasets.js';
+export * from './augmentation.js';
 export * from './embeddings.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

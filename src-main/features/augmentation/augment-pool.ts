@@ -12,16 +12,17 @@ import type { AugmentConfig } from './config.js';
 export type ImageSource = { path: string } | { bytes: Uint8Array };
 
 export type AugmentRequest =
-  | { kind: 'synthesize'; cutout: ImageSource; options: SynthesizeOptions }
-  | { kind: 'real'; photo: ImageSource; cutout?: ImageSource; options: Omit<RealVariantOptions, 'cutout'> }
+  | { kind: 'synthesize'; cutout: ImageSource; options: SynthesizeOptions; thumb?: number }
+  | { kind: 'real'; photo: ImageSource; cutout?: ImageSource; options: Omit<RealVariantOptions, 'cutout'>; thumb?: number }
   | { kind: 'borders'; photo: ImageSource; letterbox?: AugmentConfig['letterbox'] };
 
 /**
+ * `thumb`: also answer a WebP thumbnail of that longest side (what the catalog shows).
  * `inputError` marks a problem with the input (empty cut-out, undecodable file, raw photo
  * without its cut-out): fail that item with `message`; anything else is a fault.
  */
 export type AugmentResponse =
-  | { ok: true; jpeg: Uint8Array; applied: AppliedOps }
+  | { ok: true; jpeg: Uint8Array; applied: AppliedOps; /** WebP of longest side `thumb`, when asked. */ thumb?: Uint8Array }
   | { ok: true; borders: BorderReading }
   | { ok: false; inputError: boolean; message: string };
 

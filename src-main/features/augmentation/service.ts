@@ -1,0 +1,481 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AugmentParams,
+  ContractError,
+  type AugmentedImage,
+  type AugmentFailure,
+  type AugmentKind,
+  type AugmentParamsInput,
+  type AugmentProductReport,
+  type AugmentRun,
+  type BatchState,
+  type KindFigures,
+} from '../../../src-shared/contract/index.js';
+import type { Db } from '../../engine/db/database.js';
+import type { EventBus } from '../../engine/events.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import type { CommitContext, JobContext } from '../../engine/queue/types.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
+import type { WorkerPool } from '../../engine/workers/pool.js';
+import { originOf, type DatasetsApi } from '../datasets/public.js';
+import type { ProductCatalog } from '../products/public.js';
+import { createAugmentPool, type AugmentRequest, type AugmentResponse } from './augment-pool.js';
+import { bundledBackgroundsDir, listBackgrounds, type BackgroundRef } from './backgrounds.js';
+import type { CutoutSource } from './cutouts.js';
+import { augmentationBatch, augmentProductJob, type AugmentJobServices, type AugmentProductPayload, type MadeOutput, type ProductWork } from './jobs/augment-product.js';
+import { AugmentInputError } from './raw-image.js';
+import { planTopUp, type PlannedOutput, type SourceState } from './top-up.js';
+
+/** Thumbnails of outputs: the catalog's size (the image-ingest default). */
+const THUMB_SIDE = 320;
+
+interface RunRow {
+  id: string;
+  dataset_id: string;
+  params: string;
+  backgrounds: number;
+  created_at: number;
+}
+
+/** A run's parameters as stored: the contract's, with the background folder resolved. */
+type StoredParams = AugmentParams & { backgroundsDir: string | null };
+
+interface OutputRow {
+  id: string;
+  deleted: number;
+  meta: string;
+}
+
+export interface AugmentationDeps {
+  db: Db;
+  store: BlobStore;
+  events: EventBus;
+  queue: Queue;
+  catalog: ProductCatalog;
+  datasets: DatasetsApi;
+  cutouts: CutoutSource;
+  /** Worker threads for the pixel work (default: one per core, less one). */
+  workers: number | undefined;
+}
+
+/**
+ * Augmentation runs: a batch per run with one job per product, each topping its product up
+ * to the run's targets. Outputs are `augmented` product images whose meta records their
+ * origin (dataset, source image, kind, index) plus pipeline, seed and every sampled
+ * parameter; what counts as existing is read from those records, never from file names.
+ */
+export class AugmentationService implements AugmentJobServices {
+  private pool: WorkerPool<AugmentRequest, AugmentResponse> | null = null;
+  private readonly backgroundLists = new Map<string, Promise<BackgroundRef[]>>();
+
+  constructor(private readonly deps: AugmentationDeps) {}
+
+  // ------------------------------------------------------------ settings
+
+  async settings(): Promise<{ backgroundsDir: string | null; bundled: number }> {
+    const dir = this.deps.db.prepare("SELECT value FROM augmentation_settings WHERE key = 'backgroundsDir'").pluck().get() as string | undefined;
+    const bundled = await listBackgrounds([{ name: 'bundled', dir: bundledBackgroundsDir() }]).catch(() => []);
+    return { backgroundsDir: dir ?? null, bundled: bundled.length };
+  }
+
+  async setSettings(backgroundsDir: string | null): Promise<{ backgroundsDir: string | null; bundled: number }> {
+    if (backgroundsDir === null) this.deps.db.prepare("DELETE FROM augmentation_settings WHERE key = 'backgroundsDir'").run();
+    else {
+      const refs = await this.userBackgrounds(backgroundsDir);
+      if (refs.length === 0) throw new ContractError('invalid_input', `${backgroundsDir} has no images (JPEG, PNG, WebP, TIFF, AVIF)`);
+      this.deps.db.prepare("INSERT OR REPLACE INTO augmentation_settings (key, value) VALUES ('backgroundsDir', ?)").run(path.resolve(backgroundsDir));
+    }
+    return this.settings();
+  }
+
+  // ------------------------------------------------------------ runs
+
+  async start(datasetId: string, input: AugmentParamsInput = {}): Promise<AugmentRun> {
+    const parsed = AugmentParams.parse(input);
+    const dataset = this.deps.datasets.store.get(datasetId);
+    const members = this.deps.datasets.store.members(datasetId);
+    if (members.length === 0) throw new ContractError('invalid_input', `the dataset “${dataset.name}” has no products: add products first`);
+    const backgroundsDir = parsed.backgroundsDir === undefined ? (await this.settings()).backgroundsDir : parsed.backgroundsDir;
+    const params: StoredParams = { ...parsed, backgroundsDir: backgroundsDir ? path.resolve(backgroundsDir) : null };
+    // Refuse a bad folder now, not once per product.
+    const backgrounds = await this.backgroundsOf(params);
+    const products = new Map(this.deps.catalog.many(members.map((m) => m.productId)).map((p) => [p.id, p]));
+    const now = Date.now();
+    const runId = this.deps.db.transaction(() => {
+      const id = this.deps.queue.createBatch(augmentationBatch, { label: `Augment · ${dataset.name}` });
+      this.deps.db.prepare('INSERT INTO augmentation_runs (id, dataset_id, params, backgrounds, created_at) VALUES (?, ?, ?, ?, ?)').run(id, datasetId, JSON.stringify(params), backgrounds.length, now);
+      const row = this.deps.db.prepare('INSERT INTO augmentation_run_products (run_id, product_id, position, split) VALUES (?, ?, ?, ?)');
+      members.forEach((m, i) => row.run(id, m.productId, i, m.split));
+      this.deps.queue.enqueueMany(
+        augmentProductJob,
+        members.map((m) => {
+          const p = products.get(m.productId);
+          return { runId: id, datasetId, productId: m.productId, label: p ? ([p.barcode, p.brandName, p.productName].filter(Boolean).join(' ') || undefined) : undefined };
+        }),
+        { batchId: id, dedupeKey: null },
+      );
+      return id;
+    })();
+    this.onRunState(runId);
+    return this.get(runId);
+  }
+
+  get(runId: string): AugmentRun {
+    const row = this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE id = ?').get(runId) as RunRow | undefined;
+    if (!row) throw new ContractError('not_found', `no augmentation run ${runId}`);
+    return this.toRun(row);
+  }
+
+  runs(datasetId: string): AugmentRun[] {
+    return (this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE dataset_id = ? ORDER BY created_at DESC, id DESC').all(datasetId) as RunRow[]).map((r) => this.toRun(r));
+  }
+
+  /** The newest run's report, for the export's augmentation_report.json. */
+  latestReport(datasetId: string): AugmentRun | null {
+    const row = this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE dataset_id = ? ORDER BY created_at DESC, id DESC LIMIT 1').get(datasetId) as RunRow | undefined;
+    return row ? this.toRun(row) : null;
+  }
+
+  cancel(runId: string): AugmentRun {
+    this.get(runId);
+    this.deps.queue.cancelBatch(runId);
+    return this.get(runId);
+  }
+
+  async wait(runId: string): Promise<AugmentRun> {
+    this.get(runId);
+    await this.deps.queue.waitForBatch(runId);
+    return this.get(runId);
+  }
+
+  images(datasetId: string, productId: string | undefined, offset: number, limit: number): { items: AugmentedImage[]; total: number } {
+    const where = `type = 'augmented' AND source_kind = 'dataset' AND source_id = ? AND deleted = 0${productId ? ' AND product_id = ?' : ''}`;
+    const params = productId ? [datasetId, productId] : [datasetId];
+    const total = this.deps.db.prepare(`SELECT COUNT(*) FROM product_images WHERE ${where}`).pluck().get(...params) as number;
+    const rows = this.deps.db.prepare(`SELECT id, product_id, meta FROM product_images WHERE ${where} ORDER BY product_id, created_at, id LIMIT ? OFFSET ?`).all(...params, limit, offset) as {
+      id: string;
+      product_id: string;
+      meta: string;
+    }[];
+    const items: AugmentedImage[] = [];
+    for (const r of rows) {
+      const meta = JSON.parse(r.meta) as Record<string, unknown>;
+      const origin = originOf(meta);
+      if (!origin) continue;
+      const a = meta['augmentation'] as { seed?: number | null; pipeline?: string; runId?: string | null };
+      items.push({ imageId: r.id, productId: r.product_id, kind: origin.kind, sourceImageId: origin.sourceImageId, index: origin.index, seed: a.seed ?? 0, pipeline: a.pipeline ?? 'unknown', runId: a.runId ?? null });
+    }
+    return { items, total };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
+
+  // ------------------------------------------------------------ the product job
+
+  async work(p: AugmentProductPayload, ctx: JobContext<unknown, 'segmenting' | 'synthesizing' | 'varying real photos'>): Promise<ProductWork> {
+    const run = this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE id = ?').get(p.runId) as RunRow | undefined;
+    if (!run) throw new ContractError('not_found', `no augmentation run ${p.runId}`);
+    const params = JSON.parse(run.params) as StoredParams;
+    const plan = this.plan(p.datasetId, p.productId, params);
+    const failures: ProductWork['failures'] = [];
+    if (plan.synthetic.missing > 0 && plan.synthetic.sources === 0) failures.push({ sourceImageId: null, kind: 'synthetic', index: null, reason: 'the product has no frames (synthetic images) to make synthetic images from' });
+    if (plan.real.missing > 0 && plan.real.sources === 0) failures.push({ sourceImageId: null, kind: 'real', index: null, reason: 'the product has no real photos to vary' });
+    const todo = [...plan.synthetic.outputs, ...plan.real.outputs];
+    const outputs: MadeOutput[] = [];
+    if (todo.length === 0) return { productId: p.productId, outputs, failures, synthetic: figures(plan.synthetic), real: figures(plan.real) };
+
+    const backgrounds = await this.backgroundsOf(params);
+    // Per source: its file, and the cut-out it needs (frames always; real photos only when letterboxed).
+    const prepared = new Map<string, { path: string; cutout: string | null } | { error: string }>();
+    const sourcesOf = (kind: AugmentKind) => [...new Set(todo.filter((t) => t.kind === kind).map((t) => t.sourceImageId))];
+    for (const id of sourcesOf('synthetic')) {
+      const img = this.deps.catalog.image(id);
+      try {
+        let cutout = img.cutoutSha256;
+        if (!cutout) {
+          ctx.progress('segmenting');
+          cutout = await this.deps.cutouts.cutoutOf(img.sha256, ctx.signal);
+        }
+        prepared.set(id, { path: this.deps.store.pathOf(img.sha256), cutout: this.deps.store.pathOf(cutout) });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        prepared.set(id, { error: `no cut-out: ${(err as Error).message}` });
+      }
+    }
+    for (const id of sourcesOf('real')) {
+      const img = this.deps.catalog.image(id);
+      const file = this.deps.store.pathOf(img.sha256);
+      try {
+        const borders = await this.poolOf().run({ kind: 'borders', photo: { path: file } }, { signal: ctx.signal, kill: ctx.stopSignal });
+        if (!borders.ok) throw new Error(borders.message);
+        let cutout: string | null = null;
+        if ('borders' in borders && borders.borders.letterboxed) {
+          ctx.progress('segmenting');
+          cutout = this.deps.store.pathOf(img.cutoutSha256 ?? (await this.deps.cutouts.cutoutOf(img.sha256, ctx.signal)));
+        }
+        prepared.set(id, { path: file, cutout });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        prepared.set(id, { error: (err as Error).message });
+      }
+    }
+
+    let done = 0;
+    const one = async (t: PlannedOutput): Promise<void> => {
+      const src = prepared.get(t.sourceImageId)!;
+      if ('error' in src) {
+        failures.push({ sourceImageId: t.sourceImageId, kind: t.kind, index: t.index, reason: src.error });
+        return;
+      }
+      const options = { seed: params.seed, index: t.index };
+      const request: AugmentRequest =
+        t.kind === 'synthetic'
+          ? { kind: 'synthesize', cutout: { path: src.cutout! }, options: { ...options, backgrounds }, thumb: THUMB_SIDE }
+          : { kind: 'real', photo: { path: src.path }, ...(src.cutout ? { cutout: { path: src.cutout } } : {}), options, thumb: THUMB_SIDE };
+      let res: AugmentResponse;
+      try {
+        res = await this.poolOf().run(request, { signal: ctx.signal, kill: ctx.stopSignal });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        res = { ok: false, inputError: false, message: (err as Error).message };
+      }
+      if (!res.ok || !('jpeg' in res)) {
+        failures.push({ sourceImageId: t.sourceImageId, kind: t.kind, index: t.index, reason: res.ok ? 'no image came back' : res.message });
+        return;
+      }
+      const stored = await this.deps.store.putBuffer(res.jpeg);
+      const thumb = res.thumb ? await this.deps.store.putBuffer(res.thumb) : null;
+      outputs.push({
+        kind: t.kind,
+        sourceImageId: t.sourceImageId,
+        index: t.index,
+        seed: params.seed,
+        pipeline: res.applied.pipeline,
+        sha256: stored.sha256,
+        bytes: stored.bytes,
+        width: res.applied.output.width,
+        height: res.applied.output.height,
+        thumbSha256: thumb?.sha256 ?? null,
+        applied: res.applied,
+      });
+      done++;
+      ctx.progress(t.kind === 'synthetic' ? 'synthesizing' : 'varying real photos', Math.round((done / todo.length) * 100));
+    };
+    await eachLimited(todo, this.poolOf().size, one);
+    // Workers finish in any order; the record keeps the plan's.
+    const order = new Map(todo.map((t, i) => [`${t.kind}:${t.sourceImageId}:${t.index}`, i]));
+    outputs.sort((a, b) => order.get(`${a.kind}:${a.sourceImageId}:${a.index}`)! - order.get(`${b.kind}:${b.sourceImageId}:${b.index}`)!);
+    failures.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    return { productId: p.productId, outputs, failures, synthetic: figures(plan.synthetic), real: figures(plan.real) };
+  }
+
+  record(ctx: CommitContext<unknown>, p: AugmentProductPayload, r: ProductWork): void {
+    // Exactly once per origin, even if two runs over the dataset raced on one product.
+    const taken = new Set(this.outputRows(p.datasetId, p.productId, false).map((o) => keyOf(originOf(JSON.parse(o.meta) as Record<string, unknown>))));
+    const fresh = r.outputs.filter((o) => !taken.has(keyOf(o)));
+    if (fresh.length > 0) {
+      this.deps.catalog.addImages(
+        p.productId,
+        fresh.map((o) => ({
+          type: 'augmented' as const,
+          sha256: o.sha256,
+          format: 'jpeg',
+          width: o.width,
+          height: o.height,
+          bytes: o.bytes,
+          thumbSha256: o.thumbSha256,
+          source: { kind: 'dataset' as const, id: p.datasetId },
+          meta: { augmentation: { kind: o.kind, sourceImageId: o.sourceImageId, index: o.index, seed: o.seed, pipeline: o.pipeline, runId: p.runId, applied: o.applied } },
+        })),
+      );
+    }
+    const finals = this.finalCounts(p.datasetId, p.productId);
+    const producedOf = (k: AugmentKind) => fresh.filter((o) => o.kind === k).length;
+    const failedOf = (k: AugmentKind) => r.failures.filter((f) => f.kind === k).length;
+    const kind = (k: AugmentKind): KindFigures => ({
+      target: r[k].target,
+      sources: r[k].sources,
+      existing: r[k].existing,
+      produced: producedOf(k),
+      failed: failedOf(k),
+      final: finals[k],
+    });
+    const report = { synthetic: kind('synthetic'), real: kind('real'), failures: r.failures };
+    ctx.db.prepare("UPDATE augmentation_run_products SET state = 'done', report = ? WHERE run_id = ? AND product_id = ?").run(JSON.stringify(report), p.runId, p.productId);
+    if (fresh.length > 0) this.deps.catalog.changed([p.productId]);
+    this.deps.datasets.store.changed([p.datasetId]);
+  }
+
+  onRunState(runId: string): void {
+    const row = this.deps.db.prepare('SELECT dataset_id FROM augmentation_runs WHERE id = ?').pluck().get(runId) as string | undefined;
+    if (!row) return;
+    const batch = this.deps.queue.batch(runId);
+    this.deps.events.emit('augmentation.progress', { runId, datasetId: row, done: batch.completed + batch.failed + batch.cancelled, total: batch.total, state: batch.state });
+  }
+
+  // ------------------------------------------------------------ internals
+
+  /** What exists now for a product in a dataset, per source, and the top-up of each kind. */
+  plan(datasetId: string, productId: string, params: Pick<AugmentParams, 'syntheticTarget' | 'realTarget'>) {
+    const images = this.deps.catalog.images(productId, undefined, 0, 1_000_000).items;
+    const rows = this.outputRows(datasetId, productId, true);
+    const live = new Map<string, number>();
+    const next = new Map<string, number>();
+    const liveByKind = { synthetic: 0, real: 0 };
+    for (const row of rows) {
+      const o = originOf(JSON.parse(row.meta) as Record<string, unknown>);
+      if (!o) continue;
+      const k = `${o.kind}:${o.sourceImageId}`;
+      next.set(k, Math.max(next.get(k) ?? 0, o.index + 1));
+      if (row.deleted === 0) {
+        live.set(k, (live.get(k) ?? 0) + 1);
+        liveByKind[o.kind]++;
+      }
+    }
+    const sources = (kind: AugmentKind, type: 'synthetic' | 'real'): SourceState[] =>
+      images.filter((i) => i.type === type).map((i) => ({ imageId: i.id, existing: live.get(`${kind}:${i.id}`) ?? 0, nextIndex: next.get(`${kind}:${i.id}`) ?? 0 }));
+    const syn = sources('synthetic', 'synthetic');
+    const real = sources('real', 'real');
+    const sum = (s: SourceState[]) => s.reduce((n, x) => n + x.existing, 0);
+    return {
+      synthetic: planTopUp('synthetic', params.syntheticTarget, syn, liveByKind.synthetic - sum(syn)),
+      real: planTopUp('real', params.realTarget, real, liveByKind.real - sum(real)),
+    };
+  }
+
+  private outputRows(datasetId: string, productId: string, withDeleted: boolean): OutputRow[] {
+    return this.deps.db
+      .prepare(`SELECT id, deleted, meta FROM product_images WHERE product_id = ? AND type = 'augmented' AND source_kind = 'dataset' AND source_id = ?${withDeleted ? '' : ' AND deleted = 0'}`)
+      .all(productId, datasetId) as OutputRow[];
+  }
+
+  private finalCounts(datasetId: string, productId: string): Record<AugmentKind, number> {
+    const out = { synthetic: 0, real: 0 };
+    for (const row of this.outputRows(datasetId, productId, false)) {
+      const o = originOf(JSON.parse(row.meta) as Record<string, unknown>);
+      if (o) out[o.kind]++;
+    }
+    return out;
+  }
+
+  private poolOf(): WorkerPool<AugmentRequest, AugmentResponse> {
+    return (this.pool ??= createAugmentPool(this.deps.workers ?? Math.max(1, os.availableParallelism() - 1)));
+  }
+
+  private async userBackgrounds(dir: string): Promise<BackgroundRef[]> {
+    try {
+      return await listBackgrounds([{ name: 'user', dir: path.resolve(dir) }]);
+    } catch (err) {
+      if (err instanceof AugmentInputError) throw new ContractError('invalid_input', err.message);
+      throw err;
+    }
+  }
+
+  /** The run's backgrounds: bundled, then the user's folder; none → light solid colours. */
+  private backgroundsOf(params: Pick<StoredParams, 'bundledBackgrounds' | 'backgroundsDir'>): Promise<BackgroundRef[]> {
+    const key = `${params.bundledBackgrounds}:${params.backgroundsDir ?? ''}`;
+    let hit = this.backgroundLists.get(key);
+    if (!hit) {
+      hit = (async () => {
+        const bundled = params.bundledBackgrounds && (await fs.stat(bundledBackgroundsDir()).catch(() => null)) ? await listBackgrounds([{ name: 'bundled', dir: bundledBackgroundsDir() }]) : [];
+        const user = params.backgroundsDir ? await this.userBackgrounds(params.backgroundsDir) : [];
+        return [...bundled, ...user];
+      })();
+      hit.catch(() => this.backgroundLists.delete(key));
+      this.backgroundLists.set(key, hit);
+    }
+    return hit;
+  }
+
+  private toRun(row: RunRow): AugmentRun {
+    const params = JSON.parse(row.params) as StoredParams;
+    const batch = this.deps.queue.batch(row.id);
+    const finished = (['completed', 'failed', 'cancelled'] as BatchState[]).includes(batch.state);
+    const jobs = new Map<string, { state: string; error: string | null }>();
+    for (const j of this.deps.db.prepare("SELECT payload, state, error FROM jobs WHERE batch_id = ? AND state IN ('failed', 'cancelled')").all(row.id) as { payload: string; state: string; error: string | null }[]) {
+      jobs.set((JSON.parse(j.payload) as { productId: string }).productId, { state: j.state, error: j.error });
+    }
+    const rows = this.deps.db.prepare('SELECT product_id, split, state, report FROM augmentation_run_products WHERE run_id = ? ORDER BY position').all(row.id) as {
+      product_id: string;
+      split: string;
+      state: 'pending' | 'done';
+      report: string | null;
+    }[];
+    const named = new Map(this.deps.catalog.many(rows.map((r) => r.product_id)).map((p) => [p.id, p]));
+    const empty = (target: number): KindFigures => ({ target, sources: 0, existing: 0, produced: 0, failed: 0, final: 0 });
+    const products: AugmentProductReport[] = rows.map((r) => {
+      const p = named.get(r.product_id);
+      const base = { productId: r.product_id, barcode: p?.barcode ?? null, name: p ? [p.brandName, p.productName].filter(Boolean).join(' ') : '(deleted product)', split: r.split };
+      if (r.state === 'done' && r.report) {
+        const rep = JSON.parse(r.report) as { synthetic: KindFigures; real: KindFigures; failures: AugmentFailure[] };
+        return { ...base, state: 'done', ...rep };
+      }
+      const job = jobs.get(r.product_id);
+      const failed = job !== undefined || finished;
+      return {
+        ...base,
+        state: failed ? 'failed' : 'pending',
+        synthetic: empty(params.syntheticTarget),
+        real: empty(params.realTarget),
+        failures: failed ? [{ sourceImageId: null, kind: 'synthetic', index: null, reason: job?.state === 'cancelled' ? 'cancelled' : (job?.error ?? 'the product’s job did not finish') }] : [],
+      };
+    });
+    const total = (k: AugmentKind) => {
+      const t = { products: products.length, sources: 0, existing: 0, produced: 0, failed: 0, final: 0 };
+      for (const p of products) {
+        t.sources += p[k].sources;
+        t.existing += p[k].existing;
+        t.produced += p[k].produced;
+        t.failed += p[k].failed;
+        t.final += p[k].final;
+      }
+      return t;
+    };
+    const perSplit: AugmentRun['perSplit'] = {};
+    for (const p of products) {
+      const s = (perSplit[p.split] ??= { products: 0, produced: 0, final: 0 });
+      s.products++;
+      s.produced += p.synthetic.produced + p.real.produced;
+      s.final += p.synthetic.final + p.real.final;
+    }
+    let datasetName = '(deleted dataset)';
+    try {
+      datasetName = this.deps.datasets.store.get(row.dataset_id).name;
+    } catch {
+      // A deleted dataset keeps its runs' reports.
+    }
+    return {
+      id: row.id,
+      datasetId: row.dataset_id,
+      datasetName,
+      params: { syntheticTarget: params.syntheticTarget, realTarget: params.realTarget, seed: params.seed, backgroundsDir: params.backgroundsDir, backgrounds: row.backgrounds },
+      state: batch.state,
+      progress: { done: products.filter((p) => p.state !== 'pending').length, total: products.length },
+      totals: { synthetic: total('synthetic'), real: total('real') },
+      perSplit,
+      products,
+      createdAt: row.created_at,
+      finishedAt: batch.finishedAt ?? null,
+    };
+  }
+}
+
+const keyOf = (o: { kind: string; sourceImageId: string; index: number } | null) => (o ? `${o.kind}:${o.sourceImageId}:${o.index}` : '');
+
+function figures(plan: { target: number; sources: number; existing: number; missing: number }) {
+  return { target: plan.target, sources: plan.sources, existing: plan.existing, missing: plan.missing };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight (one per pool worker), stopping at the first throw. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}

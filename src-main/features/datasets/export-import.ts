@@ -1,0 +1,257 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import sharp from 'sharp';
+import yazl from 'yazl';
+import { BarcodeCode, ContractError, Split, type DatasetImportReport } from '../../../src-shared/contract/index.js';
+import type { DownloadStream } from '../../engine/feature.js';
+import type { ImageIngestPool } from '../../engine/images/ingest-pool.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
+import type { NewProductImage, ProductCatalog } from '../products/public.js';
+import type { DatasetStore } from './dataset-store.js';
+import { MANIFEST, MANIFEST_FORMAT, namesFor, originOf, parseName, type LayoutImage, type Manifest, type ManifestProduct } from './layout.js';
+
+/** A JSON file another feature adds at the export's root (augmentation: its last report); null leaves it out. */
+export type ExportExtra = (datasetId: string) => unknown;
+
+interface Entry {
+  path: string;
+  /** A stored blob as it is, or one converted to PNG (frames kept as another format). */
+  blob: string;
+  toPng: boolean;
+}
+
+const safeFolder = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+export class DatasetFiles {
+  private readonly extras = new Map<string, ExportExtra>();
+
+  constructor(
+    private readonly datasets: DatasetStore,
+    private readonly catalog: ProductCatalog,
+    private readonly store: BlobStore,
+    private readonly images: ImageIngestPool,
+  ) {}
+
+  /** Another feature's file at the root of every export (`augmentation_report.json`). */
+  addExtra(fileName: string, extra: ExportExtra): void {
+    this.extras.set(fileName, extra);
+  }
+
+  /** Every file of the export and the manifest, without reading any image. */
+  plan(datasetId: string): { entries: Entry[]; manifest: Manifest; extras: { name: string; json: unknown }[] } {
+    const ds = this.datasets.get(datasetId);
+    const members = this.datasets.members(datasetId);
+    const products = new Map(this.catalog.many(members.map((m) => m.productId)).map((p) => [p.id, p]));
+    const entries: Entry[] = [];
+    const manifestProducts: ManifestProduct[] = [];
+    const counts = { train: 0, valid: 0, test: 0 };
+    for (const m of members) {
+      const p = products.get(m.productId);
+      if (!p) continue;
+      counts[m.split]++;
+      const folder = safeFolder(p.barcode ?? p.id);
+      const listed = this.catalog.images(p.id, undefined, 0, 1_000_000).items;
+      const full = new Map(listed.map((i) => [i.id, this.catalog.image(i.id)]));
+      const layoutImages: LayoutImage[] = listed.map((i) => ({ id: i.id, type: i.type, format: i.format, frameIndex: i.frameIndex, meta: full.get(i.id)!.meta }));
+      const names = namesFor(layoutImages, datasetId, (img) => full.get(img.id)!.source);
+      const files: ManifestProduct['files'] = [];
+      for (const img of layoutImages) {
+        const name = names.get(img.id);
+        if (!name) continue;
+        const rel = `${m.split}/${folder}/${name}`;
+        const info = full.get(img.id)!;
+        entries.push({ path: rel, blob: info.sha256, toPng: img.type === 'synthetic' && img.format !== 'png' });
+        const origin = originOf(img.meta);
+        const srcName = origin ? names.get(origin.sourceImageId) : undefined;
+        files.push({ path: name, type: img.type, ...(origin ? { origin: { ...origin, source: srcName ?? origin.sourceImageId } } : {}) });
+      }
+      manifestProducts.push({ folder, barcode: p.barcode, brandName: p.brandName, productName: p.productName, split: m.split, files });
+    }
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      version: 1,
+      name: ds.name,
+      description: ds.description,
+      splitRatios: ds.splitRatios,
+      splitSeed: ds.splitSeed,
+      exportedAt: new Date().toISOString(),
+      counts,
+      products: manifestProducts,
+    };
+    const extras = [...this.extras].map(([name, make]) => ({ name, json: make(datasetId) })).filter((e) => e.json !== null && e.json !== undefined);
+    return { entries, manifest, extras };
+  }
+
+  /** The export as a ZIP stream (files are stored: JPEG and PNG gain nothing from deflate). */
+  zipStream(datasetId: string): DownloadStream {
+    const { entries, manifest, extras } = this.plan(datasetId);
+    const zip = new yazl.ZipFile();
+    const out = new PassThrough();
+    zip.outputStream.on('error', (err) => out.destroy(err));
+    zip.outputStream.pipe(out);
+    void (async () => {
+      try {
+        for (const e of entries) {
+          if (e.toPng) zip.addBuffer(await sharp(this.store.pathOf(e.blob)).png().toBuffer(), e.path, { compress: false });
+          else zip.addFile(this.store.pathOf(e.blob), e.path, { compress: false });
+        }
+        for (const x of extras) zip.addBuffer(Buffer.from(JSON.stringify(x.json, null, 2)), x.name);
+        zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), MANIFEST);
+        zip.end();
+      } catch (err) {
+        out.destroy(err as Error);
+      }
+    })();
+    return { fileName: `${safeFolder(manifest.name) || 'dataset'}.zip`, contentType: 'application/zip', stream: out };
+  }
+
+  async exportTo(datasetId: string, destPath: string, format: 'zip' | 'folder'): Promise<{ path: string; files: number; bytes: number }> {
+    if (format === 'zip') {
+      const { stream } = this.zipStream(datasetId);
+      const tmp = `${destPath}.partial`;
+      await fs.mkdir(path.dirname(destPath), { recursive: true });
+      try {
+        await pipeline(stream, (await fs.open(tmp, 'w')).createWriteStream());
+        await fs.rename(tmp, destPath);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+      const { entries, extras } = this.plan(datasetId);
+      return { path: destPath, files: entries.length + extras.length + 1, bytes: (await fs.stat(destPath)).size };
+    }
+    const { entries, manifest, extras } = this.plan(datasetId);
+    const existing = await fs.readdir(destPath).catch(() => [] as string[]);
+    if (existing.length > 0) throw new ContractError('conflict', `${destPath} is not empty: choose an empty or new folder`);
+    let bytes = 0;
+    for (const e of entries) {
+      const to = path.join(destPath, ...e.path.split('/'));
+      await fs.mkdir(path.dirname(to), { recursive: true });
+      if (e.toPng) await sharp(this.store.pathOf(e.blob)).png().toFile(to);
+      else await fs.copyFile(this.store.pathOf(e.blob), to);
+      bytes += (await fs.stat(to)).size;
+    }
+    for (const x of [...extras.map((e) => ({ name: e.name, json: e.json })), { name: MANIFEST, json: manifest }]) {
+      const data = JSON.stringify(x.json, null, 2);
+      await fs.writeFile(path.join(destPath, x.name), data);
+      bytes += Buffer.byteLength(data);
+    }
+    return { path: destPath, files: entries.length + extras.length + 1, bytes };
+  }
+
+  /**
+   * A dataset from a folder in the export layout: products found by barcode (created when
+   * missing, named from dataset.json when there is one), frames as synthetic images, real
+   * photos as real, augmented files as augmented images of the new dataset with their
+   * origin (source image, index) read from their names.
+   */
+  async importFolder(root: string, name?: string): Promise<DatasetImportReport> {
+    const stat = await fs.stat(root).catch(() => null);
+    if (!stat?.isDirectory()) throw new ContractError('invalid_input', `${root} is not a folder (unpack a ZIP export first)`);
+    const manifest = await fs
+      .readFile(path.join(root, MANIFEST), 'utf8')
+      .then((t) => JSON.parse(t) as Partial<Manifest>)
+      .catch(() => null);
+    const byFolder = new Map((manifest?.products ?? []).map((p) => [p.folder, p]));
+    const refused: DatasetImportReport['refused'] = [];
+    const planned: { split: Split; folder: string; files: string[] }[] = [];
+    for (const split of Split.options) {
+      const dir = path.join(root, split);
+      const folders = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const f of folders.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+        const files: string[] = [];
+        for (const e of await fs.readdir(path.join(dir, f.name), { withFileTypes: true })) {
+          if (e.isFile()) files.push(e.name);
+          else if (e.isDirectory() && e.name === 'real') for (const r of await fs.readdir(path.join(dir, f.name, 'real'))) files.push(`real/${r}`);
+        }
+        planned.push({ split, folder: f.name, files: files.sort() });
+      }
+    }
+    if (planned.length === 0) throw new ContractError('invalid_input', `${root} has no train/, valid/ or test/ product folders`);
+
+    let productsCreated = 0;
+    let productsFound = 0;
+    const counts = { synthetic: 0, real: 0, augmented: 0 };
+    const members: { productId: string; split: Split; images: { file: string; parsed: NonNullable<ReturnType<typeof parseName>> }[] }[] = [];
+    for (const p of planned) {
+      const info = byFolder.get(p.folder);
+      const code = BarcodeCode.safeParse(info?.barcode ?? p.folder);
+      let product = code.success ? this.catalog.byBarcode(code.data) : null;
+      if (product) productsFound++;
+      else {
+        product = this.catalog.create({
+          barcodes: code.success ? [code.data] : [],
+          allowInvalidCheckDigit: true,
+          brandName: info?.brandName ?? '',
+          productName: info?.productName ?? (code.success ? '' : p.folder),
+        });
+        productsCreated++;
+      }
+      const images: (typeof members)[number]['images'] = [];
+      for (const rel of p.files) {
+        const parsed = parseName(rel);
+        if (!parsed) refused.push({ path: `${p.split}/${p.folder}/${rel}`, reason: 'not a name of the layout (frame_NNNN.png, syn_…, real/…)' });
+        else images.push({ file: path.join(root, p.split, p.folder, ...rel.split('/')), parsed });
+      }
+      members.push({ productId: product.id, split: p.split, images });
+    }
+    const dataset = this.datasets.createWithSplits(
+      { name: name ?? manifest?.name ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
+      members,
+    );
+    for (const m of members) {
+      // Originals first, so the augmented files can name their source image's new id.
+      const originals = m.images.filter((i) => i.parsed.type !== 'augmented');
+      const stemToId = new Map<string, string>();
+      const stored = await this.ingestAll(originals.map((i) => i.file), refused, root);
+      const originalRows: NewProductImage[] = [];
+      const originalStems: string[] = [];
+      originals.forEach((img, k) => {
+        const s = stored[k];
+        if (!s || img.parsed.type === 'augmented') return;
+        const frameIndex = img.parsed.type === 'synthetic' ? Number(/(\d+)$/.exec(img.parsed.stem)?.[1] ?? 0) : null;
+        originalRows.push({ ...s, type: img.parsed.type, source: { kind: 'file', id: null }, frameIndex, meta: img.parsed.type === 'real' ? { fileName: path.basename(img.file) } : {} });
+        originalStems.push(`${img.parsed.type}:${img.parsed.stem}`);
+      });
+      const ids = originalRows.length ? this.catalog.addImages(m.productId, originalRows) : [];
+      ids.forEach((id, k) => stemToId.set(originalStems[k]!, id));
+      for (const r of originalRows) counts[r.type]++;
+
+      const augmented = m.images.filter((i) => i.parsed.type === 'augmented');
+      const storedAug = await this.ingestAll(augmented.map((i) => i.file), refused, root);
+      const rows: NewProductImage[] = [];
+      augmented.forEach((img, k) => {
+        const s = storedAug[k];
+        const parsed = img.parsed;
+        if (!s || parsed.type !== 'augmented') return;
+        const sourceImageId = stemToId.get(`${parsed.kind}:${parsed.sourceStem}`);
+        if (!sourceImageId) {
+          refused.push({ path: path.relative(root, img.file), reason: `its source ${parsed.sourceStem} is not in the folder` });
+          return;
+        }
+        rows.push({ ...s, type: 'augmented', source: { kind: 'dataset', id: dataset.id }, meta: { augmentation: { kind: parsed.kind, sourceImageId, index: parsed.index, pipeline: 'imported', seed: null, runId: null } } });
+      });
+      if (rows.length) this.catalog.addImages(m.productId, rows);
+      counts.augmented += rows.length;
+    }
+    this.catalog.changed(members.map((m) => m.productId));
+    return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, refused };
+  }
+
+  /** Stores files through the image workers (checked, thumbnailed); a bad file is refused with its reason. */
+  private async ingestAll(files: readonly string[], refused: DatasetImportReport['refused'], root: string): Promise<(Omit<NewProductImage, 'type' | 'source'> | null)[]> {
+    return Promise.all(
+      files.map(async (file) => {
+        const r = await this.images.ingest(file);
+        if (!r.ok) {
+          refused.push({ path: path.relative(root, file), reason: r.reason });
+          return null;
+        }
+        return { sha256: r.sha256, format: r.format, width: r.width, height: r.height, bytes: r.bytes, thumbSha256: r.thumb.sha256 } satisfies Omit<NewProductImage, 'type' | 'source'>;
+      }),
+    );
+  }
+}
+
