@@ -7,9 +7,15 @@ export interface CliContext {
    */
   engine: (options?: { runJobs?: boolean }) => Promise<Engine>;
   dataDir: string | undefined;
+  /** One line (or a block of lines) to stdout; control characters in it are escaped (printable.ts). */
   out: (line: string) => void;
+  /** The same to stderr. */
   err: (line: string) => void;
-  /** Resolves when the user asks to stop (Ctrl+C / SIGTERM); long-running commands wait on it. */
+  /**
+   * Resolves when the user asks to stop (Ctrl+C / SIGTERM). Commands that serve until then
+   * wait on it; any other command is stopped by the runner itself (it closes the engine
+   * cleanly and exits 130/143), so a command need not handle signals.
+   */
   stopped: Promise<void>;
 }
 
@@ -23,4 +29,10 @@ export interface CliCommand {
   summary: string;
   usage: string;
   run(args: string[], ctx: CliContext): Promise<number>;
+  /**
+   * A command that serves until stopped (`serve`) keeps running while the queue is paused
+   * for a full disk (the UI shows it). Any other command that waits on jobs stops with
+   * one line and a non-zero code when the library's disk fills up.
+   */
+  servesUntilStopped?: boolean;
 }

@@ -1,9 +1,9 @@
 /** The library: projects (a dropped batch of images) and their assets (originals and derived files). */
 import { z } from 'zod';
 import { defineSlice, method } from './define.js';
-import { Empty, Id, Timestamp } from './schemas.js';
+import { Empty, Id, SafeText, Timestamp } from './schemas.js';
 
-export const ProjectName = z.string().trim().min(1, 'name is empty').max(200, 'name is longer than 200 characters');
+export const ProjectName = SafeText({ max: 200 });
 
 export const Project = z.object({
   id: Id,

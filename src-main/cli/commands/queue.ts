@@ -82,7 +82,7 @@ function formatStats(s: QueueStats): string[] {
   const c = s.counts;
   const ms = (v: number | null) => (v == null ? '-' : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
   const lines = [
-    `queue ${s.paused ? 'PAUSED' : 'running'}: ${c.running} running, ${c.pending} pending, ${c.paused} paused, ${c.completed} completed, ${c.failed} failed, ${c.cancelled} cancelled`,
+    `queue ${s.paused ? `PAUSED${s.pauseReason === 'disk_full' ? ' (the disk is full; it resumes by itself once space is freed)' : ''}` : 'running'}: ${c.running} running, ${c.pending} pending, ${c.paused} paused, ${c.completed} completed, ${c.failed} failed, ${c.cancelled} cancelled`,
     `throughput: ${s.throughput.lastMinute.toFixed(0)} jobs/min over the last minute, ${s.throughput.last15Minutes.toFixed(1)} over 15 min`,
     `resources: ${s.resources.map((r) => `${r.resource} ${r.running}/${r.limit}`).join(', ')}`,
     `batches: ${s.batches.active} active, ${s.batches.finished} finished`,

@@ -7,10 +7,15 @@ import type { CliCommand } from '../../engine/cli-command.js';
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the app in a browser (web mode) on 127.0.0.1',
+  servesUntilStopped: true,
   usage: `atolye serve [--port N] [--no-ui]
 
 Starts the engine and the loopback HTTP + WebSocket server, and prints the address
-to open (it carries a per-run token; without it every request is refused).
+to open (it carries a per-run token; without it every request is refused). The browser
+is sent on to a private address of its own, http://s<secret>.localhost:PORT/, whose
+session cookie no other local server can receive (Chrome, Edge and Firefox resolve
+*.localhost to this computer by themselves).
+Ctrl+C stops it: the library is closed cleanly and the exit code is 130.
 
 Options:
   --port N     port to listen on (default: a free one)

@@ -46,5 +46,9 @@ export function checkIntegrity(db: Db, dataDir: string): void {
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw new DamagedLibraryError(dataDir, (err as Error).message);
     throw err;
   }
-  if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedLibraryError(dataDir, `integrity check: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length !== 1 || problems[0] !== 'ok') {
+    // SQLite's report spans lines ("*** in database main ***\nTree 28 page 126: …"); the error is one line.
+    const summary = problems.slice(0, 3).map((p) => p.replace(/\s*\n\s*/g, ' '));
+    throw new DamagedLibraryError(dataDir, `integrity check: ${summary.join('; ')}`);
+  }
 }
