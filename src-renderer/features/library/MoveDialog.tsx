@@ -33,7 +33,14 @@ export function MoveDialog({ project, ids, onClose }: { project: Project; ids: r
   return (
     <Dialog title={t('move.title', { count: ids.length })} onClose={onClose} testId="move-dialog">
       {projects.length === 0 ? (
-        <p className="muted">{t('move.noOther')}</p>
+        <>
+          <p className="muted">{t('move.noOther')}</p>
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={onClose} data-testid="move-close">
+              {t('common.close')}
+            </button>
+          </div>
+        </>
       ) : (
         <form
           onSubmit={(e) => {
