@@ -11,10 +11,11 @@
  *   batchPresenters                                 anything showing a queue batch (Queue page, toasts)
  *   projectActions, projectPanels, gridOverlays,    the project view, its grid and viewer
  *   viewerPanels, projectListActions                (owned by the library feature, which reads them here)
+ *   productBulkActions, productPanels               the products list and a product's page (owned by the products feature)
  */
 import type { TFunction } from 'i18next';
 import type { ComponentType, ReactNode } from 'react';
-import type { Asset, Batch, BatchTypeName, BatchTypeSpec, JobTypeSpec, Project } from '../../src-shared/contract/index.js';
+import type { Asset, Batch, BatchTypeName, BatchTypeSpec, JobTypeSpec, Product, ProductSelection, Project } from '../../src-shared/contract/index.js';
 import type { RendererBackend } from '../backend/index.js';
 import type { MessageTree, Translation } from '../i18n/types.js';
 import type { Route } from './router.js';
@@ -146,6 +147,24 @@ export interface ViewerPanel {
   Panel: ComponentType<ViewerPanelProps>;
 }
 
+/**
+ * A button in the products list's bulk bar, acting on the current selection as the engine
+ * reads it (ids, or a filter minus exceptions). `id: 'add-to-dataset'` takes the place of
+ * the list's disabled "Add to dataset" placeholder.
+ */
+export interface ProductBulkAction {
+  id: string;
+  order: number;
+  Action: ComponentType<{ selection: ProductSelection; count: number; clear: () => void }>;
+}
+
+/** A panel on a product's page, beside its status card (a product's source video). Renders nothing when it has nothing to show. */
+export interface ProductPanel {
+  id: string;
+  order: number;
+  Panel: ComponentType<{ product: Product }>;
+}
+
 /** Hooks that turn engine events into fresh queries and stores; mounted once by the shell. */
 export type LiveHook = () => void;
 
@@ -206,6 +225,8 @@ export interface RendererFeature {
   readonly projectListActions?: readonly ProjectListAction[];
   readonly gridOverlays?: readonly GridOverlay[];
   readonly viewerPanels?: readonly ViewerPanel[];
+  readonly productBulkActions?: readonly ProductBulkAction[];
+  readonly productPanels?: readonly ProductPanel[];
 }
 
 type NoSlice = { jobs: Record<never, never>; batchTypes: Record<never, never> };

@@ -10,6 +10,7 @@ import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
 import { matchingFeature } from './matching/index.js';
 import { modelsFeature } from './models/index.js';
+import { productsFeature } from './products/index.js';
 import { queueFeature } from './queue/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
 import { settingsFeature } from './settings/index.js';
@@ -21,6 +22,7 @@ export const features: readonly RendererFeature[] = [
   importFeature,
   removeBackgroundFeature,
   exportFeature,
+  productsFeature,
   videosFeature,
   modelsFeature,
   queueFeature,

@@ -1,0 +1,19 @@
+import { defineFeature } from '../../app/feature.js';
+import { productsIcon } from './icons.js';
+import { useProductsLive } from './live.js';
+import { en, tr } from './messages.js';
+import './products.css';
+import { ProductsPage } from './ProductsPage.js';
+
+/**
+ * The products catalog: the Products page (a virtualized, server-searched table of the
+ * whole catalog with bulk actions, import and export) and each product's page (fields,
+ * barcodes, status, images). Other features add bulk actions (`productBulkActions`) and
+ * panels on a product's page (`productPanels`).
+ */
+export const productsFeature = defineFeature({
+  name: 'products',
+  messages: { en, tr },
+  routes: [{ page: 'products', order: 22, label: 'nav.products', icon: productsIcon, Page: ProductsPage, withProject: true }],
+  live: [useProductsLive],
+});
