@@ -9,6 +9,7 @@ import { embeddingsFeature } from './embeddings/index.js';
 import { exportFeature } from './export/index.js';
 import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
+import { matchingFeature } from './matching/index.js';
 import { modelsFeature } from './models/index.js';
 import { productsFeature } from './products/index.js';
 import { removeBackgroundFeature } from './remove-background/index.js';
@@ -16,7 +17,7 @@ import { videosFeature } from './videos/index.js';
 import { datasetsFeature } from './datasets/index.js';
 import { augmentationFeature } from './augmentation/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature, datasetsFeature, augmentationFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature, matchingFeature, datasetsFeature, augmentationFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

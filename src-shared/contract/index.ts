@@ -10,6 +10,7 @@ import { engineContract } from './engine.js';
 import { exportContract } from './export.js';
 import { importContract } from './import.js';
 import { libraryContract } from './library.js';
+import { matchingContract } from './matching.js';
 import { modelsContract } from './models.js';
 import { productsContract } from './products.js';
 import { queueContract } from './queue.js';
@@ -32,9 +33,10 @@ export * from './videos.js';
 export * from './datasets.js';
 export * from './augmentation.js';
 export * from './embeddings.js';
+export * from './matching.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract, matchingContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

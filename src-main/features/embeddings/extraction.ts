@@ -78,8 +78,6 @@ export class Extraction implements ExtractServices {
     const index = registry.find(payload.indexId);
     if (!index) throw Object.assign(new Error(`vector index ${payload.indexId} was deleted`), { errorCode: 'not_found' });
     const items = scopeItems(db, index.scope);
-    // Each image in flight listens on the job's signal (a batch being prepared while another runs).
-    setMaxListeners(64, ctx.signal);
     ctx.progress('embedding', 0);
     const handle = await this.deps.embedders.handle(index.modelId);
     const embedded = await this.embedMissing(handle, items, ctx.signal, (done, total) => ctx.progress('embedding', total ? (100 * done) / total : 100));
@@ -174,7 +172,18 @@ export class Extraction implements ExtractServices {
     for (let i = 0; i < todo.length; i += CHUNK) {
       signal?.throwIfAborted();
       const chunk = todo.slice(i, i + CHUNK);
-      const rows = await this.embedChunk(handle, chunk, signal);
+      // A signal per chunk: the worker pools leave one abort listener per request on the
+      // signal they are given, so the job's own signal would collect one per image.
+      const chunkAbort = new AbortController();
+      setMaxListeners(64, chunkAbort.signal);
+      const forward = () => chunkAbort.abort(signal?.reason);
+      signal?.addEventListener('abort', forward, { once: true });
+      let rows: { sha256: string; vector: Float32Array }[];
+      try {
+        rows = await this.embedChunk(handle, chunk, chunkAbort.signal);
+      } finally {
+        signal?.removeEventListener('abort', forward);
+      }
       vectors.putMany(handle.id, rows);
       embedded += rows.length;
       done += chunk.length;
