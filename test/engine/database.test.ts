@@ -54,18 +54,20 @@ describe('library database', () => {
     const file = path.join(dir, 'legacy.db');
     const { default: Database } = await import('better-sqlite3');
     const legacy = new Database(file);
-    // What versions 1–3 of the old global numbering had created (enough of it for the later migrations).
+    // What versions 1–3 of the old global numbering created: the first migration of each
+    // scope they stand for (their schema then), run by hand as the old build did.
+    const firstOf = (scope: string) =>
+      (scope === 'core' ? coreMigrations : (engineFeatures.find((f) => f.name === scope)?.migrations ?? [])).find((m) => m.version === 1)!.up;
+    for (const scope of ['library', 'import', 'core', 'models', 'remove-background']) legacy.exec(firstOf(scope));
     legacy.exec(`
       CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
       INSERT INTO schema_migrations VALUES (1, 'library', 1), (2, 'queue', 2), (3, 'models', 3);
-      CREATE TABLE projects (id TEXT PRIMARY KEY, name TEXT NOT NULL, source_path TEXT, settings TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
-      CREATE TABLE import_skips (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, import_id TEXT NOT NULL, file_name TEXT NOT NULL, rel_path TEXT NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);
-      CREATE TABLE jobs (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, payload TEXT NOT NULL, batch_id TEXT);
-      CREATE TABLE batches (id TEXT PRIMARY KEY, type TEXT NOT NULL, project_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
       INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p', 'old', 1, 1);
-      INSERT INTO import_skips VALUES ('s1', 'p', 'i', 'a.jpg', 'a.jpg', 'bad', 1), ('s2', 'p', 'i', 'b.jpg', 'b.jpg', 'bad', 1);
-      INSERT INTO batches VALUES ('b', 'segment', 'p', 5, 6);
-      INSERT INTO jobs (id, type, payload, batch_id) VALUES ('j', 'segment.image', '{"modelId":"u2netp","options":{"preset":"white"}}', 'b');
+      INSERT INTO imports (id, project_id, state, sources, created_at, updated_at) VALUES ('i', 'p', 'completed', '{"paths":[]}', 1, 1);
+      INSERT INTO import_skips (id, project_id, import_id, file_name, rel_path, reason, created_at) VALUES ('s1', 'p', 'i', 'a.jpg', 'a.jpg', 'bad', 1), ('s2', 'p', 'i', 'b.jpg', 'b.jpg', 'bad', 1);
+      INSERT INTO batches (id, type, project_id, created_at, updated_at) VALUES ('b', 'segment', 'p', 5, 6);
+      INSERT INTO jobs (id, type, state, priority, resource, payload, max_attempts, run_at, created_at, updated_at, batch_id)
+        VALUES ('j', 'segment.image', 'pending', 0, 'cpu', '{"modelId":"u2netp","options":{"preset":"white"}}', 3, 0, 0, 0, 'b');
     `);
     legacy.close();
     const features = engineFeatures.map((f) => ({ scope: f.name, migrations: f.migrations ?? [] }));
