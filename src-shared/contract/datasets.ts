@@ -103,7 +103,7 @@ export const datasetsContract = defineSlice({
       z.object({ id: Id, destPath: z.string().min(1), format: DatasetExportFormat }).strict(),
       z.object({ path: z.string(), files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
       'Write the dataset in the external trainers’ layout ({split}/{barcode}/…) as a ZIP or a folder',
-      { local: ['destPath'] },
+      { local: ['destPath'], transports: ['local'] },
     ),
     'datasets.import': method(
       z.object({ path: z.string().min(1), name: Name.optional() }).strict(),

@@ -211,11 +211,13 @@ export const productsContract = defineSlice({
         .refine((v) => (v.path ? 1 : 0) + (v.uploadId ? 1 : 0) === 1, 'give either path or uploadId'),
       ImportReport,
       'Create or update products from a CSV or JSON catalog (a known barcode updates its product)',
+      { local: ['path'] },
     ),
     'products.exportTo': method(
       z.object({ destPath: z.string().min(1), format: ExportFormat, selection: ProductSelection.optional() }).strict(),
       z.object({ path: z.string(), bytes: z.number().int().nonnegative(), products: z.number().int().nonnegative() }),
       'Write selected (or all) products to a file: ZIP with images, CSV or JSON (the web mode downloads products-export instead)',
+      { local: ['destPath'], transports: ['local'] },
     ),
   },
   events: {

@@ -194,7 +194,7 @@ export type MetadataStatus = z.infer<typeof MetadataStatus>;
 
 export const videosContract = defineSlice({
   methods: {
-    'videos.add': method(VideoAddInput, VideoAddResult, 'Add video files (paths or uploads) to their products, by barcode; optionally queue processing'),
+    'videos.add': method(VideoAddInput, VideoAddResult, 'Add video files (paths or uploads) to their products, by barcode; optionally queue processing', { local: ['files[].path'] }),
     'videos.list': method(VideoListInput, z.object({ items: z.array(Video), total: z.number().int().nonnegative() }), 'Videos, newest first, by state or product'),
     'videos.get': method(z.object({ id: Id }).strict(), Video, 'One video'),
     'videos.stats': method(
@@ -208,7 +208,7 @@ export const videosContract = defineSlice({
     'videos.delete': method(z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), z.object({ deleted: z.number().int().nonnegative() }), 'Delete videos (their product keeps the frames)'),
     'videos.ffmpeg': method(z.object({}).strict(), FfmpegStatus, 'Which ffmpeg processing uses, or why there is none'),
     'videos.watchSettings': method(z.object({}).strict(), WatchStatus, 'The watched folder'),
-    'videos.setWatchSettings': method(WatchSettings.partial().strict(), WatchStatus, 'Turn the watched folder on or off, or change it'),
+    'videos.setWatchSettings': method(WatchSettings.partial().strict(), WatchStatus, 'Turn the watched folder on or off, or change it', { local: ['folder'] }),
     'videos.metadataSettings': method(z.object({}).strict(), MetadataStatus, 'Metadata from frames: API settings and stored keys (never the keys themselves)'),
     'videos.setMetadataSettings': method(MetadataSettings.partial().strict(), MetadataStatus, 'Change the metadata API settings'),
     'videos.addMetadataKey': method(
