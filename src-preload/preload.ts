@@ -11,6 +11,8 @@ import type { EngineEvent, ErrorBody, MediaVariant } from '../src-shared/contrac
 const CALL_CHANNEL = 'atolye:call';
 const EVENT_CHANNEL = 'atolye:event';
 const MEDIA_SCHEME = 'atolye-media';
+/** Keep equal to src-main/electron/ipc.ts: main lets calls name only these paths (and what is under them). */
+const PATHS_CHOSEN_CHANNEL = 'atolye:paths-chosen';
 
 type CallReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
 
@@ -60,7 +62,13 @@ const bridge: AtolyeBridge = {
     return `${MEDIA_SCHEME}://${variant}/${encodeURIComponent(String(assetId))}`;
   },
   pathsForFiles(files) {
-    return Array.from(files, (file) => webUtils.getPathForFile(file));
+    // A File has a path only when the user dropped or picked it (one made by script has
+    // none), so these are the paths the user chose; main is told before any call names them
+    // (send and invoke share one ordered pipe).
+    const paths = Array.from(files, (file) => webUtils.getPathForFile(file));
+    const chosen = paths.filter((p) => typeof p === 'string' && p.length > 0);
+    if (chosen.length > 0) ipcRenderer.send(PATHS_CHOSEN_CHANNEL, chosen);
+    return paths;
   },
 };
 

@@ -116,3 +116,58 @@ function isFile(p: string): boolean {
     return false;
   }
 }
+
+/**
+ * Variables that would make a Node-based process run code other than the app's own
+ * (preloaded modules, another module path, Electron as plain Node) or choose another
+ * runtime. A packaged app hands none of them to its engine.
+ */
+const CODE_CHANGING_ENV = ['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE', 'ELECTRON_RUN_AS_NODE', 'ATOLYE_NODE', 'ATOLYE_ENGINE_RUNTIME', 'npm_node_execpath'];
+
+/** The environment the engine host starts with: a packaged app's has no variable that changes what code runs. */
+export function engineEnv(env: NodeJS.ProcessEnv, packaged: boolean): NodeJS.ProcessEnv {
+  if (!packaged) return { ...env };
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of CODE_CHANGING_ENV) delete out[name];
+  return out;
+}
+
+export interface RuntimeChoiceDeps {
+  /** app.isPackaged */
+  packaged: boolean;
+  env: NodeJS.ProcessEnv;
+  /** The utility-process runtime for an environment. */
+  utility: (env: NodeJS.ProcessEnv) => EngineRuntime;
+  /** A Node child-process runtime for an executable and an environment. */
+  node: (execPath: string, env: NodeJS.ProcessEnv) => EngineRuntime;
+  findNode?: (env: NodeJS.ProcessEnv) => string | null;
+  log?: (line: string) => void;
+}
+
+/**
+ * Where the engine host may run. A packaged app runs it only in Electron's utility
+ * process, with its own code and an environment without code-changing variables:
+ * ATOLYE_ENGINE_RUNTIME, ATOLYE_NODE and PATH (a `node` on it) are development switches,
+ * and honouring them in an installed app would let anyone who can set a variable for the
+ * user's session run their own executable with the library's data. Unpackaged (a source
+ * checkout), `node` may be forced, and `auto` falls back to Node when native modules
+ * were built for Node rather than Electron.
+ */
+export function chooseEngineRuntimes(deps: RuntimeChoiceDeps): EngineRuntime[] {
+  const env = engineEnv(deps.env, deps.packaged);
+  const utility = deps.utility(env);
+  if (deps.packaged) {
+    if (deps.env.ATOLYE_ENGINE_RUNTIME || deps.env.ATOLYE_NODE) deps.log?.('ATOLYE_ENGINE_RUNTIME and ATOLYE_NODE are ignored in an installed app');
+    return [utility];
+  }
+  const v = deps.env.ATOLYE_ENGINE_RUNTIME?.trim().toLowerCase();
+  const choice = v === 'utility' || v === 'node' ? v : 'auto';
+  if (choice === 'utility') return [utility];
+  const execPath = (deps.findNode ?? findNodeExecutable)(deps.env);
+  const nodeRt = execPath ? deps.node(execPath, env) : null;
+  if (choice === 'node') {
+    if (!nodeRt) deps.log?.('ATOLYE_ENGINE_RUNTIME=node but no Node executable was found; using the utility process');
+    return [nodeRt ?? utility];
+  }
+  return nodeRt ? [utility, nodeRt] : [utility];
+}

@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { app, BrowserWindow, dialog, ipcMain, nativeTheme, Notification, protocol, session, shell, utilityProcess } from 'electron';
 import type { EngineEvent } from '../../src-shared/contract/index.js';
-import { appPaths, engineRuntimeChoice, isNetworkUrl } from './app-paths.js';
+import { appPaths, isNetworkUrl } from './app-paths.js';
 import { EngineClient, type EngineRuntime } from './engine-client.js';
-import { findNodeExecutable, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
+import { chooseEngineRuntimes, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
 import { broadcastEvent, createIpcHandler, installIpc } from './ipc.js';
 import { NotifiedOnce, notificationFor } from './notifications.js';
+import { PathGrants } from './path-grants.js';
 import { createAppProtocolHandler, createMediaProtocolHandler, privilegedSchemes } from './protocols.js';
-import { APP_ORIGIN, APP_SCHEME, guardWebContents, hardenSession, MEDIA_SCHEME } from './security.js';
+import { APP_ORIGIN, APP_SCHEME, guardWebContents, hardenSession, MEDIA_SCHEME, openExternalAfterConfirm } from './security.js';
 import { windowOptions } from './window.js';
 
 // Must happen before `ready`.
@@ -96,7 +97,23 @@ function run(): void {
 
   app.on('second-instance', () => focus(mainWindow));
 
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => shell.openExternal(url)));
+  const confirmExternal = async (url: string) => {
+    const options = {
+      type: 'question' as const,
+      buttons: ['Open in browser', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Open this page in your web browser?',
+      detail: url,
+    };
+    const answer = mainWindow && !mainWindow.isDestroyed() ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+    return answer.response === 0;
+  };
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, (url) =>
+      openExternalAfterConfirm(url, { confirm: confirmExternal, open: (u) => shell.openExternal(u) }).catch((err: unknown) => log(`opening ${url} failed: ${(err as Error).message}`)),
+    ),
+  );
 
   app.on('before-quit', (event) => {
     if (engineStopped) return;
@@ -134,7 +151,8 @@ function run(): void {
     });
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: paths.renderer }));
     protocol.handle(MEDIA_SCHEME, createMediaProtocolHandler({ lookup: (assetId, variant) => engine.media(assetId, variant), log }));
-    installIpc(ipcMain, createIpcHandler({ dispatchToEngine: (method, input) => engine.call(method, input), log }));
+    const pathGrants = new PathGrants();
+    installIpc(ipcMain, createIpcHandler({ dispatchToEngine: (method, input) => engine.call(method, input), log, pathGrants }), pathGrants);
 
     engine.start().catch((err: unknown) => log(`engine start failed: ${(err as Error).message}`));
     mainWindow = createWindow();
@@ -146,16 +164,13 @@ function run(): void {
 }
 
 function engineRuntimes(entry: string): EngineRuntime[] {
-  const choice = engineRuntimeChoice();
-  const utility = utilityRuntime(utilityProcess, { entry });
-  const node = app.isPackaged && choice !== 'node' ? null : findNodeExecutable();
-  const nodeRt = node ? nodeRuntime({ entry, execPath: node }) : null;
-  if (choice === 'node') {
-    if (!nodeRt) log('ATOLYE_ENGINE_RUNTIME=node but no Node executable was found; using the utility process');
-    return nodeRt ? [nodeRt] : [utility];
-  }
-  if (choice === 'utility' || !nodeRt) return [utility];
-  return [utility, nodeRt];
+  return chooseEngineRuntimes({
+    packaged: app.isPackaged,
+    env: process.env,
+    utility: (env) => utilityRuntime(utilityProcess, { entry, env }),
+    node: (execPath, env) => nodeRuntime({ entry, execPath, env }),
+    log,
+  });
 }
 
 function focus(win: BrowserWindow | null): void {

@@ -59,8 +59,26 @@ export function securityHeaders(): Record<string, string> {
 export type NavigationDecision = 'allow' | 'external' | 'deny';
 
 /**
- * What to do when a page tries to go to `url`: stay inside the app origin; web links
- * go to the OS browser; anything else (file:, javascript:, other schemes) is refused.
+ * The hosts whose pages the app links to: model homepages and licences (the model
+ * manifests in native-models/ and the download catalog). A link anywhere else is
+ * refused: a name or text a user imported must not become a way to open arbitrary
+ * sites (or a local server) in the OS browser.
+ */
+export const EXTERNAL_LINK_HOSTS: ReadonlySet<string> = new Set([
+  'github.com',
+  'huggingface.co',
+  'www.tensorflow.org',
+  'opensource.org',
+  'creativecommons.org',
+  'www.apache.org',
+  'choosealicense.com',
+  'spdx.org',
+]);
+
+/**
+ * What to do when a page tries to go to `url`: stay inside the app origin; an https link
+ * to an allow-listed host goes to the OS browser (after the user confirms); anything
+ * else (other hosts, http:, file:, javascript:, other schemes, credentials) is refused.
  */
 export function navigationDecision(url: string): NavigationDecision {
   if (isAppUrl(url)) return 'allow';
@@ -70,8 +88,19 @@ export function navigationDecision(url: string): NavigationDecision {
   } catch {
     return 'deny';
   }
-  if ((u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password) return 'external';
+  if (u.protocol === 'https:' && !u.username && !u.password && !u.port && EXTERNAL_LINK_HOSTS.has(u.hostname)) return 'external';
   return 'deny';
+}
+
+/**
+ * Opens an allow-listed link in the OS browser once the user said yes to a dialog that
+ * shows where it goes. Answers whether it was opened.
+ */
+export async function openExternalAfterConfirm(url: string, deps: { confirm: (url: string) => Promise<boolean>; open: (url: string) => unknown }): Promise<boolean> {
+  if (navigationDecision(url) !== 'external') return false;
+  if (!(await deps.confirm(url))) return false;
+  await deps.open(url);
+  return true;
 }
 
 /** Whether an in-app navigation to `url` may proceed (the `will-navigate` guard). */

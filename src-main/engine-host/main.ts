@@ -4,6 +4,7 @@
  * Engine code only: this folder never imports electron.
  */
 import { processPort } from './ports.js';
+import { ContractError } from '../../src-shared/contract/index.js';
 
 const port = processPort();
 if (!port) {
@@ -30,7 +31,10 @@ try {
   process.exit(0);
 } catch (err) {
   const message = (err as Error)?.message ?? String(err);
-  console.error(`[engine-host] could not start the engine: ${(err as Error)?.stack ?? message}`);
+  // A library that cannot be opened (damaged, read-only, locked, full) is the user's to fix: one line.
+  // Anything else is a defect, and its stack helps.
+  const expected = err instanceof ContractError;
+  console.error(`[engine-host] could not start the engine: ${expected ? message : ((err as Error)?.stack ?? message)}`);
   port.postMessage({ type: 'fatal', error: { code: 'unavailable', message } });
   await port.flush();
   process.exit(1);

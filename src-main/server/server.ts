@@ -206,7 +206,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const body = await readJson(req);
       if (isMethodName(name)) {
         const spec = methods[name];
-        if (!transportAllows(spec, 'http')) throw new ContractError('forbidden', `${name} is not available over the web transport`);
+        if (!transportAllows(spec, 'http')) throw new ContractError('forbidden', `${name} is not available over the web transport (it writes to a path on this computer); get the file through the download route (/api/download/<name>) instead`);
         const used = localFieldsUsed(spec, body);
         if (used.length) {
           throw new ContractError(

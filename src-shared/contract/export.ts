@@ -19,7 +19,7 @@ export const exportContract = defineSlice({
       z.object({ projectId: Id, destPath: z.string().min(1), options: ExportOptions.prefault({}) }).strict(),
       z.object({ path: z.string(), bytes: z.number().int().nonnegative(), entries: z.number().int().nonnegative() }),
       "Write a project's images to a ZIP file (streamed; the web mode downloads it as project-zip instead)",
-      { local: ['destPath'] },
+      { local: ['destPath'], transports: ['local'] },
     ),
   },
   downloads: {

@@ -85,12 +85,15 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     expect(record.map((r) => r.what)).not.toContain('BrowserWindow');
   });
 
-  it('on ready: both protocols, one IPC channel, a locked-down window on the app origin, the engine in a utility process', async () => {
+  it('on ready: both protocols, one IPC call channel (and the chosen-paths report), a locked-down window on the app origin, the engine in a utility process', async () => {
     await h.send('ready');
     await expect.poll(async () => (await h.send<Rec[]>('record')).some((r) => r.what === 'loadURL'), { timeout: 10_000 }).toBe(true);
     const record = await h.send<Rec[]>('record');
     expect(record.filter((r) => r.what === 'protocol.handle').map((r) => r.scheme)).toEqual(['atolye', 'atolye-media']);
-    expect(record.filter((r) => r.what.startsWith('ipcMain')).map((r) => [r.what, r.channel])).toEqual([['ipcMain.handle', 'atolye:call']]);
+    expect(record.filter((r) => r.what.startsWith('ipcMain')).map((r) => [r.what, r.channel])).toEqual([
+      ['ipcMain.handle', 'atolye:call'],
+      ['ipcMain.on', 'atolye:paths-chosen'],
+    ]);
     const win = record.find((r) => r.what === 'BrowserWindow') as unknown as { options: { webPreferences: Record<string, unknown> } };
     expect(win.options.webPreferences).toMatchObject({
       contextIsolation: true,
@@ -121,6 +124,9 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
   it('imports through IPC: events reach the page, media is served by id, a notification says it finished', async () => {
     const folder = path.join(dir, 'Kataloğ');
     await writeJpegs(folder, 3);
+    // A path the page names on its own is refused; once the user dropped the folder (the preload reports it) it goes through.
+    expect(await h.send('invoke', { ...app, channel: 'atolye:call', args: ['import.start', { paths: [folder] }] })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await h.send('rendererSend', { ...app, channel: 'atolye:paths-chosen', args: [[folder]] })).toEqual({ sent: true });
     const started = await h.send<{ ok: true; result: { importId: string; projectId: string } }>('invoke', { ...app, channel: 'atolye:call', args: ['import.start', { paths: [folder] }] });
     expect(started.ok).toBe(true);
     await expect
@@ -142,7 +148,20 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
   it('guards navigation and blocks network requests from pages', async () => {
     expect(await h.send('navigate', { url: 'https://example.com/' })).toEqual({ prevented: true, opened: { action: 'deny' } });
     expect(await h.send('navigate', { url: 'atolye://app/index.html#/gallery' })).toEqual({ prevented: false, opened: { action: 'deny' } });
-    expect((await h.send<Rec[]>('record')).filter((r) => r.what === 'openExternal').length).toBeGreaterThan(0);
+    // Not allow-listed: no dialog, nothing opened.
+    expect((await h.send<Rec[]>('record')).filter((r) => r.what === 'openExternal' || r.what === 'showMessageBox')).toEqual([]);
+    // A model's homepage: opened after the user confirms a dialog that shows the address; a cancelled one is not opened.
+    expect(await h.send('navigate', { url: 'https://huggingface.co/briaai/RMBG-1.4' })).toEqual({ prevented: true, opened: { action: 'deny' } });
+    expect(await h.send('navigate', { url: 'https://github.com/cancel/this' })).toEqual({ prevented: true, opened: { action: 'deny' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const record = await h.send<Rec[]>('record');
+    expect(record.filter((r) => r.what === 'showMessageBox').map((r) => (r as unknown as { detail: string }).detail)).toEqual([
+      'https://huggingface.co/briaai/RMBG-1.4',
+      'https://huggingface.co/briaai/RMBG-1.4',
+      'https://github.com/cancel/this',
+      'https://github.com/cancel/this',
+    ]);
+    expect(record.filter((r) => r.what === 'openExternal').map((r) => (r as unknown as { url: string }).url)).toEqual(['https://huggingface.co/briaai/RMBG-1.4', 'https://huggingface.co/briaai/RMBG-1.4']);
     expect(await h.send('webRequest', { url: 'https://cdn.example.com/x.js', webContentsId: 1 })).toEqual({ cancel: true });
     expect(await h.send('webRequest', { url: 'atolye://app/index.html', webContentsId: 1 })).toEqual({ cancel: false });
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../src-main/electron/ipc.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, PATHS_CHOSEN_CHANNEL } from '../../src-main/electron/ipc.js';
 import { parseMediaUrl } from '../../src-main/electron/protocols.js';
 import { tempDir } from '../helpers/tmp.js';
 // @ts-expect-error: plain .mjs build script without type declarations
@@ -137,9 +137,13 @@ describe('atolye.mediaUrl and pathsForFiles', () => {
     expect(parseMediaUrl(bridge.mediaUrl('../../etc/passwd', 'thumb'))).toBeNull();
   });
 
-  it('asks webUtils for each file path', () => {
-    const { bridge } = loadPreload();
+  it('asks webUtils for each file path, and tells main which paths the user chose', () => {
+    const { bridge, ipcRenderer } = loadPreload();
     expect(bridge.pathsForFiles([{ fakePath: '/home/u/Ürünler' }, { fakePath: '/home/u/a b.jpg' }])).toEqual(['/home/u/Ürünler', '/home/u/a b.jpg']);
+    expect(ipcRenderer.send.mock.calls).toEqual([[PATHS_CHOSEN_CHANNEL, ['/home/u/Ürünler', '/home/u/a b.jpg']]]);
+    // A File made by script has no path: nothing is reported for it.
+    expect(bridge.pathsForFiles([{ fakePath: '' }])).toEqual(['']);
+    expect(ipcRenderer.send).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   isPermissionGranted,
   isTrustedSender,
   navigationDecision,
+  openExternalAfterConfirm,
   securityHeaders,
 } from '../../src-main/electron/security.js';
 import { windowOptions } from '../../src-main/electron/window.js';
@@ -81,8 +82,14 @@ describe('app origin', () => {
 describe('navigation guard', () => {
   it.each([
     ['atolye://app/index.html#/gallery', 'allow'],
-    ['https://example.com/docs', 'external'],
-    ['http://example.com/', 'external'],
+    ['https://huggingface.co/briaai/RMBG-1.4', 'external'],
+    ['https://github.com/xuebinqin/U-2-Net/blob/master/LICENSE', 'external'],
+    ['https://example.com/docs', 'deny'],
+    ['http://huggingface.co/', 'deny'],
+    ['https://huggingface.co:8443/', 'deny'],
+    ['https://huggingface.co.evil.example/', 'deny'],
+    ['https://127.0.0.1:5173/', 'deny'],
+    ['http://localhost:8080/', 'deny'],
     ['https://user:pass@example.com/', 'deny'],
     ['file:///home/user/photo.jpg', 'deny'],
     ['javascript:alert(1)', 'deny'],
@@ -114,14 +121,15 @@ describe('navigation guard', () => {
     return e.preventDefault.mock.calls.length > 0;
   };
 
-  it('keeps pages in the app, sends web links to the OS browser, opens no windows', () => {
+  it('keeps pages in the app, sends allow-listed links to the OS browser, opens no windows', () => {
     const contents = fakeContents();
     const openExternal = vi.fn();
     guardWebContents(contents as never, openExternal);
 
     expect(navigate(contents, 'will-navigate', 'atolye://app/index.html')).toBe(false);
     expect(navigate(contents, 'will-navigate', 'https://example.com/')).toBe(true);
-    expect(openExternal).toHaveBeenCalledWith('https://example.com/');
+    expect(navigate(contents, 'will-navigate', 'https://github.com/')).toBe(true);
+    expect(openExternal).toHaveBeenCalledWith('https://github.com/');
     expect(navigate(contents, 'will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(navigate(contents, 'will-redirect', 'https://example.com/')).toBe(true);
     expect(navigate(contents, 'will-attach-webview', 'https://example.com/')).toBe(true);
@@ -134,10 +142,23 @@ describe('navigation guard', () => {
     expect(navigate(contents, 'will-frame-navigate', 'atolye://app/x.html', { isMainFrame: false })).toBe(false);
     expect(navigate(contents, 'will-frame-navigate', 'https://example.com/', { isMainFrame: true })).toBe(false);
 
+    expect(contents.openHandler!({ url: 'https://huggingface.co/help' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'https://example.com/help' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'atolye://app/index.html' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(openExternal.mock.calls).toEqual([['https://example.com/'], ['https://example.com/help']]);
+    expect(openExternal.mock.calls).toEqual([['https://github.com/'], ['https://huggingface.co/help']]);
+  });
+
+  it('opens an allow-listed link only after the user confirms, and never one off the list', async () => {
+    const open = vi.fn();
+    const asked: string[] = [];
+    const confirm = async (url: string) => (asked.push(url), !url.includes('no'));
+    expect(await openExternalAfterConfirm('https://huggingface.co/yes', { confirm, open })).toBe(true);
+    expect(await openExternalAfterConfirm('https://huggingface.co/no', { confirm, open })).toBe(false);
+    expect(await openExternalAfterConfirm('https://evil.example/yes', { confirm, open })).toBe(false);
+    expect(await openExternalAfterConfirm('file:///etc/passwd', { confirm, open })).toBe(false);
+    expect(asked).toEqual(['https://huggingface.co/yes', 'https://huggingface.co/no']);
+    expect(open.mock.calls).toEqual([['https://huggingface.co/yes']]);
   });
 });
 

@@ -8,7 +8,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RPC_MAX_BYTES, UPLOAD_MAX_BYTES, type ImportProgress } from '../../src-shared/contract/index.js';
+import { transportAllows } from '../../src-shared/contract/define.js';
+import { methods, RPC_MAX_BYTES, UPLOAD_MAX_BYTES, type ImportProgress, type MethodName } from '../../src-shared/contract/index.js';
 import type { Engine } from '../../src-main/engine/engine.js';
 import { openEngine } from '../../src-main/features/index.js';
 import { HttpBackend } from '../../src-main/server/client.js';
@@ -92,6 +93,20 @@ describe('HTTP transport hardening', () => {
     // The same methods with uploads are fine over HTTP.
     const upload = await client.upload(await fs.readFile((await writeJpegs(path.join(dir, 'up'), 1, 'up'))[0]!), 'up/one.jpg');
     expect((await importAndWait({ uploadIds: [upload], uploadNames: ['up/one.jpg'] })).state).toBe('done');
+  });
+
+  it('refuses, for every method of the contract that names a local path, each such field over HTTP (403), and nothing is touched', async () => {
+    const probe = path.join(dir, 'must-not-exist');
+    const withLocal = (Object.keys(methods) as MethodName[]).filter((m) => (methods[m].local ?? []).length > 0 || !transportAllows(methods[m], 'http'));
+    expect(withLocal).toEqual(expect.arrayContaining(['import.start', 'models.import', 'export.projectZip', 'products.import', 'products.exportTo', 'videos.add', 'videos.setWatchSettings', 'datasets.import', 'datasets.exportTo']));
+    for (const m of withLocal) {
+      for (const field of methods[m].local ?? ['destPath']) {
+        const res = await request(server.port, { method: 'POST', path: `/api/rpc/${m}`, headers: auth, body: JSON.stringify(inputWith(field, probe)) });
+        expect(res.status, `${m} ${field}`).toBe(403);
+        expect(JSON.parse(res.body), `${m} ${field}`).toMatchObject({ code: 'forbidden' });
+      }
+    }
+    await expect(fs.access(probe)).rejects.toThrow();
   });
 
   it('serves an imported SVG only as a rasterised PNG, with sandboxing headers on every media response', async () => {
@@ -216,3 +231,22 @@ describe('HTTP transport hardening', () => {
     expect((await client.call('projects.get', { id: done.projectId })).name).toBe('kla]0;pwnedsör');
   });
 });
+
+/** An input with `value` at a field path (`files[].path` makes a one-element array). */
+function inputWith(field: string, value: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let at = root;
+  const parts = field.split('.');
+  parts.forEach((part, i) => {
+    const each = part.endsWith('[]');
+    const key = each ? part.slice(0, -2) : part;
+    if (i === parts.length - 1) {
+      at[key] = each || key === 'paths' ? [value] : value;
+      return;
+    }
+    const child: Record<string, unknown> = {};
+    at[key] = each ? [child] : child;
+    at = child;
+  });
+  return root;
+}
