@@ -5,6 +5,8 @@
  */
 import type { RendererFeature } from '../app/feature.js';
 import { embeddingsFeature } from './embeddings/index.js';
+import { augmentationFeature } from './augmentation/index.js';
+import { datasetsFeature } from './datasets/index.js';
 import { exportFeature } from './export/index.js';
 import { importFeature } from './import/index.js';
 import { libraryFeature } from './library/index.js';
@@ -30,4 +32,6 @@ export const features: readonly RendererFeature[] = [
   matchingFeature,
   trainingFeature,
   settingsFeature,
+  datasetsFeature,
+  augmentationFeature,
 ];

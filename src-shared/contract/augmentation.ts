@@ -101,7 +101,7 @@ export const augmentationContract = defineSlice({
     'augmentation.progress': z.object({ runId: Id, datasetId: Id, done: Count, total: Count, state: BatchState }),
   },
   jobs: {
-    'augmentation.product': jobType({ stages: ['segmenting', 'synthesizing', 'varying real photos'] }),
+    'augmentation.product': jobType({ stages: ['cutting out', 'synthesizing', 'varying real photos'] }),
   },
   batchTypes: {
     'augmentation.run': batchType({ notify: true, noun: { en: 'Augmentation', tr: 'Veri çoğaltma' } }),

@@ -177,7 +177,7 @@ export class AugmentationService implements AugmentJobServices {
 
   // ------------------------------------------------------------ the product job
 
-  async work(p: AugmentProductPayload, ctx: JobContext<unknown, 'segmenting' | 'synthesizing' | 'varying real photos'>): Promise<ProductWork> {
+  async work(p: AugmentProductPayload, ctx: JobContext<unknown, 'cutting out' | 'synthesizing' | 'varying real photos'>): Promise<ProductWork> {
     const run = this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE id = ?').get(p.runId) as RunRow | undefined;
     if (!run) throw new ContractError('not_found', `no augmentation run ${p.runId}`);
     const params = JSON.parse(run.params) as StoredParams;
@@ -198,7 +198,7 @@ export class AugmentationService implements AugmentJobServices {
       try {
         let cutout = img.cutoutSha256;
         if (!cutout) {
-          ctx.progress('segmenting');
+          ctx.progress('cutting out');
           cutout = await this.deps.cutouts.cutoutOf(img.sha256, ctx.signal);
         }
         prepared.set(id, { path: this.deps.store.pathOf(img.sha256), cutout: this.deps.store.pathOf(cutout) });
@@ -215,7 +215,7 @@ export class AugmentationService implements AugmentJobServices {
         if (!borders.ok) throw new Error(borders.message);
         let cutout: string | null = null;
         if ('borders' in borders && borders.borders.letterboxed) {
-          ctx.progress('segmenting');
+          ctx.progress('cutting out');
           cutout = this.deps.store.pathOf(img.cutoutSha256 ?? (await this.deps.cutouts.cutoutOf(img.sha256, ctx.signal)));
         }
         prepared.set(id, { path: file, cutout });

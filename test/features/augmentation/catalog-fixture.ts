@@ -52,7 +52,7 @@ export async function stored(engine: Engine, data: Buffer, type: NewProductImage
   return {
     type,
     sha256: await put(engine, data),
-    format: meta.format === 'jpg' ? 'jpeg' : meta.format!,
+    format: meta.format!,
     width: meta.width!,
     height: meta.height!,
     bytes: data.length,

@@ -14,7 +14,7 @@ export type AugmentProductPayload = z.infer<typeof AugmentProductPayload>;
 /** What the product job needs of the feature's service (service.ts). */
 export interface AugmentJobServices {
   /** Plans the top-up from what the library holds now and makes the outputs (blobs only, no rows). */
-  work(p: AugmentProductPayload, ctx: JobContext<unknown, 'segmenting' | 'synthesizing' | 'varying real photos'>): Promise<ProductWork>;
+  work(p: AugmentProductPayload, ctx: JobContext<unknown, 'cutting out' | 'synthesizing' | 'varying real photos'>): Promise<ProductWork>;
   /** In the job's completing transaction: the outputs become product images (those not recorded yet), and the run's report row. */
   record(ctx: CommitContext<unknown>, p: AugmentProductPayload, result: ProductWork): void;
   onRunState(runId: string): void;

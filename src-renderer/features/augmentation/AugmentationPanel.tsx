@@ -1,0 +1,172 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AugmentRun, Dataset } from '../../../src-shared/contract/index.js';
+import { useBackend } from '../../backend/index.js';
+import { Dialog } from '../../ui/Dialog.js';
+import { formatDateTime } from '../../ui/format.js';
+import { showToast } from '../../ui/toasts.js';
+import { augmentationKey, useAugmentedImages, useAugmentSettings, useRuns } from './queries.js';
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+function RunDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const queryClient = useQueryClient();
+  const settings = useAugmentSettings();
+  const [syn, setSyn] = useState('600');
+  const [real, setReal] = useState('400');
+  const [seed, setSeed] = useState('42');
+  const [dir, setDir] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const run = await backend.call('augmentation.start', {
+        datasetId: dataset.id,
+        params: { syntheticTarget: Number(syn), realTarget: Number(real), seed: Number(seed), ...(dir.trim() ? { backgroundsDir: dir.trim() } : {}) },
+      });
+      showToast({ kind: 'info', title: t('augmentation.started', { count: run.progress.total }), tag: 'augmentation' });
+      void queryClient.invalidateQueries({ queryKey: augmentationKey });
+      onClose();
+    } catch (err) {
+      showToast({ kind: 'error', title: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={t('augmentation.title')} onClose={onClose} testId="augment-dialog">
+      <form onSubmit={(e) => void submit(e)} className="dataset-form">
+        <p className="muted">{t('augmentation.intro')}</p>
+        <label>
+          {t('augmentation.syntheticTarget')}
+          <input type="number" min={0} max={100000} required value={syn} onChange={(e) => setSyn(e.target.value)} data-testid="augment-syn" />
+        </label>
+        <label>
+          {t('augmentation.realTarget')}
+          <input type="number" min={0} max={100000} required value={real} onChange={(e) => setReal(e.target.value)} data-testid="augment-real" />
+        </label>
+        <label>
+          {t('augmentation.seed')}
+          <input type="number" min={0} required value={seed} onChange={(e) => setSeed(e.target.value)} data-testid="augment-seed" />
+        </label>
+        {backend.kind === 'electron' ? (
+          <label>
+            {t('augmentation.backgroundsDir', { count: settings.data?.bundled ?? 0 })}
+            <input type="text" value={dir} onChange={(e) => setDir(e.target.value)} placeholder={settings.data?.backgroundsDir ?? ''} />
+          </label>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            {t('augmentation.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="augment-start">
+            {t('augmentation.start')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function RunReport({ run }: { run: AugmentRun }) {
+  const { t, i18n } = useTranslation();
+  const backend = useBackend();
+  const queryClient = useQueryClient();
+  const failures = run.products.flatMap((p) => p.failures.map((f) => ({ ...f, product: p.barcode ?? p.name })));
+  const reportHref = `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(run, null, 2))}`;
+  return (
+    <li className="augment-run" data-testid="augment-run" data-state={run.state} data-done={run.progress.done} data-total={run.progress.total}>
+      <div className="augment-run-head">
+        <strong>{t(`augmentation.state.${run.state}`)}</strong>
+        <span>{t('augmentation.progress', run.progress)}</span>
+        <span className="muted">{formatDateTime(run.createdAt, i18n.language)}</span>
+        <span className="muted">
+          {run.params.syntheticTarget} / {run.params.realTarget} · seed {run.params.seed}
+        </span>
+        {!FINISHED.has(run.state) ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => void backend.call('augmentation.cancel', { id: run.id }).then(() => queryClient.invalidateQueries({ queryKey: augmentationKey }))}
+          >
+            {t('augmentation.stop')}
+          </button>
+        ) : null}
+        <a className="button" href={reportHref} download="augmentation_report.json">
+          {t('augmentation.report')}
+        </a>
+      </div>
+      <p data-testid="augment-totals">
+        {t('augmentation.totals', {
+          synProduced: run.totals.synthetic.produced,
+          synFinal: run.totals.synthetic.final,
+          realProduced: run.totals.real.produced,
+          realFinal: run.totals.real.final,
+        })}
+      </p>
+      <ul className="augment-splits">
+        {Object.entries(run.perSplit).map(([split, s]) => (
+          <li key={split}>{t('augmentation.perSplit', { split, products: s.products, final: s.final })}</li>
+        ))}
+      </ul>
+      {failures.length ? (
+        <details>
+          <summary>{t('augmentation.failures', { count: failures.length })}</summary>
+          <ul>
+            {failures.slice(0, 50).map((f, i) => (
+              <li key={i}>
+                {f.product} · {f.kind}
+                {f.index !== null ? ` #${f.index}` : ''}: {f.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </li>
+  );
+}
+
+/** The dataset page's augmentation section: run it, each run's report, the dataset's augmented images. */
+export function AugmentationPanel({ dataset }: { dataset: Dataset }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const runs = useRuns(dataset.id);
+  const images = useAugmentedImages(dataset.id);
+  const [open, setOpen] = useState(false);
+  return (
+    <section className="dataset-section" aria-labelledby="augment-title">
+      <div className="dataset-section-head">
+        <h2 id="augment-title">{t('augmentation.runs')}</h2>
+        <button type="button" className="button button-primary" disabled={dataset.productCount === 0} onClick={() => setOpen(true)} data-testid="augment-open">
+          {t('augmentation.run')}
+        </button>
+      </div>
+      {open ? <RunDialog dataset={dataset} onClose={() => setOpen(false)} /> : null}
+      {runs.data?.length ? (
+        <ul className="augment-runs">
+          {runs.data.map((r) => (
+            <RunReport key={r.id} run={r} />
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">{t('augmentation.noRuns')}</p>
+      )}
+      <h3>{t('augmentation.images')}</h3>
+      {images.data?.items.length ? (
+        <ul className="augment-images" data-testid="augment-images" data-total={images.data.total}>
+          {images.data.items.map((i) => (
+            <li key={i.imageId}>
+              <img src={backend.mediaUrl(i.imageId, 'thumb')} alt="" loading="lazy" title={t('augmentation.imageTitle', { kind: i.kind, index: i.index, pipeline: i.pipeline, seed: i.seed })} />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">{t('augmentation.noImages')}</p>
+      )}
+    </section>
+  );
+}

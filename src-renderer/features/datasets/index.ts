@@ -1,0 +1,17 @@
+import { datasetsContract } from '../../../src-shared/contract/index.js';
+import { defineFeature } from '../../app/feature.js';
+import './datasets.css';
+import { DatasetsPage } from './DatasetsPage.js';
+import { datasetsIcon } from './icons.js';
+import { useDatasetsLive } from './live.js';
+import { en, tr } from './messages.js';
+
+/** Datasets: the list of datasets and each dataset's page (products, splits, export, augmentation). */
+export const datasetsFeature = defineFeature({
+  name: 'datasets',
+  contract: datasetsContract,
+  messages: { en, tr },
+  // withProject: the route's id slot carries a dataset's id (#/datasets/<id>).
+  routes: [{ page: 'datasets', order: 35, label: 'nav.datasets', icon: datasetsIcon, Page: DatasetsPage, withProject: true }],
+  live: [useDatasetsLive],
+});
