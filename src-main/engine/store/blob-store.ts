@@ -113,10 +113,16 @@ export class BlobStore {
     return { sha256, bytes };
   }
 
-  /** Stores a file whose sha256 the caller already knows and has written to `tmp` (moved, not copied). */
-  adoptTemp(tmp: string, sha256: string): Promise<void> {
+  /**
+   * Stores a file whose sha256 the caller already knows and has written to `tmp` (moved, not
+   * copied). A stored file of that name is trusted and kept, unless `replace`: a caller that
+   * has just verified `tmp` against the sha256 (a model installed again because the stored
+   * file was found damaged) replaces it atomically, since a name proves nothing about bytes
+   * that were changed on disk after they were stored.
+   */
+  adoptTemp(tmp: string, sha256: string, options: { replace?: boolean } = {}): Promise<void> {
     return this.writing(async () => {
-      if (await this.refresh(sha256)) await fs.rm(tmp, { force: true });
+      if (!options.replace && (await this.refresh(sha256))) await fs.rm(tmp, { force: true });
       else await this.commit(tmp, sha256);
     });
   }

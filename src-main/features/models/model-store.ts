@@ -363,14 +363,13 @@ export class ModelStore implements DownloadServices {
 
   /**
    * Moves a verified file into the store. A damaged file already sitting under the same
-   * name (content-addressed: same expected hash) would otherwise win over the good one.
+   * name (content-addressed: same expected hash) would otherwise win over the good one, so
+   * it is replaced in place (atomically: a reader sees the old file or the new one). Not
+   * removed first: removal goes through the blob collector, which keeps a referenced file.
    */
   private async replaceBlob(tmp: string, sha256: string): Promise<void> {
-    if (await this.store.has(sha256)) {
-      const current = await hashFile(this.store.pathOf(sha256)).catch(() => null);
-      if (current !== sha256) await this.store.remove(sha256);
-    }
-    await this.store.adoptTemp(tmp, sha256);
+    const current = (await this.store.has(sha256)) ? await hashFile(this.store.pathOf(sha256)).catch(() => null) : sha256;
+    await this.store.adoptTemp(tmp, sha256, { replace: current !== sha256 });
     await this.runtime.unload(null).catch(() => 0);
   }
 
