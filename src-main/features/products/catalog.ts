@@ -12,6 +12,7 @@ import {
   type ProductStatus,
 } from '../../../src-shared/contract/index.js';
 import type { z } from 'zod';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
@@ -40,6 +41,9 @@ export interface NewProductImage {
 
 type CreateInput = z.input<typeof ProductCreate>;
 
+/** Built once: zod compiles a schema on first use, and a `.partial()` per call made each create and update pay for it again (an import writes 50,000). */
+const PartialFields = ProductFields.partial();
+
 /**
  * The catalog: products with barcodes unique across it, fields, the status workflow and
  * typed images. Every change runs in one transaction and bumps the product's version; an
@@ -47,6 +51,9 @@ type CreateInput = z.input<typeof ProductCreate>;
  */
 export class ProductCatalog {
   private readonly repo: ProductRepository;
+
+  /** Statements by their text, prepared once (an import runs create 50,000 times; preparing is most of a small write). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: Db,
@@ -56,6 +63,15 @@ export class ProductCatalog {
     this.repo = new ProductRepository(db);
   }
 
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   // ------------------------------------------------------------ reads
 
   list(input: ProductListInput = {}): { items: Product[]; total: number } {
@@ -63,14 +79,14 @@ export class ProductCatalog {
   }
 
   categories(): { category: string; count: number }[] {
-    return this.db
-      .prepare("SELECT category, COUNT(*) AS count FROM products WHERE deleted = 0 AND category IS NOT NULL AND category != '' GROUP BY category ORDER BY category COLLATE NOCASE")
+    return this
+      .sql("SELECT category, COUNT(*) AS count FROM products WHERE deleted = 0 AND category IS NOT NULL AND category != '' GROUP BY category ORDER BY category COLLATE NOCASE")
       .all() as { category: string; count: number }[];
   }
 
   stats(): { total: number; byStatus: Record<ProductStatus, number> } {
     const byStatus: Record<ProductStatus, number> = { pending: 0, processing: 0, needs_matching: 0, ready: 0, rejected: 0 };
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM products WHERE deleted = 0 GROUP BY status').all() as { status: ProductStatus; n: number }[]) byStatus[r.status] = r.n;
+    for (const r of this.sql('SELECT status, COUNT(*) AS n FROM products WHERE deleted = 0 GROUP BY status').all() as { status: ProductStatus; n: number }[]) byStatus[r.status] = r.n;
     return { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
   }
 
@@ -103,14 +119,14 @@ export class ProductCatalog {
   // ------------------------------------------------------------ writes
 
   create(input: CreateInput): Product {
-    const fields = ProductFields.partial().parse(stripExtra(input));
+    const fields = PartialFields.parse(stripExtra(input));
     const codes = [...new Set((input.barcodes ?? []).map((c) => c.trim()))];
     const id = newId();
     const now = Date.now();
     this.db.transaction(() => {
       const cols = Object.keys(fields) as (keyof ProductFields)[];
-      this.db
-        .prepare(
+      this
+        .sql(
           `INSERT INTO products (id, status, created_at, updated_at${cols.map((c) => `, ${FIELD_COLUMNS[c]}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
         )
         .run(id, input.status ?? 'pending', now, now, ...cols.map((c) => columnValue(c, fields[c])));
@@ -123,12 +139,12 @@ export class ProductCatalog {
   }
 
   update(id: string, version: number, patch: Partial<ProductFields>): Product {
-    const fields = ProductFields.partial().parse(patch);
+    const fields = PartialFields.parse(patch);
     const cols = Object.keys(fields) as (keyof ProductFields)[];
     this.db.transaction(() => {
       this.requireVersion(id, version);
       if (cols.length) {
-        this.db.prepare(`UPDATE products SET ${cols.map((c) => `${FIELD_COLUMNS[c]} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => columnValue(c, fields[c])), id);
+        this.sql(`UPDATE products SET ${cols.map((c) => `${FIELD_COLUMNS[c]} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => columnValue(c, fields[c])), id);
       }
       this.repo.bump.run({ id, now: Date.now() });
       this.repo.reindex(id);
@@ -142,7 +158,7 @@ export class ProductCatalog {
     const refused: { id: string; from: ProductStatus }[] = [];
     let changed = 0;
     const now = Date.now();
-    const set = this.db.prepare('UPDATE products SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0');
+    const set = this.sql('UPDATE products SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0');
     this.db.transaction(() => {
       for (const id of ids) {
         const row = this.repo.liveById.get(id);
@@ -163,7 +179,7 @@ export class ProductCatalog {
   addBarcode(id: string, version: number, code: string, options: { primary?: boolean; allowInvalidCheckDigit?: boolean } = {}): Product {
     this.db.transaction(() => {
       this.requireVersion(id, version);
-      const position = (this.db.prepare('SELECT COALESCE(MAX(position), -1) + 1 FROM product_barcodes WHERE product_id = ?').pluck().get(id) as number) ?? 0;
+      const position = (this.sql('SELECT COALESCE(MAX(position), -1) + 1 FROM product_barcodes WHERE product_id = ?').pluck().get(id) as number) ?? 0;
       const first = position === 0;
       this.claimBarcode(id, code.trim(), first || options.primary === true, options.allowInvalidCheckDigit ?? false, Date.now(), position);
       if (options.primary) this.repo.setPrimaryBarcode.run({ productId: id, code: code.trim() });
@@ -181,7 +197,7 @@ export class ProductCatalog {
       if (!owned || owned.product_id !== id) throw new ContractError('not_found', `product ${id} has no barcode ${code}`);
       this.repo.deleteBarcode.run(code, id);
       if (owned.is_primary) {
-        const next = this.db.prepare('SELECT code FROM product_barcodes WHERE product_id = ? ORDER BY position, code LIMIT 1').pluck().get(id) as string | undefined;
+        const next = this.sql('SELECT code FROM product_barcodes WHERE product_id = ? ORDER BY position, code LIMIT 1').pluck().get(id) as string | undefined;
         if (next) this.repo.setPrimaryBarcode.run({ productId: id, code: next });
       }
       this.repo.syncPrimaryBarcode.run(id);
@@ -210,8 +226,8 @@ export class ProductCatalog {
     const token = newId();
     const now = Date.now();
     let deleted = 0;
-    const tombstone = this.db.prepare('UPDATE products SET deleted = 1, deleted_by = ?, released_barcodes = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0');
-    const release = this.db.prepare('DELETE FROM product_barcodes WHERE product_id = ?');
+    const tombstone = this.sql('UPDATE products SET deleted = 1, deleted_by = ?, released_barcodes = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0');
+    const release = this.sql('DELETE FROM product_barcodes WHERE product_id = ?');
     this.db.transaction(() => {
       for (const id of ids) {
         const codes = this.repo.barcodesOf.all(id);
@@ -227,7 +243,7 @@ export class ProductCatalog {
 
   /** Undoes a delete: each product comes back with its barcodes, unless one of them was claimed meanwhile. */
   restore(token: string): { restored: number; refused: { id: string; reason: string }[] } {
-    const rows = this.db.prepare('SELECT * FROM products WHERE deleted = 1 AND deleted_by = ?').all(token) as ProductRow[];
+    const rows = this.sql('SELECT * FROM products WHERE deleted = 1 AND deleted_by = ?').all(token) as ProductRow[];
     if (rows.length === 0) throw new ContractError('not_found', 'nothing to undo: that delete was already undone or is unknown');
     const refused: { id: string; reason: string }[] = [];
     let restored = 0;
@@ -240,7 +256,7 @@ export class ProductCatalog {
           refused.push({ id: row.id, reason: `barcode ${taken.code} now belongs to ${this.describe(taken.product_id)}` });
           continue;
         }
-        this.db.prepare('UPDATE products SET deleted = 0, deleted_by = NULL, released_barcodes = NULL, version = version + 1, updated_at = ? WHERE id = ?').run(now, row.id);
+        this.sql('UPDATE products SET deleted = 0, deleted_by = NULL, released_barcodes = NULL, version = version + 1, updated_at = ? WHERE id = ?').run(now, row.id);
         for (const c of codes) this.repo.insertBarcode.run({ code: c.code, productId: row.id, primary: c.is_primary, checkOk: c.check_ok, position: c.position, now });
         this.repo.reindex(row.id);
         restored++;
@@ -256,9 +272,9 @@ export class ProductCatalog {
     this.get(productId);
     const where = `product_id = ? AND deleted = 0${type ? ' AND type = ?' : ''}`;
     const params = type ? [productId, type] : [productId];
-    const total = this.db.prepare(`SELECT COUNT(*) FROM product_images WHERE ${where}`).pluck().get(...params) as number;
-    const rows = this.db
-      .prepare(`SELECT * FROM product_images WHERE ${where} ORDER BY type, COALESCE(frame_index, 0), created_at, id LIMIT ? OFFSET ?`)
+    const total = this.sql(`SELECT COUNT(*) FROM product_images WHERE ${where}`).pluck().get(...params) as number;
+    const rows = this
+      .sql(`SELECT * FROM product_images WHERE ${where} ORDER BY type, COALESCE(frame_index, 0), created_at, id LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as ImageRow[];
     return { items: rows.map(toImage), total };
   }
@@ -284,15 +300,15 @@ export class ProductCatalog {
    */
   addImages(productId: string, images: readonly NewProductImage[], options: { replaceSource?: ProductImage['source']; primaryIndex?: number | null } = {}): string[] {
     const now = Date.now();
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT INTO product_images (id, product_id, type, sha256, format, width, height, bytes, thumb_sha256, cutout_id, cutout_sha256, source_kind, source_id, frame_index, review, meta, created_at, updated_at)
        VALUES (@id, @productId, @type, @sha256, @format, @width, @height, @bytes, @thumb, @cutoutId, @cutoutSha, @sourceKind, @sourceId, @frameIndex, @review, @meta, @now, @now)`,
     );
     return this.db.transaction(() => {
       if (!this.repo.liveById.get(productId)) throw new ContractError('not_found', `no product ${productId}`);
       if (options.replaceSource) {
-        this.db
-          .prepare('UPDATE product_images SET deleted = 1, updated_at = ? WHERE product_id = ? AND source_kind = ? AND source_id IS ? AND deleted = 0')
+        this
+          .sql('UPDATE product_images SET deleted = 1, updated_at = ? WHERE product_id = ? AND source_kind = ? AND source_id IS ? AND deleted = 0')
           .run(now, productId, options.replaceSource.kind, options.replaceSource.id);
       }
       const ids = images.map((img) => {
@@ -322,7 +338,7 @@ export class ProductCatalog {
       const current = this.repo.liveById.get(productId)!;
       const primaryStillThere = current.primary_image_id && this.repo.image.get(current.primary_image_id);
       const chosen = options.primaryIndex != null ? ids[options.primaryIndex] : !primaryStillThere ? ids[0] : undefined;
-      if (chosen) this.db.prepare('UPDATE products SET primary_image_id = ? WHERE id = ?').run(chosen, productId);
+      if (chosen) this.sql('UPDATE products SET primary_image_id = ? WHERE id = ?').run(chosen, productId);
       this.repo.bump.run({ id: productId, now });
       return ids;
     })();
@@ -336,8 +352,8 @@ export class ProductCatalog {
       for (const id of imageIds) {
         const row = this.repo.image.get(id);
         if (!row) continue;
-        this.db.prepare('UPDATE product_images SET deleted = 1, updated_at = ? WHERE id = ?').run(now, id);
-        this.db.prepare('UPDATE products SET primary_image_id = NULL WHERE id = ? AND primary_image_id = ?').run(row.product_id, id);
+        this.sql('UPDATE product_images SET deleted = 1, updated_at = ? WHERE id = ?').run(now, id);
+        this.sql('UPDATE products SET primary_image_id = NULL WHERE id = ? AND primary_image_id = ?').run(row.product_id, id);
         touched.add(row.product_id);
       }
       for (const p of touched) {
@@ -353,7 +369,7 @@ export class ProductCatalog {
       this.requireVersion(id, version);
       const img = this.repo.image.get(imageId);
       if (!img || img.product_id !== id) throw new ContractError('not_found', `product ${id} has no image ${imageId}`);
-      this.db.prepare('UPDATE products SET primary_image_id = ? WHERE id = ?').run(imageId, id);
+      this.sql('UPDATE products SET primary_image_id = ? WHERE id = ?').run(imageId, id);
       this.repo.bump.run({ id, now: Date.now() });
     })();
     this.changed([id]);
@@ -401,8 +417,8 @@ export class ProductCatalog {
     if (hasCheckDigit(code) && !checkOk && !allowInvalid) {
       throw new ContractError('invalid_input', `barcode ${code} has a wrong check digit (GTIN mod 10); check the number, or keep it anyway`);
     }
-    const pos = position ?? ((this.db.prepare('SELECT COALESCE(MAX(position), -1) + 1 FROM product_barcodes WHERE product_id = ?').pluck().get(productId) as number) ?? 0);
-    if (primary) this.db.prepare('UPDATE product_barcodes SET is_primary = 0 WHERE product_id = ?').run(productId);
+    const pos = position ?? ((this.sql('SELECT COALESCE(MAX(position), -1) + 1 FROM product_barcodes WHERE product_id = ?').pluck().get(productId) as number) ?? 0);
+    if (primary) this.sql('UPDATE product_barcodes SET is_primary = 0 WHERE product_id = ?').run(productId);
     this.repo.insertBarcode.run({ code, productId, primary: primary ? 1 : 0, checkOk: checkOk ? 1 : 0, position: pos, now });
   }
 
