@@ -127,7 +127,8 @@ export function toImage(r: ImageRow): ProductImage {
 }
 
 const ORDER: Record<NonNullable<ProductListInput['sort']>, string> = {
-  name: 'p.product_name COLLATE NOCASE {dir}, p.brand_name COLLATE NOCASE {dir}, p.id {dir}',
+  // Each order is an index's (migration 1), so a page is a walk of it, never a sort of the catalog.
+  name: 'p.product_name COLLATE NOCASE {dir}, p.id {dir}',
   brand: 'p.brand_name COLLATE NOCASE {dir}, p.product_name COLLATE NOCASE {dir}, p.id {dir}',
   created: 'p.created_at {dir}, p.id {dir}',
   updated: 'p.updated_at {dir}, p.id {dir}',
@@ -136,7 +137,9 @@ const ORDER: Record<NonNullable<ProductListInput['sort']>, string> = {
 
 /** SQL WHERE for a filter: search (barcode prefix, or name words through the trigram index), status, category. */
 export function filterClause(filter: ProductFilter): { sql: string; params: unknown[] } {
-  const where = ['p.deleted = 0'];
+  // With a search, its matches drive the query (by rowid or id); `+` keeps the planner off the
+  // index on `deleted`, which, without statistics, it would otherwise walk over the whole catalog.
+  const where = [filter.query?.trim() ? '+p.deleted = 0' : 'p.deleted = 0'];
   const params: unknown[] = [];
   if (filter.status?.length) {
     where.push(`p.status IN (${filter.status.map(() => '?').join(',')})`);
