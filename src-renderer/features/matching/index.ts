@@ -1,11 +1,14 @@
 import { defineFeature } from '../../app/feature.js';
-import { placeholderPage } from '../../ui/PlaceholderPage.js';
 import { matchingIcon } from './icons.js';
+import { useMatchingLive } from './live.js';
+import './matching.css';
+import { MatchingPage } from './MatchingPage.js';
 import { en, tr } from './messages.js';
 
-/** Not built yet: its nav entry and a page that says what it will hold. */
+/** The reviewer's cockpit: products waiting for matching, their candidates from a pool, decisions by keyboard. */
 export const matchingFeature = defineFeature({
   name: 'matching',
   messages: { en, tr },
-  routes: [{ page: 'matching', order: 30, label: 'nav.matching', icon: matchingIcon, Page: placeholderPage('matching', 'matching.title', 'matching.body') }],
+  routes: [{ page: 'matching', order: 30, label: 'nav.matching', icon: matchingIcon, Page: MatchingPage }],
+  live: [useMatchingLive],
 });

@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import type { LockAnswer } from '../../../src-shared/contract/index.js';
+import { useBackend } from '../../backend/index.js';
+
+const REFRESH_MS = 60_000;
+
+/** This window's name in locks: stable while the tab lives, different for every window. */
+export function windowHolder(): string {
+  const key = 'atolye.matching.window';
+  let name = sessionStorage.getItem(key);
+  if (!name) {
+    name = `window ${Math.random().toString(36).slice(2, 7)}`;
+    sessionStorage.setItem(key, name);
+  }
+  return name;
+}
+
+/**
+ * The review lock of the selected product: taken when it is opened, refreshed every
+ * minute, given back when the window leaves it (another product, another page, closing).
+ * `readOnly` answers say who holds it.
+ */
+export function useReviewLock(productId: string | null): LockAnswer | null {
+  const backend = useBackend();
+  const [answer, setAnswer] = useState<LockAnswer | null>(null);
+  useEffect(() => {
+    if (!productId) return;
+    let current: LockAnswer | null = null;
+    let stopped = false;
+    const take = async () => {
+      try {
+        current = await backend.call('matching.lock', { productId, holder: windowHolder() });
+        if (!stopped) setAnswer(current);
+      } catch {
+        if (!stopped) setAnswer(null);
+      }
+    };
+    void take();
+    const timer = setInterval(() => {
+      if (current?.mode === 'edit') {
+        const token = current.token;
+        backend.call('matching.refreshLock', { productId, token }).catch(() => void take());
+      } else void take();
+    }, REFRESH_MS);
+    const release = () => {
+      if (current?.mode === 'edit') void backend.call('matching.releaseLock', { productId, token: current.token }).catch(() => {});
+    };
+    window.addEventListener('pagehide', release);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      window.removeEventListener('pagehide', release);
+      release();
+      setAnswer(null);
+    };
+  }, [backend, productId]);
+  return answer;
+}
