@@ -83,9 +83,10 @@ describe.skipIf(!!skip)('videos: watched folder', () => {
 
   it('does not add the same bytes again under another name, nor the same file after a restart', async () => {
     await fs.copyFile(path.join(watched, '5449000000996.mp4'), path.join(watched, 'copy of it.mp4'));
-    await sleep(STABLE_MS * 2.5);
+    // Waits for the watcher to have taken the copy (a fixed sleep lost that race on a loaded machine).
+    const seenRows = () => fx.engine.db.prepare('SELECT path, video_id FROM video_watch_seen ORDER BY seen_at').all() as { path: string; video_id: string | null }[];
+    const seen = await until('the copy to be seen', () => (seenRows().length >= 2 ? seenRows() : null), 30_000);
     expect(videos()).toHaveLength(1);
-    const seen = fx.engine.db.prepare('SELECT path, video_id FROM video_watch_seen ORDER BY seen_at').all() as { path: string; video_id: string | null }[];
     expect(seen.map((s) => path.basename(s.path))).toEqual(['5449000000996.mp4', 'copy of it.mp4']);
     expect(seen[1]!.video_id).toBeNull();
 
@@ -93,7 +94,7 @@ describe.skipIf(!!skip)('videos: watched folder', () => {
     expect(fx.engine.use(videosFeature).watch.status()).toMatchObject({ enabled: true, active: true });
     await sleep(STABLE_MS * 2.5);
     expect(videos()).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('queues processing for a new video when the folder is set to process, and stops watching when turned off', async () => {
     const call = createDispatcher(fx.engine);
