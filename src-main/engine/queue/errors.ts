@@ -87,6 +87,6 @@ export function errorCodeOf(err: unknown): string | null {
   const code = (err as { errorCode?: unknown } | null)?.errorCode;
   if (typeof code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code;
   const errno = (err as { code?: unknown } | null)?.code;
-  if (errno === 'ENOSPC' || errno === 'EDQUOT') return 'disk_full';
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL') return 'disk_full';
   return null;
 }

@@ -13,8 +13,11 @@ export function serveWorker<Req, Res, Prog = unknown>(handler: (request: Req, pr
       port.postMessage({ id: msg.id, type: 'result', result });
     } catch (err) {
       // The code crosses the thread boundary as data, so the engine can act on it without reading the message.
-      const code = (err as { errorCode?: unknown } | null)?.errorCode;
-      port.postMessage({ id: msg.id, type: 'error', message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : null });
+      // An errno does not survive the crossing, and a full disk must stay recognisable as one (the queue pauses for it).
+      const given = (err as { errorCode?: unknown } | null)?.errorCode;
+      const errno = (err as { code?: unknown } | null)?.code;
+      const code = typeof given === 'string' ? given : errno === 'ENOSPC' || errno === 'EDQUOT' ? 'disk_full' : null;
+      port.postMessage({ id: msg.id, type: 'error', message: err instanceof Error ? err.message : String(err), code });
     }
   });
 }
