@@ -128,3 +128,36 @@ test('review a product’s candidates by keyboard; a second window sees it read-
   expect(decisions.filter((d) => d.decision === 'approve' && d.undoneAt === null)).toHaveLength(4);
   expect(decisions.filter((d) => d.decision === 'reject')).toHaveLength(1);
 });
+
+test('the Embeddings page lists the indexes matching made, rebuilds and deletes them', async ({ app: page }, testInfo) => {
+  test.skip(missing !== null, missing ?? '');
+  const projects = await rpc<{ id: string; name: string }[]>(page, 'projects.list');
+  test.skip(!projects.some((p) => p.name === 'Shelf photos'), 'runs after the review test, on the indexes it made');
+  await page.getByTestId('nav-embeddings').click();
+  await expect(page.getByTestId('page-embeddings')).toBeVisible();
+  const rows = page.getByTestId('emb-index');
+  const shelf = rows.filter({ hasText: 'Shelf photos' }).filter({ hasNotText: 'Reference' });
+  await expect(shelf).toHaveAttribute('data-state', 'ready');
+  await expect(shelf).toHaveAttribute('data-vectors', '11');
+  await shelf.getByTestId('emb-rebuild').click();
+  await expect(page.getByTestId('emb-job').first()).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  await expect(shelf).toHaveAttribute('data-state', 'ready');
+  await expect(shelf).toHaveAttribute('data-vectors', '11');
+  // Extract another project into a new, named index; then delete that index.
+  await page.getByTestId('emb-scope').selectOption({ label: 'Catalog photos' });
+  await page.getByTestId('emb-new-name').fill('Reference photos');
+  await page.getByTestId('emb-start').click();
+  const reference = rows.filter({ hasText: 'Reference photos' });
+  await expect(reference).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(reference).toHaveAttribute('data-vectors', '3');
+  await reference.getByTestId('emb-delete').click();
+  await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(reference).toHaveCount(0);
+  await expect(shelf).toHaveCount(1);
+  // For the eye: both pages in the dark theme.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: testInfo.outputPath('embeddings-dark.png') });
+  await page.getByTestId('nav-matching').click();
+  await expect(page.getByTestId('match-candidate').first()).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: testInfo.outputPath('matching-dark.png') });
+});

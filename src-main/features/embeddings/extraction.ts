@@ -50,8 +50,15 @@ export class Extraction implements ExtractServices {
       throw new ContractError('invalid_input', `index ${index.name} covers another scope or model`);
     }
     if (index && input.newIndexName && !input.indexId) throw new ContractError('conflict', `index "${index.name}" already covers this scope for ${input.modelId}`);
-    index ??= registry.create(input.newIndexName ?? defaultName(input.scope), input.scope, input.modelId, dim);
+    index ??= registry.create(input.newIndexName ?? this.defaultName(input.scope), input.scope, input.modelId, dim);
     return this.start(index.id, false);
+  }
+
+  /** An index is named after what it covers unless the user names it. */
+  private defaultName(scope: ExtractInput['scope']): string {
+    if (scope.kind === 'library') return 'Library';
+    if (scope.kind === 'productSet') return `${scope.productIds.length} products`;
+    return (this.deps.db.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(scope.projectId) as string | undefined) ?? 'Project images';
   }
 
   rebuild(indexId: string): { index: VectorIndexInfo; jobId: string } {
@@ -226,8 +233,4 @@ export class Extraction implements ExtractServices {
 
 function scopeLabel(scope: ExtractInput['scope']): string {
   return scope.kind === 'project' ? `project:${scope.projectId}` : scope.kind;
-}
-
-function defaultName(scope: ExtractInput['scope']): string {
-  return scope.kind === 'project' ? 'Project images' : scope.kind === 'library' ? 'Library' : `${scope.productIds.length} products`;
 }
