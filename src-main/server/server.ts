@@ -135,7 +135,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     let e: ContractError;
     if (err instanceof ContractError) e = err;
     else if (errorCodeOf(err) === 'disk_full') e = new HttpRefusal(507, 'unavailable', 'the disk holding the library is full; free some space and try again');
-    else {
+    else if (req.destroyed || (err as { code?: string })?.code === 'ECONNRESET' || (err as Error)?.message === 'aborted') {
+      // The client went away (a closed tab, a dropped upload): nothing to answer, nothing broken here.
+      console.error(`[server] ${req.method} ${req.url?.slice(0, 200)}: the client went away`);
+      return void res.destroy();
+    } else {
       e = new ContractError('internal', (err as Error)?.message ?? String(err));
       console.error(`[server] ${req.method} ${req.url?.slice(0, 200)}: ${(err as Error)?.stack ?? String(err)}`);
     }
