@@ -2,6 +2,7 @@ import { augmentationContract } from '../../../src-shared/contract/index.js';
 import { defineFeature } from '../../app/feature.js';
 import { useAugmentationLive } from './live.js';
 import { en, tr } from './messages.js';
+import { ProductAugmented } from './ProductAugmented.js';
 import './augmentation.css';
 
 /** Augmentation runs: the dialog and reports live on a dataset's page (AugmentationPanel, through public.ts); here its words, batches and live refresh. */
@@ -11,4 +12,5 @@ export const augmentationFeature = defineFeature({
   messages: { en, tr },
   live: [useAugmentationLive],
   batchPresenters: { 'augmentation.run': { toast: true } },
+  productPanels: [{ id: 'augmented-by-dataset', order: 50, Panel: ProductAugmented }],
 });

@@ -32,6 +32,7 @@ export const en = {
     images: 'Augmented images',
     noImages: 'No augmented images in this dataset yet.',
     imageTitle: '{{kind}} #{{index, number}} · {{pipeline}} · seed {{seed, number}}',
+    dataset: 'Dataset',
   },
   jobTypes: {
     augmentation_product: 'Augment a product',
@@ -77,6 +78,7 @@ export const tr: Translation<typeof en> = {
     images: 'Çoğaltılmış görüntüler',
     noImages: 'Bu veri kümesinde henüz çoğaltılmış görüntü yok.',
     imageTitle: '{{kind}} #{{index, number}} · {{pipeline}} · tohum {{seed, number}}',
+    dataset: 'Veri kümesi',
   },
   jobTypes: {
     augmentation_product: 'Bir ürünü çoğalt',

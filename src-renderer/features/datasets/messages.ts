@@ -58,6 +58,9 @@ export const en = {
     exportFolder: 'Export to folder',
     exportPath: 'Folder to write the dataset to',
     exported: 'Exported {{files, number}} files to {{path}}',
+    addToDataset: 'Add to dataset',
+    addToDatasetTitle_one: 'Add {{count, number}} product to a dataset',
+    addToDatasetTitle_other: 'Add {{count, number}} products to a dataset',
   },
 };
 
@@ -118,5 +121,8 @@ export const tr: Translation<typeof en> = {
     exportFolder: 'Klasöre aktar',
     exportPath: 'Veri kümesinin yazılacağı klasör',
     exported: '{{files, number}} dosya {{path}} konumuna aktarıldı',
+    addToDataset: 'Veri kümesine ekle',
+    addToDatasetTitle_one: '{{count, number}} ürünü bir veri kümesine ekle',
+    addToDatasetTitle_other: '{{count, number}} ürünü bir veri kümesine ekle',
   },
 };
