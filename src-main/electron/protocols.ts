@@ -149,6 +149,8 @@ export interface MediaProtocolOptions {
  * Serves asset media by id. The engine answers with a file inside its content-addressed
  * store; bytes are streamed. Content never changes for an id, so it caches for good.
  */
+const PASSIVE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/gif']);
+
 export function createMediaProtocolHandler({ lookup, log = (l) => console.error(`[media] ${l}`) }: MediaProtocolOptions): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed');
@@ -168,11 +170,17 @@ export function createMediaProtocolHandler({ lookup, log = (l) => console.error(
     } catch {
       return text(404, 'the file is missing from the library');
     }
+    // The engine hands out passive raster images for display (engine/media/display.ts); should
+    // anything else arrive, it is bytes to save, never a document, and nothing in it may run
+    // (kept in step with display.ts's mediaHeaders, which main cannot import: it loads sharp).
+    const passive = PASSIVE_IMAGE_TYPES.has(found.contentType);
     const headers = {
-      'Content-Type': found.contentType,
+      'Content-Type': passive ? found.contentType : 'application/octet-stream',
       'Content-Length': String(size),
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
+      'Content-Disposition': passive ? 'inline' : 'attachment',
     };
     if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
     const stream = Readable.toWeb(createReadStream(found.path)) as ReadableStream<Uint8Array>;

@@ -86,7 +86,8 @@ export async function serveEngine(port: HostPort, options: ServeOptions = {}): P
       const assetId = Id.safeParse(request.assetId);
       const variant = MediaVariant.safeParse(request.variant);
       if (!assetId.success || !variant.success) throw new ContractError('invalid_input', 'media: expected an asset id and a variant (thumb or original)');
-      return engine.media(assetId.data, variant.data);
+      // What a window shows: passive raster only (an imported SVG is rasterised, never served as a document).
+      return engine.mediaForDisplay(assetId.data, variant.data);
     });
   };
   for (const message of early.splice(0)) handle(message);

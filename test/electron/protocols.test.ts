@@ -160,6 +160,17 @@ describe('media protocol handler against a real library', () => {
     expect(Buffer.from(await original.arrayBuffer()).equals(expected)).toBe(true);
   });
 
+  it('keeps media inert: a sandbox CSP on every response, and a non-raster type only as an attachment of bytes', async () => {
+    const thumb = await handler()(new Request(`atolye-media://thumb/${assetId}`));
+    expect(thumb.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/);
+    expect(thumb.headers.get('x-content-type-options')).toBe('nosniff');
+    const svgAsIs = createMediaProtocolHandler({ lookup: async () => ({ path: engine.media(assetId, 'original')!.path, contentType: 'image/svg+xml' }), log: () => {} });
+    const res = await svgAsIs(new Request(`atolye-media://original/${assetId}`));
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-disposition')).toBe('attachment');
+    expect(res.headers.get('content-security-policy')).toMatch(/sandbox/);
+  });
+
   it('answers 404 for an unknown id, 400 for a path, 503 when the engine is down', async () => {
     expect((await handler()(new Request('atolye-media://thumb/0190e0e0-0000-7000-8000-000000000000'))).status).toBe(404);
     expect((await handler()(new Request('atolye-media://thumb/..%2f..%2fetc%2fpasswd'))).status).toBe(400);
