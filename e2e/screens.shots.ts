@@ -157,3 +157,92 @@ async function whileRunning(browser: Browser, server: ServerProcess, projectId: 
   await shot(page, 'project-done-en-light');
   await context.close();
 }
+
+/** Real packaged-goods photos as product frames when the grocery set is here; drawn ones otherwise. */
+async function productPictures(count: number): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  if (existsSync(GROCERY)) {
+    for (const kind of (await fs.readdir(GROCERY)).sort()) {
+      for (const brand of (await fs.readdir(path.join(GROCERY, kind))).sort()) {
+        const d = path.join(GROCERY, kind, brand);
+        for (const f of (await fs.readdir(d)).filter((x) => /\.jpe?g$/i.test(x)).sort().slice(0, 2)) out.push(await fs.readFile(path.join(d, f)));
+        if (out.length >= count) return out;
+      }
+    }
+  }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-screens-pictures-'));
+  const files = await makeImages(dir, Array.from({ length: count - out.length }, (_, i) => `p${i}.jpg`), { width: 480, height: 480 });
+  for (const f of files) out.push(await fs.readFile(f));
+  return out;
+}
+
+// The catalog's list and one product's page, light/dark × en/tr, on a library of its own (frames are written before its server starts).
+test('products screens', async ({ browser }) => {
+  assertChromium();
+  await fs.mkdir(OUT, { recursive: true });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-screens-products-'));
+  let server: ServerProcess | null = null;
+  try {
+    const { openEngine } = await import('../src-main/features/index.js');
+    const { productsFeature } = await import('../src-main/features/products/public.js');
+    const sharp = (await import('sharp')).default;
+    const engine = await openEngine({ dataDir, workers: 1 });
+    const { catalog } = engine.use(productsFeature);
+    const pictures = await productPictures(24);
+    const brands = ['Ülker', 'Pınar', 'Eti', 'Torku', 'Sütaş', 'Tat', 'Tamek', 'Dimes'];
+    const nouns = ['Çikolatalı Gofret', 'Tam Yağlı Süt', 'Kakaolu Bisküvi', 'Domates Salçası', 'Vişne Suyu', 'Süzme Yoğurt', 'Fındık Ezmesi', 'Ayran'];
+    const categories = ['Atıştırmalık', 'Süt Ürünleri', 'Kahvaltılık', 'Konserve', 'İçecek'];
+    const statuses = ['pending', 'processing', 'needs_matching', 'ready', 'rejected'] as const;
+    let firstId = '';
+    for (let i = 0; i < 40; i++) {
+      const body = `869${String(1000000 + i * 7919).padStart(9, '0')}`;
+      const sum = [...body].reduce((acc, d, j) => acc + Number(d) * (j % 2 === 0 ? 1 : 3), 0);
+      const p = catalog.create({
+        brandName: brands[i % brands.length]!,
+        productName: nouns[(i * 3) % nouns.length]!,
+        variant: i % 4 === 0 ? '500 g' : null,
+        category: categories[i % categories.length]!,
+        claims: i % 3 === 0 ? ['helal', 'glutensiz'] : [],
+        nutrition: i === 0 ? [{ name: 'enerji', amount: 512, unit: 'kcal', per: '100 g' }, { name: 'protein', amount: 6.1, unit: 'g', per: '100 g' }] : [],
+        barcodes: [body + String((10 - (sum % 10)) % 10)],
+        status: statuses[i % statuses.length]!,
+      });
+      if (i === 0) firstId = p.id;
+      if (i % 5 === 4) continue;
+      const frames = [];
+      for (let f = 0; f < (i === 0 ? 12 : 1 + (i % 4)); f++) {
+        const jpeg = await sharp(pictures[(i + f) % pictures.length]!).resize(480, 480, { fit: 'cover' }).jpeg({ quality: 82 }).toBuffer();
+        const thumb = await sharp(jpeg).resize(160).webp({ quality: 75 }).toBuffer();
+        const [a, b] = [await engine.store.putBuffer(jpeg), await engine.store.putBuffer(thumb)];
+        frames.push({ type: 'synthetic' as const, sha256: a.sha256, format: 'jpeg', width: 480, height: 480, bytes: a.bytes, thumbSha256: b.sha256, source: { kind: 'video' as const, id: null }, frameIndex: f * 15 });
+      }
+      catalog.addImages(p.id, frames, { primaryIndex: 0 });
+    }
+    await engine.close();
+    server = await startServerProcess(dataDir);
+    for (const locale of ['en-US', 'tr-TR']) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const tag = `${locale.slice(0, 2)}-${colorScheme}`;
+        const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await signIn(page, server.loginUrl);
+        await page.goto(new URL('/#/products', page.url()).href);
+        await expect(page.getByTestId('product-count')).toHaveAttribute('data-total', '40');
+        await expect.poll(() => page.getByTestId('product-row').first().locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+        await page.getByTestId('product-row-check').nth(1).click();
+        await page.getByTestId('product-row-check').nth(2).click();
+        await shot(page, `products-${tag}`);
+        await page.goto(new URL(`/#/products/${firstId}`, page.url()).href);
+        await expect(page.getByTestId('product-form')).toBeVisible();
+        await shot(page, `product-${tag}`);
+        await page.getByTestId('product-tab-synthetic').click();
+        await expect(page.getByTestId('product-image')).toHaveCount(12);
+        await shot(page, `product-frames-${tag}`);
+        await context.close();
+      }
+    }
+  } finally {
+    await server?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -7,7 +7,7 @@ import { useRegistry } from '../../app/registry.js';
 import { navigate } from '../../app/router.js';
 import { useBackend } from '../../backend/index.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
-import { formatDateTime, formatNumber } from '../../ui/format.js';
+import { formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
 import { exportHref, startDownload } from './download.js';
 import { ImportDialog } from './ImportDialog.js';
@@ -24,6 +24,18 @@ const STATUSES = ProductStatus.options;
 
 export function productTitle(p: Pick<Product, 'brandName' | 'productName'>, unnamed: string): string {
   return [p.brandName, p.productName].filter(Boolean).join(' ') || unnamed;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A day, in the UI's language (one formatter per language: 50 rows a frame would build one each). */
+function formatDate(at: number, language: string): string {
+  let f = dateFormats.get(language);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language, { dateStyle: 'medium' });
+    dateFormats.set(language, f);
+  }
+  return f.format(at);
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -106,7 +118,7 @@ const Row = memo(function Row({ index, start, product, selected, active, onRow, 
         {formatNumber(product.counts.synthetic, i18n.language)}
       </span>
       <span role="gridcell" className="product-cell-date">
-        {formatDateTime(product.createdAt, i18n.language)}
+        {formatDate(product.createdAt, i18n.language)}
       </span>
       <span role="gridcell">
         <button type="button" className="icon-button" tabIndex={-1} aria-label={t('products.rowMenu', { name })} data-testid="product-row-menu" onClick={(e) => onMenu(product, e.currentTarget)}>
@@ -121,7 +133,7 @@ function SortHeader({ column, label, view, setView }: { column: ProductSortKey; 
   const { t } = useTranslation();
   const active = view.sort === column;
   return (
-    <span role="columnheader" aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+    <span role="columnheader" className={column === 'frames' ? 'product-cell-num' : undefined} aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button
         type="button"
         className={`product-sort ${active ? 'is-active' : ''}`}
