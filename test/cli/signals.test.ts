@@ -56,4 +56,14 @@ describe('Ctrl+C and SIGTERM stop CLI commands cleanly (real processes)', () => 
     expect(stderrLines(run)).toEqual([expect.stringMatching(/stopping \(SIGINT\)/), expect.stringMatching(/stopping at once \(SIGINT\)/)]);
     expectCleanlyStopped(dataDir);
   });
+  it('serve: Ctrl+C closes the server and the library with one line and exit 130', { timeout: 90_000 }, async () => {
+    const dataDir = path.join(dir, 'data');
+    const run = atolye(['--data-dir', dataDir, 'serve', '--no-ui']);
+    await until('the address', () => /http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(run.stdout() + run.stderr()), run);
+    run.signal('SIGINT');
+    expect(await run.code).toBe(130);
+    expect(stderrLines(run).filter((l) => /stopping/.test(l))).toEqual([expect.stringMatching(/^atolye serve: stopping \(SIGINT\)/)]);
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+    expectCleanlyStopped(dataDir);
+  });
 });
