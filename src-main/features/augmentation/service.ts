@@ -211,7 +211,7 @@ export class AugmentationService implements AugmentJobServices {
       const img = this.deps.catalog.image(id);
       const file = this.deps.store.pathOf(img.sha256);
       try {
-        const borders = await this.poolOf().run({ kind: 'borders', photo: { path: file } }, { signal: ctx.signal, kill: ctx.stopSignal });
+        const borders = await this.runInPool({ kind: 'borders', photo: { path: file } }, ctx);
         if (!borders.ok) throw new Error(borders.message);
         let cutout: string | null = null;
         if ('borders' in borders && borders.borders.letterboxed) {
@@ -239,7 +239,7 @@ export class AugmentationService implements AugmentJobServices {
           : { kind: 'real', photo: { path: src.path }, ...(src.cutout ? { cutout: { path: src.cutout } } : {}), options, thumb: THUMB_SIDE };
       let res: AugmentResponse;
       try {
-        res = await this.poolOf().run(request, { signal: ctx.signal, kill: ctx.stopSignal });
+        res = await this.runInPool(request, ctx);
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         res = { ok: false, inputError: false, message: (err as Error).message };
@@ -361,6 +361,27 @@ export class AugmentationService implements AugmentJobServices {
       if (o) out[o.kind]++;
     }
     return out;
+  }
+
+  /**
+   * One pool request under the job's signals, through signals of its own: the pool leaves
+   * its abort listeners on the signals it is given, and a job makes hundreds of requests.
+   */
+  private async runInPool(request: AugmentRequest, ctx: Pick<JobContext<unknown>, 'signal' | 'stopSignal'>): Promise<AugmentResponse> {
+    const signal = new AbortController();
+    const kill = new AbortController();
+    const onAbort = () => signal.abort(ctx.signal.reason);
+    const onKill = () => kill.abort(ctx.stopSignal.reason);
+    if (ctx.signal.aborted) onAbort();
+    if (ctx.stopSignal.aborted) onKill();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    ctx.stopSignal.addEventListener('abort', onKill, { once: true });
+    try {
+      return await this.poolOf().run(request, { signal: signal.signal, kill: kill.signal });
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      ctx.stopSignal.removeEventListener('abort', onKill);
+    }
   }
 
   private poolOf(): WorkerPool<AugmentRequest, AugmentResponse> {
