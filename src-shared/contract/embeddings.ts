@@ -64,6 +64,17 @@ export type SearchHit = z.infer<typeof SearchHit>;
 
 const IndexRef = z.object({ id: Id }).strict();
 
+export const DuplicateMember = z.object({
+  id: Id,
+  fileName: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Cosine similarity to the image kept. */
+  similarity: z.number().nullable(),
+  /** Bits between the difference hashes of this image and the one kept. */
+  hashDistance: z.number().int().nonnegative().nullable(),
+});
+
 export const ExtractInput = z
   .object({
     scope: EmbeddingScope,
@@ -111,6 +122,24 @@ export const embeddingsContract = defineSlice({
         .refine((v) => (v.imageId ? 1 : 0) + (v.vector ? 1 : 0) === 1, 'give either imageId or vector'),
       z.array(SearchHit),
       'Nearest images in an index, best first',
+    ),
+    'embeddings.duplicates': method(
+      z
+        .object({
+          projectId: Id,
+          /** Embeddings at least this similar link two images (crops, small edits). */
+          similarity: z.number().min(0.5).max(1).default(0.95),
+          /** Difference hashes at most this many bits apart link two images (re-encoded, resized copies). */
+          hashDistance: z.number().int().min(0).max(32).default(8),
+        })
+        .strict(),
+      z.object({
+        /** 'indexing': the project's index is being built (jobId); ask again when it completes. */
+        state: z.enum(['ready', 'indexing']),
+        jobId: Id.nullable(),
+        groups: z.array(z.object({ keep: DuplicateMember, others: z.array(DuplicateMember) })),
+      }),
+      "Groups of near-identical images in a project, with the one to keep (move the others to the trash with assets.delete, undoable)",
     ),
   },
   events: {

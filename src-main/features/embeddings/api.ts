@@ -1,9 +1,10 @@
-import { ContractError, type EmbeddingScope, type SearchHit } from '../../../src-shared/contract/index.js';
+import { ContractError, DEFAULT_EMBEDDER_ID, type EmbeddingScope, type SearchHit } from '../../../src-shared/contract/index.js';
 import type { Db } from '../../engine/db/database.js';
 import type { Embedders } from './embedders.js';
 import type { Extraction } from './extraction.js';
 import type { ImageEmbedder } from './image-embedder.js';
 import { publicInfo, type IndexRecord, type IndexRegistry } from './index-registry.js';
+import type { DuplicateGroup, NearDuplicates } from './near-duplicates.js';
 import type { ScopeItem } from './scope-items.js';
 import type { IdFilter } from './vector-index.js';
 import type { VectorIndexWorkers } from './vector-index-workers.js';
@@ -21,14 +22,38 @@ export interface EmbeddingsApi {
   indexFor(scope: EmbeddingScope, modelId: string): IndexRecord | null;
   /** Nearest items of an index to a unit-length query vector. */
   search(indexId: string, query: Float32Array, k: number, filter?: IdFilter): Promise<SearchHit[]>;
+  duplicates: NearDuplicates;
+  /** Near-duplicate groups of a project, extracting its index first when it has none (then 'indexing' with the job). */
+  findDuplicates(projectId: string, opts: { similarity?: number; hashDistance?: number }): Promise<{ state: 'ready' | 'indexing'; jobId: string | null; groups: DuplicateGroup[] }>;
   /** Embeds image files outside the library (the CLI's `atolye embed`): vectors in order, or the reason per file. */
   embedFiles(modelId: string, files: readonly string[]): Promise<({ vector: Float32Array } | { error: string })[]>;
   close(): Promise<void>;
 }
 
-export function embeddingsApi(deps: { db: Db; embedder: ImageEmbedder; embedders: Embedders; registry: IndexRegistry; extraction: Extraction; vectors: VectorStore; indexWorkers: VectorIndexWorkers }): EmbeddingsApi {
-  const { embedder, embedders, registry, extraction, vectors, indexWorkers } = deps;
+export function embeddingsApi(deps: {
+  db: Db;
+  embedder: ImageEmbedder;
+  embedders: Embedders;
+  registry: IndexRegistry;
+  extraction: Extraction;
+  vectors: VectorStore;
+  indexWorkers: VectorIndexWorkers;
+  duplicates: NearDuplicates;
+}): EmbeddingsApi {
+  const { embedder, embedders, registry, extraction, vectors, indexWorkers, duplicates } = deps;
   return {
+    duplicates,
+    async findDuplicates(projectId, opts) {
+      const scope = { kind: 'project' as const, projectId };
+      const index = registry.forScope(scope, DEFAULT_EMBEDDER_ID);
+      const count = extraction.items(scope).length;
+      let jobId: string | null = null;
+      if (!index || index.state !== 'ready' || index.vectors + index.failed < count) {
+        jobId = extraction.extract({ scope }).jobId;
+        if (!index?.blobSha256) return { state: 'indexing', jobId, groups: [] };
+      }
+      return { state: 'ready', jobId, groups: await duplicates.groups(projectId, index!.id, index!.modelId, opts) };
+    },
     embedders,
     registry,
     extraction,

@@ -35,6 +35,18 @@ Options:
   --json         machine-readable output
   -h, --help     show this help`;
 
+const duplicatesUsage = `atolye duplicates <project> [--similarity 0.95] [--hash-distance 8] [--json]
+
+Groups of near-identical images in a project: the same picture re-encoded or resized
+(difference hashes within a few bits) or cropped and edited (embeddings at least this
+similar). The first of each group is the one to keep (most pixels); nothing is deleted.
+
+Options:
+  --similarity S      cosine similarity that links two images (default 0.95)
+  --hash-distance N   dHash bits that link two images (default 8)
+  --json              machine-readable output
+  -h, --help          show this help`;
+
 interface Target {
   file: string;
   /** What the JSON line names it. */
@@ -138,6 +150,46 @@ export const embeddingsCommands = (feature: EngineFeature<EmbeddingsApi>): CliCo
       const rows = hits.map((h) => ({ ...h, file: library.getAsset(h.id).relPath }));
       if (values.json) ctx.out(JSON.stringify(rows, null, 2));
       else for (const r of rows) ctx.out(`${r.score.toFixed(3)}  ${r.file}  ${r.id}`);
+      return 0;
+    },
+  },
+  {
+    name: 'duplicates',
+    summary: 'Groups of near-identical images in a project',
+    usage: duplicatesUsage,
+    async run(args, ctx) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { similarity: { type: 'string' }, 'hash-distance': { type: 'string' }, json: { type: 'boolean' } } });
+      const similarity = values.similarity === undefined ? undefined : Number(values.similarity);
+      const hashDistance = values['hash-distance'] === undefined ? undefined : Number(values['hash-distance']);
+      if (positionals.length !== 1 || (similarity !== undefined && !(similarity >= 0.5 && similarity <= 1)) || (hashDistance !== undefined && !(Number.isInteger(hashDistance) && hashDistance >= 0 && hashDistance <= 32))) {
+        ctx.err('atolye duplicates: give one project; --similarity between 0.5 and 1, --hash-distance 0–32');
+        return 2;
+      }
+      const engine = await ctx.engine();
+      const project = engine.use(libraryFeature).listProjects().find((p) => p.id === positionals[0] || p.name === positionals[0]);
+      if (!project) {
+        ctx.err(`atolye duplicates: no project named ${positionals[0]}`);
+        return 1;
+      }
+      const api = engine.use(feature);
+      let answer = await api.findDuplicates(project.id, { similarity, hashDistance });
+      if (answer.jobId) {
+        const job = await engine.queue.waitFor(answer.jobId);
+        if (job.state !== 'completed') {
+          ctx.err(`atolye duplicates: indexing ${project.name} ${job.state}${job.error ? `: ${job.error}` : ''}`);
+          return 1;
+        }
+        answer = await api.findDuplicates(project.id, { similarity, hashDistance });
+      }
+      if (values.json) {
+        ctx.out(JSON.stringify(answer.groups, null, 2));
+        return 0;
+      }
+      if (answer.groups.length === 0) ctx.out(`No near-duplicates in ${project.name}.`);
+      for (const g of answer.groups) {
+        ctx.out(`keep ${g.keep.fileName} (${g.keep.width}×${g.keep.height})`);
+        for (const o of g.others) ctx.out(`  ${o.fileName} (${o.width}×${o.height})  similarity ${o.similarity?.toFixed(3) ?? '—'}  hash distance ${o.hashDistance ?? '—'}`);
+      }
       return 0;
     },
   },

@@ -42,3 +42,15 @@ export async function prepareEmbeddingPixels(source: string | Buffer | Uint8Arra
   if (info.width !== w || info.height !== h || info.channels !== 3) throw new Error(`prepared ${info.width}×${info.height}×${info.channels}, expected ${w}×${h}×3`);
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
+
+/**
+ * The 64-bit difference hash (dHash) of an image, as 16 hex digits: grey 9×8, one bit per
+ * horizontal neighbour pair. Re-encoded and resized copies land within a few bits; it is
+ * the near-duplicate finder's cheap first test (sharp has no perceptual hash of its own).
+ */
+export async function differenceHash(source: string | Buffer | Uint8Array): Promise<string> {
+  const data = await sharp(source, { failOn: 'error' }).rotate().flatten({ background: WHITE }).greyscale().resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  let bits = 0n;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) bits = (bits << 1n) | (data[y * 9 + x]! > data[y * 9 + x + 1]! ? 1n : 0n);
+  return bits.toString(16).padStart(16, '0');
+}

@@ -5,7 +5,7 @@
  */
 import { serveWorker } from '../../engine/workers/serve-worker.js';
 import type { EmbedderInput } from './embedder-spec.js';
-import { prepareEmbeddingPixels } from './embedding-image.js';
+import { differenceHash, prepareEmbeddingPixels } from './embedding-image.js';
 import { sqrtHsvHistogramOfCentre, type HsvBins } from './hsv-histogram.js';
 import { ensureOfflineEmbedder, type BuiltModelFile } from './offline-embedder.js';
 
@@ -18,12 +18,17 @@ export type EmbeddingWorkerRequest =
       flip?: boolean;
       limitInputPixels?: number;
     }
-  | { type: 'build-offline'; cacheDir: string; expectedSha256: string | null };
+  | { type: 'build-offline'; cacheDir: string; expectedSha256: string | null }
+  | { type: 'dhash'; source: string | Uint8Array };
 
-export type EmbeddingWorkerResponse = { type: 'prepared'; pixels: Uint8Array; histogram: Float32Array | null } | ({ type: 'built' } & BuiltModelFile);
+export type EmbeddingWorkerResponse =
+  | { type: 'prepared'; pixels: Uint8Array; histogram: Float32Array | null }
+  | ({ type: 'built' } & BuiltModelFile)
+  | { type: 'dhash'; hash: string };
 
 serveWorker<EmbeddingWorkerRequest, EmbeddingWorkerResponse>(async (req) => {
   if (req.type === 'build-offline') return { type: 'built', ...(await ensureOfflineEmbedder(req.cacheDir, req.expectedSha256)) };
+  if (req.type === 'dhash') return { type: 'dhash', hash: await differenceHash(req.source) };
   const pixels = await prepareEmbeddingPixels(req.source, req.input, { flip: req.flip, limitInputPixels: req.limitInputPixels });
   const [width, height] = req.input.size;
   const histogram = req.histogram ? sqrtHsvHistogramOfCentre(pixels, { width, height, channels: 3 }, req.histogram.centre, req.histogram.bins) : null;

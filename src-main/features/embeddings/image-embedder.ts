@@ -80,6 +80,21 @@ export class ImageEmbedder {
     return out;
   }
 
+  /** The difference hash of each source (16 hex digits), or the reason it cannot be read. */
+  async dhash(sources: readonly (string | Uint8Array)[]): Promise<({ hash: string } | { error: string })[]> {
+    return Promise.all(
+      sources.map(async (source) => {
+        try {
+          const res = await this.pool.run({ type: 'dhash', source });
+          if (res.type !== 'dhash') throw new Error('unexpected answer from the embedding worker');
+          return { hash: res.hash };
+        } catch (err) {
+          return { error: (err as Error).message };
+        }
+      }),
+    );
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -8,6 +8,7 @@ import { Embedders } from './embedders.js';
 import { Extraction } from './extraction.js';
 import { ImageEmbedder } from './image-embedder.js';
 import { IndexRegistry } from './index-registry.js';
+import { NearDuplicates } from './near-duplicates.js';
 import { embeddingsBatch, extractJob } from './jobs/extract-job.js';
 import { embeddingsMigrations } from './migrations.js';
 import { VectorIndexWorkers } from './vector-index-workers.js';
@@ -32,7 +33,8 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
     const vectors = new VectorStore(ctx.db);
     const indexWorkers = new VectorIndexWorkers(ctx.dataDir);
     const extraction = new Extraction({ db: ctx.db, store: ctx.store, queue: ctx.queue, embedder, embedders, registry, vectors, indexWorkers });
-    return embeddingsApi({ db: ctx.db, embedder, embedders, registry, extraction, vectors, indexWorkers });
+    const duplicates = new NearDuplicates({ db: ctx.db, store: ctx.store, embedder, registry, vectors });
+    return embeddingsApi({ db: ctx.db, embedder, embedders, registry, extraction, vectors, indexWorkers, duplicates });
   },
   jobs: (api) => [bindJob(extractJob, api.extraction)],
   batchTypes: () => [bindBatchType(embeddingsBatch, null)],
@@ -44,6 +46,7 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
     'embeddings.deleteIndex': ({ id }) => ({ deleted: api.registry.delete(id) }),
     'embeddings.rebuildIndex': ({ id }) => api.extraction.rebuild(id),
     'embeddings.failures': ({ id }) => api.extraction.failures(id),
+    'embeddings.duplicates': ({ projectId, similarity, hashDistance }) => api.findDuplicates(projectId, { similarity, hashDistance }),
     'embeddings.search': async ({ indexId, imageId, vector, k }) => {
       const index = api.registry.get(indexId);
       let query: Float32Array;

@@ -60,4 +60,15 @@ export const embeddingsMigrations: readonly Migration[] = [
       CREATE UNIQUE INDEX vector_index_entries_by_item ON vector_index_entries(index_id, item_id);
     `,
   },
+  {
+    version: 2,
+    name: 'image hashes',
+    up: `
+      -- The difference hash (64 bits, hex) of image bytes, for near-duplicate search.
+      CREATE TABLE image_hashes (
+        sha256 TEXT PRIMARY KEY,
+        dhash TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

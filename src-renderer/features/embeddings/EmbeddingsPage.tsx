@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_EMBEDDER_ID, type EmbeddingScope, type Project, type VectorIndexInfo } from '../../../src-shared/contract/index.js';
@@ -10,7 +11,7 @@ import { showToast } from '../../ui/toasts.js';
 
 export const embeddingsKey = ['embeddings'] as const;
 
-function scopeLabel(t: (k: string, o?: Record<string, unknown>) => string, scope: EmbeddingScope, projects: readonly Project[] | undefined): string {
+function scopeLabel(t: TFunction, scope: EmbeddingScope, projects: readonly Project[] | undefined): string {
   if (scope.kind === 'library') return t('embeddings.scopeLibrary');
   if (scope.kind === 'productSet') return t('embeddings.scopeProducts', { count: scope.productIds.length });
   return projects?.find((p) => p.id === scope.projectId)?.name ?? t('embeddings.scopeGone');

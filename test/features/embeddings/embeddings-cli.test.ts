@@ -1,10 +1,12 @@
 /**
  * `atolye embed` and `atolye similar` on real grocery photos with the offline embedder:
  * one JSON line per image named relative to the folder, skipped files on stderr with the
- * reason (and exit 1), unit-length vectors; a photo finds itself first in a project.
+ * reason (and exit 1), unit-length vectors; a photo finds itself first in a project;
+ * a resized copy is listed with its original by `atolye duplicates`.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main.js';
 import { OFFLINE_EMBEDDER_SHA256 } from '../../../src-main/features/embeddings/offline-embedder.js';
@@ -76,5 +78,19 @@ describe.skipIf(groceryMissing)('atolye embed and atolye similar', () => {
     expect(hits[1]!.score).toBeLessThanOrEqual(hits[0]!.score);
     expect(await runCli(['--data-dir', data, 'similar', granny[1]!, '--in', 'nowhere'], io())).toBe(1);
     expect(err.join('\n')).toMatch(/no project named nowhere/);
+  }, 120_000);
+
+  it('lists the near-duplicates of a project', async () => {
+    const folder = path.join(dir, 'dupes');
+    const [granny] = await copyInto(folder, classPhotos('train', 'Granny-Smith', 1), 'granny-');
+    await copyInto(folder, classPhotos('train', 'Arla-Standard-Milk', 1), 'milk-');
+    const { width } = await sharp(granny!).metadata();
+    await sharp(granny!).resize(Math.round(width! / 2)).jpeg({ quality: 60 }).toFile(path.join(folder, 'granny-small.jpg'));
+    const data = path.join(dir, 'data');
+    expect(await runCli(['--data-dir', data, 'import', folder, '--project', 'dupes'], io())).toBe(0);
+    out = [];
+    expect(await runCli(['--data-dir', data, 'duplicates', 'dupes', '--json'], io())).toBe(0);
+    const groups = JSON.parse(out.join('\n')) as { keep: { fileName: string }; others: { fileName: string }[] }[];
+    expect(groups).toEqual([expect.objectContaining({ keep: expect.objectContaining({ fileName: 'granny-00.jpg' }), others: [expect.objectContaining({ fileName: 'granny-small.jpg' })] })]);
   }, 120_000);
 });
