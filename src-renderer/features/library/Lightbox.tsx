@@ -34,7 +34,7 @@ const FIT: Zoom = { k: 1, x: 0, y: 0 };
 export function Lightbox({ projectId, view, index, onIndex, onClose }: { projectId: string; view: ListView; index: number; onIndex: (i: number) => void; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const backend = useBackend();
-  const { asset, total } = useAssetAt(projectId, view, index);
+  const { asset, total, isLoading } = useAssetAt(projectId, view, index);
   const [failedId, setFailedId] = useState<string | null>(null);
   const [loadedId, setLoadedId] = useState<string | null>(null);
   const { viewerPanels } = useRegistry();
@@ -51,6 +51,14 @@ export function Lightbox({ projectId, view, index, onIndex, onClose }: { project
     const next = index + delta;
     if (next >= 0 && next < total) onIndex(next);
   };
+
+  // The list changed under the viewer (a delete, a review that took the image out of the filter):
+  // the last image steps back, and an empty list closes the viewer.
+  useEffect(() => {
+    if (isLoading) return;
+    if (total === 0) onClose();
+    else if (index >= total) onIndex(total - 1);
+  }, [isLoading, total, index, onClose, onIndex]);
 
   // Each image opens fitted.
   useEffect(() => setZoom(FIT), [asset?.id]);

@@ -4,6 +4,7 @@ import { useBackend } from '../../backend/index.js';
 import { formatBytes, formatRelative } from '../../ui/format.js';
 import { downloadIcon } from './icons.js';
 import { presetOf } from './presets.js';
+import { ReviewNote } from './review.js';
 
 /**
  * The result over the original, cut at the slider: original left of the line, result
@@ -47,14 +48,26 @@ export function CompareLayer({ result, position, onPosition }: { result: Derived
   );
 }
 
+/** Compare off: the result alone over the original's place, on the checkerboard (the original is one click away). */
+export function ResultLayer({ result }: { result: DerivedResult }) {
+  const backend = useBackend();
+  return (
+    <div className="compare-after checkerboard" data-testid="result-only">
+      <img src={backend.mediaUrl(result.asset.id, 'original')} alt={result.asset.fileName} decoding="async" draggable={false} data-testid="compare-result" />
+    </div>
+  );
+}
+
 /** The results of one original in the viewer's side panel: pick one to compare, download it. */
 export function ResultsPanel({
+  projectId,
   results,
   chosenId,
   onChoose,
   compare,
   onCompare,
 }: {
+  projectId: string;
   results: DerivedResult[];
   chosenId: string | null;
   onChoose: (id: string) => void;
@@ -72,6 +85,7 @@ export function ResultsPanel({
           {t('compare.show')}
         </label>
       </div>
+      {results[0] ? <ReviewNote projectId={projectId} result={results[0]} /> : null}
       <ul className="result-list">
         {results.map((r) => {
           const preset = presetOf(r.options);

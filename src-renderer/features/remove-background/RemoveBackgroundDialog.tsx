@@ -6,10 +6,22 @@ import { showToast } from '../../ui/toasts.js';
 import { useSelection } from '../library/public.js';
 import { isUsable, modelChoiceLabel, ModelRepair, useModels } from '../models/public.js';
 import { removeBackgroundIcon } from './icons.js';
+import { defaultOptions, OptionsForm, optionsFor, type EditableOptions } from './OptionsForm.js';
 import { isModelProblem, lastPreset, rememberPreset, uiPresetNames, uiPresets, type UiPreset } from './presets.js';
+import { LivePreview } from './Preview.js';
 import { useStartRun } from './queries.js';
 
-/** Remove background: which images, which output, which model; starts one run through the queue. */
+/** The options a preset card starts from: the contract's defaults with the card's own. */
+function startingOptions(preset: UiPreset): EditableOptions {
+  const { preset: kind, ...card }: RemoveBackgroundOptionsInput = uiPresets[preset];
+  const format = card.format ?? (kind === 'white' || kind === 'square' ? 'jpeg' : 'png');
+  return { ...defaultOptions, ...card, format };
+}
+
+/**
+ * Remove background: which images, which output with every option the CLI has, which
+ * model, and a live preview of the first image; starts one run through the queue.
+ */
 export function RemoveBackgroundDialog({ project, onClose }: { project: Project; onClose: () => void }) {
   const { t } = useTranslation();
   const formId = useId();
@@ -19,6 +31,12 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
   const selected = selection.ids.size;
   const [scope, setScope] = useState<'all' | 'selection'>(selected > 0 ? 'selection' : 'all');
   const [preset, setPreset] = useState<UiPreset>(lastPreset);
+  const [edited, setEdited] = useState<EditableOptions>(() => startingOptions(lastPreset()));
+  const choosePreset = (p: UiPreset) => {
+    setPreset(p);
+    // A card sets its own format (and the cut-out cards differ only by it); the other options stay as the user set them.
+    setEdited((o) => ({ ...o, format: startingOptions(p).format }));
+  };
   const candidates = (models.data ?? []).filter((m) => m.task === 'background-removal');
   const defaultModel = candidates.find((m) => m.isDefault);
   const [modelId, setModelId] = useState<string | null>(null);
@@ -30,7 +48,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
 
   const submit = () => {
     rememberPreset(preset);
-    const options: RemoveBackgroundOptionsInput = uiPresets[preset];
+    const options: RemoveBackgroundOptionsInput = optionsFor(uiPresets[preset].preset, edited);
     start.mutate(
       {
         projectId: project.id,
@@ -51,6 +69,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
   return (
     <Dialog title={t('removeBackground.title')} onClose={onClose} className="segment-dialog" testId="segment-dialog">
       <form
+        className="segment-form"
         id={formId}
         onSubmit={(e) => {
           e.preventDefault();
@@ -82,7 +101,7 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
           <div className="preset-grid">
             {uiPresetNames.map((name) => (
               <label key={name} className={`preset-card ${preset === name ? 'is-selected' : ''}`}>
-                <input type="radio" name="preset" value={name} checked={preset === name} onChange={() => setPreset(name)} data-testid={`preset-${name}`} />
+                <input type="radio" name="preset" value={name} checked={preset === name} onChange={() => choosePreset(name)} data-testid={`preset-${name}`} />
                 <span className={`preset-swatch preset-swatch-${name}`} aria-hidden="true" />
                 <span className="preset-text">
                   <strong>{t(`presets.${name}`)}</strong>
@@ -92,6 +111,8 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
             ))}
           </div>
         </fieldset>
+
+        <OptionsForm preset={uiPresets[preset].preset} value={edited} onChange={setEdited} />
 
         <div className="field">
           <label htmlFor={`${formId}-model`}>{t('removeBackground.model')}</label>
@@ -103,6 +124,13 @@ export function RemoveBackgroundDialog({ project, onClose }: { project: Project;
             ))}
           </select>
         </div>
+
+        <LivePreview
+          projectId={project.id}
+          firstSelected={scope === 'selection' ? ([...selection.ids][0] ?? null) : null}
+          options={optionsFor(uiPresets[preset].preset, edited)}
+          modelId={chosen}
+        />
 
         {error ? (
           isModelProblem(error.message) && chosen ? (

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { ViewerPanelProps } from '../../app/feature.js';
-import { CompareLayer, ResultsPanel } from './Compare.js';
+import { CompareLayer, ResultLayer, ResultsPanel } from './Compare.js';
 import { useAssetResults } from './queries.js';
 
 /**
  * The viewer's before/after: the chosen result over the original (on the stage) and the
- * image's results to choose from (in the side column). Which one, whether to compare and
+ * image's results to choose from (in the side column); Compare off shows the result alone. Which one, whether to compare and
  * where the slider is last while the viewer is open, from image to image.
  */
 export function RemoveBackgroundViewerPanel({ projectId, asset, stage, side }: ViewerPanelProps) {
@@ -19,8 +19,8 @@ export function RemoveBackgroundViewerPanel({ projectId, asset, stage, side }: V
   const result = results.find((r) => r.asset.id === chosen) ?? results[0]!;
   return (
     <>
-      {stage && compare ? createPortal(<CompareLayer result={result} position={position} onPosition={setPosition} />, stage) : null}
-      {side ? createPortal(<ResultsPanel results={results} chosenId={result.asset.id} onChoose={setChosen} compare={compare} onCompare={setCompare} />, side) : null}
+      {stage ? createPortal(compare ? <CompareLayer result={result} position={position} onPosition={setPosition} /> : <ResultLayer result={result} />, stage) : null}
+      {side ? createPortal(<ResultsPanel projectId={projectId} results={results} chosenId={result.asset.id} onChoose={setChosen} compare={compare} onCompare={setCompare} />, side) : null}
     </>
   );
 }

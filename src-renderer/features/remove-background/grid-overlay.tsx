@@ -5,6 +5,8 @@ import type { CellDecorator, GridOverlay, VisiblePage } from '../../app/feature.
 import { errorText } from '../../app/labels.js';
 import { cutoutIcon } from './icons.js';
 import { usePageResults } from './queries.js';
+import { reasonsText } from './Preview.js';
+import { needsReview } from './review.js';
 import { cellState, useRunState } from './run-store.js';
 
 /**
@@ -18,16 +20,26 @@ function useDecorator(projectId: string, visible: readonly VisiblePage[]): CellD
   const state = useRunState();
   return useCallback(
     (asset: Asset) => {
-      const count = results.get(asset.id)?.length ?? 0;
+      const mine = results.get(asset.id);
+      const count = mine?.length ?? 0;
       const cell = cellState(state, projectId, asset.id);
       if (!count && !cell) return null;
       const item = cell === 'failed' ? state.items.get(asset.id) : undefined;
+      const doubtful = needsReview(mine);
+      const why = doubtful ? t('bgReview.why', { reasons: reasonsText(t, doubtful.review!.reasons) }) : null;
       return {
-        label: [count ? t('removeBackground.hasResults', { count }) : null, cell ? t(`removeBackground.cellState.${cell}`) : null].filter(Boolean).join(', '),
-        title: item ? errorText(t, item.errorCode, item.error) : null,
-        data: { 'data-results': count || undefined, 'data-seg-state': cell ?? undefined },
+        label: [count ? t('removeBackground.hasResults', { count }) : null, cell ? t(`removeBackground.cellState.${cell}`) : null, doubtful ? t('bgReview.needsReview') : null]
+          .filter(Boolean)
+          .join(', '),
+        title: [item ? errorText(t, item.errorCode, item.error) : null, why].filter(Boolean).join('\n') || null,
+        data: { 'data-results': count || undefined, 'data-seg-state': cell ?? undefined, 'data-review': doubtful ? 'needs_review' : undefined },
         content: (
           <>
+            {doubtful ? (
+              <span className="cell-review" data-testid="review-badge" aria-hidden="true" title={why ?? undefined}>
+                !
+              </span>
+            ) : null}
             {count ? (
               <span className="cell-badge" data-testid="result-badge" aria-hidden="true" title={t('removeBackground.hasResults', { count })}>
                 {cutoutIcon}

@@ -8,6 +8,7 @@ import { RemoveBackgroundButton } from './RemoveBackgroundButton.js';
 import './remove-background.css';
 import { RemoveBackgroundDialog } from './RemoveBackgroundDialog.js';
 import { RemoveBackgroundRuns } from './RunList.js';
+import { ReviewPanel } from './review.js';
 import { RemoveBackgroundViewerPanel } from './ViewerPanel.js';
 
 /**
@@ -24,7 +25,10 @@ export const removeBackgroundFeature = defineFeature({
   projectActions: [
     { id: 'remove-background', order: 10, Control: RemoveBackgroundButton, Dialog: RemoveBackgroundDialog, key: 'b', enabled: (p) => p.assetCount > 0 },
   ],
-  projectPanels: [{ id: 'remove-background-runs', order: 10, Panel: RemoveBackgroundRuns }],
+  projectPanels: [
+    { id: 'remove-background-runs', order: 10, Panel: RemoveBackgroundRuns },
+    { id: 'remove-background-review', order: 20, Panel: ReviewPanel },
+  ],
   gridOverlays: [removeBackgroundGridOverlay],
   viewerPanels: [{ id: 'remove-background-compare', order: 10, Panel: RemoveBackgroundViewerPanel }],
   shortcuts: [{ id: 'remove-background', order: 50, keys: () => 'B', label: 'shortcuts.removeBackground' }],

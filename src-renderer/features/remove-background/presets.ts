@@ -11,7 +11,8 @@ export const uiPresets = {
   mask: { preset: 'mask' },
   white: { preset: 'white', shadow: true },
   crop: { preset: 'crop', margin: 0.05 },
-  square: { preset: 'square', canvas: 2000, fill: 0.85, shadow: true },
+  // No forced canvas: the square follows the product's own resolution (a small photo is never blown up unasked).
+  square: { preset: 'square', canvas: null, fill: 0.85, shadow: true },
 } satisfies Record<string, RemoveBackgroundOptionsInput>;
 
 export type UiPreset = keyof typeof uiPresets;
