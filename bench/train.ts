@@ -1,0 +1,239 @@
+/**
+ * bench:train — the trained head on the grocery-store set (81 products), same run, same features:
+ *   before: the frozen features as they are (recall@1/@5 of the 296 val photos against
+ *           the 2,640 train photos, cosine similarity);
+ *   floor:  linear discriminant analysis fitted on the train labels (the reference the
+ *           trained head must clearly beat);
+ *   after:  the projection + ArcFace head, trained in a worker thread with the recipe's
+ *           defaults, EMA weights evaluated;
+ *   without approved photos: the same training on the iconic catalog image alone, then
+ *           on it plus 9 cheap augmentations, evaluated on the same val → train task;
+ *   backends: ms per training step with TF.js cpu, wasm, and wasm with the transpose shim.
+ * Features: the interim embedder (nsfwjs MobileNetV2-1.4 blocks 12+15+final ⊕ √HSV),
+ * cached in .bench/features/ after the first run.
+ *
+ *   node --import tsx bench/train.ts                  the bench (last line: JSON)
+ *   node --import tsx bench/train.ts --search         head lr × epochs search on a holdout of train
+ *   --epochs N --lr X                                 override the trained run's defaults
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import * as tf from '@tensorflow/tfjs';
+import { packageRoot } from '../src-main/engine/package-root.js';
+import { parseTrainingConfig, type TrainingConfigInput } from '../src-main/features/training/config.js';
+import { DOMAIN, rowCount, selectRows, type TrainingData } from '../src-main/features/training/dataset.js';
+import { groceryTrainingData, groceryUnavailable, ICONIC_AUGMENTATIONS } from '../src-main/features/training/dev/grocery-features.js';
+import { recallAtK } from '../src-main/features/training/evaluate.js';
+import { HEAD_INPUT, HEAD_OUTPUT } from '../src-main/features/training/export-onnx.js';
+import { arcFaceLoss, dropoutMask, embedForTraining, embedRows, initialHeadParams, PARAM } from '../src-main/features/training/head.js';
+import { fitLda, ldaProject } from '../src-main/features/training/lda.js';
+import { exportTrainedModel } from '../src-main/features/training/manifest.js';
+import { Rng } from '../src-main/features/training/rng.js';
+import { removeWasmMatMulTransposeShim, useTfBackend, type TfBackendName } from '../src-main/features/training/tf-backend.js';
+import { trainInWorker } from '../src-main/features/training/train-in-worker.js';
+import type { TrainingEvent, TrainingResult } from '../src-main/features/training/trainer.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const log = (line: string) => console.log(line);
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  n/a' : (100 * x).toFixed(1).padStart(5));
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+const outDir = path.join(packageRoot, '.bench', 'train');
+
+const missing = await groceryUnavailable();
+if (missing) {
+  console.error(`bench:train skipped: ${missing}`);
+  process.exit(0);
+}
+
+function recall(gallery: { vectors: Float32Array; labels: Int32Array }, queries: { vectors: Float32Array; labels: Int32Array }, dim: number) {
+  const r = recallAtK(gallery, queries, dim, [1, 5]);
+  return { r1: r[1]!, r5: r[5]! };
+}
+
+async function loadData(opts: Parameters<typeof groceryTrainingData>[0] = {}) {
+  let last = 0;
+  return groceryTrainingData({
+    ...opts,
+    onProgress: (done, total) => {
+      if (done - last >= 256 || done === total) {
+        last = done;
+        log(`  features: ${done}/${total} images embedded`);
+      }
+    },
+  });
+}
+
+/** Trains in a worker thread, printing one line per epoch. */
+async function train(label: string, data: TrainingData, config: TrainingConfigInput): Promise<TrainingResult & { seconds: number }> {
+  const started = performance.now();
+  const result = await trainInWorker(data, {
+    config,
+    onEvent: (e: TrainingEvent) => {
+      if (e.type === 'epoch') {
+        const r = e.record;
+        log(`  ${label} epoch ${String(r.epoch + 1).padStart(2)}  lr ${r.lr.toExponential(2)}  loss ${r.loss.toFixed(3)}  recall@1 ${pct(r.recall['1'])}  @5 ${pct(r.recall['5'])}  synthetic→real@1 ${pct(r.syntheticToReal?.['1'])}  ${r.seconds.toFixed(1)} s`);
+      } else if (e.type === 'plateau' || e.type === 'divergence') log(`  ${label} ${e.type} at epoch ${e.epoch + 1}`);
+    },
+  });
+  if (result.status !== 'completed') throw new Error(`${label}: training ended ${result.status}: ${result.reason}`);
+  return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** ms per optimiser step on one backend, same batches, same head. */
+async function stepTiming(backend: TfBackendName, shim: boolean, data: TrainingData, steps: number): Promise<number> {
+  await useTfBackend(backend);
+  if (backend === 'wasm' && !shim) removeWasmMatMulTransposeShim();
+  const config = parseTrainingConfig();
+  const dim = data.train.dimension;
+  const rng = new Rng(1);
+  const params = new Map([...initialHeadParams({ inputDim: dim, projectionDim: 512, classes: data.classNames.length, batchNorm: false, hiddenDim: 0 }, rng)].map(([k, v]) => [k, tf.variable(tf.tensor(v.values, v.shape))]));
+  const x = tf.tensor2d(data.train.features, [rowCount(data.train), dim]);
+  const y = tf.tensor1d(data.train.labels, 'int32');
+  const run = () =>
+    tf.tidy(() => {
+      const rows = tf.tensor1d(Int32Array.from({ length: config.batchSize }, () => rng.int(rowCount(data.train))), 'int32');
+      const mask = tf.tensor2d(dropoutMask(config.batchSize, dim, 0.15, rng), [config.batchSize, dim]);
+      const { value, grads } = tf.variableGrads(() => arcFaceLoss(embedForTraining(params, tf.gather(x, rows) as tf.Tensor2D, mask).embeddings, params.get(PARAM.classWeights) as tf.Tensor2D, tf.gather(y, rows) as tf.Tensor1D, config));
+      value.dataSync();
+      return Object.values(grads);
+    });
+  tf.dispose(run());
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) tf.dispose(run());
+  const ms = (performance.now() - t0) / steps;
+  tf.dispose([x, y, ...params.values()]);
+  await useTfBackend('wasm');
+  return ms;
+}
+
+/** Every 5th real train photo of each product becomes a query; the rest is gallery and training data. */
+function holdout(data: TrainingData): TrainingData {
+  const seen = new Map<number, number>();
+  const keep: number[] = [];
+  const held: number[] = [];
+  for (let i = 0; i < rowCount(data.train); i++) {
+    if (data.train.domains[i] !== DOMAIN.real) {
+      keep.push(i);
+      continue;
+    }
+    const c = data.train.labels[i]!;
+    const n = seen.get(c) ?? 0;
+    seen.set(c, n + 1);
+    (n % 5 === 4 ? held : keep).push(i);
+  }
+  const train = selectRows(data.train, keep);
+  return { classNames: data.classNames, train, valid: selectRows(data.train, held) };
+}
+
+log(`bench:train — ${new Date().toISOString()} — ${process.platform}-${process.arch}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+await useTfBackend('wasm');
+const data = await loadData();
+const photoRows = [...data.train.domains.keys()].filter((i) => data.train.domains[i] === DOMAIN.real);
+const photos = selectRows(data.train, photoRows);
+log(`data: ${data.classNames.length} products; train ${rowCount(data.train)} rows (${rowCount(photos)} photos + ${rowCount(data.train) - rowCount(photos)} iconic), val ${rowCount(data.valid)}, ${data.train.dimension} dims`);
+/** Every run is measured against the train photos alone, as bench:embed measures the embedder. */
+const PHOTO_GALLERY = { evaluation: { galleryDomains: ['real' as const] } };
+
+if (args.includes('--search')) {
+  const search = holdout(data);
+  log(`search on a holdout of train: ${rowCount(search.train)} training rows (the gallery: their photos), ${rowCount(search.valid)} held-out photos as queries`);
+  const tried: { lr: number; epochs: number; r1: number; r5: number; seconds: number }[] = [];
+  const grid: [number, number][] = (flag('--grid') ?? '3e-4:30,1e-3:30,3e-3:30,1e-2:30').split(',').map((s) => s.split(':').map(Number) as [number, number]);
+  for (const [lr, epochs] of grid) {
+    const r = await train(`lr ${lr} × ${epochs}`, search, { ...PHOTO_GALLERY, epochs, optimizer: { headLr: lr } });
+    const last = r.history[r.history.length - 1]!;
+    tried.push({ lr, epochs, r1: last.recall['1']!, r5: last.recall['5']!, seconds: round(r.seconds, 1) });
+    log(`→ lr ${lr}, ${epochs} epochs: holdout recall@1 ${pct(last.recall['1'])}, @5 ${pct(last.recall['5'])} (${r.seconds.toFixed(0)} s)`);
+  }
+  log(JSON.stringify({ bench: 'train-search', holdout_queries: rowCount(search.valid), tried }));
+  process.exit(0);
+}
+
+const config = parseTrainingConfig({ ...PHOTO_GALLERY, ...(flag('--epochs') ? { epochs: Number(flag('--epochs')) } : {}), ...(flag('--lr') ? { optimizer: { headLr: Number(flag('--lr')) } } : {}) });
+const realGallery = { vectors: photos.features, labels: photos.labels };
+const valQueries = { vectors: data.valid.features, labels: data.valid.labels };
+const before = recall(realGallery, valQueries, data.train.dimension);
+log(`\nbefore training (raw features): recall@1 ${pct(before.r1)}  @5 ${pct(before.r5)}`);
+
+// LDA reference, fitted on the train rows (photos + iconic images) and their labels.
+const lda: Record<string, { r1: number; r5: number; seconds: number }> = {};
+for (const shrinkage of [0.01, 0.1, 0.3]) {
+  const t0 = performance.now();
+  const model = fitLda(data.train, data.classNames.length, shrinkage);
+  const r = recall({ vectors: ldaProject(model, photos.features), labels: photos.labels }, { vectors: ldaProject(model, data.valid.features), labels: data.valid.labels }, model.outputDim);
+  lda[String(shrinkage)] = { ...r, seconds: (performance.now() - t0) / 1000 };
+  log(`LDA (shrinkage α = ${shrinkage}, ${model.outputDim} dims): recall@1 ${pct(r.r1)}  @5 ${pct(r.r5)}  (${lda[String(shrinkage)]!.seconds.toFixed(1)} s)`);
+}
+const ldaDefault = lda['0.1']!;
+
+// Backends: the same training step, timed.
+const timingSteps = 8;
+const msCpu = await stepTiming('cpu', false, data, 3);
+const msWasmPlain = await stepTiming('wasm', false, data, timingSteps);
+const msWasm = await stepTiming('wasm', true, data, timingSteps);
+log(`\nms per training step (batch ${config.batchSize}, ${data.train.dimension}→512, ${data.classNames.length} classes): cpu ${msCpu.toFixed(0)}, wasm ${msWasmPlain.toFixed(0)}, wasm + transpose shim ${msWasm.toFixed(0)}  → ${(msCpu / msWasm).toFixed(1)}× cpu, ${(msWasmPlain / msWasm).toFixed(1)}× plain wasm`);
+
+log(`\ntraining (worker thread, ${config.epochs} epochs, head lr ${config.optimizer.headLr}):`);
+const main = await train('main', data, config);
+const last = main.history[main.history.length - 1]!;
+const best = main.history.reduce((a, b) => (b.recall['1']! > a.recall['1']! ? b : a));
+
+// Export and check the ONNX head against TF.js on the val features.
+const exported = exportTrainedModel({ result: main, config, data, parentModel: { id: 'interim-nsfwjs-mnv2-1.4+sqrt-hsv' }, datasetId: 'grocery-store/train+iconic' });
+const session = await ort.InferenceSession.create(exported.onnx, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+const onnxOut = (await session.run({ [HEAD_INPUT]: new ort.Tensor('float32', data.valid.features, [rowCount(data.valid), data.train.dimension]) }))[HEAD_OUTPUT]!.data as Float32Array;
+const tfOut = embedRows(main.head, data.valid.features);
+let onnxDiff = 0;
+for (let i = 0; i < tfOut.length; i++) onnxDiff = Math.max(onnxDiff, Math.abs(tfOut[i]! - onnxOut[i]!));
+await fs.mkdir(outDir, { recursive: true });
+await fs.writeFile(path.join(outDir, 'head.onnx'), exported.onnx);
+await fs.writeFile(path.join(outDir, 'head.manifest.json'), JSON.stringify(exported.manifest, null, 2));
+log(`export: ${exported.onnx.byteLength} bytes ONNX, max |ONNX − TF.js| on the val features ${onnxDiff.toExponential(2)}; written to ${path.relative(packageRoot, outDir)}/`);
+
+// Without the approved (real) photos: iconic only, then iconic + augmentations.
+log('\nwithout approved photos (same val → train-photos evaluation):');
+const iconicOnly = await loadData({ trainDomains: ['synthetic'] });
+const noReal = await train('iconic', iconicOnly, config);
+const augmented = await loadData({ trainDomains: ['synthetic'], iconicAugmentations: Object.keys(ICONIC_AUGMENTATIONS) });
+const noRealAug = await train('iconic+aug', augmented, config);
+const lastOf = (r: TrainingResult) => r.history[r.history.length - 1]!;
+
+log('\nsummary (val photos → train photos, 81 products):');
+log(`  raw features                      recall@1 ${pct(before.r1)}  @5 ${pct(before.r5)}`);
+log(`  LDA (α 0.1)                       recall@1 ${pct(ldaDefault.r1)}  @5 ${pct(ldaDefault.r5)}`);
+log(`  head, iconic only                 recall@1 ${pct(lastOf(noReal).recall['1'])}  @5 ${pct(lastOf(noReal).recall['5'])}`);
+log(`  head, iconic + ${Object.keys(ICONIC_AUGMENTATIONS).length} augmentations   recall@1 ${pct(lastOf(noRealAug).recall['1'])}  @5 ${pct(lastOf(noRealAug).recall['5'])}`);
+log(`  head, photos + iconic (EMA)       recall@1 ${pct(last.recall['1'])}  @5 ${pct(last.recall['5'])}  (best epoch ${best.epoch + 1}: ${pct(best.recall['1'])})`);
+log(`  gain over raw ${((last.recall['1']! - before.r1) * 100).toFixed(1)} points, over LDA ${((last.recall['1']! - ldaDefault.r1) * 100).toFixed(1)} points; approved photos add ${((last.recall['1']! - lastOf(noRealAug).recall['1']!) * 100).toFixed(1)} points over iconic + augmentations`);
+log(`  ${main.seconds.toFixed(0)} s for ${config.epochs} epochs (${(main.seconds / config.epochs).toFixed(1)} s/epoch, evaluation included)`);
+
+log(
+  JSON.stringify({
+    bench: 'train',
+    classes: data.classNames.length,
+    epochs: config.epochs,
+    head_lr: config.optimizer.headLr,
+    seconds: round(main.seconds, 1),
+    seconds_per_epoch: round(main.seconds / config.epochs, 2),
+    val_recall_at_1_before: round(before.r1),
+    val_recall_at_5_before: round(before.r5),
+    val_recall_at_1_after: round(last.recall['1']!),
+    val_recall_at_5_after: round(last.recall['5']!),
+    lda_recall_at_1: round(ldaDefault.r1),
+    lda_recall_at_5: round(ldaDefault.r5),
+    lda_by_shrinkage: Object.fromEntries(Object.entries(lda).map(([k, v]) => [k, round(v.r1)])),
+    after_over_lda: round(last.recall['1']! / ldaDefault.r1, 3),
+    synthetic_to_real_at_1_after: round(last.syntheticToReal?.['1'] ?? Number.NaN),
+    iconic_only_recall_at_1: round(lastOf(noReal).recall['1']!),
+    iconic_augmented_recall_at_1: round(lastOf(noRealAug).recall['1']!),
+    onnx_max_abs_diff: onnxDiff,
+    ms_per_step: { cpu: round(msCpu, 1), wasm: round(msWasmPlain, 1), wasm_shim: round(msWasm, 1) },
+    wasm_shim_over_cpu: round(msCpu / msWasm, 2),
+  }),
+);
