@@ -97,11 +97,20 @@ test('"/" searches projects, case- and Turkish-insensitively', async ({ app: pag
 
 test('a project downloads as a ZIP named after it, with its images', async ({ app: page, workDir }) => {
   await importFolder(page, workDir, 'Dışa Aktarım Ürünleri', 3);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('project-export').click()]);
+  await page.getByTestId('project-export').click();
+  const dialog = page.getByTestId('export-dialog');
+  await expect(dialog.getByTestId('export-include-both')).toBeChecked();
+  // Nothing has a result yet: "results only" would be an empty ZIP.
+  await expect(dialog.getByTestId('export-include-results')).toBeDisabled();
+  await dialog.getByTestId('export-include-originals').check();
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-download').click()]);
+  await expect(dialog).toHaveCount(0);
   expect(download.suggestedFilename()).toBe('Dışa Aktarım Ürünleri.zip');
   const bytes = await fs.readFile(await download.path());
   expect(bytes.subarray(0, 4).toString('binary')).toBe('PK\x03\x04');
   // One central-directory record per entry: the three originals at least.
   const entries = bytes.toString('binary').split('PK\x01\x02').length - 1;
-  expect(entries).toBeGreaterThanOrEqual(3);
+  expect(entries).toBe(3);
+  expect(bytes.toString('latin1')).toContain('originals/');
+  expect(bytes.toString('latin1')).not.toContain('results/');
 });

@@ -4,11 +4,39 @@ import type { Translation } from '../../i18n/types.js';
 export const en = {
   export: {
     zip: 'Export ZIP',
+    title: 'Export “{{name}}”',
+    include: 'What goes in',
+    choices: {
+      both: 'Originals and results',
+      originals: 'Originals only',
+      results: 'Results only',
+    },
+    hints: {
+      both: 'originals/ and results/<operation>/',
+      originals: 'the photos as imported',
+      results_one: '{{count, number}} image has results',
+      results_other: '{{count, number}} images have results',
+    },
+    download: 'Download ZIP',
   },
 };
 
 export const tr: Translation<typeof en> = {
   export: {
     zip: 'ZIP olarak dışa aktar',
+    title: '“{{name}}” dışa aktar',
+    include: 'İçerik',
+    choices: {
+      both: 'Özgünler ve sonuçlar',
+      originals: 'Yalnızca özgünler',
+      results: 'Yalnızca sonuçlar',
+    },
+    hints: {
+      both: 'originals/ ve results/<işlem>/',
+      originals: 'fotoğraflar içe aktarıldığı gibi',
+      results_one: '{{count, number}} görselin sonucu var',
+      results_other: '{{count, number}} görselin sonucu var',
+    },
+    download: 'ZIP indir',
   },
 };
