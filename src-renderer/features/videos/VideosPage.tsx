@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BarcodeCode, type Video, type VideoStats, type WatchStatus } from '../../../src-shared/contract/index.js';
 import { errorText, stageLabel } from '../../app/labels.js';
@@ -323,46 +323,91 @@ function Completed({ videos }: { videos: Video[] }) {
   );
 }
 
+/**
+ * The watched folder. A folder is a local path, which the engine takes only from the user's
+ * own hand (docs/security.md): on the desktop the folder is dropped onto the field (the
+ * preload reports dropped paths as chosen); web mode cannot name local paths at all, so it
+ * shows the state and says where to change it.
+ */
 function WatchFolder({ status }: { status: WatchStatus }) {
   const { t } = useTranslation();
+  const backend = useBackend();
   const save = useVideosCall('videos.setWatchSettings');
   const onError = useErrorToast();
   const [folder, setFolder] = useState(status.folder ?? '');
   const [processNew, setProcessNew] = useState(status.process);
+  const [dragOver, setDragOver] = useState(false);
+  const pathsForFiles = backend.pathsForFiles?.bind(backend);
+  // Only a changed folder is sent: turning watching off or on again needs no new path.
   const submit = (enabled: boolean) => (e?: FormEvent) => {
     e?.preventDefault();
-    save.mutate({ enabled, folder: folder.trim() || null, process: processNew }, { onError });
+    const changed = folder !== (status.folder ?? '');
+    save.mutate({ enabled, process: processNew, ...(changed ? { folder: folder || null } : {}) }, { onError });
   };
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    e.preventDefault();
+    e.stopPropagation();
+    setDragOver(false);
+    const dropped = pathsForFiles?.([...e.dataTransfer.files]).find((p) => p !== '');
+    if (dropped) setFolder(dropped);
+  };
+  const badge = <span className={`state-badge ${status.active ? 'state-running' : 'state-default'}`}>{status.active ? t('videos.watchActive') : t('videos.watchInactive')}</span>;
+  const problem = status.problem ? (
+    <p className="error" role="alert">
+      {t('videos.watchProblem', { problem: status.problem })}
+    </p>
+  ) : null;
   return (
     <section className="video-section settings-section" aria-labelledby="videos-watch-title" data-testid="video-watch" data-active={status.active ? 'true' : 'false'}>
       <h2 id="videos-watch-title">{t('videos.watchTitle')}</h2>
       <p className="muted">{t('videos.watchIntro')}</p>
-      <form className="video-watch-form" onSubmit={submit(status.enabled)}>
-        <label className="field">
-          <span>{t('videos.watchFolder')}</span>
-          <input value={folder} onChange={(e) => setFolder(e.currentTarget.value)} spellCheck={false} autoComplete="off" data-testid="video-watch-folder" />
-        </label>
-        <label className="video-watch-check">
-          <input type="checkbox" checked={processNew} onChange={(e) => setProcessNew(e.currentTarget.checked)} />
-          {t('videos.watchProcess')}
-        </label>
-        <div className="video-watch-actions">
-          <span className={`state-badge ${status.active ? 'state-running' : 'state-default'}`}>{status.active ? t('videos.watchActive') : t('videos.watchInactive')}</span>
-          {status.enabled ? (
-            <button type="button" className="button" onClick={() => submit(false)()} disabled={save.isPending}>
-              {t('videos.watchOff')}
-            </button>
-          ) : null}
-          <button type="button" className="button button-primary" onClick={() => submit(true)()} disabled={save.isPending || !folder.trim()} data-testid="video-watch-on">
-            {status.enabled ? t('videos.watchSave') : t('videos.watchOn')}
-          </button>
-        </div>
-        {status.problem ? (
-          <p className="error" role="alert">
-            {t('videos.watchProblem', { problem: status.problem })}
+      {!pathsForFiles ? (
+        <div className="video-watch-form" data-testid="video-watch-web">
+          <p>
+            {badge} {status.folder ? <code>{status.folder}</code> : null}
           </p>
-        ) : null}
-      </form>
+          <p className="muted">{t('videos.watchWebOnly')}</p>
+          {problem}
+        </div>
+      ) : (
+        <form className="video-watch-form" onSubmit={submit(status.enabled)}>
+          <label className="field">
+            <span>{t('videos.watchFolder')}</span>
+            <input
+              value={folder}
+              readOnly
+              placeholder={t('videos.watchDropHere')}
+              className={dragOver ? 'drop-target' : undefined}
+              onDragOver={(e) => {
+                e.preventDefault();
+                e.stopPropagation();
+                setDragOver(true);
+              }}
+              onDragLeave={() => setDragOver(false)}
+              onDrop={onDrop}
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="video-watch-folder"
+            />
+          </label>
+          <label className="video-watch-check">
+            <input type="checkbox" checked={processNew} onChange={(e) => setProcessNew(e.currentTarget.checked)} />
+            {t('videos.watchProcess')}
+          </label>
+          <div className="video-watch-actions">
+            {badge}
+            {status.enabled ? (
+              <button type="button" className="button" onClick={() => submit(false)()} disabled={save.isPending}>
+                {t('videos.watchOff')}
+              </button>
+            ) : null}
+            <button type="button" className="button button-primary" onClick={() => submit(true)()} disabled={save.isPending || !folder} data-testid="video-watch-on">
+              {status.enabled ? t('videos.watchSave') : t('videos.watchOn')}
+            </button>
+          </div>
+          {problem}
+        </form>
+      )}
     </section>
   );
 }
