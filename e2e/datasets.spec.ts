@@ -53,11 +53,31 @@ test('datasets: create, add products, edit a split, refuse a stale edit, run aug
   // Another window renames it: this page's copy is stale, and its next edit is refused.
   const id = page.url().split('/').at(-1)!;
   const version = Number(await page.getByTestId('dataset-detail').getAttribute('data-version'));
-  await rpc(page, 'datasets.update', { id, version, name: `Shelf ${tag} (renamed)` });
-  await page.getByTestId('dataset-product-remove').first().click();
+  // The rename and the click in one task: the page has not heard of the rename yet (its live refresh waits up to 500 ms).
+  await page.evaluate(
+    async ({ id, version, name }) => {
+      const res = await fetch('/api/rpc/datasets.update', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, version, name }) });
+      if (!res.ok) throw new Error(`datasets.update answered ${res.status}`);
+      document.querySelector<HTMLButtonElement>('[data-testid="dataset-product-remove"]')!.click();
+    },
+    { id, version, name: `Shelf ${tag} (renamed)` },
+  );
   await expect(page.getByText('This dataset was changed in another window')).toBeVisible();
   await expect(page.getByTestId('dataset-title')).toHaveText(`Shelf ${tag} (renamed)`);
   await expect(page.getByTestId('dataset-product')).toHaveCount(5);
+
+  // New ratios: refused unless they sum to 1; then every product not placed by hand is dealt again.
+  await page.getByTestId('dataset-resplit-open').click();
+  const resplit = page.getByTestId('dataset-resplit');
+  await resplit.getByLabel(/^valid/).fill('30');
+  await resplit.getByRole('button').click();
+  await expect(page.getByText(/must sum to 1/)).toBeVisible();
+  await resplit.getByLabel(/^train/).fill('40');
+  await resplit.getByLabel(/^test/).fill('30');
+  await resplit.getByLabel(/^Seed/).fill('1');
+  await resplit.getByRole('button').click();
+  await expect(page.getByTestId('dataset-splits')).toContainText('(seed 1)');
+  await expect(page.locator(`[data-testid="dataset-product"][data-barcode="${code}"]`)).toHaveAttribute('data-split', 'test');
 
   // A run from the dialog: it finishes, and the report says why nothing was made.
   await page.getByTestId('augment-open').click();
@@ -70,6 +90,7 @@ test('datasets: create, add products, edit a split, refuse a stale edit, run aug
   await expect(run.getByTestId('augment-totals')).toContainText('0 made');
   await run.getByText('10 failures').click();
   await expect(run.getByText(/no frames/).first()).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('dataset-detail.png'), fullPage: true });
 
   // Delete from the list, with confirmation, then undo.
   await page.goto(page.url().replace(/\/[^/]+$/, ''));

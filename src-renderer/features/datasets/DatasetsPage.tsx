@@ -190,6 +190,61 @@ function AddProductsDialog({ dataset, members, onClose }: { dataset: Dataset; me
   );
 }
 
+/** New ratios or seed for the whole dataset (products placed by hand keep their split). */
+function ResplitForm({ dataset }: { dataset: Dataset }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const edit = useEdit();
+  const [open, setOpen] = useState(false);
+  const pct = (x: number) => String(Math.round(x * 1000) / 10);
+  const [train, setTrain] = useState(pct(dataset.splitRatios.train));
+  const [valid, setValid] = useState(pct(dataset.splitRatios.valid));
+  const [test, setTest] = useState(pct(dataset.splitRatios.test));
+  const [seed, setSeed] = useState(String(dataset.splitSeed));
+  if (!open) {
+    return (
+      <button type="button" className="button" onClick={() => setOpen(true)} data-testid="dataset-resplit-open">
+        {t('datasets.resplit')}
+      </button>
+    );
+  }
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await edit(() =>
+      backend.call('datasets.resplit', {
+        id: dataset.id,
+        version: dataset.version,
+        splitRatios: { train: Number(train) / 100, valid: Number(valid) / 100, test: Number(test) / 100 },
+        splitSeed: Number(seed),
+      }),
+    );
+    if (r) setOpen(false);
+  };
+  return (
+    <form className="dataset-resplit" onSubmit={(e) => void submit(e)} data-testid="dataset-resplit">
+      {(
+        [
+          ['train', train, setTrain],
+          ['valid', valid, setValid],
+          ['test', test, setTest],
+        ] as const
+      ).map(([s, v, set]) => (
+        <label key={s}>
+          {t(`datasets.split.${s}`)} %
+          <input type="number" min={0} max={100} step="any" value={v} onChange={(e) => set(e.target.value)} required />
+        </label>
+      ))}
+      <label>
+        {t('datasets.seed')}
+        <input type="number" min={0} value={seed} onChange={(e) => setSeed(e.target.value)} required />
+      </label>
+      <button type="submit" className="button">
+        {t('datasets.resplitApply')}
+      </button>
+    </form>
+  );
+}
+
 function DatasetDetail({ id }: { id: string }) {
   const { t } = useTranslation();
   const backend = useBackend();
@@ -220,6 +275,21 @@ function DatasetDetail({ id }: { id: string }) {
         <button type="button" className="button" onClick={() => setAdding(true)} data-testid="dataset-add">
           {t('datasets.addProducts')}
         </button>
+        {d.productCount > 0 ? (
+          <button
+            type="button"
+            className="button"
+            data-testid="dataset-embed"
+            onClick={() =>
+              void edit(() => backend.call('embeddings.extract', { scope: { kind: 'productSet', productIds: rows.map((r) => r.productId) }, newIndexName: d.name })).then(
+                (r) => r && showToast({ kind: 'info', title: t('datasets.embedStarted', { name: r.index.name }) }),
+              )
+            }
+          >
+            {t('datasets.embed')}
+          </button>
+        ) : null}
+        <ResplitForm dataset={d} />
         {backend.downloadUrl && d.productCount > 0 ? (
           <a className="button" href={backend.downloadUrl('dataset-export', { id: d.id })} download data-testid="dataset-export">
             {t('datasets.export')}
