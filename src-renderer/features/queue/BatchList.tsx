@@ -9,6 +9,7 @@ import { formatRelative } from '../../ui/format.js';
 import { projectHref } from '../library/public.js';
 import { useErrorToast } from './error-toast.js';
 import { useBatches, useQueueAction } from './queries.js';
+import { etaMeter, formatEta } from './eta.js';
 
 const BATCH_STEP = 10;
 const finishedBatch = (b: Batch) => b.state === 'completed' || b.state === 'failed' || b.state === 'cancelled';
@@ -22,6 +23,7 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
   const finished = finishedBatch(batch);
   const title = batchTitle(t, batch, presenter, detail, projectName);
   const name = batchName(t, batch, presenter, detail);
+  const eta = etaMeter.secondsLeft(batch);
   const run = (method: 'queue.pause' | 'queue.resume' | 'queue.cancelBatch' | 'queue.retryFailedBatch') =>
     action.mutate(
       method === 'queue.cancelBatch' ? { method, input: { id: batch.id } } : { method, input: { batchId: batch.id } },
@@ -52,6 +54,12 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
           {t('queue.batchDone', { done: batch.completed, total: batch.total })}
           {batch.failed ? <span className="error"> · {t('queue.nFailed', { count: batch.failed })}</span> : null}
           {batch.cancelled ? <span className="muted"> · {t('queue.nCancelled', { count: batch.cancelled })}</span> : null}
+          {eta !== null ? (
+            <span className="muted" data-testid="batch-eta">
+              {' · '}
+              {t('queue.eta', { time: formatEta(eta, i18n.language) })}
+            </span>
+          ) : null}
         </span>
         <span className="batch-actions">
           <button type="button" className="button button-small" onClick={() => onShowJobs(batch, name)} data-testid="batch-show-jobs">
