@@ -180,6 +180,12 @@ export const en = {
       id: 'Id',
     },
   },
+  shortcuts: {
+    productsSearch: 'Products: search (barcode or name)',
+    productsOpen: 'Products: move through the list, open a product',
+    productsSelect: 'Products: select a row, a range, every row of the view',
+    productsDelete: 'Products: delete the selection (asks first)',
+  },
 } as const;
 
 export const tr: Translation<typeof en> = {
@@ -360,5 +366,11 @@ export const tr: Translation<typeof en> = {
       status: 'Durum',
       id: 'Kimlik',
     },
+  },
+  shortcuts: {
+    productsSearch: 'Ürünler: ara (barkod veya ad)',
+    productsOpen: 'Ürünler: listede gezin, ürünü aç',
+    productsSelect: 'Ürünler: bir satırı, bir aralığı, görünümdeki tüm satırları seç',
+    productsDelete: 'Ürünler: seçimi sil (önce sorar)',
   },
 };
