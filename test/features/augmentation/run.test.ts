@@ -4,7 +4,7 @@ import { augmentationFeature } from '../../../src-main/features/augmentation/pub
 import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
 import { productsFeature } from '../../../src-main/features/products/public.js';
 import { useEngine } from '../../support/engine.js';
-import { makeProducts } from './catalog-fixture.js';
+import { frameWithCutout, makeProducts, stored } from './catalog-fixture.js';
 
 interface Origin {
   kind: 'synthetic' | 'real';
@@ -89,6 +89,24 @@ describe('augmentation runs', () => {
     // A product without real photos reports why it got no real variants.
     const noReal = await augmentation.wait((await augmentation.start(d.id, { syntheticTarget: 3, realTarget: 2 })).id);
     expect(noReal.products[0]!.failures).toEqual([expect.objectContaining({ kind: 'real', reason: expect.stringMatching(/no real photos/) })]);
+  });
+
+  it('reports a failed output with its reason and skips it; the others are made', { timeout: 60_000 }, async () => {
+    const [m] = await makeProducts(fx.engine, 1, { frames: 1, reals: 0 });
+    const { catalog } = fx.engine.use(productsFeature);
+    // A second frame whose cut-out is empty (every pixel transparent): nothing to compose.
+    const { frame } = await frameWithCutout(200);
+    const empty = await sharp({ create: { width: 320, height: 240, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const [bad] = catalog.addImages(m!.id, [await stored(fx.engine, frame, 'synthetic', { cutoutSha256: (await fx.engine.store.putBuffer(empty)).sha256, frameIndex: 1 })]);
+    const { store } = fx.engine.use(datasetsFeature);
+    const augmentation = fx.engine.use(augmentationFeature);
+    const d = store.create({ name: 'Half bad', from: { ids: [m!.id] } });
+    const run = await augmentation.wait((await augmentation.start(d.id, { syntheticTarget: 4, realTarget: 0 })).id);
+    expect(run.state).toBe('completed');
+    expect(run.totals.synthetic).toMatchObject({ produced: 2, failed: 2, final: 2 });
+    expect(run.products[0]!.failures).toHaveLength(2);
+    for (const f of run.products[0]!.failures) expect(f).toMatchObject({ sourceImageId: bad, kind: 'synthetic', reason: expect.stringMatching(/empty|transparent/i) });
+    expect(originsOf(m!.id, d.id).map((o) => o.sourceImageId)).toEqual([m!.frames[0], m!.frames[0]]);
   });
 
   it('refuses an empty dataset and a background folder without images', async () => {
