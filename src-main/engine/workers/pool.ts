@@ -58,26 +58,42 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     if (this.closed) return Promise.reject(new Error(`worker pool ${this.options.name ?? ''} is closed`));
     if (opts.signal?.aborted) return Promise.reject(abortError());
     return new Promise<Res>((resolve, reject) => {
-      const task: Task<Req, Res, Prog> = { id: this.nextId++, request, resolve, reject, ...opts };
+      // The listeners go when the task settles, however it settles: one long-lived signal
+      // (a job's) given to thousands of tasks would otherwise hold a listener per task
+      // (and Node warns past 10 of them).
+      const detach = () => {
+        opts.signal?.removeEventListener('abort', dequeue);
+        opts.kill?.removeEventListener('abort', killTask);
+      };
+      const task: Task<Req, Res, Prog> = {
+        id: this.nextId++,
+        request,
+        ...opts,
+        resolve: (value) => {
+          detach();
+          resolve(value);
+        },
+        reject: (reason) => {
+          detach();
+          reject(reason);
+        },
+      };
       /** A task still waiting for a worker leaves the line at once; true when it did. */
       const dequeue = () => {
         const i = this.waiting.indexOf(task);
         if (i < 0) return false;
         this.waiting.splice(i, 1);
-        reject(abortError());
+        task.reject(abortError());
         return true;
       };
-      opts.signal?.addEventListener('abort', dequeue, { once: true });
       // kill: a running task's worker is terminated too (its slot is retired and replaced).
-      opts.kill?.addEventListener(
-        'abort',
-        () => {
-          if (dequeue()) return;
-          const slot = this.slots.find((s) => s.task === task);
-          if (slot) void slot.worker.terminate();
-        },
-        { once: true },
-      );
+      const killTask = () => {
+        if (dequeue()) return;
+        const slot = this.slots.find((s) => s.task === task);
+        if (slot) void slot.worker.terminate();
+      };
+      opts.signal?.addEventListener('abort', dequeue, { once: true });
+      opts.kill?.addEventListener('abort', killTask, { once: true });
       this.waiting.push(task);
       this.pump();
     });
