@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { assertChromium } from './support/chromium.js';
-import { expect, makeImages, signIn, test } from './support/fixtures.js';
+import { dropPaths, expect, makeImages, signIn, test, waitForImport } from './support/fixtures.js';
 import { repoRoot, startServerProcess, type ServerProcess } from './support/server.js';
 
 const OUT = path.join(repoRoot, 'test-results', 'screens');
@@ -243,6 +243,76 @@ test('products screens', async ({ browser }) => {
     }
   } finally {
     await server?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The gallery's new screens (issue 9): the Remove background dialog with its options, live
+ * preview and upscale warning; the Needs review banner; the viewer explaining a result that
+ * needs review, and zoomed to 1:1. Run alone with `-g "gallery screens"`.
+ */
+test('gallery screens', async ({ browser }) => {
+  assertChromium();
+  await fs.mkdir(OUT, { recursive: true });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-gallery-screens-'));
+  const server = await startServerProcess(dataDir);
+  try {
+    const folder = path.join(dataDir, 'in', 'Raf Çekimi');
+    await photos(folder, 5);
+    // An empty shelf: the model finds nothing, so its result needs review.
+    const sharp = (await import('sharp')).default;
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#eeeeea' } })
+      .jpeg()
+      .toFile(path.join(folder, 'zz boş raf.jpg'));
+    // Imported the user's way (a local-path import.start is refused over HTTP).
+    const setup = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const setupPage = await setup.newPage();
+    await signIn(setupPage, server.loginUrl);
+    await dropPaths(setupPage, [folder]);
+    await waitForImport(setupPage, 'Raf Çekimi');
+    await expect(setupPage.getByTestId('project-title')).toHaveText('Raf Çekimi');
+    const projectId = /#\/\w+\/([0-9a-f-]{36})$/.exec(setupPage.url())![1]!;
+    await setup.close();
+    const run = await rpc<{ runId: string }>(server, 'remove-background.run', { projectId, options: { preset: 'white' } });
+    await until(() => rpc<{ state: string }>(server, 'remove-background.get', { runId: run.runId }), (r) => r.state === 'done');
+
+    for (const locale of ['en-US', 'tr-TR']) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const tag = `${locale.slice(0, 2)}-${colorScheme}`;
+        const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await signIn(page, server.loginUrl);
+        // The session lives on the host the sign-in moved to.
+        await page.goto(new URL(`/#/gallery/${projectId}`, page.url()).href);
+        await expect(page.getByTestId('review-banner')).toBeVisible();
+        await shot(page, `gallery-review-${tag}`);
+
+        await page.getByTestId('asset-cell').first().click({ modifiers: ['Control'] });
+        await page.keyboard.press('b');
+        const dialog = page.getByTestId('segment-dialog');
+        await dialog.getByTestId('preset-square').check();
+        await dialog.getByTestId('opt-canvas-mode').selectOption('fixed');
+        await dialog.getByTestId('opt-canvas').fill('3000');
+        await expect(dialog.getByTestId('segment-preview')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+        await expect(dialog.getByTestId('segment-upscale-warning')).toBeVisible();
+        await shot(page, `segment-options-${tag}`);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+
+        await page.locator('[data-testid="asset-cell"][data-review="needs_review"]').first().click();
+        await expect(page.getByTestId('review-note')).toBeVisible();
+        await shot(page, `viewer-review-${tag}`);
+        await page.keyboard.press('ArrowLeft');
+        await page.getByTestId('compare-toggle').uncheck();
+        await page.getByTestId('lightbox-zoom-1to1').click();
+        await expect.poll(() => page.getByTestId('compare-result').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+        await shot(page, `viewer-zoom-${tag}`);
+        await context.close();
+      }
+    }
+  } finally {
+    await server.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 });

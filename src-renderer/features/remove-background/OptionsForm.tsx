@@ -129,7 +129,7 @@ export function OptionsForm({ preset, value, onChange }: { preset: RemoveBackgro
         ) : null}
 
         {applies.canvas ? (
-          <div className="option-row">
+          <div className="option-row is-wide">
             <label htmlFor={`${id}-canvas`}>{t('bgOptions.canvas')}</label>
             <span className="option-inline">
               <select

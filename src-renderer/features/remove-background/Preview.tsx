@@ -45,7 +45,7 @@ export function LivePreview({
   options: RemoveBackgroundOptionsInput;
   modelId: string | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const backend = useBackend();
   const asset = usePreviewAsset(projectId, firstSelected).data ?? null;
   const wanted = JSON.stringify(options);
@@ -100,7 +100,7 @@ export function LivePreview({
       {data && !data.maskCached && !busy ? <p className="muted small">{t('bgPreview.firstRun')}</p> : null}
       {upscale !== null && upscale > UPSCALE_WARNING ? (
         <p className="warning-note" role="status" data-testid="segment-upscale-warning">
-          {t('bgPreview.upscale', { factor: upscale.toFixed(1) })}
+          {t('bgPreview.upscale', { factor: new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 }).format(upscale) })}
         </p>
       ) : null}
       {data && data.review.verdict === 'needs_review' ? (
