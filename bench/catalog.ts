@@ -19,7 +19,7 @@
  *     scrolls at constant speed (p95/p99), with the DOM row count sampled every frame;
  *     peer: the same page's idle frame times. Needs dist/renderer (node scripts/build.mjs --renderer).
  *
- *   node --import tsx bench/catalog.ts [--products 50000] [--runs 50] [--no-ui] [--keep] [--ui-from DATA_DIR]
+ *   node --import tsx bench/catalog.ts [--products 50000] [--runs 50] [--no-ui] [--keep] [--ui-from DATA_DIR] [--queries-from DATA_DIR]
  *
  * The last line printed is one JSON object.
  */
@@ -36,7 +36,7 @@ import type { Engine } from '../src-main/engine/engine.js';
 import { newId } from '../src-main/engine/ids.js';
 import { packageRoot } from '../src-main/engine/package-root.js';
 import { openEngine } from '../src-main/features/index.js';
-import { productsFeature } from '../src-main/features/products/public.js';
+import { productsFeature, type ProductCatalog } from '../src-main/features/products/public.js';
 import { exportStream } from '../src-main/features/products/catalog-files.js';
 import type { ImportReport, Product, ProductListInput } from '../src-shared/contract/index.js';
 import { chromiumArgs, chromiumPath } from '../e2e/support/chromium.js';
@@ -50,6 +50,8 @@ const { values: flags } = parseArgs({
     'no-ui': { type: 'boolean', default: false },
     /** Only the UI figures, on a library a run kept (`--keep`): `--ui-from .bench/catalog-<pid>/data`. */
     'ui-from': { type: 'string' },
+    /** Only the products.list figures, on a library a run kept (with the same --products). */
+    'queries-from': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -248,6 +250,8 @@ interface UiFigures {
   ui_search_ms: number;
   ui_search_barcode_ms: ReturnType<typeof summary>;
   ui_search_word_ms: ReturnType<typeof summary>;
+  /** From the last key typed (the debounce included) to the first matching row painted. */
+  ui_search_after_last_key_ms: ReturnType<typeof summary>;
   scroll_p95_ms: number;
   scroll_p99_ms: number;
   scroll_frames: number;
@@ -276,22 +280,24 @@ async function uiFigures(dataDir: string, barcodePrefixes: string[], words: stri
     await page.locator('[data-testid="product-table"][data-total]').waitFor({ timeout: 180_000 });
     await page.locator('[data-testid="product-row"]').first().waitFor({ timeout: 180_000 });
 
-    const search = async (text: string): Promise<number> => {
+    const search = async (text: string): Promise<{ fromFirst: number; fromLast: number }> => {
       const box = page.getByTestId('product-search');
       await box.fill('');
       await page.waitForFunction(() => document.querySelector('[data-testid="product-table"]')?.getAttribute('data-query') === '');
       // Typed as a person types (one key at a time); timed in the page from the first key to the first matching row painted.
       return page.evaluate(
         (q) =>
-          new Promise<number>((resolve, reject) => {
+          new Promise<{ fromFirst: number; fromLast: number }>((resolve, reject) => {
             const input = document.querySelector<HTMLInputElement>('[data-testid="product-search"]')!;
             const timeout = setTimeout(() => reject(new Error(`no row for "${q}" within 20 s`)), 20_000);
             const start = performance.now();
             const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
             let typed = '';
+            let lastKey = start;
             const typeNext = () => {
               if (typed.length === q.length) return;
               typed += q[typed.length];
+              lastKey = performance.now();
               setter.call(input, typed);
               input.dispatchEvent(new Event('input', { bubbles: true }));
               setTimeout(typeNext, 60);
@@ -304,7 +310,8 @@ async function uiFigures(dataDir: string, barcodePrefixes: string[], words: stri
                 // The frame after: the row has been painted.
                 requestAnimationFrame(() => {
                   clearTimeout(timeout);
-                  resolve(performance.now() - start);
+                  const now = performance.now();
+                  resolve({ fromFirst: now - start, fromLast: now - lastKey });
                 });
               } else requestAnimationFrame(check);
             };
@@ -315,8 +322,17 @@ async function uiFigures(dataDir: string, barcodePrefixes: string[], words: stri
     };
     const barcodeMs: number[] = [];
     const wordMs: number[] = [];
-    for (const p of barcodePrefixes) barcodeMs.push(await search(p));
-    for (const w of words) wordMs.push(await search(w));
+    const afterLastKey: number[] = [];
+    for (const p of barcodePrefixes) {
+      const r = await search(p);
+      barcodeMs.push(r.fromFirst);
+      afterLastKey.push(r.fromLast);
+    }
+    for (const w of words) {
+      const r = await search(w);
+      wordMs.push(r.fromFirst);
+      afterLastKey.push(r.fromLast);
+    }
     await page.getByTestId('product-search').fill('');
     await page.waitForFunction(() => document.querySelector('[data-testid="product-table"]')?.getAttribute('data-query') === '');
 
@@ -369,6 +385,7 @@ async function uiFigures(dataDir: string, barcodePrefixes: string[], words: stri
       ui_search_ms: summary([...barcodeMs, ...wordMs]).p95,
       ui_search_barcode_ms: summary(barcodeMs),
       ui_search_word_ms: summary(wordMs),
+      ui_search_after_last_key_ms: summary(afterLastKey),
       scroll_p95_ms: s.p95,
       scroll_p99_ms: s.p99,
       scroll_frames: s.n,
@@ -385,63 +402,8 @@ async function uiFigures(dataDir: string, barcodePrefixes: string[], words: stri
 
 // ------------------------------------------------------------ the run
 
-/** The UI half alone, on a kept library (the engine half of that run printed its own lines). */
-async function uiOnly(dataDir: string) {
-  log(`${machine()}; UI figures only, on ${dataDir}; ${new Date().toISOString()}`);
-  const engine = await openEngine({ dataDir, workers: 1 });
-  const call = createDispatcher(engine);
-  const { total } = (await call('products.list', { limit: 1 })) as { total: number };
-  const sample = (await call('products.list', { sort: 'created', limit: 10, offset: Math.floor(total / 3) })) as { items: Product[] };
-  await engine.close();
-  const prefixes = sample.items.map((p, i) => (p.barcode ?? '').slice(0, 4 + (i % 5))).filter(Boolean);
-  const words = ['cola', 'milk', 'chocolate', 'ülker', 'zero', 'rice', 'tuna', 'shampoo', 'juice', 'cheese'];
-  const ui = await uiFigures(dataDir, prefixes, words);
-  log(`UI: typing a search → first matching row: barcode prefix median ${ui.ui_search_barcode_ms.median} ms, p95 ${ui.ui_search_barcode_ms.p95} ms; name word median ${ui.ui_search_word_ms.median} ms, p95 ${ui.ui_search_word_ms.p95} ms`);
-  log(`UI: scroll of the ${total.toLocaleString('en')}-row table (${ui.scroll_px.toLocaleString('en')} px in ${ui.scroll_frames} frames): p95 ${ui.scroll_p95_ms} ms, p99 ${ui.scroll_p99_ms} ms (idle page p95 ${ui.idle_p95_ms} ms); rows in the DOM ${ui.dom_rows_min}–${ui.dom_rows_max}`);
-  console.log(JSON.stringify({ bench: 'catalog', products: total, ui_search_ms: ui.ui_search_ms, scroll_p95_ms: ui.scroll_p95_ms, scroll_p99_ms: ui.scroll_p99_ms, idle_p95_ms: ui.idle_p95_ms, dom_rows_max: ui.dom_rows_max }));
-}
-
-async function main() {
-  log(`${machine()}; ${PRODUCTS.toLocaleString('en')} products, ${RUNS} runs per query; ${new Date().toISOString()}`);
-  await fs.rm(work, { recursive: true, force: true });
-  await fs.mkdir(work, { recursive: true });
-  const dataDir = path.join(work, 'data');
-  const catalog = generateCatalog(PRODUCTS);
-  const csv = path.join(work, 'catalog.csv');
-  await writeCatalogCsv(csv, catalog);
-
-  const engine = await openEngine({ dataDir, workers: 1 });
-  const call = createDispatcher(engine);
-  const { catalog: products } = engine.use(productsFeature);
-  let t = performance.now();
-  const report = (await call('products.import', { path: csv })) as ImportReport;
-  const importS = (performance.now() - t) / 1000;
-  if (report.created !== PRODUCTS || report.refused.length) throw new Error(`import: ${report.created} created, ${report.refused.length} refused (${JSON.stringify(report.refused.slice(0, 3))})`);
-  log(`import of a ${PRODUCTS.toLocaleString('en')}-row CSV: ${importS.toFixed(1)} s (${Math.round(PRODUCTS / importS).toLocaleString('en')} rows/s)`);
-
-  // Frames for one product in twenty (as a processed video leaves them).
-  const pictures = await storeFrameImages(engine);
-  const r = rng(7);
-  const ids = products.resolve(undefined);
-  let frames = 0;
-  t = performance.now();
-  engine.db.transaction(() => {
-    for (const id of ids) {
-      if (r() >= 0.05) continue;
-      const n = 1 + Math.floor(r() * 40);
-      const video = newId();
-      products.addImages(
-        id,
-        Array.from({ length: n }, (_, i) => {
-          const pic = pictures[(i + frames) % pictures.length]!;
-          return { type: 'synthetic' as const, sha256: pic.sha256, format: 'jpeg', width: 320, height: 320, bytes: pic.bytes, thumbSha256: pic.thumb, source: { kind: 'video' as const, id: video }, frameIndex: i * 12 };
-        }),
-      );
-      frames += n;
-    }
-  })();
-  log(`${frames.toLocaleString('en')} frames added to ${Math.round(PRODUCTS * 0.05).toLocaleString('en')}-odd products in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
+/** products.list per query shape (50 runs each, a new value each run), the floor, stats and categories. */
+async function queryFigures(call: ReturnType<typeof createDispatcher>, products: ProductCatalog, catalog: readonly GeneratedProduct[], ids: readonly string[]) {
   // Queries: each run a different value, drawn from the catalog.
   const pickR = rng(99);
   const barcodePrefixes = Array.from({ length: RUNS }, () => {
@@ -492,6 +454,92 @@ async function main() {
     log(`${name.padEnd(37)} median ${others[name]!.median} ms, p95 ${others[name]!.p95} ms`);
   }
 
+  return { latency, floor, others, barcodePrefixes, words, deepName: cases[6]![0] };
+}
+
+/** The engine's query figures alone, on a kept library (the same seeded catalog tells the barcodes to search). */
+async function queriesOnly(dataDir: string) {
+  log(`${machine()}; products.list figures only, on ${dataDir}; ${new Date().toISOString()}`);
+  const engine = await openEngine({ dataDir, workers: 1 });
+  const call = createDispatcher(engine);
+  const { catalog: products } = engine.use(productsFeature);
+  const q = await queryFigures(call, products, generateCatalog(PRODUCTS), products.resolve(undefined));
+  await engine.close();
+  const worst = Math.max(...Object.values(q.latency).map((l) => l.p95));
+  console.log(
+    JSON.stringify({
+      bench: 'catalog',
+      products: PRODUCTS,
+      list_ms_p95: worst,
+      search_ms_p95: Math.max(q.latency['barcode prefix']!.p95, q.latency['name word']!.p95),
+      ...Object.fromEntries(Object.entries(q.latency).map(([k, v]) => [`${k.replace(/[^a-z0-9]+/gi, '_')}_p95`, v.p95])),
+      floor_100_by_id_ms_p95: q.floor.p95,
+      list_to_floor_p95_ratio: Math.round((worst / Math.max(q.floor.p95, 0.01)) * 10) / 10,
+      stats_ms_p95: q.others['products.stats']!.p95,
+      categories_ms_p95: q.others['products.categories']!.p95,
+    }),
+  );
+}
+
+/** The UI half alone, on a kept library (the engine half of that run printed its own lines). */
+async function uiOnly(dataDir: string) {
+  log(`${machine()}; UI figures only, on ${dataDir}; ${new Date().toISOString()}`);
+  const engine = await openEngine({ dataDir, workers: 1 });
+  const call = createDispatcher(engine);
+  const { total } = (await call('products.list', { limit: 1 })) as { total: number };
+  const sample = (await call('products.list', { sort: 'created', limit: 10, offset: Math.floor(total / 3) })) as { items: Product[] };
+  await engine.close();
+  const prefixes = sample.items.map((p, i) => (p.barcode ?? '').slice(0, 4 + (i % 5))).filter(Boolean);
+  const words = ['cola', 'milk', 'chocolate', 'ülker', 'zero', 'rice', 'tuna', 'shampoo', 'juice', 'cheese'];
+  const ui = await uiFigures(dataDir, prefixes, words);
+  log(`UI: typing a search → first matching row: barcode prefix median ${ui.ui_search_barcode_ms.median} ms, p95 ${ui.ui_search_barcode_ms.p95} ms; name word median ${ui.ui_search_word_ms.median} ms, p95 ${ui.ui_search_word_ms.p95} ms (typing at 60 ms a key included); after the last key median ${ui.ui_search_after_last_key_ms.median} ms, p95 ${ui.ui_search_after_last_key_ms.p95} ms`);
+  log(`UI: scroll of the ${total.toLocaleString('en')}-row table (${ui.scroll_px.toLocaleString('en')} px in ${ui.scroll_frames} frames): p95 ${ui.scroll_p95_ms} ms, p99 ${ui.scroll_p99_ms} ms (idle page p95 ${ui.idle_p95_ms} ms); rows in the DOM ${ui.dom_rows_min}–${ui.dom_rows_max}`);
+  console.log(JSON.stringify({ bench: 'catalog', products: total, ui_search_ms: ui.ui_search_ms, ui_search_after_last_key_ms_p95: ui.ui_search_after_last_key_ms.p95, scroll_p95_ms: ui.scroll_p95_ms, scroll_p99_ms: ui.scroll_p99_ms, idle_p95_ms: ui.idle_p95_ms, dom_rows_max: ui.dom_rows_max }));
+}
+
+async function main() {
+  log(`${machine()}; ${PRODUCTS.toLocaleString('en')} products, ${RUNS} runs per query; ${new Date().toISOString()}`);
+  await fs.rm(work, { recursive: true, force: true });
+  await fs.mkdir(work, { recursive: true });
+  const dataDir = path.join(work, 'data');
+  const catalog = generateCatalog(PRODUCTS);
+  const csv = path.join(work, 'catalog.csv');
+  await writeCatalogCsv(csv, catalog);
+
+  const engine = await openEngine({ dataDir, workers: 1 });
+  const call = createDispatcher(engine);
+  const { catalog: products } = engine.use(productsFeature);
+  let t = performance.now();
+  const report = (await call('products.import', { path: csv })) as ImportReport;
+  const importS = (performance.now() - t) / 1000;
+  if (report.created !== PRODUCTS || report.refused.length) throw new Error(`import: ${report.created} created, ${report.refused.length} refused (${JSON.stringify(report.refused.slice(0, 3))})`);
+  log(`import of a ${PRODUCTS.toLocaleString('en')}-row CSV: ${importS.toFixed(1)} s (${Math.round(PRODUCTS / importS).toLocaleString('en')} rows/s)`);
+
+  // Frames for one product in twenty (as a processed video leaves them).
+  const pictures = await storeFrameImages(engine);
+  const r = rng(7);
+  const ids = products.resolve(undefined);
+  let frames = 0;
+  t = performance.now();
+  engine.db.transaction(() => {
+    for (const id of ids) {
+      if (r() >= 0.05) continue;
+      const n = 1 + Math.floor(r() * 40);
+      const video = newId();
+      products.addImages(
+        id,
+        Array.from({ length: n }, (_, i) => {
+          const pic = pictures[(i + frames) % pictures.length]!;
+          return { type: 'synthetic' as const, sha256: pic.sha256, format: 'jpeg', width: 320, height: 320, bytes: pic.bytes, thumbSha256: pic.thumb, source: { kind: 'video' as const, id: video }, frameIndex: i * 12 };
+        }),
+      );
+      frames += n;
+    }
+  })();
+  log(`${frames.toLocaleString('en')} frames added to ${Math.round(PRODUCTS * 0.05).toLocaleString('en')}-odd products in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const { latency, floor, barcodePrefixes, words, deepName } = await queryFigures(call, products, catalog, ids);
+
   // Export speed: every product, streamed to a counter (the ZIP carries the frames' files too).
   const exportRate: Record<string, { seconds: number; perS: number; mb: number }> = {};
   for (const format of ['csv', 'json', 'zip'] as const) {
@@ -512,7 +560,7 @@ async function main() {
   let ui: UiFigures | null = null;
   if (!flags['no-ui']) {
     ui = await uiFigures(dataDir, barcodePrefixes.slice(0, 10), words.slice(0, 10));
-    log(`UI: typing a search → first matching row: barcode prefix median ${ui.ui_search_barcode_ms.median} ms, p95 ${ui.ui_search_barcode_ms.p95} ms; name word median ${ui.ui_search_word_ms.median} ms, p95 ${ui.ui_search_word_ms.p95} ms`);
+    log(`UI: typing a search → first matching row: barcode prefix median ${ui.ui_search_barcode_ms.median} ms, p95 ${ui.ui_search_barcode_ms.p95} ms; name word median ${ui.ui_search_word_ms.median} ms, p95 ${ui.ui_search_word_ms.p95} ms (typing at 60 ms a key included); after the last key median ${ui.ui_search_after_last_key_ms.median} ms, p95 ${ui.ui_search_after_last_key_ms.p95} ms`);
     log(`UI: scroll of the ${PRODUCTS.toLocaleString('en')}-row table (${ui.scroll_px.toLocaleString('en')} px in ${ui.scroll_frames} frames): p95 ${ui.scroll_p95_ms} ms, p99 ${ui.scroll_p99_ms} ms (idle page p95 ${ui.idle_p95_ms} ms); rows in the DOM ${ui.dom_rows_min}–${ui.dom_rows_max}`);
   }
 
@@ -528,7 +576,7 @@ async function main() {
     status_filter_ms_p95: latency['status filter']!.p95,
     category_filter_ms_p95: latency['category filter']!.p95,
     frames_sort_ms_p95: latency['sort frames desc']!.p95,
-    deep_page_ms_p95: latency[cases[6]![0]]!.p95,
+    deep_page_ms_p95: latency[deepName]!.p95,
     floor_100_by_id_ms_p95: floor.p95,
     list_to_floor_p95_ratio: Math.round((worstList / Math.max(floor.p95, 0.01)) * 10) / 10,
     import_rows_per_s: Math.round(PRODUCTS / importS),
@@ -536,6 +584,7 @@ async function main() {
     export_json_per_s: exportRate.json!.perS,
     export_zip_per_s: exportRate.zip!.perS,
     ui_search_ms: ui?.ui_search_ms ?? null,
+    ui_search_after_last_key_ms_p95: ui?.ui_search_after_last_key_ms.p95 ?? null,
     scroll_p95_ms: ui?.scroll_p95_ms ?? null,
     scroll_p99_ms: ui?.scroll_p99_ms ?? null,
     idle_p95_ms: ui?.idle_p95_ms ?? null,
@@ -547,4 +596,5 @@ async function main() {
 }
 
 if (flags['ui-from']) await uiOnly(path.resolve(flags['ui-from']));
+else if (flags['queries-from']) await queriesOnly(path.resolve(flags['queries-from']));
 else await main();
