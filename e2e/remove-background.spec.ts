@@ -70,6 +70,9 @@ test('dialog: every option with a live preview and the upscale warning; a blank 
   await expect(dialog).toBeHidden();
   const run = page.getByTestId('segment-run').first();
   await expect(run).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  // The doubtful result is finished, but not counted as done.
+  await expect(run.getByTestId('segment-run-text')).toContainText('1 of 2 done');
+  await expect(run.getByTestId('segment-run-review')).toContainText('1 needs review');
 
   const banner = page.getByTestId('review-banner');
   await expect(banner).toContainText('1 result needs review');

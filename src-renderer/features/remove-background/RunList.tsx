@@ -16,7 +16,8 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
   const start = useStartRun();
   const { run } = view;
   const active = isActive(run);
-  const finished = run.done + run.reused + run.failed;
+  // A result that needs review is finished but not done: it counts toward the bar's end, and is named apart.
+  const finished = run.done + run.reused + run.needsReview + run.failed;
   const cancelled = run.state === 'cancelled' || (run.state === 'failed' && run.error) ? Math.max(0, run.total - finished) : 0;
   // The engine's code when it sends one; its English text otherwise.
   const modelProblem = run.errorCode ? run.errorCode === 'model_unavailable' : isModelProblem(run.error);
@@ -44,11 +45,17 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
           )}
         </span>
       </div>
-      <CountsBar total={run.total} completed={run.done + run.reused} failed={run.failed} cancelled={cancelled} label={t('removeBackground.progressLabel', { name: projectName })} />
+      <CountsBar total={run.total} completed={run.done + run.reused + run.needsReview} failed={run.failed} cancelled={cancelled} label={t('removeBackground.progressLabel', { name: projectName })} />
       <div className="run-text" data-testid="segment-run-text">
         {t('removeBackground.counts', { done: run.done + run.reused, total: run.total })}
         {run.reused ? ` · ${t('removeBackground.reused', { count: run.reused })}` : ''}
         {working ? ` · ${t('removeBackground.working', { count: working })}` : ''}
+        {run.needsReview ? (
+          <span className="run-review" data-testid="segment-run-review">
+            {' · '}
+            {t('removeBackground.needReview', { count: run.needsReview })}
+          </span>
+        ) : null}
         {run.failed ? <span className="error"> · {t('removeBackground.failed', { count: run.failed })}</span> : null}
         {run.provider ? <span className="muted"> · {t('removeBackground.on', { provider: t(`providers.${run.provider}`) })}</span> : null}
         {active && queuePaused ? (
