@@ -145,11 +145,14 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
     const ok = BarcodeCode.safeParse(code);
     if (!ok.success) throw new Error(`barcode "${code}": ${ok.error.issues[0]?.message ?? 'invalid'}`);
   }
-  const fields = ProductFields.partial().extend({ nutrition: z.array(NutritionFact).optional() }).safeParse(raw);
+  const fields = ImportedFields.safeParse(raw);
   if (!fields.success) throw new Error(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   if (barcodes.length === 0 && !fields.data.productName) throw new Error('no barcode and no product name');
   return { row, barcodes: [...new Set(barcodes)], status, fields: fields.data };
 }
+
+/** A row's fields as imported (built once: zod compiles a schema on first use, and this ran per row). */
+const ImportedFields = ProductFields.partial().extend({ nutrition: z.array(NutritionFact).optional() });
 
 /**
  * Applies rows to the catalog: a row whose barcode is known updates that product (new
