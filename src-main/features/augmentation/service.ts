@@ -418,8 +418,11 @@ export class AugmentationService implements AugmentJobServices {
     const batch = this.deps.queue.batch(row.id);
     const finished = (['completed', 'failed', 'cancelled'] as BatchState[]).includes(batch.state);
     const jobs = new Map<string, { state: string; error: string | null }>();
-    for (const j of this.deps.db.prepare("SELECT payload, state, error FROM jobs WHERE batch_id = ? AND state IN ('failed', 'cancelled')").all(row.id) as { payload: string; state: string; error: string | null }[]) {
-      jobs.set((JSON.parse(j.payload) as { productId: string }).productId, { state: j.state, error: j.error });
+    // Through the queue's API, not its tables (they are core's own): the few jobs that did not finish.
+    for (let offset = 0; ; offset += 1000) {
+      const page = this.deps.queue.list({ batchId: row.id, state: ['failed', 'cancelled'], offset, limit: 1000 });
+      for (const j of page.items) jobs.set((this.deps.queue.get(j.id).payload as { productId: string }).productId, { state: j.state, error: j.error });
+      if (offset + page.items.length >= page.total || page.items.length === 0) break;
     }
     const rows = this.deps.db.prepare('SELECT product_id, split, state, report FROM augmentation_run_products WHERE run_id = ? ORDER BY position').all(row.id) as {
       product_id: string;
