@@ -1,23 +1,13 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { dropPaths, expect, importFolder, makeImages, test, turkishNames } from './support/fixtures.js';
+import { dropPaths, expect, importFolder, makeImages, test, turkishNames, rpc } from './support/fixtures.js';
 
 /**
  * A contract call made from inside the signed-in page: its session cookie lives on the
  * secret <label>.localhost host the login moved to, which only the browser resolves (the
  * fixtures' rpc() posts to the printed address and gets 401).
  */
-async function pageRpc<T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  const { status, text } = await page.evaluate(
-    async ([m, body]) => {
-      const res = await fetch(`/api/rpc/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, text: await res.text() };
-    },
-    [method, input] as const,
-  );
-  if (status !== 200) throw new Error(`${method} answered ${status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+const pageRpc = <T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> => rpc<T>(page, null, method, input);
 
 interface Stats {
   paused: boolean;

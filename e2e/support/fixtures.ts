@@ -75,10 +75,10 @@ export function turkishNames(count: number, prefix = 'ürün'): string[] {
  * machinery (DevTools Input.dispatchDragEvent), so the page gets real FileSystemEntry
  * objects and walks dropped folders exactly as after a user's drag from the file manager.
  */
-export async function dropPaths(page: Page, paths: readonly string[]): Promise<void> {
+export async function dropPaths(page: Page, paths: readonly string[], point?: { x: number; y: number }): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
-  const at = { x: Math.round(viewport.width / 2), y: Math.round(viewport.height / 2) };
+  const at = point ? { x: Math.round(point.x), y: Math.round(point.y) } : { x: Math.round(viewport.width / 2), y: Math.round(viewport.height / 2) };
   const data = { items: [], files: [...paths], dragOperationsMask: 1 };
   await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
   await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
@@ -125,10 +125,19 @@ export async function importFolder(page: Page, workDir: string, name: string, co
   return id;
 }
 
-/** A contract call as the signed-in page makes it (its session cookie), for checking what the engine really holds. */
-export async function rpc<T = unknown>(page: Page, server: SharedServer, method: string, input: unknown = {}): Promise<T> {
-  const res = await page.request.post(new URL(`/api/rpc/${method}`, server.url).href, { data: input });
-  const body = (await res.json()) as T;
-  if (!res.ok()) throw new Error(`${method} answered ${res.status()}: ${JSON.stringify(body)}`);
-  return body;
+/**
+ * A contract call as the signed-in page makes it, from inside the page: the session cookie
+ * lives on the page's private *.localhost host (docs/security.md), which Node's own HTTP
+ * client neither receives nor can resolve. `server` is kept for the callers' signature.
+ */
+export async function rpc<T = unknown>(page: Page, _server: SharedServer | null, method: string, input: unknown = {}): Promise<T> {
+  const { status, text } = await page.evaluate(
+    async ([m, body]) => {
+      const res = await fetch(`/api/rpc/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text() };
+    },
+    [method, input] as const,
+  );
+  if (status < 200 || status >= 300) throw new Error(`${method} answered ${status}: ${text}`);
+  return JSON.parse(text) as T;
 }
