@@ -64,8 +64,19 @@ export function allowedHosts(port: number, sessionHost?: string): Set<string> {
   return hosts;
 }
 
+/**
+ * A session host of an earlier run of this server (same port, another secret): a tab left
+ * open across a restart. Let through to be told "sign in again" (401) rather than refused as
+ * a stranger: *.localhost never leaves this computer (no DNS rebinding can produce it), and
+ * its old cookie does not authenticate here (only the current session host's does).
+ */
+function isEarlierSessionHost(host: string, port: number): boolean {
+  return new RegExp(`^s[a-z2-7]{24}\\.localhost:${port}$`).test(host);
+}
+
 export function checkOrigin(req: IncomingMessage, port: number, sessionHost?: string): 'ok' | 'bad-host' | 'bad-origin' {
-  const hosts = allowedHosts(port, sessionHost);
+  const strict = allowedHosts(port, sessionHost);
+  const hosts = { has: (h: string) => strict.has(h) || isEarlierSessionHost(h, port) };
   if (!req.headers.host || !hosts.has(req.headers.host.toLowerCase())) return 'bad-host';
   const origin = req.headers.origin;
   if (origin !== undefined) {
