@@ -6,10 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { dropPaths, expect, makeImages, test, rpc, waitForImport } from './support/fixtures.js';
-
-const pageRpc = <T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> => rpc<T>(page, null, method, input);
+import { dropPaths, expect, makeImages, test, waitForImport, pageRpc } from './support/fixtures.js';
 
 interface Model {
   id: string;

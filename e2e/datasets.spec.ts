@@ -4,20 +4,8 @@
  * and reloaded, an augmentation run started from the dialog and reported (these products
  * have no images, so the report says why nothing was made), and delete with undo.
  */
-import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures.js';
+import { expect, test, pageRpc as rpc } from './support/fixtures.js';
 
-function rpc<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/rpc/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      const body: unknown = await res.json();
-      if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(body)}`);
-      return body;
-    },
-    { method, input },
-  ) as Promise<T>;
-}
 
 test('datasets: create, add products, edit a split, refuse a stale edit, run augmentation, delete and undo', async ({ app: page }) => {
   test.setTimeout(90_000);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { dropPaths, expect, expectThumbnailsLoaded, importFolder, makeImages, projectCard, test, waitForImport } from './support/fixtures.js';
+import { dropPaths, expect, expectThumbnailsLoaded, importFolder, makeImages, projectCard, pageRpc, test, waitForImport } from './support/fixtures.js';
 
 /** The file names of the grid's cells, in the order shown. */
 async function cellNames(page: Page): Promise<string[]> {
@@ -15,19 +15,6 @@ async function cellNames(page: Page): Promise<string[]> {
 async function expectTotal(page: Page, total: number): Promise<void> {
   await expect(page.getByTestId('asset-grid')).toHaveAttribute('data-total', String(total));
   await expect(page.getByTestId('asset-cell')).toHaveCount(total);
-}
-
-/** A contract call from inside the signed-in page (its cookie lives on a host only the browser resolves). */
-async function pageRpc<T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  const { status, text } = await page.evaluate(
-    async ([m, body]) => {
-      const res = await fetch(`/api/rpc/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, text: await res.text() };
-    },
-    [method, input] as const,
-  );
-  if (status !== 200) throw new Error(`${method} answered ${status}: ${text}`);
-  return JSON.parse(text) as T;
 }
 
 test('Delete deletes the selected images, not the project; Undo brings them back; the viewer deletes one', async ({ app: page, workDir }) => {

@@ -7,23 +7,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { dropPaths, expect, test, waitForImport } from './support/fixtures.js';
+import { dropPaths, expect, test, waitForImport, pageRpc as rpc } from './support/fixtures.js';
 
 const grocery = path.resolve(import.meta.dirname, '..', '..', 'shared', 'datasets', 'grocery-store');
 const missing = fs.existsSync(path.join(grocery, 'val.txt')) ? null : `${grocery} is absent (the grocery-store photos live in ../shared beside the checkout)`;
 
-function rpc<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/rpc/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      const body: unknown = await res.json();
-      if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(body)}`);
-      return body;
-    },
-    { method, input },
-  ) as Promise<T>;
-}
 
 function copy(files: string[], dir: string): void {
   fs.mkdirSync(dir, { recursive: true });

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { openEngine } from '../src-main/features/index.js';
 import { productsFeature } from '../src-main/features/products/public.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
-import { expect, signIn, test } from './support/fixtures.js';
+import { expect, signIn, test, pageRpc as rpc } from './support/fixtures.js';
 
 interface Product {
   id: string;
@@ -24,18 +24,6 @@ interface Product {
   barcode: string | null;
 }
 
-/** A contract call made by the page itself (its origin and session). */
-function rpc<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/rpc/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      const body: unknown = await res.json();
-      if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(body)}`);
-      return body;
-    },
-    { method, input },
-  ) as Promise<T>;
-}
 
 /** An EAN-13 with a valid check digit, from 12 digits. */
 function ean13(body: string): string {

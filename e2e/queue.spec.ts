@@ -1,13 +1,5 @@
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { dropPaths, expect, importFolder, makeImages, test, turkishNames, rpc } from './support/fixtures.js';
-
-/**
- * A contract call made from inside the signed-in page: its session cookie lives on the
- * secret <label>.localhost host the login moved to, which only the browser resolves (the
- * fixtures' rpc() posts to the printed address and gets 401).
- */
-const pageRpc = <T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> => rpc<T>(page, null, method, input);
+import { dropPaths, expect, importFolder, makeImages, test, turkishNames, pageRpc } from './support/fixtures.js';
 
 interface Stats {
   paused: boolean;

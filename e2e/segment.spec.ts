@@ -4,15 +4,7 @@
  * run assembles and verifies the 88 MB model and loads it; each image then takes ~1–3 s.
  */
 import sharp from 'sharp';
-import type { Page } from '@playwright/test';
-import { expect, expectThumbnailsLoaded, importFolder, test, rpc } from './support/fixtures.js';
-
-/**
- * A contract call made from inside the signed-in page: its session cookie lives on the
- * secret <label>.localhost host the login moved to, which only the browser resolves (the
- * fixtures' rpc() posts to the printed address and gets 401).
- */
-const pageRpc = <T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> => rpc<T>(page, null, method, input);
+import { expect, expectThumbnailsLoaded, importFolder, test, pageRpc } from './support/fixtures.js';
 
 test('remove background of a 2-image project: live progress, result badges, before/after slider, download; then a selection', async ({
   app: page,

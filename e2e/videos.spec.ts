@@ -9,7 +9,7 @@ import path from 'node:path';
 import { findFfmpeg, stillShotsPlan, testPattern } from '../test/features/videos/clips.js';
 import { encodeClip, groceryMissing } from '../test/features/videos/make-video.js';
 import type { Page } from '@playwright/test';
-import { dropPaths, expect, test } from './support/fixtures.js';
+import { dropPaths, expect, test, pageRpc as rpc } from './support/fixtures.js';
 
 interface Product {
   id: string;
@@ -24,18 +24,6 @@ interface ImagePage {
 
 const ffmpeg = await findFfmpeg();
 
-/** A contract call made by the page itself (its origin and session, whatever host the server signs it in on). */
-function rpc<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/rpc/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      const body: unknown = await res.json();
-      if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(body)}`);
-      return body;
-    },
-    { method, input },
-  ) as Promise<T>;
-}
 
 /** The content type the page gets for a media URL. */
 function mediaType(page: Page, url: string): Promise<string | null> {

@@ -128,9 +128,9 @@ export async function importFolder(page: Page, workDir: string, name: string, co
 /**
  * A contract call as the signed-in page makes it, from inside the page: the session cookie
  * lives on the page's private *.localhost host (docs/security.md), which Node's own HTTP
- * client neither receives nor can resolve. `server` is kept for the callers' signature.
+ * client neither receives nor can resolve.
  */
-export async function rpc<T = unknown>(page: Page, _server: SharedServer | null, method: string, input: unknown = {}): Promise<T> {
+export async function pageRpc<T = unknown>(page: Page, method: string, input: unknown = {}): Promise<T> {
   const { status, text } = await page.evaluate(
     async ([m, body]) => {
       const res = await fetch(`/api/rpc/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -140,4 +140,9 @@ export async function rpc<T = unknown>(page: Page, _server: SharedServer | null,
   );
   if (status < 200 || status >= 300) throw new Error(`${method} answered ${status}: ${text}`);
   return JSON.parse(text) as T;
+}
+
+/** pageRpc for callers that pass the server too (kept for their signature). */
+export function rpc<T = unknown>(page: Page, _server: SharedServer | null, method: string, input: unknown = {}): Promise<T> {
+  return pageRpc<T>(page, method, input);
 }
