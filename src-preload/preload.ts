@@ -13,6 +13,9 @@ const EVENT_CHANNEL = 'atolye:event';
 const MEDIA_SCHEME = 'atolye-media';
 /** Keep equal to src-main/electron/ipc.ts: main lets calls name only these paths (and what is under them). */
 const PATHS_CHOSEN_CHANNEL = 'atolye:paths-chosen';
+/** Keep equal to src-main/electron/native-dialogs.ts: main shows the OS dialog and grants what the user picks. */
+const CHOOSE_PATH_CHANNEL = 'atolye:choose-path';
+const REVEAL_PATH_CHANNEL = 'atolye:reveal-path';
 
 type CallReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
 
@@ -28,6 +31,13 @@ export interface AtolyeBridge {
   mediaUrl(assetId: string, variant: MediaVariant): string;
   /** Local paths of dropped or picked files (Electron only; '' for files without one). */
   pathsForFiles(files: File[]): string[];
+  /**
+   * Shows the OS's save, folder or open dialog (main validates the request); resolves with
+   * the path the user picked, now allowed in calls from this window, or null.
+   */
+  choosePath(request: unknown): Promise<string | null>;
+  /** Shows a path this window was granted in the file manager; false when it was not granted. */
+  revealPath(path: string): Promise<boolean>;
 }
 
 const listeners = new Set<(event: EngineEvent) => void>();
@@ -69,6 +79,14 @@ const bridge: AtolyeBridge = {
     const chosen = paths.filter((p) => typeof p === 'string' && p.length > 0);
     if (chosen.length > 0) ipcRenderer.send(PATHS_CHOSEN_CHANNEL, chosen);
     return paths;
+  },
+  async choosePath(request) {
+    const chosen: unknown = await ipcRenderer.invoke(CHOOSE_PATH_CHANNEL, request);
+    return typeof chosen === 'string' ? chosen : null;
+  },
+  async revealPath(path) {
+    if (typeof path !== 'string') throw new TypeError('atolye.revealPath: path must be a string');
+    return (await ipcRenderer.invoke(REVEAL_PATH_CHANNEL, path)) === true;
   },
 };
 

@@ -9,7 +9,8 @@ import type { EngineEvent } from '../../src-shared/contract/index.js';
 import { appPaths, isNetworkUrl } from './app-paths.js';
 import { EngineClient, type EngineRuntime } from './engine-client.js';
 import { chooseEngineRuntimes, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
-import { broadcastEvent, createIpcHandler, installIpc } from './ipc.js';
+import { broadcastEvent, createIpcHandler, installIpc, senderFrameOf } from './ipc.js';
+import { createDialogHandlers, installDialogs, type NativeDialogs } from './native-dialogs.js';
 import { NotifiedOnce, notificationFor } from './notifications.js';
 import { PathGrants } from './path-grants.js';
 import { createAppProtocolHandler, createMediaProtocolHandler, privilegedSchemes } from './protocols.js';
@@ -153,6 +154,7 @@ function run(): void {
     protocol.handle(MEDIA_SCHEME, createMediaProtocolHandler({ lookup: (assetId, variant) => engine.media(assetId, variant), log }));
     const pathGrants = new PathGrants();
     installIpc(ipcMain, createIpcHandler({ dispatchToEngine: (method, input) => engine.call(method, input), log, pathGrants }), pathGrants);
+    installDialogs(ipcMain, createDialogHandlers(nativeDialogs(), pathGrants, { log }), senderFrameOf);
 
     engine.start().catch((err: unknown) => log(`engine start failed: ${(err as Error).message}`));
     mainWindow = createWindow();
@@ -171,6 +173,28 @@ function engineRuntimes(entry: string): EngineRuntime[] {
     node: (execPath, env) => nodeRuntime({ entry, execPath, env }),
     log,
   });
+}
+
+/** Electron's dialogs, modal to the window that asked. */
+function nativeDialogs(): NativeDialogs {
+  const windowOf = (senderId: number) => BrowserWindow.getAllWindows().find((w) => !w.isDestroyed() && w.webContents.id === senderId);
+  const modal = async <T extends { canceled: boolean }>(senderId: number, show: (win: BrowserWindow | undefined) => Promise<T>) => {
+    const result = await show(windowOf(senderId));
+    return result.canceled ? null : result;
+  };
+  return {
+    save: async (senderId, options) => (await modal(senderId, (win) => (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options))))?.filePath || null,
+    openFolder: async (senderId) => {
+      const options = { properties: ['openDirectory' as const, 'createDirectory' as const] };
+      return (await modal(senderId, (win) => (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options))))?.filePaths[0] ?? null;
+    },
+    openFile: async (senderId, { filters }) => {
+      const options = { properties: ['openFile' as const], ...(filters ? { filters } : {}) };
+      return (await modal(senderId, (win) => (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options))))?.filePaths[0] ?? null;
+    },
+    reveal: (p) => shell.showItemInFolder(p),
+    defaultFolder: () => app.getPath('downloads'),
+  };
 }
 
 function focus(win: BrowserWindow | null): void {

@@ -1,4 +1,5 @@
 import type { EngineEvent, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
+import type { ChooseRequest } from '../../src-shared/native-dialogs.js';
 import type { ConnectionState, RendererBackend } from './types.js';
 import { parseEvent, parseOutput, toContractError } from './validate.js';
 
@@ -8,6 +9,9 @@ export interface AtolyeBridge {
   subscribe(listener: (event: unknown) => void): () => void;
   mediaUrl(assetId: string, variant: 'thumb' | 'original'): string;
   pathsForFiles(files: File[]): string[];
+  /** Absent in bridges from older builds. */
+  choosePath?(request: ChooseRequest): Promise<string | null>;
+  revealPath?(path: string): Promise<boolean>;
 }
 
 /** The bridge, when this page runs in the desktop app. Read loosely: the page must not trust its shape. */
@@ -52,6 +56,15 @@ export class ElectronBackend implements RendererBackend {
 
   pathsForFiles(files: readonly File[]): string[] {
     return this.bridge.pathsForFiles([...files]).filter((p) => typeof p === 'string' && p.length > 0);
+  }
+
+  async choosePath(request: ChooseRequest): Promise<string | null> {
+    if (typeof this.bridge.choosePath !== 'function') return null;
+    return this.bridge.choosePath(request);
+  }
+
+  async revealPath(path: string): Promise<void> {
+    await this.bridge.revealPath?.(path);
   }
 
   onConnection(): () => void {

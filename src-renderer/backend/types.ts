@@ -1,4 +1,5 @@
 import type { Backend, DownloadName, DownloadParams } from '../../src-shared/contract/index.js';
+import type { ChooseRequest } from '../../src-shared/native-dialogs.js';
 
 /** What the renderer knows about its link to the engine, shown in the shell. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
@@ -26,6 +27,13 @@ export interface RendererBackend extends Backend {
   downloadUrl?<D extends DownloadName>(name: D, params: DownloadParams<D>): string;
   /** Electron: the local paths of dropped or chosen files (folders included). */
   pathsForFiles?(files: readonly File[]): string[];
+  /**
+   * Desktop: the OS's save / folder / open dialog, shown by main; resolves with the chosen
+   * path (which this window may then name in calls) or null when the user cancelled.
+   */
+  choosePath?(request: ChooseRequest): Promise<string | null>;
+  /** Desktop: shows a chosen path in the file manager. */
+  revealPath?(path: string): Promise<void>;
   /** Link state changes; `reconnected` is true when events may have been missed. */
   onConnection(listener: (state: ConnectionState, reconnected: boolean) => void): () => void;
   readonly connection: ConnectionState;

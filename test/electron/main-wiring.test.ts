@@ -93,6 +93,8 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     expect(record.filter((r) => r.what.startsWith('ipcMain')).map((r) => [r.what, r.channel])).toEqual([
       ['ipcMain.handle', 'atolye:call'],
       ['ipcMain.on', 'atolye:paths-chosen'],
+      ['ipcMain.handle', 'atolye:choose-path'],
+      ['ipcMain.handle', 'atolye:reveal-path'],
     ]);
     const win = record.find((r) => r.what === 'BrowserWindow') as unknown as { options: { webPreferences: Record<string, unknown> } };
     expect(win.options.webPreferences).toMatchObject({
@@ -143,6 +145,29 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     const thumb = await h.send<{ status: number; contentType: string; length: number }>('protocol', { scheme: 'atolye-media', url: `atolye-media://thumb/${page.result.items[0]!.id}` });
     expect(thumb).toMatchObject({ status: 200, contentType: 'image/webp' });
     expect(thumb.length).toBeGreaterThan(0);
+  });
+
+  it('shows the OS folder dialog for the page and lets calls name what the user picked there, and reveals only that', async () => {
+    const folder = path.join(dir, 'Seçilen');
+    await writeJpegs(folder, 1);
+    // models.import with a photo for a model: the engine refuses the file itself, which it can only do once IPC let the path through.
+    const naming = { ...app, channel: 'atolye:call', args: ['models.import', { path: path.join(folder, 'a.jpg'), task: 'background-removal' }] };
+    expect(await h.send('invoke', naming)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await h.send('answerDialogs', { path: null });
+    expect(await h.send('invoke', { ...app, channel: 'atolye:choose-path', args: [{ kind: 'folder' }] })).toBeNull();
+    await h.send('answerDialogs', { path: folder });
+    expect(await h.send('invoke', { ...app, channel: 'atolye:choose-path', args: [{ kind: 'folder' }] })).toBe(folder);
+    const opened = (await h.send<Rec[]>('record')).filter((r) => r.what === 'showOpenDialog');
+    expect(opened.at(-1)).toMatchObject({ modal: true, options: { properties: ['openDirectory', 'createDirectory'] } });
+    const reply = await h.send<{ ok: boolean; error?: { code: string } }>('invoke', naming);
+    expect(reply.ok).toBe(false);
+    expect(reply.error?.code).not.toBe('forbidden');
+    expect(await h.send('invoke', { ...app, channel: 'atolye:choose-path', args: [{ kind: 'save', defaultName: '../x.zip' }] })).toBe(folder);
+    expect((await h.send<Rec[]>('record')).find((r) => r.what === 'showSaveDialog')).toMatchObject({ options: { defaultPath: '/home/fake/downloads/x.zip' } });
+    expect(await h.send('invoke', { ...app, channel: 'atolye:reveal-path', args: [path.join(folder, 'a.jpg')] })).toBe(true);
+    expect(await h.send('invoke', { ...app, channel: 'atolye:reveal-path', args: ['/etc/passwd'] })).toBe(false);
+    expect((await h.send<Rec[]>('record')).filter((r) => r.what === 'showItemInFolder').map((r) => r.path)).toEqual([path.join(folder, 'a.jpg')]);
+    await expect(h.send('invoke', { frameUrl: 'https://evil.example/', isMainFrame: true, channel: 'atolye:choose-path', args: [{ kind: 'folder' }] })).rejects.toThrow();
   });
 
   it('guards navigation and blocks network requests from pages', async () => {

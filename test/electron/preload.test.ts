@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_CHANNEL, EVENT_CHANNEL, PATHS_CHOSEN_CHANNEL } from '../../src-main/electron/ipc.js';
+import { CHOOSE_PATH_CHANNEL, REVEAL_PATH_CHANNEL } from '../../src-main/electron/native-dialogs.js';
 import { parseMediaUrl } from '../../src-main/electron/protocols.js';
 import { tempDir } from '../helpers/tmp.js';
 // @ts-expect-error: plain .mjs build script without type declarations
@@ -18,6 +19,8 @@ interface Bridge {
   subscribe(listener: (event: unknown) => void): () => void;
   mediaUrl(assetId: string, variant: string): string;
   pathsForFiles(files: unknown[]): string[];
+  choosePath(request: unknown): Promise<string | null>;
+  revealPath(path: unknown): Promise<boolean>;
 }
 
 let dir: string;
@@ -65,7 +68,7 @@ describe('the preload bundle', () => {
     const { exposed, required, bridge, ipcRenderer } = loadPreload();
     expect(new Set(required)).toEqual(new Set(['electron']));
     expect([...exposed.keys()]).toEqual(['atolye']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'mediaUrl', 'pathsForFiles', 'subscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'choosePath', 'mediaUrl', 'pathsForFiles', 'revealPath', 'subscribe']);
     for (const value of Object.values(bridge)) {
       expect(typeof value).toBe('function');
       expect(Object.values(ipcRenderer)).not.toContain(value);
@@ -144,6 +147,26 @@ describe('atolye.mediaUrl and pathsForFiles', () => {
     // A File made by script has no path: nothing is reported for it.
     expect(bridge.pathsForFiles([{ fakePath: '' }])).toEqual(['']);
     expect(ipcRenderer.send).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('atolye.choosePath and revealPath', () => {
+  it('forward to main on their own channels and pass back only a string path or null', async () => {
+    const { bridge, ipcRenderer } = loadPreload();
+    ipcRenderer.invoke.mockResolvedValueOnce('/home/u/Downloads/catalog.zip');
+    await expect(bridge.choosePath({ kind: 'save', defaultName: 'catalog.zip' })).resolves.toBe('/home/u/Downloads/catalog.zip');
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(CHOOSE_PATH_CHANNEL, { kind: 'save', defaultName: 'catalog.zip' });
+    ipcRenderer.invoke.mockResolvedValueOnce({ not: 'a path' });
+    await expect(bridge.choosePath({ kind: 'folder' })).resolves.toBeNull();
+    ipcRenderer.invoke.mockResolvedValueOnce(true);
+    await expect(bridge.revealPath('/home/u/Downloads/catalog.zip')).resolves.toBe(true);
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(REVEAL_PATH_CHANNEL, '/home/u/Downloads/catalog.zip');
+    await expect(bridge.revealPath(42)).rejects.toThrow(/must be a string/);
+  });
+
+  it('use the channel names main listens on', () => {
+    expect(preloadCode).toContain(`"${CHOOSE_PATH_CHANNEL}"`);
+    expect(preloadCode).toContain(`"${REVEAL_PATH_CHANNEL}"`);
   });
 });
 
