@@ -23,6 +23,8 @@ export const AugmentParams = z
     /** Leave the bundled backgrounds out. */
     bundledBackgrounds: z.boolean().default(true),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    /** Try again the sources that failed in an earlier run (skipped by default: they failed for a reason that rarely goes away). */
+    retryFailed: z.boolean().default(false),
   })
   .strict();
 export type AugmentParams = z.output<typeof AugmentParams>;
@@ -32,7 +34,14 @@ const Count = z.number().int().nonnegative();
 const KindFigures = z.object({ target: Count, sources: Count, existing: Count, produced: Count, failed: Count, final: Count });
 export type KindFigures = z.infer<typeof KindFigures>;
 
-export const AugmentFailure = z.object({ sourceImageId: Id.nullable(), kind: AugmentKind, index: z.number().int().nonnegative().nullable(), reason: z.string() });
+export const AugmentFailure = z.object({
+  sourceImageId: Id.nullable(),
+  kind: AugmentKind,
+  index: z.number().int().nonnegative().nullable(),
+  reason: z.string(),
+  /** Not attempted: the source failed in an earlier run (retryFailed tries it again). */
+  skipped: z.boolean().optional(),
+});
 export type AugmentFailure = z.infer<typeof AugmentFailure>;
 
 export const AugmentProductReport = z.object({
@@ -54,7 +63,7 @@ export const AugmentRun = z.object({
   id: Id,
   datasetId: Id,
   datasetName: z.string(),
-  params: z.object({ syntheticTarget: Count, realTarget: Count, seed: z.number().int(), backgroundsDir: z.string().nullable(), backgrounds: Count }),
+  params: z.object({ syntheticTarget: Count, realTarget: Count, seed: z.number().int(), backgroundsDir: z.string().nullable(), backgrounds: Count, retryFailed: z.boolean() }),
   state: BatchState,
   /** Products finished / all. */
   progress: z.object({ done: Count, total: Count }),

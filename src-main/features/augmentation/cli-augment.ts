@@ -7,7 +7,7 @@ import type { EngineFeature } from '../../engine/feature.js';
 import { datasetsFeature } from '../datasets/public.js';
 import type { AugmentationService } from './service.js';
 
-const usage = `atolye augment <dataset> [--syn 600] [--real 400] [--backgrounds DIR] [--no-bundled] [--seed N] [--report FILE] [--json]
+const usage = `atolye augment <dataset> [--syn 600] [--real 400] [--backgrounds DIR] [--no-bundled] [--seed N] [--retry-failed] [--report FILE] [--json]
 
 Tops every product of a dataset up to --syn synthetic images (its frames' cut-outs on
 backgrounds, with shadows and camera-like distortions) and --real variants of its real
@@ -20,6 +20,8 @@ nothing and a raised target adds only the difference.
   --backgrounds DIR  background images used besides the bundled set
   --no-bundled       leave the bundled backgrounds out
   --seed N           seed of every random choice (default 42)
+  --retry-failed     try again the source images that failed in an earlier run
+                     (skipped otherwise, and reported as skipped with their reason)
   --report FILE      also write the run's report (augmentation_report.json) there
   --json             print the report as JSON`;
 
@@ -37,7 +39,7 @@ export function summary(run: AugmentRun): string[] {
     `  real:      produced ${t.real.produced}, existing ${t.real.existing}, final ${t.real.final}, failed ${t.real.failed}`,
   ];
   for (const [split, s] of Object.entries(run.perSplit)) lines.push(`  ${split}: ${s.products} products, produced ${s.produced}, final ${s.final}`);
-  for (const p of run.products) for (const f of p.failures) lines.push(`  failed ${p.barcode ?? p.productId} ${f.kind}${f.index !== null ? ` #${f.index}` : ''}: ${f.reason}`);
+  for (const p of run.products) for (const f of p.failures) lines.push(`  ${f.skipped ? 'skipped' : 'failed'} ${p.barcode ?? p.productId} ${f.kind}${f.index !== null ? ` #${f.index}` : ''}: ${f.reason}`);
   return lines;
 }
 
@@ -50,7 +52,7 @@ export const augmentCommand = (feature: EngineFeature<AugmentationService>): Cli
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { syn: { type: 'string' }, real: { type: 'string' }, backgrounds: { type: 'string' }, 'no-bundled': { type: 'boolean' }, seed: { type: 'string' }, report: { type: 'string' }, json: { type: 'boolean' } },
+      options: { syn: { type: 'string' }, real: { type: 'string' }, backgrounds: { type: 'string' }, 'no-bundled': { type: 'boolean' }, seed: { type: 'string' }, 'retry-failed': { type: 'boolean' }, report: { type: 'string' }, json: { type: 'boolean' } },
     });
     if (positionals.length !== 1) {
       ctx.err(usage);
@@ -69,6 +71,7 @@ export const augmentCommand = (feature: EngineFeature<AugmentationService>): Cli
         seed: int(values.seed, 'seed'),
         ...(values.backgrounds ? { backgroundsDir: path.resolve(values.backgrounds) } : {}),
         bundledBackgrounds: !values['no-bundled'],
+        retryFailed: values['retry-failed'] === true,
       });
       if (!values.json) ctx.out(`Augmenting “${dataset.name}”: ${started.progress.total} products (run ${started.id})`);
       const run = await service.wait(started.id);

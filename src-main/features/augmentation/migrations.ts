@@ -42,4 +42,23 @@ export const augmentationMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'failed sources',
+    up: `
+      -- A source image whose outputs all failed (undecodable, no cut-out) for one kind of a
+      -- product in a dataset: later runs skip it (and say why) unless asked to retry.
+      -- Removed when the source makes an output again.
+      CREATE TABLE augmentation_failed_sources (
+        dataset_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        source_image_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        run_id TEXT,
+        failed_at INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, product_id, source_image_id, kind)
+      );
+    `,
+  },
 ];

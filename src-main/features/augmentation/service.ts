@@ -181,13 +181,22 @@ export class AugmentationService implements AugmentJobServices {
     const run = this.deps.db.prepare('SELECT * FROM augmentation_runs WHERE id = ?').get(p.runId) as RunRow | undefined;
     if (!run) throw new ContractError('not_found', `no augmentation run ${p.runId}`);
     const params = JSON.parse(run.params) as StoredParams;
-    const plan = this.plan(p.datasetId, p.productId, params);
+    // Sources that failed before sit out (and say so), unless the run retries them.
+    const failedBefore = params.retryFailed ? new Map<string, string>() : this.failedSources(p.datasetId, p.productId);
+    const plan = this.plan(p.datasetId, p.productId, params, new Set(failedBefore.keys()));
     const failures: ProductWork['failures'] = [];
-    if (plan.synthetic.missing > 0 && plan.synthetic.sources === 0) failures.push({ sourceImageId: null, kind: 'synthetic', index: null, reason: 'the product has no frames (synthetic images) to make synthetic images from' });
-    if (plan.real.missing > 0 && plan.real.sources === 0) failures.push({ sourceImageId: null, kind: 'real', index: null, reason: 'the product has no real photos to vary' });
+    for (const [key, reason] of failedBefore) {
+      const [kind, sourceImageId] = key.split(':') as [AugmentKind, string];
+      if (plan[kind].sourceIds.has(sourceImageId)) failures.push({ sourceImageId, kind, index: null, reason: `skipped: failed before, reason: ${reason}`, skipped: true });
+    }
+    const skippedOf = (k: AugmentKind) => failures.some((f) => f.skipped && f.kind === k);
+    if (plan.synthetic.missing > 0 && plan.synthetic.sources === 0 && !skippedOf('synthetic'))
+      failures.push({ sourceImageId: null, kind: 'synthetic', index: null, reason: 'the product has no frames (synthetic images) to make synthetic images from' });
+    if (plan.real.missing > 0 && plan.real.sources === 0 && !skippedOf('real')) failures.push({ sourceImageId: null, kind: 'real', index: null, reason: 'the product has no real photos to vary' });
     const todo = [...plan.synthetic.outputs, ...plan.real.outputs];
     const outputs: MadeOutput[] = [];
-    if (todo.length === 0) return { productId: p.productId, outputs, failures, synthetic: figures(plan.synthetic), real: figures(plan.real) };
+    const sourceOutcomes: ProductWork['sourceOutcomes'] = [];
+    if (todo.length === 0) return { productId: p.productId, outputs, failures, sourceOutcomes, synthetic: figures(plan.synthetic), real: figures(plan.real) };
 
     const backgrounds = await this.backgroundsOf(params);
     // Per source: its file, and the cut-out it needs (frames always; real photos only when letterboxed).
@@ -271,7 +280,14 @@ export class AugmentationService implements AugmentJobServices {
     const order = new Map(todo.map((t, i) => [`${t.kind}:${t.sourceImageId}:${t.index}`, i]));
     outputs.sort((a, b) => order.get(`${a.kind}:${a.sourceImageId}:${a.index}`)! - order.get(`${b.kind}:${b.sourceImageId}:${b.index}`)!);
     failures.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-    return { productId: p.productId, outputs, failures, synthetic: figures(plan.synthetic), real: figures(plan.real) };
+    // A source none of whose outputs came out is recorded as failed (its first reason); one that made any is cleared.
+    for (const key of new Set(todo.map((t) => `${t.kind}:${t.sourceImageId}`))) {
+      const [kind, sourceImageId] = key.split(':') as [AugmentKind, string];
+      const made = outputs.some((o) => o.kind === kind && o.sourceImageId === sourceImageId);
+      const reason = failures.find((f) => !f.skipped && f.kind === kind && f.sourceImageId === sourceImageId)?.reason ?? null;
+      sourceOutcomes.push({ sourceImageId, kind, failed: made ? null : reason });
+    }
+    return { productId: p.productId, outputs, failures, sourceOutcomes, synthetic: figures(plan.synthetic), real: figures(plan.real) };
   }
 
   record(ctx: CommitContext<unknown>, p: AugmentProductPayload, r: ProductWork): void {
@@ -296,7 +312,16 @@ export class AugmentationService implements AugmentJobServices {
     }
     const finals = this.finalCounts(p.datasetId, p.productId);
     const producedOf = (k: AugmentKind) => fresh.filter((o) => o.kind === k).length;
-    const failedOf = (k: AugmentKind) => r.failures.filter((f) => f.kind === k).length;
+    const failedOf = (k: AugmentKind) => r.failures.filter((f) => f.kind === k && !f.skipped).length;
+    const now = Date.now();
+    const markFailed = ctx.db.prepare(
+      'INSERT OR REPLACE INTO augmentation_failed_sources (dataset_id, product_id, source_image_id, kind, reason, run_id, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const clear = ctx.db.prepare('DELETE FROM augmentation_failed_sources WHERE dataset_id = ? AND product_id = ? AND source_image_id = ? AND kind = ?');
+    for (const o of r.sourceOutcomes ?? []) {
+      if (o.failed !== null) markFailed.run(p.datasetId, p.productId, o.sourceImageId, o.kind, o.failed, p.runId, now);
+      else clear.run(p.datasetId, p.productId, o.sourceImageId, o.kind);
+    }
     const kind = (k: AugmentKind): KindFigures => ({
       target: r[k].target,
       sources: r[k].sources,
@@ -320,8 +345,19 @@ export class AugmentationService implements AugmentJobServices {
 
   // ------------------------------------------------------------ internals
 
-  /** What exists now for a product in a dataset, per source, and the top-up of each kind. */
-  plan(datasetId: string, productId: string, params: Pick<AugmentParams, 'syntheticTarget' | 'realTarget'>) {
+  /** Sources recorded as failed for a product in a dataset: `kind:sourceImageId` → reason. */
+  failedSources(datasetId: string, productId: string): Map<string, string> {
+    const rows = this.deps.db
+      .prepare('SELECT kind, source_image_id, reason FROM augmentation_failed_sources WHERE dataset_id = ? AND product_id = ? ORDER BY kind, source_image_id')
+      .all(datasetId, productId) as { kind: AugmentKind; source_image_id: string; reason: string }[];
+    return new Map(rows.map((r) => [`${r.kind}:${r.source_image_id}`, r.reason]));
+  }
+
+  /**
+   * What exists now for a product in a dataset, per source, and the top-up of each kind.
+   * Sources in `skip` (`kind:id`, failed before) make nothing; their outputs still count.
+   */
+  plan(datasetId: string, productId: string, params: Pick<AugmentParams, 'syntheticTarget' | 'realTarget'>, skip: ReadonlySet<string> = new Set()) {
     const images = this.deps.catalog.images(productId, undefined, 0, 1_000_000).items;
     const rows = this.outputRows(datasetId, productId, true);
     const live = new Map<string, number>();
@@ -338,13 +374,14 @@ export class AugmentationService implements AugmentJobServices {
       }
     }
     const sources = (kind: AugmentKind, type: 'synthetic' | 'real'): SourceState[] =>
-      images.filter((i) => i.type === type).map((i) => ({ imageId: i.id, existing: live.get(`${kind}:${i.id}`) ?? 0, nextIndex: next.get(`${kind}:${i.id}`) ?? 0 }));
+      images.filter((i) => i.type === type && !skip.has(`${kind}:${i.id}`)).map((i) => ({ imageId: i.id, existing: live.get(`${kind}:${i.id}`) ?? 0, nextIndex: next.get(`${kind}:${i.id}`) ?? 0 }));
     const syn = sources('synthetic', 'synthetic');
     const real = sources('real', 'real');
     const sum = (s: SourceState[]) => s.reduce((n, x) => n + x.existing, 0);
+    const idsOf = (type: 'synthetic' | 'real') => new Set(images.filter((i) => i.type === type).map((i) => i.id));
     return {
-      synthetic: planTopUp('synthetic', params.syntheticTarget, syn, liveByKind.synthetic - sum(syn)),
-      real: planTopUp('real', params.realTarget, real, liveByKind.real - sum(real)),
+      synthetic: { ...planTopUp('synthetic', params.syntheticTarget, syn, liveByKind.synthetic - sum(syn)), sourceIds: idsOf('synthetic') },
+      real: { ...planTopUp('real', params.realTarget, real, liveByKind.real - sum(real)), sourceIds: idsOf('real') },
     };
   }
 
@@ -477,7 +514,8 @@ export class AugmentationService implements AugmentJobServices {
       id: row.id,
       datasetId: row.dataset_id,
       datasetName,
-      params: { syntheticTarget: params.syntheticTarget, realTarget: params.realTarget, seed: params.seed, backgroundsDir: params.backgroundsDir, backgrounds: row.backgrounds },
+      // Runs stored before retryFailed existed did not retry (there was nothing recorded to skip).
+      params: { syntheticTarget: params.syntheticTarget, realTarget: params.realTarget, seed: params.seed, backgroundsDir: params.backgroundsDir, backgrounds: row.backgrounds, retryFailed: params.retryFailed === true },
       state: batch.state,
       progress: { done: products.filter((p) => p.state !== 'pending').length, total: products.length },
       totals: { synthetic: total('synthetic'), real: total('real') },

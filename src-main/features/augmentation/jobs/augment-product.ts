@@ -45,7 +45,9 @@ export interface KindFiguresAtPlan {
 export interface ProductWork {
   productId: string;
   outputs: MadeOutput[];
-  failures: { sourceImageId: string | null; kind: 'synthetic' | 'real'; index: number | null; reason: string }[];
+  failures: { sourceImageId: string | null; kind: 'synthetic' | 'real'; index: number | null; reason: string; skipped?: boolean }[];
+  /** Sources of this run whose every output failed (recorded: later runs skip them), and those that made one (their record goes). */
+  sourceOutcomes: { sourceImageId: string; kind: 'synthetic' | 'real'; failed: string | null }[];
   synthetic: KindFiguresAtPlan;
   real: KindFiguresAtPlan;
 }
