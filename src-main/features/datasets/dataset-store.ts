@@ -11,7 +11,7 @@ import {
 import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import { newId } from '../../engine/ids.js';
-import type { ProductCatalog } from '../products/public.js';
+import type { NewProductImage, ProductCatalog } from '../products/public.js';
 import { assignSplits, type SplitCounts } from './splits.js';
 
 interface DatasetRow {
@@ -42,6 +42,21 @@ interface MemberRow {
   synthetic_count: number;
   real_count: number;
   augmented: number;
+}
+
+/** The columns of a product image row that a restore copies back. */
+interface TombstonedImage {
+  product_id: string;
+  sha256: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  thumb_sha256: string | null;
+  cutout_sha256: string | null;
+  source_id: string | null;
+  frame_index: number | null;
+  meta: string;
 }
 
 /** A product of a dataset as other features need it (augmentation, export). */
@@ -111,18 +126,32 @@ export class DatasetStore {
     return this.get(id);
   }
 
+  /** Tombstones the dataset and the augmented images made for it, in one transaction; the token undoes both. */
   delete(id: string): { undoToken: string } {
     this.row(id);
     const token = newId();
-    this.db.prepare('UPDATE datasets SET deleted = 1, deleted_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0').run(token, Date.now(), id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE datasets SET deleted = 1, deleted_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted = 0').run(token, Date.now(), id);
+      const images = this.db
+        .prepare("SELECT id FROM product_images WHERE type = 'augmented' AND source_kind = 'dataset' AND source_id = ? AND deleted = 0")
+        .pluck()
+        .all(id) as string[];
+      const remember = this.db.prepare('INSERT INTO dataset_deleted_images (undo_token, image_id) VALUES (?, ?)');
+      for (const image of images) remember.run(token, image);
+      this.catalog.removeImages(images);
+    })();
     this.changed(null);
     return { undoToken: token };
   }
 
+  /** Undoes a delete: the dataset and the augmented images its delete took with it. */
   restore(undoToken: string): Dataset {
     const row = this.db.prepare('SELECT id FROM datasets WHERE deleted = 1 AND deleted_by = ?').get(undoToken) as { id: string } | undefined;
     if (!row) throw new ContractError('not_found', 'nothing to undo: that delete was already undone or is unknown');
-    this.db.prepare('UPDATE datasets SET deleted = 0, deleted_by = NULL, version = version + 1, updated_at = ? WHERE id = ?').run(Date.now(), row.id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE datasets SET deleted = 0, deleted_by = NULL, version = version + 1, updated_at = ? WHERE id = ?').run(Date.now(), row.id);
+      this.restoreImages(undoToken);
+    })();
     this.changed(null);
     return this.get(row.id);
   }
@@ -212,6 +241,43 @@ export class DatasetStore {
   }
 
   // ------------------------------------------------------------ internals
+
+  /**
+   * Brings back the images a delete tombstoned, as the same files with the same origin
+   * records (so augmentation counts them again). The catalog has no un-delete for images,
+   * so they come back as new rows with new ids; products deleted since are left out.
+   */
+  private restoreImages(undoToken: string): void {
+    const rows = this.db
+      .prepare(
+        `SELECT i.* FROM dataset_deleted_images d JOIN product_images i ON i.id = d.image_id
+         WHERE d.undo_token = ? AND i.deleted = 1 ORDER BY i.product_id, i.created_at, i.id`,
+      )
+      .all(undoToken) as TombstonedImage[];
+    const live = new Set(this.catalog.many([...new Set(rows.map((r) => r.product_id))]).map((p) => p.id));
+    const byProduct = new Map<string, NewProductImage[]>();
+    for (const r of rows) {
+      if (!live.has(r.product_id)) continue;
+      const list = byProduct.get(r.product_id) ?? [];
+      list.push({
+        type: 'augmented',
+        sha256: r.sha256,
+        format: r.format,
+        width: r.width,
+        height: r.height,
+        bytes: r.bytes,
+        thumbSha256: r.thumb_sha256,
+        cutoutSha256: r.cutout_sha256,
+        source: { kind: 'dataset', id: r.source_id },
+        frameIndex: r.frame_index,
+        meta: JSON.parse(r.meta) as Record<string, unknown>,
+      });
+      byProduct.set(r.product_id, list);
+    }
+    for (const [productId, images] of byProduct) this.catalog.addImages(productId, images);
+    this.db.prepare('DELETE FROM dataset_deleted_images WHERE undo_token = ?').run(undoToken);
+    if (byProduct.size) this.catalog.changed([...byProduct.keys()]);
+  }
 
   private row(id: string): DatasetRow {
     const row = this.db.prepare(`${SELECT} WHERE d.id = ? AND d.deleted = 0`).get(id) as DatasetRow | undefined;

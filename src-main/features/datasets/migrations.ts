@@ -40,4 +40,17 @@ export const datasetsMigrations: readonly Migration[] = [
       CREATE INDEX dataset_products_product ON dataset_products(product_id);
     `,
   },
+  {
+    version: 2,
+    name: 'images a delete took with it',
+    up: `
+      -- Deleting a dataset tombstones the augmented images made for it; its undo token
+      -- remembers which, so the undo brings back those and no others.
+      CREATE TABLE dataset_deleted_images (
+        undo_token TEXT NOT NULL,
+        image_id TEXT NOT NULL,
+        PRIMARY KEY (undo_token, image_id)
+      );
+    `,
+  },
 ];
