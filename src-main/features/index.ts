@@ -17,7 +17,7 @@ import { videosFeature } from './videos/index.js';
 import { datasetsFeature } from './datasets/index.js';
 import { augmentationFeature } from './augmentation/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, embeddingsFeature, matchingFeature, datasetsFeature, augmentationFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, datasetsFeature, embeddingsFeature, matchingFeature, augmentationFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

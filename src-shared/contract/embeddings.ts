@@ -12,11 +12,13 @@ export const DEFAULT_EMBEDDER_ID = 'atolye-mobilenet-v2-hsv';
 
 /**
  * What an index covers: a project's originals, the images (synthetic and real) of a set of
- * products, or every original in the library. (Datasets come later.)
+ * products or of a dataset's products (its members when the extraction runs), or every
+ * original in the library.
  */
 export const EmbeddingScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('project'), projectId: Id }).strict(),
   z.object({ kind: z.literal('productSet'), productIds: z.array(Id).min(1).max(10_000) }).strict(),
+  z.object({ kind: z.literal('dataset'), datasetId: Id }).strict(),
   z.object({ kind: z.literal('library') }).strict(),
 ]);
 export type EmbeddingScope = z.infer<typeof EmbeddingScope>;

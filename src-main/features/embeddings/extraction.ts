@@ -13,7 +13,7 @@ import type { Embedders } from './embedders.js';
 import { EmbeddingInputError, type EmbedderHandle, type ImageEmbedder } from './image-embedder.js';
 import { publicInfo, type IndexRegistry } from './index-registry.js';
 import { embeddingsBatch, extractJob, type ExtractPayload, type ExtractResult, type ExtractServices, type ExtractStage } from './jobs/extract-job.js';
-import { scopeItems, type ScopeItem } from './scope-items.js';
+import { scopeItems, type DatasetMembers, type ScopeItem } from './scope-items.js';
 import type { VectorIndexWorkers } from './vector-index-workers.js';
 import type { VectorStore } from './vector-store.js';
 
@@ -37,6 +37,9 @@ export class Extraction implements ExtractServices {
       registry: IndexRegistry;
       vectors: VectorStore;
       indexWorkers: VectorIndexWorkers;
+      datasetMembers: DatasetMembers;
+      /** A dataset's name (an index is named after what it covers). */
+      datasetName: (datasetId: string) => string;
     },
   ) {}
 
@@ -44,6 +47,8 @@ export class Extraction implements ExtractServices {
   extract(raw: ExtractInput): { index: VectorIndexInfo; jobId: string; batchId: string | null; existing: boolean } {
     const input = ExtractInputSchema.parse(raw);
     const { registry } = this.deps;
+    // A dataset that is gone is refused now rather than by the job.
+    if (input.scope.kind === 'dataset') this.deps.datasetMembers(input.scope.datasetId);
     const dim = this.deps.embedders.dimension(input.modelId);
     let index = input.indexId ? registry.get(input.indexId) : registry.forScope(input.scope, input.modelId);
     if (index && input.indexId && (index.modelId !== input.modelId || JSON.stringify(index.scope) !== JSON.stringify(input.scope))) {
@@ -58,6 +63,7 @@ export class Extraction implements ExtractServices {
   private defaultName(scope: ExtractInput['scope']): string {
     if (scope.kind === 'library') return 'Library';
     if (scope.kind === 'productSet') return `${scope.productIds.length} products`;
+    if (scope.kind === 'dataset') return this.deps.datasetName(scope.datasetId);
     return (this.deps.db.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(scope.projectId) as string | undefined) ?? 'Project images';
   }
 
@@ -84,7 +90,7 @@ export class Extraction implements ExtractServices {
     const { registry, db, indexWorkers } = this.deps;
     const index = registry.find(payload.indexId);
     if (!index) throw Object.assign(new Error(`vector index ${payload.indexId} was deleted`), { errorCode: 'not_found' });
-    const items = scopeItems(db, index.scope);
+    const items = scopeItems(db, index.scope, this.deps.datasetMembers);
     ctx.progress('embedding', 0);
     const handle = await this.deps.embedders.handle(index.modelId);
     const embedded = await this.embedMissing(handle, items, ctx.signal, (done, total) => ctx.progress('embedding', total ? (100 * done) / total : 100));
@@ -126,7 +132,7 @@ export class Extraction implements ExtractServices {
   }
 
   items(scope: ExtractInput['scope']): ScopeItem[] {
-    return scopeItems(this.deps.db, scope);
+    return scopeItems(this.deps.db, scope, this.deps.datasetMembers);
   }
 
   /** Images of an index's scope that its model cannot embed, with the reason. */
@@ -232,5 +238,5 @@ export class Extraction implements ExtractServices {
 }
 
 function scopeLabel(scope: ExtractInput['scope']): string {
-  return scope.kind === 'project' ? `project:${scope.projectId}` : scope.kind;
+  return scope.kind === 'project' ? `project:${scope.projectId}` : scope.kind === 'dataset' ? `dataset:${scope.datasetId}` : scope.kind;
 }

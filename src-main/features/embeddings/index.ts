@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ContractError } from '../../../src-shared/contract/index.js';
 import { bindBatchType, bindJob, defineFeature } from '../../engine/feature.js';
+import { datasetsFeature } from '../datasets/public.js';
 import { embeddingsApi, publicInfo, vectorOfItem, type EmbeddingsApi } from './api.js';
 import { embeddingsCommands } from './cli-embeddings.js';
 import { Embedders } from './embedders.js';
@@ -32,7 +33,19 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
     const registry = new IndexRegistry(ctx.db, ctx.store, ctx.blobs, ctx.events);
     const vectors = new VectorStore(ctx.db);
     const indexWorkers = new VectorIndexWorkers(ctx.dataDir);
-    const extraction = new Extraction({ db: ctx.db, store: ctx.store, queue: ctx.queue, embedder, embedders, registry, vectors, indexWorkers });
+    const datasets = ctx.use(datasetsFeature).store;
+    const extraction = new Extraction({
+      db: ctx.db,
+      store: ctx.store,
+      queue: ctx.queue,
+      embedder,
+      embedders,
+      registry,
+      vectors,
+      indexWorkers,
+      datasetMembers: (id) => datasets.members(id).map((m) => m.productId),
+      datasetName: (id) => datasets.get(id).name,
+    });
     const duplicates = new NearDuplicates({ db: ctx.db, store: ctx.store, embedder, registry, vectors });
     return embeddingsApi({ db: ctx.db, embedder, embedders, registry, extraction, vectors, indexWorkers, duplicates });
   },
