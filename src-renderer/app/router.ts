@@ -28,7 +28,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * work the same under the Electron app protocol.
  */
 export function parseHash(hash: string, routes: RouteTable = table): Route {
-  const [pageName, projectId] = hash.replace(/^#\/?/, '').split('/');
+  // A query (#/embeddings?scope=dataset:<id>) is the page's own business: routeQuery().
+  const [pageName, projectId] = hash.replace(/^#\/?/, '').split('?')[0]!.split('/');
   const page = routes.pages.find((p) => p === pageName) ?? routes.pages[0] ?? '';
   const withProject = routes.withProject.has(page) && projectId && UUID.test(projectId);
   return { page, projectId: withProject ? projectId : null };
@@ -45,6 +46,12 @@ export function navigate(route: Route, options: { replace?: boolean } = {}): voi
   else window.history.pushState(null, '', href);
   // pushState fires no event; tell the subscribers ourselves.
   window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+/** The query part of the address (#/page?key=value), which a page may read for a preselection. */
+export function routeQuery(hash: string = window.location.hash): URLSearchParams {
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
 }
 
 let current: Route = { page: '', projectId: null };

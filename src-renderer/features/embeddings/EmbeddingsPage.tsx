@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEFAULT_EMBEDDER_ID, type EmbeddingScope, type Project, type VectorIndexInfo } from '../../../src-shared/contract/index.js';
+import { DEFAULT_EMBEDDER_ID, type Dataset, type EmbeddingScope, type Project, type VectorIndexInfo } from '../../../src-shared/contract/index.js';
 import { errorText, stageLabel } from '../../app/labels.js';
+import { routeQuery, useRoute } from '../../app/router.js';
 import { useBackend } from '../../backend/index.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
 import { formatDateTime, formatNumber } from '../../ui/format.js';
@@ -11,10 +12,24 @@ import { showToast } from '../../ui/toasts.js';
 
 export const embeddingsKey = ['embeddings'] as const;
 
-function scopeLabel(t: TFunction, scope: EmbeddingScope, projects: readonly Project[] | undefined): string {
+function scopeLabel(t: TFunction, scope: EmbeddingScope, projects: readonly Project[] | undefined, datasets: readonly Dataset[] | undefined): string {
   if (scope.kind === 'library') return t('embeddings.scopeLibrary');
   if (scope.kind === 'productSet') return t('embeddings.scopeProducts', { count: scope.productIds.length });
+  if (scope.kind === 'dataset') {
+    const d = datasets?.find((x) => x.id === scope.datasetId);
+    return d ? t('embeddings.scopeDataset', { name: d.name }) : t('embeddings.scopeDatasetGone');
+  }
   return projects?.find((p) => p.id === scope.projectId)?.name ?? t('embeddings.scopeGone');
+}
+
+/** The scope select's values: `project:<id>`, `dataset:<id>` (also the address's ?scope=) or `library`. */
+function scopeFromValue(value: string): EmbeddingScope | null {
+  if (value === 'library') return { kind: 'library' };
+  const [kind, id] = value.split(':');
+  if (!id) return null;
+  if (kind === 'project') return { kind: 'project', projectId: id };
+  if (kind === 'dataset') return { kind: 'dataset', datasetId: id };
+  return null;
 }
 
 function useEmbeddingsCall() {
@@ -26,16 +41,23 @@ function useEmbeddingsCall() {
   };
 }
 
-function ExtractForm({ projects, indexes }: { projects: readonly Project[]; indexes: readonly VectorIndexInfo[] }) {
+function ExtractForm({ projects, datasets, indexes }: { projects: readonly Project[]; datasets: readonly Dataset[]; indexes: readonly VectorIndexInfo[] }) {
   const { t } = useTranslation();
   const backend = useBackend();
   const { refresh, onError } = useEmbeddingsCall();
   const models = useQuery({ queryKey: [...embeddingsKey, 'models'], queryFn: () => backend.call('embeddings.models', {}), staleTime: 60_000 });
-  const [scopeId, setScopeId] = useState('');
+  // #/embeddings?scope=dataset:<id> (the Datasets page's "Extract embeddings") preselects that scope.
+  const route = useRoute();
+  const asked = useMemo(() => (route.page === 'embeddings' ? routeQuery().get('scope') : null), [route]);
+  const [scopeId, setScopeId] = useState(asked ?? '');
+  useEffect(() => {
+    if (asked) setScopeId(asked);
+  }, [asked]);
   const [modelId, setModelId] = useState(DEFAULT_EMBEDDER_ID);
   const [name, setName] = useState('');
-  const chosen = scopeId || projects[0]?.id || 'library';
-  const scope: EmbeddingScope = chosen === 'library' ? { kind: 'library' } : { kind: 'project', projectId: chosen };
+  const chosen = scopeId || (projects[0] ? `project:${projects[0].id}` : 'library');
+  const scope: EmbeddingScope = scopeFromValue(chosen) ?? { kind: 'library' };
+  const askedDatasetMissing = chosen.startsWith('dataset:') && datasets.length > 0 && !datasets.some((d) => `dataset:${d.id}` === chosen);
   const existing = indexes.find((i) => i.modelId === modelId && JSON.stringify(i.scope) === JSON.stringify(scope));
   const extract = useMutation({
     mutationFn: () => backend.call('embeddings.extract', { scope, modelId, indexId: existing?.id, newIndexName: existing ? undefined : name.trim() || undefined }),
@@ -53,14 +75,28 @@ function ExtractForm({ projects, indexes }: { projects: readonly Project[]; inde
       <label>
         {t('embeddings.scope')}
         <select value={chosen} onChange={(e) => setScopeId(e.target.value)} data-testid="emb-scope">
-          {projects.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          {projects.length ? (
+            <optgroup label={t('embeddings.projects')}>
+              {projects.map((p) => (
+                <option key={p.id} value={`project:${p.id}`}>
+                  {p.name}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+          {datasets.length ? (
+            <optgroup label={t('embeddings.datasets')}>
+              {datasets.map((d) => (
+                <option key={d.id} value={`dataset:${d.id}`}>
+                  {t('embeddings.datasetOption', { name: d.name, count: d.productCount })}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
           <option value="library">{t('embeddings.scopeLibrary')}</option>
         </select>
       </label>
+      {askedDatasetMissing ? <p className="emb-failed">{t('embeddings.scopeDatasetGone')}</p> : null}
       <label>
         {t('embeddings.model')}
         <select value={modelId} onChange={(e) => setModelId(e.target.value)} data-testid="emb-model">
@@ -86,7 +122,7 @@ function ExtractForm({ projects, indexes }: { projects: readonly Project[]; inde
   );
 }
 
-function IndexTable({ projects, indexes }: { projects: readonly Project[] | undefined; indexes: readonly VectorIndexInfo[] }) {
+function IndexTable({ projects, datasets, indexes }: { projects: readonly Project[] | undefined; datasets: readonly Dataset[] | undefined; indexes: readonly VectorIndexInfo[] }) {
   const { t, i18n } = useTranslation();
   const backend = useBackend();
   const { refresh, onError } = useEmbeddingsCall();
@@ -115,7 +151,7 @@ function IndexTable({ projects, indexes }: { projects: readonly Project[] | unde
             {indexes.map((i) => (
               <tr key={i.id} data-testid="emb-index" data-index-id={i.id} data-state={i.state} data-vectors={i.vectors} data-failed={i.failed}>
                 <td>{i.name}</td>
-                <td>{scopeLabel(t, i.scope, projects)}</td>
+                <td>{scopeLabel(t, i.scope, projects, datasets)}</td>
                 <td>
                   <code>{i.modelId}</code>
                 </td>
@@ -193,12 +229,13 @@ export function EmbeddingsPage() {
   const { t } = useTranslation();
   const backend = useBackend();
   const projects = useQuery({ queryKey: [...embeddingsKey, 'projects'], queryFn: () => backend.call('projects.list', {}) });
+  const datasets = useQuery({ queryKey: [...embeddingsKey, 'datasets'], queryFn: () => backend.call('datasets.list', {}) });
   const indexes = useQuery({ queryKey: [...embeddingsKey, 'indexes'], queryFn: () => backend.call('embeddings.indexes', {}) });
   return (
     <div className="page embeddings-page" data-testid="page-embeddings">
       <h1>{t('embeddings.title')}</h1>
-      <ExtractForm projects={projects.data ?? []} indexes={indexes.data ?? []} />
-      <IndexTable projects={projects.data} indexes={indexes.data ?? []} />
+      <ExtractForm projects={projects.data ?? []} datasets={datasets.data ?? []} indexes={indexes.data ?? []} />
+      <IndexTable projects={projects.data} datasets={datasets.data} indexes={indexes.data ?? []} />
       <Jobs />
     </div>
   );
