@@ -175,3 +175,74 @@ test('viewer: the wheel zooms, 1:1 shows the pixels, a drag pans, Fit goes back'
   await page.keyboard.press('0');
   await expect(frame).toHaveAttribute('data-zoom', '1.000');
 });
+
+/** Drags files from disk into the window and moves them about before letting go, as a user hovering before the drop. */
+async function startDrag(page: Page, paths: readonly string[]) {
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [...paths], dragOperationsMask: 1 };
+  const send = async (type: 'dragEnter' | 'dragOver' | 'drop', at: { x: number; y: number }) =>
+    cdp.send('Input.dispatchDragEvent', { type, x: Math.round(at.x), y: Math.round(at.y), data });
+  return {
+    over: async (at: { x: number; y: number }) => {
+      await send('dragEnter', at);
+      // Chromium's drag target takes a second dragover at a new point only after a dragenter there.
+      await send('dragOver', at);
+    },
+    drop: async (at: { x: number; y: number }) => {
+      await send('drop', at);
+      await cdp.detach();
+    },
+  };
+}
+
+test('images dropped on a project card, or on an open project, are added to that project', async ({ app: page, workDir }) => {
+  const projectId = await importFolder(page, workDir, 'Eklenecek Proje', 2);
+  await expectThumbnailsLoaded(page, 2);
+
+  // On the list: the card under the pointer lights up and the overlay names the project.
+  await page.getByTestId('nav-gallery').click();
+  const card = projectCard(page, 'Eklenecek Proje');
+  await expect(card).toBeVisible();
+  const extra = await makeImages(path.join(workDir, 'ek'), ['ek elma.jpg', 'ek armut.jpg', 'ek kiraz.jpg'], { width: 420, height: 300 });
+  const drag = await startDrag(page, extra);
+
+  // Away from any card, the overlay says a new project is made.
+  await drag.over({ x: 640, y: 790 });
+  await expect(page.getByTestId('drop-overlay-title')).toHaveText('Drop to import');
+  await expect(card).not.toHaveAttribute('data-drop-over', 'true');
+  const box = (await card.boundingBox())!;
+  const onCard = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await drag.over(onCard);
+  await expect(card).toHaveAttribute('data-drop-over', 'true');
+  await expect(page.getByTestId('drop-overlay-title')).toHaveText('Drop to add to “Eklenecek Proje”');
+  await drag.drop(onCard);
+  await expect(card).not.toHaveAttribute('data-drop-over', 'true');
+  await expect(card.getByTestId('project-count')).toHaveText('5 images', { timeout: 60_000 });
+  await expect(page.getByTestId('import-job').filter({ hasText: 'Eklenecek Proje' }).last()).toHaveAttribute('data-state', 'done');
+  // No second project was made.
+  const projects = await pageRpc<{ id: string; name: string }[]>(page, 'projects.list', {});
+  expect(projects.filter((p) => p.name.startsWith('Eklenecek') || p.name === 'ek')).toHaveLength(1);
+
+  // On the open project's page: anywhere on it adds to it.
+  await card.getByTestId('project-name').click();
+  await expect(page.getByTestId('project-title')).toHaveText('Eklenecek Proje');
+  await expectTotal(page, 5);
+  const more = await makeImages(path.join(workDir, 'daha'), ['daha üzüm.jpg'], { width: 380, height: 260 });
+  const onPage = await startDrag(page, more);
+  await onPage.over({ x: 640, y: 500 });
+  await expect(page.getByTestId('drop-overlay-title')).toHaveText('Drop to add to “Eklenecek Proje”');
+  await onPage.drop({ x: 640, y: 500 });
+  await expectTotal(page, 6);
+  expect(await cellNames(page)).toContain('daha üzüm.jpg');
+  expect(page.url()).toContain(projectId);
+  const listed = await pageRpc<{ total: number }>(page, 'assets.list', { projectId, offset: 0, limit: 10 });
+  expect(listed.total).toBe(6);
+
+  // The same files again, as a folder: the upload finishes as duplicates instead of hanging at "uploading".
+  const again = await startDrag(page, [path.join(workDir, 'ek')]);
+  await again.over({ x: 640, y: 500 });
+  await again.drop({ x: 640, y: 500 });
+  const job = page.getByTestId('import-job').filter({ has: page.getByTestId('import-stats').filter({ hasText: '3 duplicates' }) });
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expectTotal(page, 6);
+});

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { currentRoute } from '../../app/router.js';
+import { useProjects } from '../library/public.js';
 import { dropIcon } from './icons.js';
 import { useImporter } from './use-importer.js';
 
@@ -8,18 +10,54 @@ function carriesFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
 }
 
+/** Marks what a drop would add to; the library's project cards carry it. */
+const CARD_ATTRIBUTE = 'data-drop-project-id';
+/** Set on the card under the pointer while files are dragged over it (styled by the card's CSS). */
+const HOVER_ATTRIBUTE = 'data-drop-over';
+
+/** The project card under the pointer, if any. */
+function cardUnder(e: DragEvent): HTMLElement | null {
+  const target = e.target instanceof Element ? e.target : null;
+  return target?.closest<HTMLElement>(`[${CARD_ATTRIBUTE}]`) ?? null;
+}
+
+/**
+ * Where a drop lands: the project card under the pointer, else the project open on the
+ * page, else a new project. Read at every dragover and again at the drop, so the overlay
+ * always names what the drop will do.
+ */
+function dropTargetOf(e: DragEvent): string | null {
+  return cardUnder(e)?.getAttribute(CARD_ATTRIBUTE) ?? currentRoute().projectId;
+}
+
 /**
  * The whole window is the drop target: a drop anywhere imports, and the overlay says so
- * while files are dragged over. Also stops the browser from opening a dropped image
- * in place of the app.
+ * while files are dragged over. A drop on a project card, or anywhere on an open project's
+ * page, adds to that project; the card lights up and the overlay names the project first.
+ * Also stops the browser from opening a dropped image in place of the app.
  */
 export function DropTarget() {
   const { t } = useTranslation();
   const { importDrop } = useImporter();
+  const projects = useProjects();
   const [active, setActive] = useState(false);
+  const [targetId, setTargetId] = useState<string | null>(null);
   const depth = useRef(0);
+  const lit = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
+    const light = (card: HTMLElement | null) => {
+      if (lit.current === card) return;
+      lit.current?.removeAttribute(HOVER_ATTRIBUTE);
+      card?.setAttribute(HOVER_ATTRIBUTE, 'true');
+      lit.current = card;
+    };
+    const end = () => {
+      depth.current = 0;
+      setActive(false);
+      setTargetId(null);
+      light(null);
+    };
     const onEnter = (e: DragEvent) => {
       if (!carriesFiles(e)) return;
       e.preventDefault();
@@ -30,22 +68,21 @@ export function DropTarget() {
       if (!carriesFiles(e)) return;
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      light(cardUnder(e));
+      setTargetId(dropTargetOf(e));
     };
     // dragenter/dragleave fire for every child crossed; count them to know when the pointer left the window.
     const onLeave = (e: DragEvent) => {
       if (!carriesFiles(e)) return;
       depth.current = Math.max(0, depth.current - 1);
-      if (depth.current === 0 || e.relatedTarget === null) {
-        depth.current = 0;
-        setActive(false);
-      }
+      if (depth.current === 0 || e.relatedTarget === null) end();
     };
     const onDrop = (e: DragEvent) => {
-      depth.current = 0;
-      setActive(false);
+      const projectId = dropTargetOf(e);
+      end();
       if (!e.dataTransfer || !carriesFiles(e)) return;
       e.preventDefault();
-      importDrop(e.dataTransfer);
+      importDrop(e.dataTransfer, projectId ? { projectId } : {});
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);
@@ -56,16 +93,18 @@ export function DropTarget() {
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('drop', onDrop);
+      light(null);
     };
   }, [importDrop]);
 
   if (!active) return null;
+  const target = targetId ? projects.data?.find((p) => p.id === targetId) : undefined;
   return (
-    <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+    <div className="drop-overlay" data-testid="drop-overlay" data-target-project-id={target?.id ?? ''} data-into-project={target ? 'true' : 'false'} aria-hidden="true">
       <div className="drop-overlay-card">
         <div className="drop-overlay-icon">{dropIcon}</div>
-        <strong>{t('dropzone.overlay')}</strong>
-        <span>{t('dropzone.overlayHint')}</span>
+        <strong data-testid="drop-overlay-title">{target ? t('dropzone.overlayInto', { name: target.name }) : t('dropzone.overlay')}</strong>
+        <span>{target ? t('dropzone.overlayIntoHint') : t('dropzone.overlayHint')}</span>
       </div>
     </div>
   );

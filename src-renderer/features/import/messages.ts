@@ -9,6 +9,8 @@ export const en = {
     chooseFiles: 'Choose files…',
     overlay: 'Drop to import',
     overlayHint: 'Folders keep their structure. Each drop becomes a new project.',
+    overlayInto: 'Drop to add to “{{name}}”',
+    overlayIntoHint: 'The images join this project; duplicates are skipped.',
   },
   imports: {
     title: 'Imports',
@@ -55,6 +57,8 @@ export const tr: Translation<typeof en> = {
     chooseFiles: 'Dosya seç…',
     overlay: 'İçe aktarmak için bırakın',
     overlayHint: 'Klasör yapısı korunur. Her bırakma yeni bir proje olur.',
+    overlayInto: '“{{name}}” projesine eklemek için bırakın',
+    overlayIntoHint: 'Görseller bu projeye eklenir; aynıları atlanır.',
   },
   imports: {
     title: 'İçe aktarmalar',

@@ -14,9 +14,13 @@ export interface Importer {
   importChosen(files: readonly File[], target?: ImportTarget): void;
 }
 
-/** Shows the new project when the user is still where they dropped (never pulls them away from elsewhere). */
-function followImport(before: Route, progress: ImportProgress | null): void {
-  if (!progress) return;
+/**
+ * Shows the new project when the user is still where they dropped (never pulls them away
+ * from elsewhere). A drop into an existing project stays put: its card's count and the
+ * imports panel show the result, and the user may drop on the next card.
+ */
+function followImport(before: Route, progress: ImportProgress | null, target: ImportTarget): void {
+  if (!progress || target.projectId) return;
   const now = currentRoute();
   if (now.page !== before.page || now.projectId !== before.projectId) return;
   if (progress.projectId === now.projectId) return;
@@ -37,12 +41,12 @@ export function useImporter(): Importer {
         const paths = backend.pathsForFiles(files);
         if (paths.length === 0) return nothing();
         const label = files.length > 1 ? `${files[0]!.name} +${files.length - 1}` : (files[0]?.name ?? '');
-        void importByPaths(backend, paths, label, target).then((p) => followImport(before, p));
+        void importByPaths(backend, paths, label, target).then((p) => followImport(before, p, target));
         return;
       }
       const snapshot = snapshotDataTransfer(dt);
       if (snapshot.entries.length === 0 && snapshot.looseFiles.length === 0) return nothing();
-      void importByUpload(backend, (onFound) => collectDropped(snapshot, onFound), target, nothing).then((p) => followImport(before, p));
+      void importByUpload(backend, (onFound) => collectDropped(snapshot, onFound), target, nothing).then((p) => followImport(before, p, target));
     },
     [backend, nothing],
   );
@@ -58,11 +62,11 @@ export function useImporter(): Importer {
         // The engine names a project after a dropped folder; chosen files come one by one, so name it here.
         const folder = commonFolder(picked);
         void importByPaths(backend, paths, folder ?? picked[0]!.relPath, { ...target, ...(folder ? { projectName: folder } : {}) }).then((p) =>
-          followImport(before, p),
+          followImport(before, p, target),
         );
         return;
       }
-      void importByUpload(backend, async () => picked, target, nothing).then((p) => followImport(before, p));
+      void importByUpload(backend, async () => picked, target, nothing).then((p) => followImport(before, p, target));
     },
     [backend, nothing],
   );
