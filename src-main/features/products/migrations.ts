@@ -90,4 +90,20 @@ export const productsMigrations: readonly Migration[] = [
       CREATE INDEX product_images_cutout ON product_images(cutout_id) WHERE cutout_id IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'search index keyed by product rowid',
+    // Search rows written before they were keyed by the product's rowid (search answers by
+    // rowid, so such a row hides its product, or shows another). Rebuilt once, for every live
+    // product, with the text repository.ts's searchText() writes: the fields joined by one
+    // space, empty ones left out, lower-cased. SQLite's lower() knows only ASCII; the trigram
+    // index folds the other letters' case itself, except 'İ', which JavaScript lowers to
+    // 'i' and a combining dot: replaced first so the rows equal what searchText() writes.
+    up: `
+      DELETE FROM products_search;
+      INSERT INTO products_search (rowid, product_id, text)
+        SELECT rowid, id, lower(replace(concat_ws(' ', NULLIF(brand_name, ''), NULLIF(sub_brand, ''), NULLIF(product_name, ''), NULLIF(variant, ''), NULLIF(category, '')), 'İ', 'i' || char(775)))
+        FROM products WHERE deleted = 0;
+    `,
+  },
 ];

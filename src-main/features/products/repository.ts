@@ -222,7 +222,6 @@ export class ProductRepository {
          augmented_count = (SELECT COUNT(*) FROM product_images i WHERE i.product_id = products.id AND i.deleted = 0 AND i.type = 'augmented')
        WHERE id = ?`,
     );
-    this.healSearchIndex();
   }
 
   /** Rebuilds a product's search text (brand, names, variant, category; barcodes are searched by prefix). */
@@ -231,21 +230,6 @@ export class ProductRepository {
     const r = this.liveById.get(id);
     if (!r) return;
     this.searchInsert.run(id, id, searchText(r));
-  }
-
-  /**
-   * A library whose search rows were written before they were keyed by the product's rowid
-   * gets them rewritten once (a check of one indexed join at each open; the rebuild is
-   * one transaction). Search answers by rowid, so a stale row would hide its product.
-   */
-  private healSearchIndex(): void {
-    const stale = this.db.prepare('SELECT 1 FROM products_search s LEFT JOIN products p ON p.rowid = s.rowid WHERE p.id IS NOT s.product_id LIMIT 1').get();
-    if (!stale) return;
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM products_search').run();
-      const rows = this.db.prepare('SELECT * FROM products WHERE deleted = 0').all() as ProductRow[];
-      for (const r of rows) this.searchInsert.run(r.id, r.id, searchText(r));
-    })();
   }
 
   /** Products with their barcodes, in the order of `rows`. */
