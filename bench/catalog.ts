@@ -20,6 +20,7 @@
  *     peer: the same page's idle frame times. Needs dist/renderer (node scripts/build.mjs --renderer).
  *
  *   node --import tsx bench/catalog.ts [--products 50000] [--runs 50] [--no-ui] [--keep] [--ui-from DATA_DIR] [--queries-from DATA_DIR]
+ *     [--export-only] [--formats csv,json,zip]
  *
  * The last line printed is one JSON object.
  */
@@ -53,6 +54,10 @@ const { values: flags } = parseArgs({
     /** Only the products.list figures, on a library a run kept (with the same --products). */
     'queries-from': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** Only import, frames and the export figures (no list queries, no UI): `--export-only --formats zip`. */
+    'export-only': { type: 'boolean', default: false },
+    /** Which exports to measure, comma-separated. */
+    formats: { type: 'string', default: 'csv,json,zip' },
   },
 });
 const PRODUCTS = Number(flags.products);
@@ -497,6 +502,20 @@ async function uiOnly(dataDir: string) {
   console.log(JSON.stringify({ bench: 'catalog', products: total, ui_search_ms: ui.ui_search_ms, ui_search_after_last_key_ms_p95: ui.ui_search_after_last_key_ms.p95, scroll_p95_ms: ui.scroll_p95_ms, scroll_p99_ms: ui.scroll_p99_ms, idle_p95_ms: ui.idle_p95_ms, dom_rows_max: ui.dom_rows_max }));
 }
 
+/** Export speed: every product, streamed to a counter (the ZIP carries the frames' files too). */
+async function exportFigures(products: ProductCatalog, ids: readonly string[]) {
+  const exportRate: Record<string, { seconds: number; perS: number; mb: number }> = {};
+  for (const format of flags.formats.split(',').map((f) => f.trim()) as ('csv' | 'json' | 'zip')[]) {
+    const counter = new ByteCounter();
+    const s = performance.now();
+    await pipeline(exportStream(products, ids, format).stream, counter);
+    const seconds = (performance.now() - s) / 1000;
+    exportRate[format] = { seconds, perS: Math.round(ids.length / seconds), mb: Math.round((counter.bytes / 2 ** 20) * 10) / 10 };
+    log(`export ${format.toUpperCase().padEnd(4)} ${ids.length.toLocaleString('en')} products: ${seconds.toFixed(2)} s, ${exportRate[format]!.perS.toLocaleString('en')} products/s, ${exportRate[format]!.mb} MiB`);
+  }
+  return exportRate;
+}
+
 async function main() {
   log(`${machine()}; ${PRODUCTS.toLocaleString('en')} products, ${RUNS} runs per query; ${new Date().toISOString()}`);
   await fs.rm(work, { recursive: true, force: true });
@@ -538,18 +557,16 @@ async function main() {
   })();
   log(`${frames.toLocaleString('en')} frames added to ${Math.round(PRODUCTS * 0.05).toLocaleString('en')}-odd products in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
+  if (flags['export-only']) {
+    const rates = await exportFigures(products, ids);
+    await engine.close();
+    if (!flags.keep) await fs.rm(work, { recursive: true, force: true });
+    console.log(JSON.stringify({ bench: 'catalog', products: PRODUCTS, frames, ...Object.fromEntries(Object.entries(rates).flatMap(([f, r]) => [[`export_${f}_per_s`, r.perS], [`export_${f}_mb_per_s`, Math.round((r.mb / r.seconds) * 10) / 10]])) }));
+    return;
+  }
   const { latency, floor, barcodePrefixes, words, deepName } = await queryFigures(call, products, catalog, ids);
 
-  // Export speed: every product, streamed to a counter (the ZIP carries the frames' files too).
-  const exportRate: Record<string, { seconds: number; perS: number; mb: number }> = {};
-  for (const format of ['csv', 'json', 'zip'] as const) {
-    const counter = new ByteCounter();
-    const s = performance.now();
-    await pipeline(exportStream(products, ids, format).stream, counter);
-    const seconds = (performance.now() - s) / 1000;
-    exportRate[format] = { seconds, perS: Math.round(ids.length / seconds), mb: Math.round((counter.bytes / 2 ** 20) * 10) / 10 };
-    log(`export ${format.toUpperCase().padEnd(4)} ${ids.length.toLocaleString('en')} products: ${seconds.toFixed(2)} s, ${exportRate[format]!.perS.toLocaleString('en')} products/s, ${exportRate[format]!.mb} MiB`);
-  }
+  const exportRate = await exportFigures(products, ids);
   // One file on disk too (what products.exportTo does), as a check the stream is whole.
   const onDisk = path.join(work, 'export.csv');
   await pipeline(exportStream(products, ids, 'csv').stream, createWriteStream(onDisk));
@@ -580,9 +597,9 @@ async function main() {
     floor_100_by_id_ms_p95: floor.p95,
     list_to_floor_p95_ratio: Math.round((worstList / Math.max(floor.p95, 0.01)) * 10) / 10,
     import_rows_per_s: Math.round(PRODUCTS / importS),
-    export_csv_per_s: exportRate.csv!.perS,
-    export_json_per_s: exportRate.json!.perS,
-    export_zip_per_s: exportRate.zip!.perS,
+    export_csv_per_s: exportRate.csv?.perS ?? null,
+    export_json_per_s: exportRate.json?.perS ?? null,
+    export_zip_per_s: exportRate.zip?.perS ?? null,
     ui_search_ms: ui?.ui_search_ms ?? null,
     ui_search_after_last_key_ms_p95: ui?.ui_search_after_last_key_ms.p95 ?? null,
     scroll_p95_ms: ui?.scroll_p95_ms ?? null,

@@ -1,7 +1,7 @@
 /**
  * Catalog files in and out: CSV (csv-parse / csv-stringify: quoting, BOMs and line breaks
  * inside fields are theirs to get right) and JSON; a ZIP per selection with each product's
- * metadata.json and images (yazl, streamed).
+ * metadata.json and images (streamed; stored-zip.ts says why not yazl).
  */
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -10,7 +10,6 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify';
-import yazl from 'yazl';
 import {
   BarcodeCode,
   ContractError,
@@ -24,6 +23,7 @@ import {
 } from '../../../src-shared/contract/index.js';
 import { z } from 'zod';
 import type { ProductCatalog } from './catalog.js';
+import { StoredZipWriter } from './stored-zip.js';
 
 /** Field a catalog column stands for, by its usual names (lower-cased, separators dropped). */
 const ALIASES: Record<string, string> = {
@@ -279,42 +279,60 @@ export function exportStream(catalog: ProductCatalog, ids: readonly string[], fo
     );
     return { stream, fileName: `products-${stamp}.json`, contentType: 'application/json; charset=utf-8' };
   }
-  const zip = new yazl.ZipFile();
-  const out = new PassThrough();
-  zip.outputStream.pipe(out);
-  // Filled as the consumer reads: one page of products at a time.
-  void (async () => {
-    try {
-      const used = new Set<string>();
-      for (const page of pages(catalog, ids)) {
-        for (const p of page) {
-          let folder = folderOf(p);
-          for (let n = 2; used.has(folder); n++) folder = `${folderOf(p)}-${n}`;
-          used.add(folder);
-          zip.addBuffer(Buffer.from(`${JSON.stringify(p, null, 2)}\n`), `${folder}/metadata.json`);
-          for (const type of ['synthetic', 'real', 'augmented'] as const) {
-            let offset = 0;
-            for (;;) {
-              const { items } = catalog.images(p.id, type, offset, 500);
-              for (const img of items) {
-                const ext = img.format === 'jpeg' ? 'jpg' : img.format;
-                const stem = type === 'synthetic' && img.frameIndex !== null ? `frame_${String(img.frameIndex).padStart(4, '0')}` : img.id;
-                zip.addFile(catalog.imagePath(img.id), `${folder}/${type}/${stem}.${ext}`, { compress: false });
-              }
-              if (items.length < 500) break;
-              offset += 500;
-            }
-          }
-        }
-      }
-      zip.end();
-    } catch (err) {
-      out.destroy(err as Error);
-    }
-  })();
+  const zip = new StoredZipWriter();
+  const out = zip.stream;
+  void fillZip(catalog, ids, zip).catch((err: Error) => out.destroy(err));
   const only = ids.length === 1 ? catalog.many(ids)[0] : undefined;
   const fileName = only ? `${folderOf(only)}.zip` : `products-${stamp}.zip`;
   return { stream: out, fileName, contentType: 'application/zip' };
+}
+
+/**
+ * Fills the ZIP as its reader takes it. Every entry is stored, not deflated: the images
+ * are JPEG/PNG/WebP already, and deflating each small metadata.json in its own zlib stream
+ * (yazl's way, thousands at once) cost more than it saved. A page of products and their
+ * images is two queries; a product's image files are read together, and the output is
+ * awaited whenever it is full, so a slow download (or disk) holds the reading back and
+ * memory stays at about one product's images.
+ */
+async function fillZip(catalog: ProductCatalog, ids: readonly string[], zip: StoredZipWriter): Promise<void> {
+  const out = zip.stream;
+  const used = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const page = catalog.many(ids.slice(i, i + 500));
+    const files = catalog.imageFilesOf(page.map((p) => p.id));
+    for (const p of page) {
+      if (out.destroyed) return; // the reader went away (a cancelled download)
+      let folder = folderOf(p);
+      for (let n = 2; used.has(folder); n++) folder = `${folderOf(p)}-${n}`;
+      used.add(folder);
+      const modified = new Date(p.updatedAt);
+      zip.add(`${folder}/metadata.json`, Buffer.from(`${JSON.stringify(p, null, 2)}\n`), modified);
+      const images = files.get(p.id) ?? [];
+      const contents = await Promise.all(images.map((img) => fs.readFile(img.path)));
+      images.forEach((img, k) => {
+        const ext = img.format === 'jpeg' ? 'jpg' : img.format;
+        const stem = img.type === 'synthetic' && img.frameIndex !== null ? `frame_${String(img.frameIndex).padStart(4, '0')}` : img.id;
+        zip.add(`${folder}/${img.type}/${stem}.${ext}`, contents[k]!, modified);
+      });
+      await drained(out);
+    }
+  }
+  zip.end();
+}
+
+/** Resolves when a stream's buffer has emptied (or it closed: the caller then sees `destroyed`). */
+function drained(stream: PassThrough): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 /** Writes an export to `dest` through a temp file: a failure (a full disk) leaves no half file. */
