@@ -1,12 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliContext } from '../engine/cli-command.js';
+import type { CliBackend, CliCommand, CliContext } from '../engine/cli-command.js';
+import { LibraryHeldError } from '../engine/data-dir-lock.js';
 import { installCrashGuard } from '../engine/crash-guard.js';
 import type { Engine } from '../engine/engine.js';
 import { packageVersion } from '../engine/package-root.js';
 import { defaultDataDir } from '../engine/paths.js';
 import { engineFeatures, openEngine } from '../features/index.js';
+import { localBackend, remoteBackend } from './backend.js';
 import { exportReadableCommand } from './commands/export-readable.js';
 import { infoCommand } from './commands/info.js';
 import { queueCommand } from './commands/queue.js';
@@ -147,16 +149,34 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     if (e.queue.pauseReason() === 'disk_full' && (await e.disk.freeBytes().catch(() => 0)) < e.disk.minFreeBytes) void onFull();
   };
 
+  let remote: (CliBackend & { close(): void }) | null = null;
+  const openHere = (options: { runJobs?: boolean } = {}) =>
+    (engine ??= openEngine({ dataDir, queue: { autostart: options.runJobs !== false } }).then((e) => {
+      opened = e;
+      void watchDiskFull(e, options.runJobs !== false);
+      return e;
+    }));
+  let backend: Promise<CliBackend> | null = null;
   const ctx: CliContext = {
     dataDir,
     out,
     err,
     engine: (options = {}) =>
-      (engine ??= openEngine({ dataDir, queue: { autostart: options.runJobs !== false } }).then((e) => {
-        opened = e;
-        void watchDiskFull(e, options.runJobs !== false);
-        return e;
-      })),
+      openHere(options).catch((e: unknown) => {
+        // A command that needs the library itself cannot run beside its holder: say so plainly.
+        if (e instanceof LibraryHeldError) throw new LibraryHeldError(e.dataDir, e.holder, `${e.message} (\`atolye ${command.name}\` needs the library itself; it cannot run beside the app)`);
+        throw e;
+      }),
+    backend: (options = {}) =>
+      (backend ??= openHere(options).then(
+        (e) => localBackend(e),
+        async (e: unknown) => {
+          if (!(e instanceof LibraryHeldError)) throw e;
+          engine = null;
+          remote = await remoteBackend(e);
+          return remote;
+        },
+      )),
     stopped: io.stopped ? Promise.race([io.stopped, stopRequested.promise]) : stopRequested.promise,
   };
 
@@ -198,6 +218,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   } finally {
     const toClose = engine as Promise<Engine> | null;
     if (toClose) await toClose.then((e) => e.close()).catch(() => undefined);
+    (remote as { close(): void } | null)?.close();
     for (const c of cleanups) c();
   }
   return code;

@@ -1,4 +1,23 @@
+import type { EngineEvent, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
 import type { Engine } from './engine.js';
+
+/**
+ * The contract as a CLI command reaches it: in this process (an engine it opened) or, when
+ * another Atölye process holds the library (the app, \`atolye serve\`), over that process's
+ * loopback server with the same-user credential published beside the library's lock.
+ * A command written against it works in both cases.
+ */
+export interface CliBackend {
+  call<M extends MethodName>(name: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Every engine event; answers the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** Resolves once subscribed events are flowing, so none after it is missed. */
+  ready(): Promise<void>;
+  /** Copies a library asset's file (an original, a result) to dest, atomically. */
+  saveAsset(assetId: string, dest: string): Promise<void>;
+  /** Null when the engine runs in this process; otherwise the process the calls go to. */
+  remote: { pid: number; port: number } | null;
+}
 
 export interface CliContext {
   /**
@@ -6,6 +25,12 @@ export interface CliContext {
    * for it). `runJobs: false` opens it without starting the queue (inspection, pause/resume).
    */
   engine: (options?: { runJobs?: boolean }) => Promise<Engine>;
+  /**
+   * The contract: an engine opened here (as engine() opens it), or, when another Atölye
+   * process holds the library, that process over its loopback server. Prefer it to
+   * engine(): a command that uses it also works beside the running app.
+   */
+  backend: (options?: { runJobs?: boolean }) => Promise<CliBackend>;
   dataDir: string | undefined;
   /** One line (or a block of lines) to stdout; control characters in it are escaped (printable.ts). */
   out: (line: string) => void;

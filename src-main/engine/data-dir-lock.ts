@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { ContractError } from '../../src-shared/contract/index.js';
 
 /** Who holds the lock, for the message a second engine shows. Informative only. */
-interface Holder {
+export interface Holder {
   pid: number;
   host: string;
   startedAt: number;
@@ -55,7 +55,7 @@ export class DataDirLock {
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
         const holder = readHolder(infoFile);
         const who = holder ? `pid ${holder.pid}${holder.host !== os.hostname() ? ` on ${holder.host}` : ''}, since ${new Date(holder.startedAt).toLocaleString()}` : 'another process';
-        throw new ContractError('unavailable', `the library at ${dataDir} is open in another Atölye process (${who}: the app or \`atolye serve\`); close it first, or use another --data-dir`);
+        throw new LibraryHeldError(dataDir, holder, `the library at ${dataDir} is open in another Atölye process (${who}: the app or \`atolye serve\`); close it first, or use another --data-dir`);
       }
       throw new ContractError('unavailable', `cannot lock the library at ${dataDir}: ${(err as Error).message}`);
     }
@@ -82,6 +82,91 @@ export class DataDirLock {
       /* closing drops it anyway */
     }
     this.db.close();
+  }
+}
+
+/**
+ * Refusal of a second engine: another process holds the library. The CLI catches it to
+ * send its calls to that process instead (readEndpoint).
+ */
+export class LibraryHeldError extends ContractError {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: Holder | null,
+    message: string,
+  ) {
+    super('unavailable', message);
+  }
+}
+
+/**
+ * Where the process holding a library answers calls: its loopback server's port and a
+ * credential for the CLI. Written beside the lock by the holder, readable by its OS user only.
+ */
+export interface Endpoint {
+  pid: number;
+  port: number;
+  /** A bearer credential that grants the `local` transport (paths on this machine). */
+  token: string;
+}
+
+const ENDPOINT_FILE = 'engine.endpoint.json';
+
+/**
+ * Publishes this process's endpoint for the library (see Endpoint). The file is created
+ * with mode 0600 under a temporary name and renamed into place, so it is never readable
+ * by anyone else, not even for a moment, and never half-written. Answers its remover.
+ */
+export function advertiseEndpoint(dataDir: string, endpoint: Omit<Endpoint, 'pid'>): () => void {
+  const file = path.join(dataDir, ENDPOINT_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, JSON.stringify({ pid: process.pid, ...endpoint } satisfies Endpoint));
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return () => {
+    const current = readEndpointFile(file);
+    if (current?.pid === process.pid && current.port === endpoint.port) fs.rmSync(file, { force: true });
+  };
+}
+
+/** Why an endpoint file is not trusted (readEndpoint). */
+export type EndpointRefusal = 'missing' | 'not-a-file' | 'other-owner' | 'readable-by-others' | 'malformed';
+
+/**
+ * The endpoint of the process holding the library, when its file can be trusted: a plain
+ * file (not a link) owned by this OS user, readable by nobody else. A credential that
+ * another user could have planted or read grants nothing. (Windows has no POSIX owner or
+ * mode: there the folder's ACL, the user's profile, is what protects it.)
+ */
+export function readEndpoint(dataDir: string): { endpoint: Endpoint } | { refused: EndpointRefusal } {
+  const file = path.join(dataDir, ENDPOINT_FILE);
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch {
+    return { refused: 'missing' };
+  }
+  if (!stat.isFile()) return { refused: 'not-a-file' };
+  if (process.platform !== 'win32') {
+    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return { refused: 'other-owner' };
+    if ((stat.mode & 0o077) !== 0) return { refused: 'readable-by-others' };
+  }
+  const endpoint = readEndpointFile(file);
+  return endpoint ? { endpoint } : { refused: 'malformed' };
+}
+
+function readEndpointFile(file: string): Endpoint | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Endpoint>;
+    const valid = Number.isInteger(v.pid) && Number.isInteger(v.port) && v.port! > 0 && v.port! < 65536 && typeof v.token === 'string' && v.token.length >= 32;
+    return valid ? { pid: v.pid!, port: v.port!, token: v.token! } : null;
+  } catch {
+    return null;
   }
 }
 

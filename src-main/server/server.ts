@@ -17,8 +17,10 @@ import {
   type EngineEvent,
 } from '../../src-shared/contract/index.js';
 import { createDispatcher } from '../engine/api/dispatch.js';
+import { advertiseEndpoint } from '../engine/data-dir-lock.js';
 import type { Engine } from '../engine/engine.js';
 import { mediaHeaders } from '../engine/media/display.js';
+import { parseRange, partialHeaders, unsatisfiableHeaders } from '../engine/media/range.js';
 import { errorCodeOf } from '../engine/queue/errors.js';
 import { bearerOf, checkOrigin, newSessionHost, newToken, sameToken, SESSION_COOKIE, sessionCookieOf } from './auth.js';
 import { serveStatic } from './static-files.js';
@@ -53,6 +55,12 @@ export interface ServerOptions {
   /** The built renderer (dist/renderer); null serves the API only. */
   staticDir?: string | null;
   limits?: Partial<ServerLimits>;
+  /**
+   * Lets the CLI of the same OS user send its calls here while this process holds the
+   * library: a second credential is written beside the library's lock (mode 0600, see
+   * data-dir-lock.ts advertiseEndpoint) and removed on close. Default true.
+   */
+  cliAccess?: boolean;
 }
 
 export interface RunningServer {
@@ -65,6 +73,8 @@ export interface RunningServer {
   /** The browser session's origin: http://<secret>.localhost:<port>/ (see auth.ts newSessionHost). */
   appUrl: string;
   token: string;
+  /** The CLI's credential (cliAccess), null when not offered. Never printed: it is in the 0600 endpoint file only. */
+  cliToken: string | null;
   port: number;
   close(): Promise<void>;
 }
@@ -102,6 +112,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { engine } = options;
   const limits: ServerLimits = { ...defaultLimits, ...options.limits };
   const token = options.token ?? newToken();
+  // The CLI's credential: a file only this OS user can read is what grants it, so it may
+  // name paths on this computer (the `local` transport) where a browser's token may not.
+  const cliToken = options.cliAccess === false ? null : newToken();
   const sessionHost = newSessionHost();
   const dispatch = createDispatcher(engine);
   let port = 0;
@@ -151,8 +164,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!req.complete) res.once('finish', () => req.destroy());
   };
 
+  /** The CLI of this OS user (the endpoint file's credential): local paths allowed. */
+  const isCli = (req: IncomingMessage): boolean => cliToken !== null && sameToken(bearerOf(req), cliToken);
   const authenticated = (req: IncomingMessage): boolean => {
-    if (sameToken(bearerOf(req), token)) return true;
+    if (sameToken(bearerOf(req), token) || isCli(req)) return true;
     // The session cookie counts only on the session host, the one place a browser sends it.
     return req.headers.host?.toLowerCase() === `${sessionHost}:${port}` && sameToken(sessionCookieOf(req), token);
   };
@@ -208,7 +223,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw new ContractError('invalid_input', 'malformed %-escape in the method name');
       }
       const body = await readJson(req);
-      if (isMethodName(name)) {
+      if (isMethodName(name) && !isCli(req)) {
         const spec = methods[name];
         if (!transportAllows(spec, 'http')) throw new ContractError('forbidden', `${name} is not available over the web transport (it writes to a path on this computer); get the file through the download route (/api/download/<name>) instead`);
         const used = localFieldsUsed(spec, body);
@@ -248,14 +263,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!found) throw new ContractError('not_found', 'no such media');
       const stat = await fs.stat(found.path).catch(() => null);
       if (!stat) throw new ContractError('not_found', 'media file is missing from the store');
-      res.writeHead(200, {
+      // A player seeks with byte ranges (media/range.ts: one range, or 416).
+      const range = parseRange(req.headers.range, stat.size);
+      if (range === 'unsatisfiable') {
+        res.writeHead(416, unsatisfiableHeaders(stat.size));
+        return void res.end();
+      }
+      res.writeHead(range ? 206 : 200, {
         ...mediaHeaders(found.contentType, { sameOriginOnly: true }),
         'Content-Length': stat.size,
+        ...(range ? partialHeaders(range, stat.size) : {}),
+        'Accept-Ranges': 'bytes',
         'Cache-Control': 'private, max-age=31536000, immutable',
         'Referrer-Policy': 'no-referrer',
       });
       if (method === 'HEAD') return void res.end();
-      const stream = createReadStream(found.path);
+      const stream = createReadStream(found.path, range ?? {});
       stream.on('error', () => res.destroy());
       stream.pipe(res);
       return;
@@ -352,13 +375,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
+  let withdraw = () => {};
+  if (cliToken) {
+    try {
+      withdraw = advertiseEndpoint(engine.dataDir, { port, token: cliToken });
+    } catch (err) {
+      // The app still works; only a CLI beside it will say the library is held.
+      console.error(`[server] cannot publish the CLI endpoint: ${(err as Error).message}`);
+    }
+  }
   return {
     url,
     loginUrl: `${url}?token=${token}`,
     appUrl: `http://${sessionHost}:${port}/`,
     token,
+    cliToken,
     port,
     close: async () => {
+      withdraw();
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();

@@ -58,10 +58,12 @@ describe('atolye CLI', () => {
     for (const p of inference.providers) expect(p.state).not.toBe('untested');
   });
 
-  it('fails an import of a missing folder with a clear message and exit code 1', async () => {
+  it('refuses an import of a missing folder before anything is imported: a clear message, exit code 2, no project', async () => {
     const res = await atolye(['--data-dir', path.join(dir, 'lib2'), 'import', path.join(dir, 'does-not-exist')]);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/not found: .*does-not-exist/);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/does-not-exist: no such file or folder; nothing was imported/);
+    const projects = await atolye(['--data-dir', path.join(dir, 'lib2'), 'projects', '--json']);
+    expect(JSON.parse(projects.stdout)).toEqual([]);
   });
 
   it('serves the web mode and prints a URL whose token opens the API', async () => {

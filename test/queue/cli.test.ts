@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localBackend } from '../../src-main/cli/backend.js';
 import { queueCommand } from '../../src-main/cli/commands/queue.js';
 import type { Engine } from '../../src-main/engine/engine.js';
 import { openEngine } from '../../src-main/features/index.js';
@@ -13,7 +14,7 @@ describe('atolye queue', () => {
   let engine: Engine;
   let lines: string[];
   const run = (...args: string[]) =>
-    queueCommand.run(args, { engine: async () => engine, dataDir: undefined, out: (l) => lines.push(l), err: (l) => lines.push(l), stopped: new Promise(() => {}) });
+    queueCommand.run(args, { engine: async () => engine, backend: async () => localBackend(engine), dataDir: undefined, out: (l) => lines.push(l), err: (l) => lines.push(l), stopped: new Promise(() => {}) });
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
     engine = await openEngine({ dataDir: path.join(dir, 'data'), workers: 1 });

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ContractError, Id, type QueueStats } from '../../../src-shared/contract/index.js';
-import type { CliCommand } from '../../engine/cli-command.js';
-import type { Engine } from '../../engine/engine.js';
+import type { CliBackend, CliCommand } from '../../engine/cli-command.js';
 
 const queueUsage = `atolye queue [stats] [--json]
 atolye queue pause [BATCH_ID]
@@ -24,19 +23,19 @@ export const queueCommand: CliCommand = {
   name: 'queue',
   summary: 'Job queue: stats, pause, resume, retry failed jobs',
   usage: queueUsage,
-  // Inspecting or steering the queue must not start running its jobs in this process.
-  run: async (args, ctx) => queueCli(args, { engine: await ctx.engine({ runJobs: false }), out: ctx.out }),
+  // Inspecting or steering the queue must not start running its jobs in this process
+  // (and beside the running app, it steers the app's queue).
+  run: async (args, ctx) => queueCli(args, { backend: () => ctx.backend({ runJobs: false }), out: ctx.out }),
 };
 
 /** `atolye queue …`; answers the exit code (0 ok, 1 not found, 2 bad usage). */
-async function queueCli(args: string[], ctx: { engine: Engine; out: (line: string) => void }): Promise<number> {
+async function queueCli(args: string[], ctx: { backend: () => Promise<CliBackend>; out: (line: string) => void }): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     ctx.out(queueUsage);
     return 0;
   }
   const [sub = 'stats', batchId, ...extra] = positionals;
-  const queue = ctx.engine.queue;
   if (extra.length || (sub === 'stats' && batchId)) {
     ctx.out(`atolye queue: unexpected argument "${extra[0] ?? batchId}"\n\n${queueUsage}`);
     return 2;
@@ -45,23 +44,28 @@ async function queueCli(args: string[], ctx: { engine: Engine; out: (line: strin
     ctx.out(`atolye queue: "${batchId}" is not a batch id`);
     return 2;
   }
+  if (!['stats', 'pause', 'resume', 'retry-failed'].includes(sub)) {
+    ctx.out(`atolye queue: unknown command "${sub}"\n\n${queueUsage}`);
+    return 2;
+  }
+  const backend = await ctx.backend();
   try {
     switch (sub) {
       case 'stats': {
-        const stats = queue.stats();
+        const stats = await backend.call('queue.stats', {});
         if (values.json) ctx.out(JSON.stringify(stats, null, 2));
         else for (const line of formatStats(stats)) ctx.out(line);
         return 0;
       }
       case 'pause':
       case 'resume': {
-        const control = sub === 'pause' ? queue.pause(batchId) : queue.resume(batchId);
+        const control = await backend.call(sub === 'pause' ? 'queue.pause' : 'queue.resume', batchId === undefined ? {} : { batchId });
         if (control.batch) ctx.out(`batch ${control.batch.id} (${control.batch.label ?? control.batch.type}): ${control.batch.state}`);
         else ctx.out(control.paused ? 'queue paused: running jobs finish, nothing new starts' : 'queue resumed');
         return 0;
       }
       case 'retry-failed': {
-        const { retried, batch } = queue.retryFailed(batchId);
+        const { retried, batch } = await backend.call('queue.retryFailedBatch', batchId === undefined ? {} : { batchId });
         ctx.out(`${retried} failed job${retried === 1 ? '' : 's'} queued again${batch ? ` in batch ${batch.id} (${batch.state})` : ''}`);
         return 0;
       }

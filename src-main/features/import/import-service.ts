@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shared/contract/index.js';
 import { cleanText, ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
@@ -76,6 +77,8 @@ export class ImportService implements ScanServices, FileServices {
     let name = input.projectName;
     if (input.paths) {
       sources = { paths: input.paths.map((p) => path.resolve(p)) };
+      // Refused before a project exists: a typo must not leave an empty project behind.
+      for (const p of sources.paths) await assertReadablePath(p);
       name ??= await projectNameFor(input.paths);
     } else {
       const ids = input.uploadIds!;
@@ -342,4 +345,15 @@ function cleanRelPath(name: string): string {
     .split('/')
     .filter((p) => p && p !== '.' && p !== '..');
   return parts.join('/') || 'unnamed';
+}
+
+/** A path given to import exists and can be read; otherwise invalid_input naming it. */
+async function assertReadablePath(p: string): Promise<void> {
+  try {
+    await fs.access(p, fs.constants.R_OK);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    throw new ContractError('invalid_input', `${p}: ${why}; nothing was imported`);
+  }
 }

@@ -27,5 +27,5 @@ export const importFeature = defineFeature({
   }),
   start: (imports) => void imports.markInterrupted(),
   close: (imports) => imports.close(),
-  cli: (self) => [importCommand(self)],
+  cli: () => [importCommand()],
 });

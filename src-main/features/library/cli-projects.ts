@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../../engine/cli-command.js';
-import type { EngineFeature } from '../../engine/feature.js';
-import type { Library } from './library.js';
 
-export const projectsCommand = (library: EngineFeature<Library>): CliCommand => ({
+export const projectsCommand = (): CliCommand => ({
   name: 'projects',
   summary: 'List projects',
   usage: `atolye projects [--json]
@@ -15,7 +13,8 @@ Options:
   -h, --help   show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const projects = (await ctx.engine({ runJobs: false })).use(library).listProjects();
+    // Through the contract, so it also lists the running app's library (ctx.backend).
+    const projects = await (await ctx.backend({ runJobs: false })).call('projects.list', {});
     if (values.json) {
       ctx.out(JSON.stringify(projects, null, 2));
       return 0;

@@ -26,5 +26,5 @@ export const libraryFeature = defineFeature({
   // Deletes whose undo ran out while the app was closed let their files go now.
   start: async (library) => void (await library.purgeDeleted()),
   close: (library) => library.close(),
-  cli: (self) => [projectsCommand(self)],
+  cli: () => [projectsCommand()],
 });

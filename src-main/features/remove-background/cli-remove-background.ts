@@ -1,22 +1,30 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RemoveBackgroundPreset, type RemoveBackgroundOptionsInput } from '../../../src-shared/contract/index.js';
-import type { CliCommand } from '../../engine/cli-command.js';
-import type { EngineFeature } from '../../engine/feature.js';
-import { importFeature } from '../import/public.js';
-import { libraryFeature } from '../library/public.js';
-import type { RemoveBackgroundService } from './service.js';
+import {
+  ModelId,
+  RemoveBackgroundPreset,
+  type Project,
+  type RemoveBackgroundOptions,
+  type RemoveBackgroundOptionsInput,
+  type RemoveBackgroundRun,
+} from '../../../src-shared/contract/index.js';
+import type { CliBackend, CliCommand } from '../../engine/cli-command.js';
+import { skippedBy, waitForImport } from '../import/public.js';
+import { normaliseOptions } from './remove-background.js';
 
 const summary = 'Remove the background of images (a folder or files) into an output folder';
 
 const usage = `atolye remove-background <folder|files…> --out <dir> [--preset cutout|mask|white|crop|square] [options]
 
-Imports the images into a project (or reuses it when already imported), removes
+Imports the images into a project (a second run on the same folder or file, or with
+the same --project, reuses its project and imports only what is new), removes
 their backgrounds locally with the default model (CUDA when present, CPU otherwise)
 and writes one file per image into <dir>, keeping the folder structure. Images that
 were done before with the same settings are reused, not recomputed. A damaged image
-is reported and skipped; the others are still done.
+is reported and skipped; the others are still done. A missing path or an invalid
+option is refused before anything is imported. Beside the running app (or \`atolye
+serve\`) on the same library, the work runs there, and shows up in it.
 
 Each result gets a quality verdict. A doubtful one (nothing found, a speck, mostly
 see-through, running off the frame, several pieces) is not counted as done: it is
@@ -52,14 +60,14 @@ Options:
 Exit codes: 0 done, 1 some images failed, 2 bad arguments, 3 some need review (--strict).`;
 
 /** `atolye remove-background`: exit code 0 all done, 1 some failed, 2 usage, 3 some need review (with --strict). */
-export const removeBackgroundCommand = (feature: EngineFeature<RemoveBackgroundService>): CliCommand => ({
+export const removeBackgroundCommand = (): CliCommand => ({
   name: 'remove-background',
   summary,
   usage,
-  run: (args, ctx) => run(args, ctx, feature),
+  run: (args, ctx) => run(args, ctx),
 });
 
-async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], feature: EngineFeature<RemoveBackgroundService>): Promise<number> {
+async function run(args: string[], ctx: Parameters<CliCommand['run']>[1]): Promise<number> {
   const err = ctx.err;
   let parsed;
   try {
@@ -128,54 +136,90 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
     return 2;
   }
 
-  const engine = await ctx.engine();
-  const imports = engine.use(importFeature);
-  const library = engine.use(libraryFeature);
-  const service = engine.use(feature);
+  let normalised: RemoveBackgroundOptions;
+  try {
+    // Every option is checked before anything is imported: a typo must not leave a project behind.
+    normalised = normaliseOptions(options);
+    if (values.model !== undefined && !ModelId.safeParse(values.model).success) throw new Error(`--model: "${values.model}" is not a model id (see the Models page or atolye models)`);
+  } catch (e) {
+    err(`atolye remove-background: ${(e as Error).message}`);
+    return 2;
+  }
+  const inputs = positionals.map((p) => path.resolve(p));
+  for (const p of inputs) {
+    if (!(await fs.stat(p).catch(() => null))) {
+      err(`atolye remove-background: ${p}: no such file or folder; nothing was imported`);
+      return 2;
+    }
+  }
+
+  // In this process, or in the app that holds the library (ctx.backend): the same calls.
+  const backend = await ctx.backend();
   const isTty = process.stderr.isTTY;
-  const imported = await imports.wait((await imports.start({ paths: positionals, projectName: values.project })).importId);
+  const project = await projectToReuse(backend, inputs, values.project);
+  const started = await backend.call('import.start', project ? { paths: inputs, projectId: project.id } : { paths: inputs, projectName: values.project });
+  const imported = await waitForImport(backend, started.importId);
   if (imported.state === 'failed') {
     err(`atolye remove-background: ${imported.error}`);
     return 1;
   }
-  for (const s of imports.listSkipped(imported.projectId).filter((s) => s.importId === imported.importId)) err(`  skipped ${s.relPath}: ${s.reason}`);
-  const originals = library.listAssets(imported.projectId, 0, 1000).total;
+  if (project) ctx.err(`reusing project "${project.name}" (${project.id}): ${imported.imported} new image${imported.imported === 1 ? '' : 's'}`);
+  for (const s of await skippedBy(backend, imported)) err(`  skipped ${s.relPath}: ${s.reason}`);
   const assetIds: string[] = [];
-  for (let offset = 0; offset < originals; offset += 1000) {
-    for (const a of library.listAssets(imported.projectId, offset, 1000).items) assetIds.push(a.id);
+  for (let offset = 0; ; offset += 1000) {
+    const page = await backend.call('assets.list', { projectId: imported.projectId, offset, limit: 1000 });
+    assetIds.push(...page.items.map((a) => a.id));
+    if (offset + 1000 >= page.total) break;
   }
   if (assetIds.length === 0) {
     err('atolye remove-background: no images to process');
     return 1;
   }
 
-  let run;
-  try {
-    run = await service.start({ projectId: imported.projectId, assetIds, options, modelId: values.model });
-  } catch (e) {
-    err(`atolye remove-background: ${(e as Error).message}`);
-    return 1;
-  }
-  const failures: string[] = [];
-  const unsubscribe = engine.events.subscribe((e) => {
-    if (e.type === 'remove-background.item' && e.payload.runId === run.runId && e.payload.state === 'failed') {
-      const a = library.getAsset(e.payload.sourceAssetId);
-      failures.push(`  failed ${a.relPath}: ${e.payload.error}`);
+  const relPathOf = async (assetId: string) => (await backend.call('assets.get', { id: assetId })).relPath;
+  const failures: Promise<string>[] = [];
+  let runId: string | null = null;
+  let wake = () => {};
+  const finished = (r: RemoveBackgroundRun) => r.state !== 'queued' && r.state !== 'running';
+  const unsubscribe = backend.subscribe((e) => {
+    if (e.type === 'remove-background.item' && e.payload.runId === runId && e.payload.state === 'failed') {
+      const { sourceAssetId, error } = e.payload;
+      failures.push(relPathOf(sourceAssetId).then((rel) => `  failed ${rel}: ${error}`, () => `  failed ${sourceAssetId}: ${error}`));
     }
-    if (isTty && e.type === 'remove-background.progress' && e.payload.runId === run.runId) {
-      const p = e.payload;
-      process.stderr.write(`\r${p.state}: ${p.done + p.reused + p.needsReview + p.failed}/${p.total} (${p.reused} reused, ${p.needsReview} to review, ${p.failed} failed)`);
+    if (e.type === 'remove-background.progress' && e.payload.runId === runId) {
+      if (isTty) process.stderr.write(`\r${progressLine(e.payload)}`);
+      if (finished(e.payload)) wake();
     }
   });
-  const done = await service.wait(run.runId);
-  unsubscribe();
+  let done: RemoveBackgroundRun;
+  try {
+    await backend.ready();
+    let run: RemoveBackgroundRun;
+    try {
+      run = await backend.call('remove-background.run', { projectId: imported.projectId, assetIds, options: normalised, modelId: values.model });
+    } catch (e) {
+      err(`atolye remove-background: ${(e as Error).message}`);
+      return 1;
+    }
+    runId = run.runId;
+    // Events drive the progress line; polling as well, so a dropped socket never hangs the CLI.
+    for (done = run; !finished(done); done = await backend.call('remove-background.get', { runId: run.runId })) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
   if (isTty) process.stderr.write('\n');
 
   const outDir = path.resolve(values.out);
   await fs.mkdir(outDir, { recursive: true });
   const wanted = new Set(assetIds);
   let written = 0;
-  const byParams = service.results(imported.projectId).filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
+  const results = await backend.call('remove-background.results', { projectId: imported.projectId });
+  const byParams = results.filter((r) => wanted.has(r.sourceAssetId) && sameOptions(r.options, done.options) && r.modelId === done.modelId);
   const seen = new Set<string>();
   const toReview: string[] = [];
   const upscaled: string[] = [];
@@ -186,24 +230,40 @@ async function run(args: string[], ctx: Parameters<CliCommand['run']>[1], featur
     const doubtful = r.review?.verdict === 'needs_review' && !r.review.accepted;
     const parts = r.asset.relPath.split('/').filter((p) => p && p !== '..');
     const dest = doubtful ? path.join(outDir, NEEDS_REVIEW_DIR, ...parts) : path.join(outDir, ...parts);
-    if (doubtful) toReview.push(`  needs review ${library.getAsset(r.sourceAssetId).relPath}: ${r.review!.reasons.join(', ')}`);
-    if (r.upscale) upscaled.push(`  upscaled ${library.getAsset(r.sourceAssetId).relPath} ${r.upscale.toFixed(2)}× to fit --canvas ${done.options.canvas}: it will look soft`);
+    if (doubtful) toReview.push(`  needs review ${await relPathOf(r.sourceAssetId)}: ${r.review!.reasons.join(', ')}`);
+    if (r.upscale) upscaled.push(`  upscaled ${await relPathOf(r.sourceAssetId)} ${r.upscale.toFixed(2)}× to fit --canvas ${done.options.canvas}: it will look soft`);
     await fs.mkdir(path.dirname(dest), { recursive: true });
-    await fs.copyFile(library.pathOf(r.asset), dest);
+    await backend.saveAsset(r.asset.id, dest);
     written++;
   }
-  for (const f of failures) err(f);
+  for (const f of await Promise.all(failures)) err(f);
   for (const line of toReview.sort()) err(line);
   for (const line of upscaled.sort()) err(line);
   if (values.json) ctx.out(JSON.stringify(done));
   else
     ctx.out(
       `${done.state}: ${done.done} done, ${done.reused} reused, ${done.needsReview} need review, ${done.failed} failed on ${done.provider ?? 'no provider'} → ${written} files in ${outDir}` +
-        (done.needsReview ? ` (${done.needsReview} under ${NEEDS_REVIEW_DIR}/)` : ''),
+        (done.needsReview ? ` (${done.needsReview} under ${NEEDS_REVIEW_DIR}/)` : '') +
+        (backend.remote ? ` (run by the Atölye process ${backend.remote.pid} that holds the library)` : ''),
     );
   if (done.state === 'failed' && done.error) err(`atolye remove-background: ${done.error}`);
   if (done.failed > 0 || done.state !== 'done') return 1;
   return values.strict && done.needsReview > 0 ? 3 : 0;
+}
+
+function progressLine(p: RemoveBackgroundRun): string {
+  return `${p.state}: ${p.done + p.reused + p.needsReview + p.failed}/${p.total} (${p.reused} reused, ${p.needsReview} to review, ${p.failed} failed)`;
+}
+
+/**
+ * The project an earlier run made from the same input, so a second run adds to it instead
+ * of making another: the newest project whose source is this one folder or file (and whose
+ * name is --project's, when given); with several inputs, the newest project named --project.
+ */
+async function projectToReuse(backend: CliBackend, inputs: string[], name: string | undefined): Promise<Project | null> {
+  const projects = await backend.call('projects.list', {});
+  const found = projects.find((p) => (inputs.length === 1 ? p.sourcePath === inputs[0] && (name === undefined || p.name === name) : name !== undefined && p.name === name));
+  return found ?? null;
 }
 
 /** Where results that need review are written, inside --out. */

@@ -30,5 +30,5 @@ export const removeBackgroundFeature = defineFeature({
   // Masks of images deleted (past their undo) while the app was closed leave the cache.
   start: async (service) => void (await service.sweepMasks()),
   close: (service) => service.close(),
-  cli: (self) => [removeBackgroundCommand(self)],
+  cli: () => [removeBackgroundCommand()],
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeBackgroundCommand } from '../../../src-main/features/remove-background/cli-remove-background.js';
-import { removeBackgroundFeature } from '../../../src-main/features/remove-background/public.js';
+import { localBackend } from '../../../src-main/cli/backend.js';
 import type { Engine } from '../../../src-main/engine/engine.js';
 import { openEngine } from '../../../src-main/features/index.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -14,8 +14,8 @@ describe('atolye remove-background', () => {
   let engine: Engine;
   const lines: string[] = [];
   const errors: string[] = [];
-  const command = removeBackgroundCommand(removeBackgroundFeature);
-  const ctx = () => ({ engine: async () => engine, dataDir: undefined, out: (l: string) => lines.push(l), err: (l: string) => errors.push(l), stopped: new Promise<void>(() => {}) });
+  const command = removeBackgroundCommand();
+  const ctx = () => ({ engine: async () => engine, backend: async () => localBackend(engine), dataDir: undefined, out: (l: string) => lines.push(l), err: (l: string) => errors.push(l), stopped: new Promise<void>(() => {}) });
   const removeBgCommand = (args: string[], c: ReturnType<typeof ctx>) => command.run(args, c);
 
   beforeAll(async () => {
