@@ -16,8 +16,14 @@ export const MatchingPool = z.discriminatedUnion('kind', [
 ]);
 export type MatchingPool = z.infer<typeof MatchingPool>;
 
-/** How the similarities of a candidate to each of a product's frames become one score. */
-export const FrameCombine = z.enum(['max', 'mean']);
+/**
+ * How the similarities of a candidate to each of a product's frames become one score.
+ * contrast (the default): cosine to the centroid of the product's frames, lowered by 3×
+ * how far it falls short of the best other product's centroid (a shelf photo shows one
+ * product; bench:matching measures every mode). max: the best frame. mean: the frames' mean.
+ */
+export const FrameCombine = z.enum(['contrast', 'max', 'mean']);
+export type FrameCombine = z.infer<typeof FrameCombine>;
 
 export const DEFAULT_MATCH_THRESHOLD = 0.7;
 export const MATCH_PAGE_SIZE = 50;
@@ -123,7 +129,7 @@ export const matchingContract = defineSlice({
           threshold: z.number().min(0).max(1).default(DEFAULT_MATCH_THRESHOLD),
           offset: z.number().int().nonnegative().default(0),
           limit: z.number().int().min(1).max(MATCH_PAGE_SIZE).default(MATCH_PAGE_SIZE),
-          combine: FrameCombine.default('max'),
+          combine: FrameCombine.default('contrast'),
           /** Also offer images another product has approved. */
           allowShared: z.boolean().default(false),
         })
