@@ -1,7 +1,8 @@
 /**
  * The app's two URL schemes, served without file:// :
  *  - atolye://app/…                 the built renderer (dist/renderer), traversal-proof;
- *  - atolye-media://<variant>/<id>  an asset's thumbnail or original, looked up by library
+ *  - atolye-media://<variant>/<id>  an asset's thumbnail or original, or a product's source
+ *                                   video (byte ranges, for seeking), looked up by library
  *                                   id in the engine process (the client never names a path).
  * Handlers are plain `(Request) => Promise<Response>` functions, so tests run them under Node.
  */
@@ -12,6 +13,7 @@ import { Readable } from 'node:stream';
 import type { CustomScheme } from 'electron';
 import { Id, MediaVariant } from '../../src-shared/contract/index.js';
 import type { MediaLocation } from '../engine-host/protocol.js';
+import { parseRange, partialHeaders, PASSIVE_VIDEO_TYPES, unsatisfiableHeaders } from '../engine/media/range.js';
 import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, securityHeaders } from './security.js';
 
 /**
@@ -155,7 +157,7 @@ export function createMediaProtocolHandler({ lookup, log = (l) => console.error(
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed');
     const target = parseMediaUrl(request.url);
-    if (!target) return text(400, 'expected atolye-media://<thumb|original>/<asset id>');
+    if (!target) return text(400, 'expected atolye-media://<thumb|original|video>/<asset id>');
     let found: MediaLocation | null;
     try {
       found = await lookup(target.assetId, target.variant);
@@ -173,18 +175,24 @@ export function createMediaProtocolHandler({ lookup, log = (l) => console.error(
     // The engine hands out passive raster images for display (engine/media/display.ts); should
     // anything else arrive, it is bytes to save, never a document, and nothing in it may run
     // (kept in step with display.ts's mediaHeaders, which main cannot import: it loads sharp).
-    const passive = PASSIVE_IMAGE_TYPES.has(found.contentType);
+    const passive = PASSIVE_IMAGE_TYPES.has(found.contentType) || PASSIVE_VIDEO_TYPES.has(found.contentType);
+    // A player seeks with byte ranges (engine/media/range.ts: one range, or 416).
+    const range = parseRange(request.headers.get('range'), size);
+    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: unsatisfiableHeaders(size) });
     const headers = {
       'Content-Type': passive ? found.contentType : 'application/octet-stream',
       'Content-Length': String(size),
+      ...(range ? partialHeaders(range, size) : {}),
+      'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
       'Content-Disposition': passive ? 'inline' : 'attachment',
     };
-    if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-    const stream = Readable.toWeb(createReadStream(found.path)) as ReadableStream<Uint8Array>;
-    return new Response(stream, { status: 200, headers });
+    const status = range ? 206 : 200;
+    if (request.method === 'HEAD') return new Response(null, { status, headers });
+    const stream = Readable.toWeb(createReadStream(found.path, range ?? {})) as ReadableStream<Uint8Array>;
+    return new Response(stream, { status, headers });
   };
 }
 

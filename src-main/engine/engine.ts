@@ -17,6 +17,7 @@ import { openDatabase, type Db } from './db/database.js';
 import { DiskWatch, type DiskWatchOptions } from './disk-space.js';
 import { libraryOpenError } from './library-errors.js';
 import { displayable } from './media/display.js';
+import { PASSIVE_VIDEO_TYPES } from './media/range.js';
 import { BlobCollector } from './store/blob-collector.js';
 import { EventBus } from './events.js';
 import type { DownloadStream, EngineFeature, FeatureContext, FeatureHandlers, Handler, MediaFile } from './feature.js';
@@ -228,6 +229,8 @@ export class Engine {
    */
   async mediaForDisplay(id: string, variant: MediaVariant): Promise<MediaFile | null> {
     const found = this.media(id, variant);
+    // A player's video goes out as it is, and only as a video (never an image or other bytes under that name).
+    if (variant === 'video') return found && PASSIVE_VIDEO_TYPES.has(found.contentType) ? found : null;
     return found ? displayable(found, path.join(this.dataDir, 'cache', 'display')) : null;
   }
 

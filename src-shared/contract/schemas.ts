@@ -10,7 +10,8 @@ export type Id = z.infer<typeof Id>;
 /** Milliseconds since the Unix epoch. */
 export const Timestamp = z.number().int().nonnegative();
 
-export const MediaVariant = z.enum(['thumb', 'original']);
+/** `video`: a product's source video as it was added, for a player (served with byte ranges). */
+export const MediaVariant = z.enum(['thumb', 'original', 'video']);
 export type MediaVariant = z.infer<typeof MediaVariant>;
 
 export const Empty = z.object({}).strict();

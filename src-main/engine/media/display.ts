@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { MediaFile } from '../feature.js';
+import { PASSIVE_VIDEO_TYPES } from './range.js';
 
 /** Raster formats every browser decodes as images and never runs. */
 export const PASSIVE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/gif']);
@@ -27,7 +28,7 @@ export const MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self' data:; sty
  * is another origin than its pages and is reachable from nothing else).
  */
 export function mediaHeaders(contentType: string, options: { sameOriginOnly: boolean }): Record<string, string> {
-  const passive = PASSIVE_IMAGE_TYPES.has(contentType);
+  const passive = PASSIVE_IMAGE_TYPES.has(contentType) || PASSIVE_VIDEO_TYPES.has(contentType);
   return {
     'Content-Type': passive ? contentType : 'application/octet-stream',
     'Content-Security-Policy': MEDIA_CSP,

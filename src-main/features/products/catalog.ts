@@ -100,6 +100,11 @@ export class ProductCatalog {
     return { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
   }
 
+  /** Whether a live product has this id. */
+  exists(id: string): boolean {
+    return this.repo.liveById.get(id) !== undefined;
+  }
+
   get(id: string): Product {
     const row = this.repo.liveById.get(id);
     if (!row) throw new ContractError('not_found', `no product ${id}`);

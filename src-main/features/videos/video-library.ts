@@ -5,7 +5,7 @@
  * processing.ts; this module never runs a model.
  */
 import fs from 'node:fs/promises';
-import { ContractError, VideoListInput, type Video, type VideoProbeInfo, type VideoStats } from '../../../src-shared/contract/index.js';
+import { ContractError, VideoListInput, type MediaVariant, type Video, type VideoProbeInfo, type VideoStats } from '../../../src-shared/contract/index.js';
 import type { Db } from '../../engine/db/database.js';
 import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
@@ -30,6 +30,18 @@ export interface AddFileOptions {
 /** The probe facts the UI shows. */
 export function probeInfo(p: VideoProbe): VideoProbeInfo {
   return { duration: p.duration, fps: p.fps, width: p.displayWidth, height: p.displayHeight, codec: p.codec, container: p.container, rotation: p.rotation };
+}
+
+/**
+ * The media type a player is told: MP4 for ffmpeg's "mov,mp4,…" family (a phone's .mov
+ * with H.264 plays as MP4), WebM for Matroska/WebM; by the file's name when ffmpeg has not
+ * described it. Anything else is bytes (the media routes then serve no video).
+ */
+export function videoContentType(container: string | null, name: string): string {
+  const c = container ?? '';
+  if (/\bmp4\b|\bmov\b/.test(c) || /\.(mp4|m4v|mov)$/i.test(name)) return 'video/mp4';
+  if (/webm|matroska/.test(c) || /\.(webm|mkv)$/i.test(name)) return 'video/webm';
+  return 'application/octet-stream';
 }
 
 export class VideoLibrary {
@@ -84,11 +96,24 @@ export class VideoLibrary {
     return rows.map((r) => toVideo(r, r.product_id ? (products.get(r.product_id) ?? null) : null, this.progress.get(r.id) ?? null));
   }
 
-  media(id: string, variant: 'thumb' | 'original'): MediaFile | null {
+  media(id: string, variant: MediaVariant): MediaFile | null {
+    if (variant === 'video') return this.sourceVideo(id);
     const row = this.repo.byId.get(id);
     if (!row?.poster_sha256) return null;
     if (variant === 'thumb' && row.poster_thumb_sha256) return { path: this.store.pathOf(row.poster_thumb_sha256), contentType: 'image/webp' };
     return { path: this.store.pathOf(row.poster_sha256), contentType: 'image/png' };
+  }
+
+  /**
+   * A video's own file, for the product page's player: only a live video that is a live
+   * product's source (a media id never reaches any other blob), typed by its container
+   * so a browser plays it.
+   */
+  private sourceVideo(id: string): MediaFile | null {
+    const row = this.repo.liveById.get(id);
+    if (!row?.product_id || !this.catalog.exists(row.product_id)) return null;
+    const probe = row.probe ? (JSON.parse(row.probe) as VideoProbeInfo) : null;
+    return { path: this.store.pathOf(row.sha256), contentType: videoContentType(probe?.container ?? null, row.original_name) };
   }
 
   // ------------------------------------------------------------ writes
