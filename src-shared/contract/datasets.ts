@@ -100,15 +100,33 @@ export const datasetsContract = defineSlice({
       'New ratios or seed: every product not placed by hand is assigned again',
     ),
     'datasets.exportTo': method(
-      z.object({ id: Id, destPath: z.string().min(1), format: DatasetExportFormat }).strict(),
+      z
+        .object({
+          id: Id,
+          /** The ZIP file or the (empty or new) folder to write; with inNewFolder, a folder to write a new one into. */
+          destPath: z.string().min(1),
+          format: DatasetExportFormat,
+          /** destPath is a chosen folder: the export goes into a new folder (or ZIP) inside it, named after the dataset. */
+          inNewFolder: z.boolean().default(false),
+        })
+        .strict(),
       z.object({ path: z.string(), files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
-      'Write the dataset in the external trainers’ layout ({split}/{barcode}/…) as a ZIP or a folder',
-      { local: ['destPath'], transports: ['local'] },
+      'Write the dataset in the external trainers’ layout ({split}/{barcode}/…) as a ZIP or a folder (desktop and CLI; web mode downloads dataset-export)',
+      { local: ['destPath'] },
     ),
     'datasets.import': method(
-      z.object({ path: z.string().min(1), name: Name.optional() }).strict(),
+      z
+        .object({
+          /** A folder in the export layout or a ZIP of one (desktop: dropped or chosen; CLI). */
+          path: z.string().min(1).optional(),
+          /** Or a ZIP uploaded first (web). */
+          uploadId: Id.optional(),
+          name: Name.optional(),
+        })
+        .strict()
+        .refine((v) => (v.path ? 1 : 0) + (v.uploadId ? 1 : 0) === 1, 'give either path or uploadId'),
       DatasetImportReport,
-      'Create a dataset (and any missing products) from a folder in the export layout',
+      'Create a dataset (and any missing products) from a folder in the export layout, or a ZIP of one',
       { local: ['path'] },
     ),
   },

@@ -1,3 +1,4 @@
+import type { UploadStaging } from '../../engine/uploads.js';
 import type { DatasetStore } from './dataset-store.js';
 import type { DatasetFiles } from './export-import.js';
 
@@ -5,4 +6,6 @@ import type { DatasetFiles } from './export-import.js';
 export interface DatasetsApi {
   store: DatasetStore;
   files: DatasetFiles;
+  /** Web mode's uploaded ZIPs (datasets.import by uploadId). */
+  uploads: UploadStaging;
 }

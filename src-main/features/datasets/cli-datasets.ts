@@ -10,7 +10,7 @@ const usage = `atolye datasets list [--json]
 atolye datasets create <name> [--description TEXT] [--barcodes CODE,CODE…] [--status STATUS]
 atolye datasets add <dataset> <barcode>…
 atolye datasets export <dataset> --out PATH [--format zip|folder]
-atolye datasets import <folder> [--name NAME]
+atolye datasets import <folder|zip> [--name NAME]
 
 Datasets group catalog products for training; each product is in one split
 (train / valid / test, 80/10/10 with seed 42 unless changed in the app).
@@ -20,7 +20,7 @@ Datasets group catalog products for training; each product is in one split
   add      add products by barcode (new ones get a split; the others stay)
   export   the layout external trainers read: {split}/{barcode}/frame_NNNN.png,
            syn_*.jpg, real/…, plus dataset.json and augmentation_report.json
-  import   a dataset (and missing products) from a folder in that layout
+  import   a dataset (and missing products) from a folder in that layout, or a ZIP of one
 
 <dataset> is a dataset's name or id.`;
 
@@ -87,7 +87,7 @@ export const datasetsCommand = (feature: EngineFeature<DatasetsApi>): CliCommand
         }
         case 'import': {
           if (!rest[0]) break;
-          const r = await files.importFolder(path.resolve(rest[0]), values.name);
+          const r = await files.importPath(path.resolve(rest[0]), values.name);
           ctx.out(
             `Imported “${r.dataset.name}”: ${r.dataset.productCount} products (${r.productsCreated} new), ${r.images.synthetic} frames, ${r.images.real} real, ${r.images.augmented} augmented`,
           );

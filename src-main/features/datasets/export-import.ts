@@ -10,6 +10,7 @@ import type { ImageIngestPool } from '../../engine/images/ingest-pool.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { NewProductImage, ProductCatalog } from '../products/public.js';
 import type { DatasetStore } from './dataset-store.js';
+import { looksLikeZip, unzipTo } from './zip-reader.js';
 import { MANIFEST, MANIFEST_FORMAT, namesFor, originOf, parseName, type LayoutImage, type Manifest, type ManifestProduct } from './layout.js';
 
 /** A JSON file another feature adds at the export's root (augmentation: its last report); null leaves it out. */
@@ -32,6 +33,8 @@ export class DatasetFiles {
     private readonly catalog: ProductCatalog,
     private readonly store: BlobStore,
     private readonly images: ImageIngestPool,
+    /** Where a ZIP is unpacked while it is imported (removed after). */
+    private readonly scratchDir: string,
   ) {}
 
   /** Another feature's file at the root of every export (`augmentation_report.json`). */
@@ -107,7 +110,19 @@ export class DatasetFiles {
     return { fileName: `${safeFolder(manifest.name) || 'dataset'}.zip`, contentType: 'application/zip', stream: out };
   }
 
-  async exportTo(datasetId: string, destPath: string, format: 'zip' | 'folder'): Promise<{ path: string; files: number; bytes: number }> {
+  /**
+   * Writes the export to `destPath`: a ZIP file, or a folder that must be empty or new.
+   * `inNewFolder`: `destPath` is a folder the user chose (not empty, typically); the
+   * export goes into a new folder inside it named after the dataset.
+   */
+  async exportTo(datasetId: string, destPath: string, format: 'zip' | 'folder', inNewFolder = false): Promise<{ path: string; files: number; bytes: number }> {
+    if (inNewFolder) {
+      const base = safeFolder(this.datasets.get(datasetId).name) || 'dataset';
+      for (let n = 1; ; n++) {
+        const candidate = path.join(destPath, `${base}${n > 1 ? `-${n}` : ''}${format === 'zip' ? '.zip' : ''}`);
+        if (!(await fs.stat(candidate).catch(() => null))) return this.exportTo(datasetId, candidate, format);
+      }
+    }
     if (format === 'zip') {
       const { stream } = this.zipStream(datasetId);
       const tmp = `${destPath}.partial`;
@@ -147,9 +162,10 @@ export class DatasetFiles {
    * photos as real, augmented files as augmented images of the new dataset with their
    * origin (source image, index) read from their names.
    */
-  async importFolder(root: string, name?: string): Promise<DatasetImportReport> {
-    const stat = await fs.stat(root).catch(() => null);
-    if (!stat?.isDirectory()) throw new ContractError('invalid_input', `${root} is not a folder (unpack a ZIP export first)`);
+  async importFolder(folder: string, name?: string, fallbackName?: string): Promise<DatasetImportReport> {
+    const stat = await fs.stat(folder).catch(() => null);
+    if (!stat?.isDirectory()) throw new ContractError('invalid_input', `${folder} is not a folder (or a ZIP of one)`);
+    const root = await layoutRoot(folder);
     const manifest = await fs
       .readFile(path.join(root, MANIFEST), 'utf8')
       .then((t) => JSON.parse(t) as Partial<Manifest>)
@@ -198,7 +214,7 @@ export class DatasetFiles {
       members.push({ productId: product.id, split: p.split, images });
     }
     const dataset = this.datasets.createWithSplits(
-      { name: name ?? manifest?.name ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
+      { name: name ?? manifest?.name ?? fallbackName ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
       members,
     );
     for (const m of members) {
@@ -240,6 +256,28 @@ export class DatasetFiles {
     return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, refused };
   }
 
+  /** A dataset from a folder in the export layout or a ZIP of one (what a user drops or picks). */
+  async importPath(source: string, name?: string): Promise<DatasetImportReport> {
+    const stat = await fs.stat(source).catch(() => null);
+    if (!stat) throw new ContractError('not_found', `${source} does not exist`);
+    if (stat.isDirectory()) return this.importFolder(source, name);
+    return this.importZip(source, name, path.basename(source).replace(/\.zip$/i, ''));
+  }
+
+  /** A dataset from a ZIP of the export layout: unpacked into scratch, imported, the scratch removed. */
+  async importZip(file: string, name?: string, fallbackName = 'Imported dataset'): Promise<DatasetImportReport> {
+    if (!(await looksLikeZip(file))) throw new ContractError('invalid_input', `${path.basename(file)} is neither a folder nor a ZIP`);
+    await fs.mkdir(this.scratchDir, { recursive: true });
+    const tmp = await fs.mkdtemp(path.join(this.scratchDir, 'import-'));
+    try {
+      const unpacked = await unzipTo(file, tmp);
+      const report = await this.importFolder(tmp, name, fallbackName);
+      return { ...report, refused: [...unpacked.refused, ...report.refused] };
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  }
+
   /** Stores files through the image workers (checked, thumbnailed); a bad file is refused with its reason. */
   private async ingestAll(files: readonly string[], refused: DatasetImportReport['refused'], root: string): Promise<(Omit<NewProductImage, 'type' | 'source'> | null)[]> {
     return Promise.all(
@@ -255,3 +293,13 @@ export class DatasetFiles {
   }
 }
 
+/**
+ * The folder holding train/, valid/, test/: the one given, or its only subfolder (a ZIP
+ * made by compressing the export folder itself has one more level).
+ */
+async function layoutRoot(folder: string): Promise<string> {
+  const entries = await fs.readdir(folder, { withFileTypes: true });
+  if (entries.some((e) => e.isDirectory() && (Split.options as readonly string[]).includes(e.name))) return folder;
+  const dirs = entries.filter((e) => e.isDirectory() && e.name !== '__MACOSX');
+  return dirs.length === 1 ? layoutRoot(path.join(folder, dirs[0]!.name)) : folder;
+}

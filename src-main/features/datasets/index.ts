@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineFeature } from '../../engine/feature.js';
 import { productsFeature } from '../products/public.js';
 import type { DatasetsApi } from './api.js';
@@ -13,9 +14,9 @@ export const datasetsFeature = defineFeature<DatasetsApi>({
   create(ctx) {
     const { catalog } = ctx.use(productsFeature);
     const store = new DatasetStore(ctx.db, ctx.events, catalog);
-    return { store, files: new DatasetFiles(store, catalog, ctx.store, ctx.images) };
+    return { store, files: new DatasetFiles(store, catalog, ctx.store, ctx.images, path.join(ctx.dataDir, 'scratch', 'datasets')), uploads: ctx.uploads };
   },
-  handlers: ({ store, files }) => ({
+  handlers: ({ store, files, uploads }) => ({
     'datasets.list': () => store.list(),
     'datasets.get': ({ id }) => store.get(id),
     'datasets.create': (input) => store.create(input),
@@ -27,8 +28,16 @@ export const datasetsFeature = defineFeature<DatasetsApi>({
     'datasets.removeProducts': ({ id, version, productIds }) => store.removeProducts(id, version, productIds),
     'datasets.setProductSplit': ({ id, version, productId, split }) => store.setProductSplit(id, version, productId, split),
     'datasets.resplit': ({ id, version, splitRatios, splitSeed }) => store.resplit(id, version, splitRatios, splitSeed),
-    'datasets.exportTo': ({ id, destPath, format }) => files.exportTo(id, destPath, format),
-    'datasets.import': ({ path, name }) => files.importFolder(path, name),
+    'datasets.exportTo': ({ id, destPath, format, inNewFolder }) => files.exportTo(id, destPath, format, inNewFolder),
+    'datasets.import': async ({ path: source, uploadId, name }) => {
+      if (source) return files.importPath(source, name);
+      // Web mode: the ZIP was uploaded first; the upload goes once it is read, whatever the outcome.
+      try {
+        return await files.importZip(uploads.pathOf(uploadId!), name);
+      } finally {
+        await uploads.discard([uploadId!]);
+      }
+    },
   }),
   downloads: ({ files }) => ({
     'dataset-export': ({ id }) => files.zipStream(id),
