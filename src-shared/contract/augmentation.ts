@@ -77,6 +77,7 @@ export type AugmentRun = z.infer<typeof AugmentRun>;
 
 export const AugmentedImage = z.object({
   imageId: Id,
+  datasetId: Id,
   productId: Id,
   kind: AugmentKind,
   sourceImageId: Id,
@@ -96,9 +97,17 @@ export const augmentationContract = defineSlice({
     'augmentation.runs': method(z.object({ datasetId: Id }).strict(), z.array(AugmentRun), "A dataset's runs, newest first"),
     'augmentation.cancel': method(z.object({ id: Id }).strict(), AugmentRun, 'Stop a run (finished products keep their images)'),
     'augmentation.images': method(
-      z.object({ datasetId: Id, productId: Id.optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+      z
+        .object({ datasetId: Id.optional(), productId: Id.optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(1000).default(200) })
+        .strict()
+        .refine((v) => v.datasetId !== undefined || v.productId !== undefined, 'give a datasetId, a productId or both'),
       z.object({ items: z.array(AugmentedImage), total: Count }),
-      "A dataset's augmented images (of one product), with their origin",
+      "Augmented images with their origin: a dataset's, a product's (every dataset), or one product's in one dataset",
+    ),
+    'augmentation.productDatasets': method(
+      z.object({ productId: Id }).strict(),
+      z.array(z.object({ datasetId: Id, name: z.string(), count: Count })),
+      'The datasets that have augmented images of a product, with how many (the Augmented tab’s filter)',
     ),
     'augmentation.settings': method(z.object({}).strict(), z.object({ backgroundsDir: z.string().nullable(), bundled: Count }), 'The user background folder and how many bundled backgrounds there are'),
     'augmentation.setSettings': method(z.object({ backgroundsDir: z.string().min(1).nullable() }).strict(), z.object({ backgroundsDir: z.string().nullable(), bundled: Count }), 'Set (or clear) the user background folder', {

@@ -32,6 +32,7 @@ export const augmentationFeature = defineFeature<AugmentationService>({
     'augmentation.runs': ({ datasetId }) => service.runs(datasetId),
     'augmentation.cancel': ({ id }) => service.cancel(id),
     'augmentation.images': ({ datasetId, productId, offset, limit }) => service.images(datasetId, productId, offset, limit),
+    'augmentation.productDatasets': ({ productId }) => service.productDatasets(productId),
     'augmentation.settings': () => service.settings(),
     'augmentation.setSettings': ({ backgroundsDir }) => service.setSettings(backgroundsDir),
   }),

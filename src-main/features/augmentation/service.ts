@@ -150,13 +150,16 @@ export class AugmentationService implements AugmentJobServices {
     return this.get(runId);
   }
 
-  images(datasetId: string, productId: string | undefined, offset: number, limit: number): { items: AugmentedImage[]; total: number } {
-    const where = `type = 'augmented' AND source_kind = 'dataset' AND source_id = ? AND deleted = 0${productId ? ' AND product_id = ?' : ''}`;
-    const params = productId ? [datasetId, productId] : [datasetId];
+  images(datasetId: string | undefined, productId: string | undefined, offset: number, limit: number): { items: AugmentedImage[]; total: number } {
+    const where = `type = 'augmented' AND source_kind = 'dataset' AND deleted = 0${datasetId ? ' AND source_id = ?' : ''}${productId ? ' AND product_id = ?' : ''}`;
+    const params = [datasetId, productId].filter((x): x is string => x !== undefined);
     const total = this.deps.db.prepare(`SELECT COUNT(*) FROM product_images WHERE ${where}`).pluck().get(...params) as number;
-    const rows = this.deps.db.prepare(`SELECT id, product_id, meta FROM product_images WHERE ${where} ORDER BY product_id, created_at, id LIMIT ? OFFSET ?`).all(...params, limit, offset) as {
+    const rows = this.deps.db
+      .prepare(`SELECT id, product_id, source_id, meta FROM product_images WHERE ${where} ORDER BY product_id, source_id, created_at, id LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as {
       id: string;
       product_id: string;
+      source_id: string;
       meta: string;
     }[];
     const items: AugmentedImage[] = [];
@@ -165,9 +168,21 @@ export class AugmentationService implements AugmentJobServices {
       const origin = originOf(meta);
       if (!origin) continue;
       const a = meta['augmentation'] as { seed?: number | null; pipeline?: string; runId?: string | null };
-      items.push({ imageId: r.id, productId: r.product_id, kind: origin.kind, sourceImageId: origin.sourceImageId, index: origin.index, seed: a.seed ?? 0, pipeline: a.pipeline ?? 'unknown', runId: a.runId ?? null });
+      items.push({ imageId: r.id, datasetId: r.source_id, productId: r.product_id, kind: origin.kind, sourceImageId: origin.sourceImageId, index: origin.index, seed: a.seed ?? 0, pipeline: a.pipeline ?? 'unknown', runId: a.runId ?? null });
     }
     return { items, total };
+  }
+
+  /** The live datasets holding augmented images of a product, with their counts, by name. */
+  productDatasets(productId: string): { datasetId: string; name: string; count: number }[] {
+    const counts = this.deps.db
+      .prepare("SELECT source_id AS id, COUNT(*) AS n FROM product_images WHERE product_id = ? AND type = 'augmented' AND source_kind = 'dataset' AND deleted = 0 GROUP BY source_id")
+      .all(productId) as { id: string; n: number }[];
+    const names = new Map(this.deps.datasets.store.list().map((d) => [d.id, d.name]));
+    return counts
+      .filter((c) => names.has(c.id))
+      .map((c) => ({ datasetId: c.id, name: names.get(c.id)!, count: c.n }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.datasetId.localeCompare(b.datasetId));
   }
 
   async close(): Promise<void> {

@@ -30,7 +30,17 @@ describe('deleting a dataset with augmented images', () => {
     expect(before.map((b) => b.length)).toEqual([5, 5]);
     expect(catalog.get(made[0]!.id).counts.augmented).toBe(7);
 
+    // The Augmented tab's filter: the datasets with images of the product, with counts.
+    expect(augmentation.productDatasets(made[0]!.id)).toEqual([
+      { datasetId: doomed.id, name: 'Doomed', count: 5 },
+      { datasetId: kept.id, name: 'Kept', count: 2 },
+    ]);
+    expect(augmentation.images(undefined, made[0]!.id, 0, 100).total).toBe(7);
+    expect(augmentation.images(kept.id, made[0]!.id, 0, 100).items.every((i) => i.datasetId === kept.id)).toBe(true);
+
     const { undoToken } = store.delete(doomed.id);
+    expect(augmentation.productDatasets(made[0]!.id)).toEqual([{ datasetId: kept.id, name: 'Kept', count: 2 }]);
+    expect(augmentation.productDatasets(made[1]!.id)).toEqual([]);
     expect(store.list().map((d) => d.name)).toEqual(['Kept']);
     expect(made.map((m) => originsOf(m.id, doomed.id).length)).toEqual([0, 0]);
     // The other dataset's images stay; the product's count drops to them.
