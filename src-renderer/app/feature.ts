@@ -48,6 +48,12 @@ export interface BatchPresenter<D = unknown> {
   title?(t: TFunction, batch: Batch, detail: D | undefined): string | null;
   /** More about the batch, under the counts of its row on the Queue page. */
   RowDetails?: ComponentType<{ batch: Batch; detail: D | undefined }>;
+  /**
+   * A hook: how many of the batch's completed jobs left a result that needs review (the
+   * queue cannot tell), kept live. The Queue page's row and the feature's own banner both
+   * summarize the batch with it (app/batch-summary.ts), so they never disagree.
+   */
+  useNeedsReview?(batch: Batch, detail: D | undefined): number;
 }
 
 /** Erases a presenter's detail type for the registry (each presenter is only ever handed its own detail). */

@@ -24,6 +24,17 @@ export const en = {
     completed: 'Completed',
     failed: 'Failed',
     cancelled: 'Cancelled',
+    needs_review: 'Needs review',
+  },
+  batchSummary: {
+    done: '{{done, number}} of {{total, number}} done',
+    needsReview_one: '{{count, number}} needs review',
+    needsReview_other: '{{count, number}} need review',
+    failed_one: '{{count, number}} failed',
+    failed_other: '{{count, number}} failed',
+    cancelled_one: '{{count, number}} cancelled',
+    cancelled_other: '{{count, number}} cancelled',
+    eta: 'about {{time}} left',
   },
   resources: {
     gpu: 'GPU slot',

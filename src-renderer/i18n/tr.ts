@@ -25,6 +25,17 @@ export const tr: Translation<typeof en> = {
     completed: 'Tamamlandı',
     failed: 'Başarısız',
     cancelled: 'İptal edildi',
+    needs_review: 'Gözden geçirilmeli',
+  },
+  batchSummary: {
+    done: '{{total, number}} işten {{done, number}} tanesi bitti',
+    needsReview_one: '{{count, number}} gözden geçirilmeli',
+    needsReview_other: '{{count, number}} gözden geçirilmeli',
+    failed_one: '{{count, number}} başarısız',
+    failed_other: '{{count, number}} başarısız',
+    cancelled_one: '{{count, number}} iptal edildi',
+    cancelled_other: '{{count, number}} iptal edildi',
+    eta: 'yaklaşık {{time}} kaldı',
   },
   resources: {
     gpu: 'GPU yuvası',

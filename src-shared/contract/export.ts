@@ -19,7 +19,14 @@ export const exportContract = defineSlice({
       z.object({ projectId: Id, destPath: z.string().min(1), options: ExportOptions.prefault({}) }).strict(),
       z.object({ path: z.string(), bytes: z.number().int().nonnegative(), entries: z.number().int().nonnegative() }),
       "Write a project's images to a ZIP file (streamed; the web mode downloads it as project-zip instead)",
-      { local: ['destPath'], transports: ['local'] },
+      // Over IPC only to a path the user picked in the save dialog (the path grants check it).
+      { local: ['destPath'], transports: ['local', 'ipc'] },
+    ),
+    'export.projectFolder': method(
+      z.object({ projectId: Id, destDir: z.string().min(1), options: ExportOptions.prefault({}) }).strict(),
+      z.object({ path: z.string(), bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative() }),
+      "Copy a project's images into a new folder inside destDir (the ZIP's layout; each file verified against its sha256)",
+      { local: ['destDir'], transports: ['local', 'ipc'] },
     ),
   },
   downloads: {

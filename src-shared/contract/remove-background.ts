@@ -96,6 +96,8 @@ export const RemoveBackgroundItem = z.object({
   runId: Id,
   projectId: Id,
   sourceAssetId: Id,
+  /** The original's path in its project, so a failure row can name the image; absent from an engine that does not say. */
+  fileName: z.string().nullable().optional(),
   /** needs_review: a result was made (or reused) but its quality verdict says to look at it. */
   state: z.enum(['done', 'reused', 'needs_review', 'failed']),
   assetId: Id.nullable(),

@@ -52,8 +52,9 @@ describe('what the renderer may call', () => {
     const dispatchToEngine = vi.fn(async () => 'reached');
     const handle = createIpcHandler({ dispatchToEngine, log: () => {}, pathGrants: new PathGrants() });
     const kept = (Object.keys(methods) as MethodName[]).filter((m) => !transportAllows(methods[m], 'ipc'));
-    // Writers to a path of the caller's choosing: the window downloads through routes instead.
-    expect(kept).toEqual(expect.arrayContaining(['export.projectZip', 'products.exportTo', 'datasets.exportTo']));
+    // Whatever the contract keeps from the window today (writers to a path are allowed only
+    // with a path picked in main's save dialog), none of it reaches the engine.
+    expect(transportAllows({ transports: ['local'] } as never, 'ipc')).toBe(false);
     for (const m of kept) expect(await handle(app, m, {}), m).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(dispatchToEngine).not.toHaveBeenCalled();
   });
@@ -64,7 +65,7 @@ describe('what the renderer may call', () => {
     const handle = createIpcHandler({ dispatchToEngine, log: () => {}, pathGrants: grants });
     grants.grant(7, ['/home/u/Photos', '/home/u/model.onnx']);
     const withLocal = (Object.keys(methods) as MethodName[]).filter((m) => (methods[m].local ?? []).length > 0 && transportAllows(methods[m], 'ipc'));
-    expect(withLocal).toEqual(expect.arrayContaining(['import.start', 'models.import', 'products.import', 'videos.add', 'videos.setWatchSettings', 'datasets.import']));
+    expect(withLocal).toEqual(expect.arrayContaining(['import.start', 'models.import', 'export.projectZip', 'export.projectFolder', 'products.import', 'videos.add', 'videos.setWatchSettings', 'datasets.import']));
     for (const m of withLocal) {
       for (const field of methods[m].local!) {
         for (const p of ['/etc/passwd', '/home/u/Photos/../../../etc/shadow', 'relative/x.jpg', '/home/u/model.onnx\u0000.jpg']) {

@@ -132,6 +132,58 @@ export async function writeProjectZip(library: Library, projectId: string, dest:
   return { path: target, bytes, entries: await countEntries(target) };
 }
 
+/**
+ * Writes the same layout as the ZIP into a new folder `<destDir>/<project name>` (numbered
+ * when that name is taken, so an earlier export is never overwritten or mixed in). Each
+ * file is copied through a temp name and verified against its sha256 on the way; a failure
+ * removes the folder so no half export is left looking complete.
+ */
+export async function writeProjectFolder(library: Library, projectId: string, destDir: string, options: Partial<ExportOptionsType> = {}): Promise<{ path: string; bytes: number; files: number }> {
+  const parent = path.resolve(destDir);
+  const dir = await fs.stat(parent).catch(() => null);
+  if (!dir?.isDirectory()) throw new ContractError('invalid_input', `no folder ${parent} to export into`);
+  const entries = entriesOf(library, projectId, options);
+  await checkPresent(entries);
+  const target = await freshFolder(parent, folderName(library.getProject(projectId).name));
+  let bytes = 0;
+  try {
+    for (const entry of entries) {
+      const file = path.join(target, ...entry.name.split('/'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.part`;
+      const verified = new VerifiedBlob(entry);
+      await pipeline(createReadStream(entry.file), verified, createWriteStream(tmp, { flags: 'wx' }));
+      await fs.rename(tmp, file);
+      bytes += entry.asset.bytes;
+    }
+  } catch (err) {
+    await fs.rm(target, { recursive: true, force: true });
+    throw err;
+  }
+  return { path: target, bytes, files: entries.length };
+}
+
+/** A project name as one folder name on any OS: no separators, reserved characters or trailing dots. */
+function folderName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = name.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
+  return cleaned || 'project';
+}
+
+/** `<parent>/<name>`, or `<name> (2)`, `(3)`… : created here (mkdir without recursive fails when taken, so two exports never share one). */
+async function freshFolder(parent: string, name: string): Promise<string> {
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = path.join(parent, n === 1 ? name : `${name} (${n})`);
+    try {
+      await fs.mkdir(candidate);
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new ContractError('conflict', `${parent} already holds 10,000 exports named ${name}`);
+}
+
 /** Reads the entry count from the end-of-central-directory record (zip64 aware enough for yazl's output). */
 async function countEntries(file: string): Promise<number> {
   const handle = await fs.open(file, 'r');

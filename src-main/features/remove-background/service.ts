@@ -336,7 +336,7 @@ export class RemoveBackgroundService implements ImageJobServices {
       const row = this.runRow(p.batchId);
       if (!row) return;
       const job = this.queue.get(p.jobId);
-      const payload = job.payload as { assetId: string };
+      const payload = job.payload as { assetId: string; fileName?: string };
       if (e.type === 'job.completed') {
         const result = job.result as StoredJobResult;
         const assetId = result.assetId ?? findExisting(this.deps, result.sourceAssetId, result.paramsHash)?.id ?? null;
@@ -345,6 +345,7 @@ export class RemoveBackgroundService implements ImageJobServices {
           runId: p.batchId,
           projectId: row.project_id,
           sourceAssetId: payload.assetId,
+          fileName: payload.fileName ?? null,
           state: review?.verdict === 'needs_review' ? 'needs_review' : result.reused ? 'reused' : 'done',
           assetId,
           verdict: review?.verdict ?? null,
@@ -364,6 +365,7 @@ export class RemoveBackgroundService implements ImageJobServices {
           runId: p.batchId,
           projectId: row.project_id,
           sourceAssetId: payload.assetId,
+          fileName: payload.fileName ?? null,
           state: 'failed',
           assetId: null,
           error: p.error,

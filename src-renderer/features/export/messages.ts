@@ -18,6 +18,12 @@ export const en = {
       results_other: '{{count, number}} images have results',
     },
     download: 'Download ZIP',
+    saveZip: 'Save ZIP…',
+    toFolder: 'Export to folder…',
+    writing: 'Writing…',
+    written_one: '{{count, number}} file written to {{path}}',
+    written_other: '{{count, number}} files written to {{path}}',
+    reveal: 'Show in folder',
   },
 };
 
@@ -38,5 +44,11 @@ export const tr: Translation<typeof en> = {
       results_other: '{{count, number}} görselin sonucu var',
     },
     download: 'ZIP indir',
+    saveZip: 'ZIP kaydet…',
+    toFolder: 'Klasöre aktar…',
+    writing: 'Yazılıyor…',
+    written_one: '{{count, number}} dosya {{path}} konumuna yazıldı',
+    written_other: '{{count, number}} dosya {{path}} konumuna yazıldı',
+    reveal: 'Klasörde göster',
   },
 };

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Batch } from '../../../src-shared/contract/index.js';
 import { useBatchDetails } from '../../app/batch-details.js';
+import { summarizeBatch } from '../../app/batch-summary.js';
+import { BatchSummaryText } from '../../app/BatchSummaryText.js';
 import { batchName, batchTitle, batchTypeLabel } from '../../app/labels.js';
 import { useRegistry } from '../../app/registry.js';
 import { CountsBar, StateBadge } from '../../ui/badges.js';
@@ -13,6 +15,7 @@ import { etaMeter, formatEta } from './eta.js';
 
 const BATCH_STEP = 10;
 const finishedBatch = (b: Batch) => b.state === 'completed' || b.state === 'failed' || b.state === 'cancelled';
+const noReview = () => 0;
 
 function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; detail: unknown; projectName: string | undefined; onShowJobs: (b: Batch, name: string) => void }) {
   const { t, i18n } = useTranslation();
@@ -23,6 +26,9 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
   const finished = finishedBatch(batch);
   const title = batchTitle(t, batch, presenter, detail, projectName);
   const name = batchName(t, batch, presenter, detail);
+  // The presenter's hook for this batch type; a row's type never changes, so the hook order holds.
+  const useNeedsReview = presenter?.useNeedsReview ?? noReview;
+  const summary = summarizeBatch(batch, useNeedsReview(batch, detail));
   const eta = etaMeter.secondsLeft(batch);
   const run = (method: 'queue.pause' | 'queue.resume' | 'queue.cancelBatch' | 'queue.retryFailedBatch') =>
     action.mutate(
@@ -30,7 +36,7 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
       { onError },
     );
   return (
-    <li className="batch-row" data-testid="batch-row" data-batch-id={batch.id} data-type={batch.type} data-state={batch.state}>
+    <li className="batch-row" data-testid="batch-row" data-batch-id={batch.id} data-type={batch.type} data-state={summary.state}>
       <div className="batch-head">
         <div className="batch-title">
           <strong title={title}>{name}</strong>
@@ -46,18 +52,23 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
             {formatRelative(batch.createdAt, i18n.language)}
           </span>
         </div>
-        <StateBadge state={batch.state} testId="batch-state" />
+        <StateBadge state={summary.state} testId="batch-state" />
       </div>
-      <CountsBar total={batch.total} completed={batch.completed} failed={batch.failed} cancelled={batch.cancelled} label={t('queue.batchProgress', { name: title })} />
+      <CountsBar
+        total={summary.total}
+        completed={summary.done}
+        review={summary.needsReview}
+        failed={summary.failed}
+        cancelled={summary.cancelled}
+        label={t('queue.batchProgress', { name: title })}
+      />
       <div className="batch-foot">
         <span className="batch-counts" data-testid="batch-counts">
-          {t('queue.batchDone', { done: batch.completed, total: batch.total })}
-          {batch.failed ? <span className="error"> · {t('queue.nFailed', { count: batch.failed })}</span> : null}
-          {batch.cancelled ? <span className="muted"> · {t('queue.nCancelled', { count: batch.cancelled })}</span> : null}
+          <BatchSummaryText summary={summary} testIdPrefix="batch" />
           {eta !== null ? (
             <span className="muted" data-testid="batch-eta">
               {' · '}
-              {t('queue.eta', { time: formatEta(eta, i18n.language) })}
+              {t('batchSummary.eta', { time: formatEta(eta, i18n.language) })}
             </span>
           ) : null}
         </span>

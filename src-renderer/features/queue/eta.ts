@@ -11,7 +11,8 @@ interface Sample {
 }
 
 /**
- * Time left for running batches from the rate this window measured (jobs finished per
+ * Time left for running batches (the Queue page's rows and a feature's banner share one
+ * meter, so both say the same) from the rate this window measured (jobs finished per
  * second, over the last minute), not from a guess per job type: the same image takes
  * 0.3 s on one machine and 3 s on another.
  */
@@ -19,7 +20,7 @@ export function createEtaMeter(now: () => number = Date.now) {
   const history = new Map<string, Sample[]>();
   return {
     /** Seconds left, or null while there is no rate to go by (just started, finished, paused). */
-    secondsLeft(batch: Batch): number | null {
+    secondsLeft(batch: Pick<Batch, 'id' | 'state' | 'paused' | 'total' | 'completed' | 'failed' | 'cancelled'>): number | null {
       const finished = batch.completed + batch.failed + batch.cancelled;
       if (batch.state !== 'running' || batch.paused || finished >= batch.total) {
         history.delete(batch.id);

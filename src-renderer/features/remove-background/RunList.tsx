@@ -1,24 +1,28 @@
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../../src-shared/contract/index.js';
+import { summarizeBatch } from '../../app/batch-summary.js';
+import { BatchSummaryText } from '../../app/BatchSummaryText.js';
 import { errorText } from '../../app/labels.js';
 import { CountsBar, StateBadge } from '../../ui/badges.js';
 import { icons } from '../../ui/icons.js';
 import { ModelRepair } from '../models/public.js';
-import { queueHref, useQueueStats } from '../queue/public.js';
+import { etaMeter, formatEta, queueHref, useQueueStats } from '../queue/public.js';
 import { isModelProblem } from './presets.js';
 import { runTitle } from './presenter.js';
+import { runAsBatch } from './run-batch.js';
 import { useCancelRun, useRestoreRuns, useStartRun } from './queries.js';
 import { isActive, runsOf, runStore, useRunState, workingOn, type RunView } from './run-store.js';
 
 function RunRow({ view, projectName, queuePaused, working }: { view: RunView; projectName: string; queuePaused: boolean; working: number }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const cancel = useCancelRun();
   const start = useStartRun();
   const { run } = view;
   const active = isActive(run);
-  // A result that needs review is finished but not done: it counts toward the bar's end, and is named apart.
-  const finished = run.done + run.reused + run.needsReview + run.failed;
-  const cancelled = run.state === 'cancelled' || (run.state === 'failed' && run.error) ? Math.max(0, run.total - finished) : 0;
+  // The Queue page's summary of the same batch: a result that needs review is finished but not done.
+  const batch = runAsBatch(run);
+  const summary = summarizeBatch(batch, run.needsReview);
+  const eta = active && !queuePaused ? etaMeter.secondsLeft(batch) : null;
   // The engine's code when it sends one; its English text otherwise.
   const modelProblem = run.errorCode ? run.errorCode === 'model_unavailable' : isModelProblem(run.error);
   const rerun = () =>
@@ -32,7 +36,7 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
     <li className={`run-row run-${run.state}`} data-testid="segment-run" data-run-id={run.runId} data-state={run.state}>
       <div className="run-head">
         <strong>{runTitle(t, run)}</strong>
-        <StateBadge state={run.state === 'done' ? 'completed' : run.state === 'queued' ? 'pending' : run.state} testId="segment-run-state" />
+        <StateBadge state={summary.state} testId="segment-run-state" />
         <span className="run-actions">
           {active ? (
             <button type="button" className="button button-small button-danger-outline" onClick={() => cancel.mutate(run.runId)} disabled={cancel.isPending} data-testid="segment-cancel">
@@ -45,18 +49,24 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
           )}
         </span>
       </div>
-      <CountsBar total={run.total} completed={run.done + run.reused + run.needsReview} failed={run.failed} cancelled={cancelled} label={t('removeBackground.progressLabel', { name: projectName })} />
+      <CountsBar
+        total={summary.total}
+        completed={summary.done}
+        review={summary.needsReview}
+        failed={summary.failed}
+        cancelled={summary.cancelled}
+        label={t('removeBackground.progressLabel', { name: projectName })}
+      />
       <div className="run-text" data-testid="segment-run-text">
-        {t('removeBackground.counts', { done: run.done + run.reused, total: run.total })}
+        <BatchSummaryText summary={summary} testIdPrefix="segment-run" />
         {run.reused ? ` · ${t('removeBackground.reused', { count: run.reused })}` : ''}
         {working ? ` · ${t('removeBackground.working', { count: working })}` : ''}
-        {run.needsReview ? (
-          <span className="run-review" data-testid="segment-run-review">
+        {eta !== null ? (
+          <span className="muted" data-testid="segment-run-eta">
             {' · '}
-            {t('removeBackground.needReview', { count: run.needsReview })}
+            {t('batchSummary.eta', { time: formatEta(eta, i18n.language) })}
           </span>
         ) : null}
-        {run.failed ? <span className="error"> · {t('removeBackground.failed', { count: run.failed })}</span> : null}
         {run.provider ? <span className="muted"> · {t('removeBackground.on', { provider: t(`providers.${run.provider}`) })}</span> : null}
         {active && queuePaused ? (
           <span className="run-waiting" data-testid="segment-queue-paused">
@@ -77,7 +87,8 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
           <summary>{t('removeBackground.failedList', { count: view.failures.length })}</summary>
           <ul>
             {view.failures.slice(0, 50).map((f) => (
-              <li key={f.sourceAssetId} title={f.errorCode ? f.error : undefined}>
+              <li key={f.sourceAssetId} title={f.errorCode ? f.error : undefined} data-testid="segment-failure">
+                {f.fileName ? <span className="run-failure-name">{f.fileName}</span> : null}
                 {errorText(t, f.errorCode, f.error)}
               </li>
             ))}

@@ -8,6 +8,8 @@ export type Scope = ReadonlySet<string> | 'all' | null;
 
 export interface RunFailure {
   sourceAssetId: string;
+  /** The image's path in its project, when the engine said. */
+  fileName: string | null;
   error: string;
   errorCode: string | null;
 }
@@ -87,7 +89,7 @@ export function createRunStore(now: () => number = Date.now) {
       if (failed && known) {
         const next = new Map(runs);
         runs = next;
-        const failure = { sourceAssetId: item.sourceAssetId, error: item.error ?? '', errorCode };
+        const failure = { sourceAssetId: item.sourceAssetId, fileName: item.fileName ?? null, error: item.error ?? '', errorCode };
         next.set(item.runId, { ...known, failures: [...known.failures, failure].slice(-MAX_FAILURES) });
       }
       return { runs, items };

@@ -148,9 +148,17 @@ describe('remove background', () => {
       // One truth: the run's state is its batch's, which the Queue page shows (a failed image fails the batch).
       expect(done).toMatchObject({ state: 'failed', total: 3, reused: 2, failed: 1, provider: 'cpu', error: null });
       expect(engine.queue.batch(started.runId).state).toBe('failed');
-      const items = events.filter((e) => e.type === 'remove-background.item').map((e) => e.payload as { sourceAssetId: string; state: string; error: string | null; errorCode?: string | null });
+      const items = events
+        .filter((e) => e.type === 'remove-background.item')
+        .map((e) => e.payload as { sourceAssetId: string; fileName?: string | null; state: string; error: string | null; errorCode?: string | null });
       expect(items).toHaveLength(3);
-      expect(items.find((i) => i.sourceAssetId === damaged.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/corrupt or truncated image/), errorCode: 'image_unreadable' });
+      // The banner's failure row names the image from the item itself.
+      expect(items.find((i) => i.sourceAssetId === damaged.id)).toMatchObject({
+        fileName: 'damaged.png',
+        state: 'failed',
+        error: expect.stringMatching(/corrupt or truncated image/),
+        errorCode: 'image_unreadable',
+      });
       expect(events.some((e) => e.type === 'remove-background.progress' && e.payload.state === 'failed')).toBe(true);
       // The Queue page's job rows and failure rows name the image.
       const jobs = (await call('queue.list', { batchId: started.runId })) as { items: { label: string | null; state: string }[] };

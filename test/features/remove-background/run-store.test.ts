@@ -56,12 +56,12 @@ describe('remove-background run store', () => {
     expect(workingOn(store.get(), RUN_1)).toBe(1);
 
     store.noteItem(item(RUN_1, A!));
-    store.noteItem(item(RUN_1, B!, { state: 'failed', error: 'Input buffer contains unsupported image format', errorCode: 'image_unreadable' }));
+    store.noteItem(item(RUN_1, B!, { state: 'failed', fileName: 'raf/kırık.png', error: 'Input buffer contains unsupported image format', errorCode: 'image_unreadable' }));
     expect(cells()).toEqual(['done', 'failed', null]);
     expect(workingOn(store.get(), RUN_1)).toBe(0);
     expect(store.get().items.get(B!)).toMatchObject({ state: 'failed', errorCode: 'image_unreadable' });
     expect(runsOf(store.get(), PROJECT)[0]!.failures).toEqual([
-      { sourceAssetId: B, error: 'Input buffer contains unsupported image format', errorCode: 'image_unreadable' },
+      { sourceAssetId: B, fileName: 'raf/kırık.png', error: 'Input buffer contains unsupported image format', errorCode: 'image_unreadable' },
     ]);
     // A late job.started for an image already reported does not put it back to work.
     store.noteRunning(PROJECT, RUN_1, A!);
