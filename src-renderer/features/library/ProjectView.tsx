@@ -15,6 +15,7 @@ import { MoveDialog } from './MoveDialog.js';
 import { useDeleteImages } from './delete-images.js';
 import { useProject, useSkipped } from './queries.js';
 import { RenameInput } from './RenameInput.js';
+import { skipReasonText } from './skip-reasons.js';
 import { clearSelection, selectAll, selectionOf, useSelection } from './selection-store.js';
 import { listView, useGridView, viewKey } from './view-store.js';
 
@@ -39,7 +40,8 @@ function SkippedList({ projectId }: { projectId: string }) {
             <td>
               <code>{s.relPath}</code>
             </td>
-            <td>{s.reason}</td>
+            {/* The engine's own words stay at hand for a bug report. */}
+            <td title={s.reason}>{skipReasonText(t, s.reason)}</td>
           </tr>
         ))}
       </tbody>
