@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const bin = path.resolve('bin/atolye.js');
 
-export async function atolye(args: string[]) {
+/** Runs `atolye`; `timeoutMs` is generous because a shared machine may be slow, never a measure. */
+export async function atolye(args: string[], timeoutMs = 60_000) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
