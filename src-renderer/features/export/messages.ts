@@ -3,7 +3,7 @@ import type { Translation } from '../../i18n/types.js';
 /** The export feature's English strings (merged with the shell's and the other features' at start). */
 export const en = {
   export: {
-    zip: 'Export ZIP',
+    zip: 'Export…',
     title: 'Export “{{name}}”',
     include: 'What goes in',
     choices: {
@@ -29,7 +29,7 @@ export const en = {
 
 export const tr: Translation<typeof en> = {
   export: {
-    zip: 'ZIP olarak dışa aktar',
+    zip: 'Dışa aktar…',
     title: '“{{name}}” dışa aktar',
     include: 'İçerik',
     choices: {
