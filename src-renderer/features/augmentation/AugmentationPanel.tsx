@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type DragEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AugmentRun, Dataset } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
@@ -10,6 +10,69 @@ import { augmentationKey, useAugmentedImages, useAugmentSettings, useRuns } from
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
+/**
+ * The run's own background folder. Desktop: dropped on the field or chosen in the OS's
+ * dialog (a typed path would be refused: the engine only reads folders the user chose).
+ * Web: no local folders over HTTP, so the bundled set (and the saved folder) is what runs.
+ */
+function BackgroundsField({ dir, setDir, bundled, saved }: { dir: string; setDir: (dir: string) => void; bundled: number; saved: string | null }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const [dragOver, setDragOver] = useState(false);
+  const pathsForFiles = backend.pathsForFiles?.bind(backend);
+  const choosePath = backend.choosePath?.bind(backend);
+  if (!pathsForFiles) {
+    return (
+      <p className="muted" data-testid="augment-backgrounds-web">
+        {t('augmentation.backgroundsWeb', { count: bundled })}
+        {saved ? ` ${t('augmentation.backgroundsSaved', { dir: saved })}` : ''}
+      </p>
+    );
+  }
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    e.preventDefault();
+    e.stopPropagation();
+    setDragOver(false);
+    const dropped = pathsForFiles([...e.dataTransfer.files]).find((p) => p !== '');
+    if (dropped) setDir(dropped);
+  };
+  return (
+    <div className="augment-backgrounds">
+      <label>
+        {t('augmentation.backgroundsDir', { count: bundled })}
+        <input
+          type="text"
+          readOnly
+          value={dir}
+          placeholder={saved ?? t('augmentation.backgroundsDrop')}
+          className={dragOver ? 'drop-target' : undefined}
+          onDragOver={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            setDragOver(true);
+          }}
+          onDragLeave={() => setDragOver(false)}
+          onDrop={onDrop}
+          spellCheck={false}
+          data-testid="augment-backgrounds"
+        />
+      </label>
+      <div className="augment-backgrounds-actions">
+        {choosePath ? (
+          <button type="button" className="button" onClick={() => void choosePath({ kind: 'folder' }).then((p) => p && setDir(p))} data-testid="augment-backgrounds-choose">
+            {t('augmentation.backgroundsChoose')}
+          </button>
+        ) : null}
+        {dir ? (
+          <button type="button" className="button" onClick={() => setDir('')}>
+            {t('augmentation.backgroundsClear')}
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
 function RunDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void }) {
   const { t } = useTranslation();
   const backend = useBackend();
@@ -19,6 +82,7 @@ function RunDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void
   const [real, setReal] = useState('400');
   const [seed, setSeed] = useState('42');
   const [dir, setDir] = useState('');
+  const [retryFailed, setRetryFailed] = useState(false);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -26,7 +90,7 @@ function RunDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void
     try {
       const run = await backend.call('augmentation.start', {
         datasetId: dataset.id,
-        params: { syntheticTarget: Number(syn), realTarget: Number(real), seed: Number(seed), ...(dir.trim() ? { backgroundsDir: dir.trim() } : {}) },
+        params: { syntheticTarget: Number(syn), realTarget: Number(real), seed: Number(seed), retryFailed, ...(dir ? { backgroundsDir: dir } : {}) },
       });
       showToast({ kind: 'info', title: t('augmentation.started', { count: run.progress.total }), tag: 'augmentation' });
       void queryClient.invalidateQueries({ queryKey: augmentationKey });
@@ -53,12 +117,14 @@ function RunDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void
           {t('augmentation.seed')}
           <input type="number" min={0} required value={seed} onChange={(e) => setSeed(e.target.value)} data-testid="augment-seed" />
         </label>
-        {backend.kind === 'electron' ? (
-          <label>
-            {t('augmentation.backgroundsDir', { count: settings.data?.bundled ?? 0 })}
-            <input type="text" value={dir} onChange={(e) => setDir(e.target.value)} placeholder={settings.data?.backgroundsDir ?? ''} />
-          </label>
-        ) : null}
+        <BackgroundsField dir={dir} setDir={setDir} bundled={settings.data?.bundled ?? 0} saved={settings.data?.backgroundsDir ?? null} />
+        <label className="augment-check">
+          <input type="checkbox" checked={retryFailed} onChange={(e) => setRetryFailed(e.currentTarget.checked)} data-testid="augment-retry-failed" />
+          <span>
+            {t('augmentation.retryFailed')}
+            <small className="muted"> {t('augmentation.retryFailedHint')}</small>
+          </span>
+        </label>
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             {t('augmentation.cancel')}
@@ -76,7 +142,9 @@ function RunReport({ run }: { run: AugmentRun }) {
   const { t, i18n } = useTranslation();
   const backend = useBackend();
   const queryClient = useQueryClient();
-  const failures = run.products.flatMap((p) => p.failures.map((f) => ({ ...f, product: p.barcode ?? p.name })));
+  const all = run.products.flatMap((p) => p.failures.map((f) => ({ ...f, product: p.barcode ?? p.name })));
+  const failures = all.filter((f) => !f.skipped);
+  const skipped = all.filter((f) => f.skipped);
   const reportHref = `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(run, null, 2))}`;
   return (
     <li className="augment-run" data-testid="augment-run" data-state={run.state} data-done={run.progress.done} data-total={run.progress.total}>
@@ -85,7 +153,8 @@ function RunReport({ run }: { run: AugmentRun }) {
         <span>{t('augmentation.progress', run.progress)}</span>
         <span className="muted">{formatDateTime(run.createdAt, i18n.language)}</span>
         <span className="muted">
-          {run.params.syntheticTarget} / {run.params.realTarget} · seed {run.params.seed}
+          {run.params.syntheticTarget} / {run.params.realTarget} · {t('augmentation.seed')} {run.params.seed}
+          {run.params.retryFailed ? ` · ${t('augmentation.retriedFailed')}` : ''}
         </span>
         {!FINISHED.has(run.state) ? (
           <button
@@ -113,19 +182,27 @@ function RunReport({ run }: { run: AugmentRun }) {
           <li key={split}>{t('augmentation.perSplit', { split, products: s.products, final: s.final })}</li>
         ))}
       </ul>
-      {failures.length ? (
-        <details>
-          <summary>{t('augmentation.failures', { count: failures.length })}</summary>
-          <ul>
-            {failures.slice(0, 50).map((f, i) => (
-              <li key={i}>
-                {f.product} · {f.kind}
-                {f.index !== null ? ` #${f.index}` : ''}: {f.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
+      {(
+        [
+          ['failures', failures],
+          ['skipped', skipped],
+        ] as const
+      ).map(([what, list]) =>
+        list.length ? (
+          <details key={what} data-testid={`augment-${what}`}>
+            <summary>{t(`augmentation.${what}`, { count: list.length })}</summary>
+            <ul>
+              {list.slice(0, 50).map((f, i) => (
+                <li key={i}>
+                  {f.product} · {f.kind}
+                  {f.index !== null ? ` #${f.index}` : ''}: {f.reason}
+                </li>
+              ))}
+            </ul>
+            {list.length > 50 ? <p className="muted">{t('augmentation.moreInReport', { count: list.length - 50 })}</p> : null}
+          </details>
+        ) : null,
+      )}
     </li>
   );
 }

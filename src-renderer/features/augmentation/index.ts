@@ -2,7 +2,8 @@ import { augmentationContract } from '../../../src-shared/contract/index.js';
 import { defineFeature } from '../../app/feature.js';
 import { useAugmentationLive } from './live.js';
 import { en, tr } from './messages.js';
-import { ProductAugmented } from './ProductAugmented.js';
+import { ProductAugmentedTab } from './ProductAugmentedTab.js';
+import { AUGMENTED_TAB_PANEL } from './public.js';
 import './augmentation.css';
 
 /** Augmentation runs: the dialog and reports live on a dataset's page (AugmentationPanel, through public.ts); here its words, batches and live refresh. */
@@ -12,5 +13,6 @@ export const augmentationFeature = defineFeature({
   messages: { en, tr },
   live: [useAugmentationLive],
   batchPresenters: { 'augmentation.run': { toast: true } },
-  productPanels: [{ id: 'augmented-by-dataset', order: 50, Panel: ProductAugmented }],
+  // Shown by the products page inside its Augmented tab (not beside the status card).
+  productPanels: [{ id: AUGMENTED_TAB_PANEL, order: 50, Panel: ProductAugmentedTab }],
 });

@@ -2,12 +2,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ContractError, type Dataset, type DatasetProduct, type Split } from '../../../src-shared/contract/index.js';
-import { navigate } from '../../app/router.js';
+import { hrefFor, navigate } from '../../app/router.js';
 import { useBackend } from '../../backend/index.js';
 import { ConfirmDialog, Dialog } from '../../ui/Dialog.js';
 import { formatRelative } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
 import { AugmentationPanel } from '../augmentation/public.js';
+import { ImportDatasetDialog } from './ImportDataset.js';
 import { datasetsKey, useDataset, useDatasetProducts, useDatasets } from './queries.js';
 
 const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
@@ -87,6 +88,7 @@ function DatasetList() {
   const edit = useEdit();
   const list = useDatasets();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [deleting, setDeleting] = useState<Dataset | null>(null);
   const [undo, setUndo] = useState<{ token: string; name: string } | null>(null);
   const remove = async (d: Dataset) => {
@@ -98,9 +100,16 @@ function DatasetList() {
     <div className="page datasets-page">
       <header className="page-head">
         <h1>{t('datasets.title')}</h1>
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="dataset-new">
-          {t('datasets.new')}
-        </button>
+        <div className="dataset-head-actions">
+          {backend.pathsForFiles || backend.upload ? (
+            <button type="button" className="button" onClick={() => setImporting(true)} data-testid="dataset-import">
+              {t('datasets.importOpen')}
+            </button>
+          ) : null}
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="dataset-new">
+            {t('datasets.new')}
+          </button>
+        </div>
       </header>
       <p className="muted">{t('datasets.intro')}</p>
       {undo ? (
@@ -133,6 +142,7 @@ function DatasetList() {
         ))}
       </ul>
       {creating ? <NewDatasetDialog onClose={() => setCreating(false)} /> : null}
+      {importing ? <ImportDatasetDialog onClose={() => setImporting(false)} /> : null}
       {deleting ? (
         <ConfirmDialog
           title={t('datasets.deleteTitle', { name: deleting.name })}
@@ -245,6 +255,50 @@ function ResplitForm({ dataset }: { dataset: Dataset }) {
   );
 }
 
+/**
+ * Export for outside training. Web: the browser downloads the streamed ZIP. Desktop: the
+ * OS's dialog picks where (a ZIP file, or a folder to write a new folder into), so the
+ * engine may write there; without that dialog (an older shell) there is no local export.
+ */
+function ExportActions({ dataset }: { dataset: Dataset }) {
+  const { t } = useTranslation();
+  const backend = useBackend();
+  const [busy, setBusy] = useState(false);
+  const choosePath = backend.choosePath?.bind(backend);
+  const exportTo = async (format: 'zip' | 'folder') => {
+    if (!choosePath) return;
+    const chosen = await choosePath(format === 'zip' ? { kind: 'save', defaultName: `${dataset.name}.zip`, filters: [{ name: 'ZIP', extensions: ['zip'] }] } : { kind: 'folder' });
+    if (!chosen) return;
+    setBusy(true);
+    try {
+      const r = await backend.call('datasets.exportTo', { id: dataset.id, destPath: chosen, format, inNewFolder: format === 'folder' });
+      showToast({ kind: 'success', title: t('datasets.exported', { files: r.files, path: r.path }), tag: 'dataset-exported' });
+    } catch (err) {
+      showToast({ kind: 'error', title: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (backend.downloadUrl) {
+    return (
+      <a className="button" href={backend.downloadUrl('dataset-export', { id: dataset.id })} download data-testid="dataset-export">
+        {t('datasets.export')}
+      </a>
+    );
+  }
+  if (!choosePath) return null;
+  return (
+    <>
+      <button type="button" className="button" disabled={busy} onClick={() => void exportTo('zip')} data-testid="dataset-export-zip">
+        {t('datasets.exportZipTo')}
+      </button>
+      <button type="button" className="button" disabled={busy} onClick={() => void exportTo('folder')} data-testid="dataset-export-folder">
+        {t('datasets.exportFolder')}
+      </button>
+    </>
+  );
+}
+
 function DatasetDetail({ id }: { id: string }) {
   const { t } = useTranslation();
   const backend = useBackend();
@@ -252,7 +306,6 @@ function DatasetDetail({ id }: { id: string }) {
   const dataset = useDataset(id);
   const products = useDatasetProducts(id);
   const [adding, setAdding] = useState(false);
-  const [folder, setFolder] = useState('');
   const d = dataset.data;
   if (dataset.error) return <div className="page">{(dataset.error as Error).message}</div>;
   if (!d) return <div className="page" />;
@@ -276,40 +329,13 @@ function DatasetDetail({ id }: { id: string }) {
           {t('datasets.addProducts')}
         </button>
         {d.productCount > 0 ? (
-          <button
-            type="button"
-            className="button"
-            data-testid="dataset-embed"
-            onClick={() =>
-              void edit(() => backend.call('embeddings.extract', { scope: { kind: 'productSet', productIds: rows.map((r) => r.productId) }, newIndexName: d.name })).then(
-                (r) => r && showToast({ kind: 'info', title: t('datasets.embedStarted', { name: r.index.name }) }),
-              )
-            }
-          >
+          // The Embeddings page takes it from there (scope preselected: index name, model, start).
+          <a className="button" href={`${hrefFor({ page: 'embeddings', projectId: null })}?scope=dataset:${d.id}`} data-testid="dataset-embed">
             {t('datasets.embed')}
-          </button>
-        ) : null}
-        <ResplitForm dataset={d} />
-        {backend.downloadUrl && d.productCount > 0 ? (
-          <a className="button" href={backend.downloadUrl('dataset-export', { id: d.id })} download data-testid="dataset-export">
-            {t('datasets.export')}
           </a>
         ) : null}
-        {backend.kind === 'electron' && d.productCount > 0 ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void edit(() => backend.call('datasets.exportTo', { id: d.id, destPath: folder, format: 'folder' })).then(
-                (r) => r && showToast({ kind: 'success', title: t('datasets.exported', { files: r.files, path: r.path }) }),
-              );
-            }}
-          >
-            <input placeholder={t('datasets.exportPath')} value={folder} onChange={(e) => setFolder(e.target.value)} required />
-            <button type="submit" className="button">
-              {t('datasets.exportFolder')}
-            </button>
-          </form>
-        ) : null}
+        <ResplitForm dataset={d} />
+        {d.productCount > 0 ? <ExportActions dataset={d} /> : null}
       </div>
       {rows.length === 0 && products.isSuccess ? (
         <p className="dataset-empty" data-testid="dataset-empty">

@@ -265,7 +265,10 @@ export function ProductDetail({ id }: { id: string }) {
   const registry = useRegistry();
   const [tab, setTab] = useState<Tab>('metadata');
   const [focusForm] = useState(() => takeEditWish(id));
-  const panels = registry.features.flatMap((f) => f.productPanels ?? []).sort((a, b) => a.order - b.order);
+  const contributed = registry.features.flatMap((f) => f.productPanels ?? []).sort((a, b) => a.order - b.order);
+  // A panel with this id (augmentation's) is the Augmented tab's content, in place of the plain grid.
+  const augmentedTab = contributed.find((x) => x.id === 'augmented-tab');
+  const panels = contributed.filter((x) => x !== augmentedTab);
   const back = (
     <a className="product-back" href={hrefFor({ page: 'products', projectId: null })} data-testid="product-back">
       ← {t('products.detail.back')}
@@ -332,7 +335,13 @@ export function ProductDetail({ id }: { id: string }) {
           ))}
         </div>
         <div role="tabpanel" id={`product-panel-${tab}`} aria-labelledby={`product-tab-${tab}`} className="product-tabpanel">
-          {tab === 'metadata' ? <ProductForm key={p.id} product={p} focusFirst={focusForm} /> : <ImageGrid key={tab} product={p} type={tab} />}
+          {tab === 'metadata' ? (
+            <ProductForm key={p.id} product={p} focusFirst={focusForm} />
+          ) : tab === 'augmented' && augmentedTab ? (
+            <augmentedTab.Panel product={p} />
+          ) : (
+            <ImageGrid key={tab} product={p} type={tab} />
+          )}
         </div>
       </div>
     </div>
