@@ -72,8 +72,8 @@ export async function ingestFile(file: string, store: BlobStore, options: Ingest
   }
 
   const sha256 = createHash('sha256').update(data).digest('hex');
-  await store.putBuffer(data);
-  const storedThumb = await store.putBuffer(thumb.data);
+  // Together, so the store commits both in one flush (one fsync round, see BlobStore.commit).
+  const [, storedThumb] = await Promise.all([store.putBuffer(data), store.putBuffer(thumb.data)]);
   const rotated = (meta.orientation ?? 1) >= 5;
   return {
     ok: true,

@@ -208,15 +208,88 @@ export class BlobStore {
     }
   }
 
-  private async commit(tmp: string, sha256: string): Promise<void> {
-    const dest = this.pathOf(sha256);
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-    const handle = await fs.open(tmp, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, dest);
+  /**
+   * Makes a written temp file the blob `sha256`, durably: its bytes and its name survive a
+   * power cut once this resolves. Commits that arrive together share one flush (group
+   * commit): their files are fsynced together (the file system's journal folds concurrent
+   * syncs into one commit), renamed into place, then each folder they landed in is fsynced
+   * once, which is what makes a rename durable. A commit that arrives while a flush runs
+   * waits for the next one, which takes everything that queued meanwhile.
+   */
+  private commit(tmp: string, sha256: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ tmp, dest: this.pathOf(sha256), resolve, reject });
+      void this.flushQueued();
+    });
   }
+
+  /** Commits waiting for the next flush. */
+  private queued: PendingCommit[] = [];
+  private flushing = false;
+  /** Folders known to exist (two-hex-digit fan-out: at most 256). */
+  private readonly madeDirs = new Set<string>();
+
+  private async flushQueued(): Promise<void> {
+    if (this.flushing) return; // the running flush takes these when it ends
+    this.flushing = true;
+    try {
+      while (this.queued.length > 0) await this.flush(this.queued.splice(0));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async flush(group: PendingCommit[]): Promise<void> {
+    const failed = new Map<PendingCommit, unknown>();
+    await Promise.all(
+      group.map(async (c) => {
+        try {
+          await syncFile(c.tmp);
+          const dir = path.dirname(c.dest);
+          if (!this.madeDirs.has(dir)) {
+            await fs.mkdir(dir, { recursive: true });
+            this.madeDirs.add(dir);
+          }
+          await fs.rename(c.tmp, c.dest);
+        } catch (err) {
+          failed.set(c, err);
+          await fs.rm(c.tmp, { force: true }).catch(() => undefined);
+        }
+      }),
+    );
+    const renamed = group.filter((c) => !failed.has(c));
+    const dirs = [...new Set(renamed.map((c) => path.dirname(c.dest)))];
+    const dirFailed = new Map<string, unknown>();
+    await Promise.all(dirs.map((d) => syncDir(d).catch((err: unknown) => void dirFailed.set(d, err))));
+    for (const c of group) {
+      const err = failed.get(c) ?? dirFailed.get(path.dirname(c.dest));
+      if (err === undefined) c.resolve();
+      else c.reject(err);
+    }
+  }
+}
+
+interface PendingCommit {
+  tmp: string;
+  dest: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * fsync of a folder: makes the names renamed into it durable (POSIX). Windows cannot open a
+ * folder for syncing, and NTFS journals the rename itself, so there it is left out.
+ */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  await syncFile(dir);
 }

@@ -111,10 +111,10 @@ describe('import into the library', () => {
     expect(() => api(engine).library.getProject(pa.projectId)).toThrow(/no project/);
   });
 
-  it('fails an import of a path that does not exist with a clear error', async () => {
-    const progress = await api(engine).imports.start({ paths: [path.join(dir, 'nowhere')], projectName: 'x' });
-    const done = await api(engine).imports.wait(progress.importId);
-    expect(done.state).toBe('failed');
-    expect(done.error).toMatch(/not found: .*nowhere/);
+  it('refuses an import of a path that does not exist before making a project, with a clear error', async () => {
+    const before = api(engine).library.listProjects().length;
+    await expect(api(engine).imports.start({ paths: [path.join(dir, 'nowhere')], projectName: 'x' })).rejects.toThrow(/nowhere: no such file or folder; nothing was imported/);
+    expect(api(engine).library.listProjects().length).toBe(before);
+    expect(api(engine).library.listProjects().map((p) => p.name)).not.toContain('x');
   });
 });
