@@ -24,8 +24,20 @@ export function stageLabel(t: TFunction, stage: string): string {
  * gave some (`errors.<code>`), else the engine's own text.
  */
 export function errorText(t: TFunction, code: string | null | undefined, engineText: string | null | undefined): string {
-  const fallback = engineText ?? '';
+  // English shows the engine's text as it is; other languages say that an untranslated engine error happened (the text stays in a title).
+  const fallback = engineText ? t('errors.uncoded', { text: engineText }) : '';
   return code ? t(`errors.${messageSlug(code)}`, { defaultValue: fallback }) : fallback;
+}
+
+/**
+ * A failed call's error in the UI language: the engine's contract errors carry a code
+ * (not_found, conflict…). English keeps the engine's precise message; other languages
+ * word the code, since the engine's message is English.
+ */
+export function callErrorText(t: TFunction, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
+  return code ? t(`callErrors.${messageSlug(code)}`, { message, defaultValue: t('errors.uncoded', { text: message }) }) : t('errors.uncoded', { text: message });
 }
 
 /** Whether `errorText` worded the failure itself (the engine's text is then worth showing beside it). */

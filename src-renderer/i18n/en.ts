@@ -85,7 +85,17 @@ export const en = {
   placeholder: {
     notYet: 'Not built yet',
   },
+  callErrors: {
+    invalid_input: '{{message}}',
+    not_found: '{{message}}',
+    conflict: '{{message}}',
+    unavailable: '{{message}}',
+    unauthorized: '{{message}}',
+    forbidden: '{{message}}',
+    internal: '{{message}}',
+  },
   errors: {
+    uncoded: '{{text}}',
     disk_full: 'The disk is full: free some space and retry.',
     poison: 'It crashed the engine repeatedly, so it is not run again.',
   },

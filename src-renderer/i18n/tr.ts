@@ -86,7 +86,17 @@ export const tr: Translation<typeof en> = {
   placeholder: {
     notYet: 'Henüz hazır değil',
   },
+  callErrors: {
+    invalid_input: 'Motor bu isteği geçersiz buldu.',
+    not_found: 'İstenen şey bulunamadı: silinmiş ya da taşınmış olabilir.',
+    conflict: 'Bu, mevcut bir şeyle çakışıyor (aynı ad ya da başka bir pencereden yapılan bir değişiklik).',
+    unavailable: 'Motora şu an ulaşılamıyor; biraz sonra yeniden deneyin.',
+    unauthorized: 'Bu pencere motora giriş yapmamış.',
+    forbidden: 'Motor bu isteğe izin vermiyor.',
+    internal: 'Motorda beklenmedik bir hata oldu.',
+  },
   errors: {
+    uncoded: 'Motor bir hata bildirdi (İngilizce ayrıntısı üzerine gelince görünür).',
     disk_full: 'Disk dolu: biraz yer açıp yeniden deneyin.',
     poison: 'Motoru defalarca çökerttiği için yeniden çalıştırılmıyor.',
   },

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInstance, type TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { batchTypes, jobTypes, RemoveBackgroundOptions, type Batch } from '../../src-shared/contract/index.js';
+import { batchTypes, ContractError, jobTypes, RemoveBackgroundOptions, type Batch } from '../../src-shared/contract/index.js';
 import { defineFeature, messageSlug, type RendererFeature } from '../../src-renderer/app/feature.js';
-import { batchName, batchTitle, batchTypeLabel, errorText, jobTypeLabel, stageLabel } from '../../src-renderer/app/labels.js';
+import { batchName, batchTitle, batchTypeLabel, callErrorText, errorText, jobTypeLabel, stageLabel } from '../../src-renderer/app/labels.js';
 import { createRegistry, mergeMessages } from '../../src-renderer/app/registry.js';
 import { parseHash } from '../../src-renderer/app/router.js';
 import { features } from '../../src-renderer/features/index.js';
@@ -87,12 +87,18 @@ describe('renderer features', () => {
     for (const key of leaves(messages.tr)) expect(lookup(messages.tr, key), key).not.toBe('');
   });
 
-  it('word failures by their code in the UI language, else show the engine’s text', async () => {
+  it('word failures by their code in the UI language, else show the engine’s text in English and say so in Turkish', async () => {
     const t = await translator('tr');
     expect(errorText(t, 'model_unavailable', 'model x is corrupt')).toBe(lookup(messages.tr, 'errors.model_unavailable'));
     expect(errorText(t, 'model_unavailable', 'model x is corrupt')).toMatch(/Model çalışamıyor/);
-    expect(errorText(t, 'no_such_code', 'the engine’s words')).toBe('the engine’s words');
-    expect(errorText(t, null, 'the engine’s words')).toBe('the engine’s words');
+    // Turkish shows no English engine text: an uncoded failure is named as such (the text goes in a title).
+    expect(errorText(t, 'no_such_code', 'the engine’s words')).toBe(lookup(messages.tr, 'errors.uncoded'));
+    expect(errorText(t, null, 'the engine’s words')).toMatch(/^Motor bir hata bildirdi/);
+    const english = await translator('en');
+    expect(errorText(english, 'no_such_code', 'the engine’s words')).toBe('the engine’s words');
+    expect(errorText(english, null, 'the engine’s words')).toBe('the engine’s words');
+    expect(callErrorText(english, new ContractError('conflict', 'a project named “Raf” exists'))).toBe('a project named “Raf” exists');
+    expect(callErrorText(t, new ContractError('conflict', 'a project named “Raf” exists'))).toBe(lookup(messages.tr, 'callErrors.conflict'));
     expect(jobTypeLabel(t, 'remove-background.image')).toBe('Arka plan kaldır');
     expect(jobTypeLabel(t, 'someone.elses')).toBe('someone.elses');
     expect(stageLabel(t, 'removing background')).toBe('Arka plan kaldırılıyor');

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ExportOptions, Project } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { callErrorText } from '../../app/labels.js';
 
 type Include = ExportOptions['include'];
 const CHOICES: readonly Include[] = ['both', 'originals', 'results'];
@@ -102,7 +103,7 @@ function DesktopExport({ project, include, onClose }: { project: Project; includ
       ) : null}
       {write.error ? (
         <p className="error" role="alert">
-          {(write.error as Error).message}
+          {callErrorText(t, write.error)}
         </p>
       ) : null}
       {written ? (

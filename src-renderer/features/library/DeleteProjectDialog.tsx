@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../ui/Dialog.js';
 import { showToast } from '../../ui/toasts.js';
 import { endDelete, useIntents } from './intents.js';
 import { projectKey, projectsKey, useDeleteProject } from './queries.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** The one confirmation for deleting a project, whichever button or key asked for it. */
 export function DeleteProjectDialog() {
@@ -28,7 +29,7 @@ export function DeleteProjectDialog() {
       },
       onError: (err) => {
         endDelete();
-        showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }) });
+        showToast({ kind: 'error', title: t('toast.error', { message: callErrorText(t, err) }) });
       },
     });
   };

@@ -6,6 +6,7 @@ import { showToast } from '../../ui/toasts.js';
 import { useMoveAssets, useProjects } from './queries.js';
 import { deselect } from './selection-store.js';
 import { refusalText } from './UndoBar.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** Moves the selected images, with their results, into another project of the user's choosing. */
 export function MoveDialog({ project, ids, onClose }: { project: Project; ids: readonly string[]; onClose: () => void }) {
@@ -61,7 +62,7 @@ export function MoveDialog({ project, ids, onClose }: { project: Project; ids: r
           <p className="muted">{t('move.hint')}</p>
           {move.error ? (
             <p className="error" role="alert">
-              {(move.error as Error).message}
+              {callErrorText(t, move.error)}
             </p>
           ) : null}
           <div className="dialog-actions">

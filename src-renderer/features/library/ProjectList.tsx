@@ -7,6 +7,7 @@ import { requestDelete, startRename, useIntents } from './intents.js';
 import { useProjects } from './queries.js';
 import { RenameInput } from './RenameInput.js';
 import { deleteIcon, renameIcon } from './icons.js';
+import { callErrorText } from '../../app/labels.js';
 
 export const SEARCH_INPUT_ID = 'project-search';
 
@@ -105,7 +106,7 @@ export function ProjectList({ page }: { page: string }) {
       </div>
       {projects.isError ? (
         <p className="error" role="alert">
-          {(projects.error as Error).message}
+          {callErrorText(t, projects.error)}
         </p>
       ) : projects.isPending ? (
         <p className="muted">{t('common.loading')}</p>

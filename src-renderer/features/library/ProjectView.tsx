@@ -18,12 +18,13 @@ import { RenameInput } from './RenameInput.js';
 import { skipReasonText } from './skip-reasons.js';
 import { clearSelection, selectAll, selectionOf, useSelection } from './selection-store.js';
 import { listView, useGridView, viewKey } from './view-store.js';
+import { callErrorText } from '../../app/labels.js';
 
 function SkippedList({ projectId }: { projectId: string }) {
   const { t } = useTranslation();
   const skipped = useSkipped(projectId, true);
   if (skipped.isPending) return <p className="muted">{t('common.loading')}</p>;
-  if (skipped.isError) return <p className="error">{(skipped.error as Error).message}</p>;
+  if (skipped.isError) return <p className="error">{callErrorText(t, skipped.error)}</p>;
   if (skipped.data.length === 0) return <p className="muted">{t('project.skippedNone')}</p>;
   return (
     <table className="skipped-table" data-testid="skipped-list">
@@ -192,7 +193,7 @@ export function ProjectView({ projectId, page }: { projectId: string; page: stri
           ← {t('project.back')}
         </a>
         <p className="empty" data-testid="project-missing">
-          {(project.error as { code?: string }).code === 'not_found' ? t('project.notFound') : (project.error as Error).message}
+          {(project.error as { code?: string }).code === 'not_found' ? t('project.notFound') : callErrorText(t, project.error)}
         </p>
       </div>
     );

@@ -4,6 +4,7 @@ import { ProjectName, type Project } from '../../../src-shared/contract/index.js
 import { showToast } from '../../ui/toasts.js';
 import { endRename } from './intents.js';
 import { useRenameProject } from './queries.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** Inline rename: Enter or leaving the field saves, Escape cancels. Validated with the contract's own rule. */
 export function RenameInput({ project, className }: { project: Project; className?: string }) {
@@ -28,7 +29,7 @@ export function RenameInput({ project, className }: { project: Project; classNam
       { id: project.id, name: parsed.data },
       {
         onSuccess: (p) => showToast({ kind: 'success', title: t('projects.renamedToast', { name: p.name }) }),
-        onError: (err) => showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }) }),
+        onError: (err) => showToast({ kind: 'error', title: t('toast.error', { message: callErrorText(t, err) }) }),
       },
     );
   };

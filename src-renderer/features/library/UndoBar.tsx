@@ -9,6 +9,7 @@ import { useBackend } from '../../backend/index.js';
 import { icons } from '../../ui/icons.js';
 import { showToast } from '../../ui/toasts.js';
 import { assetsKey, projectKey, projectsKey } from './queries.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** The last undoable delete of images: what the bar offers to bring back. */
 export interface Undoable {
@@ -58,7 +59,7 @@ export function UndoBar() {
       else showToast({ kind: 'info', title: t('undo.restored', { count: restored }) });
     } catch (err) {
       store.set(null);
-      showToast({ kind: 'error', title: t('undo.failed'), detail: (err as { code?: string }).code === 'not_found' ? t('undo.expired') : (err as Error).message });
+      showToast({ kind: 'error', title: t('undo.failed'), detail: (err as { code?: string }).code === 'not_found' ? t('undo.expired') : callErrorText(t, err) });
     } finally {
       setBusy(false);
       void queryClient.invalidateQueries({ queryKey: projectsKey });

@@ -4,6 +4,7 @@ import { showToast } from '../../ui/toasts.js';
 import { useDeleteAssets } from './queries.js';
 import { deselect } from './selection-store.js';
 import { offerUndo } from './UndoBar.js';
+import { callErrorText } from '../../app/labels.js';
 
 /**
  * Deletes images now and offers Undo (the engine keeps them restorable for a while):
@@ -21,7 +22,7 @@ export function useDeleteImages(projectId: string) {
           if (undoToken && undoUntil) offerUndo({ projectId, token: undoToken, message: 'undo.deleted', count: deleted, until: undoUntil });
           then?.();
         },
-        onError: (err) => showToast({ kind: 'error', title: t('grid.deleteFailed'), detail: (err as Error).message }),
+        onError: (err) => showToast({ kind: 'error', title: t('grid.deleteFailed'), detail: callErrorText(t, err) }),
       });
     },
     [remove, projectId, t],

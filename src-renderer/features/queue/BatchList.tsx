@@ -4,7 +4,7 @@ import type { Batch } from '../../../src-shared/contract/index.js';
 import { useBatchDetails } from '../../app/batch-details.js';
 import { summarizeBatch } from '../../app/batch-summary.js';
 import { BatchSummaryText } from '../../app/BatchSummaryText.js';
-import { batchName, batchTitle, batchTypeLabel } from '../../app/labels.js';
+import { batchName, batchTitle, batchTypeLabel, callErrorText } from '../../app/labels.js';
 import { useRegistry } from '../../app/registry.js';
 import { CountsBar, StateBadge } from '../../ui/badges.js';
 import { formatRelative } from '../../ui/format.js';
@@ -115,7 +115,7 @@ export function Batches({ onShowJobs, projectNames }: { onShowJobs: (b: Batch, n
         {t('queue.batches')} {batches.data ? <span className="muted count">({batches.data.total})</span> : null}
       </h2>
       {batches.isError ? (
-        <p className="error">{(batches.error as Error).message}</p>
+        <p className="error">{callErrorText(t, batches.error)}</p>
       ) : !batches.data ? (
         <p className="muted">{t('common.loading')}</p>
       ) : batches.data.items.length === 0 ? (

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatDateTime, formatDuration } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { errorText, hasErrorWords, jobTypeLabel, stageLabel } from '../../app/labels.js';
+import { errorText, hasErrorWords, jobTypeLabel, stageLabel, callErrorText } from '../../app/labels.js';
 import { useLiveProgress } from './live.js';
 import { useJob, useQueueAction } from './queries.js';
 import { StateBadge } from '../../ui/badges.js';
@@ -23,7 +23,7 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
   const job = useJob(id);
   const live = useLiveProgress().get(id);
   const action = useQueueAction();
-  const onError = (err: unknown) => showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }) });
+  const onError = (err: unknown) => showToast({ kind: 'error', title: t('toast.error', { message: callErrorText(t, err) }) });
   const j = job.data;
   const running = j?.state === 'running';
   const stage = running ? (live?.stage ?? j?.stage) : j?.stage;
@@ -33,7 +33,7 @@ export function JobDetails({ id, projectNames, onClose }: { id: string; projectN
   return (
     <Dialog title={t('queue.detailsTitle')} onClose={onClose} className="job-dialog" testId="job-dialog">
       {job.isError ? (
-        <p className="error">{(job.error as Error).message}</p>
+        <p className="error">{callErrorText(t, job.error)}</p>
       ) : !j ? (
         <p className="muted">{t('common.loading')}</p>
       ) : (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { JobState, type Job, type QueueStats } from '../../../src-shared/contract/index.js';
-import { errorText, jobTypeLabel, stageLabel } from '../../app/labels.js';
+import { errorText, jobTypeLabel, stageLabel, callErrorText } from '../../app/labels.js';
 import { StateBadge } from '../../ui/badges.js';
 import { formatDuration, formatNumber, formatRelative } from '../../ui/format.js';
 import { projectHref } from '../library/public.js';
@@ -171,7 +171,7 @@ export function Jobs({
       </div>
 
       {jobs.isError ? (
-        <p className="error">{(jobs.error as Error).message}</p>
+        <p className="error">{callErrorText(t, jobs.error)}</p>
       ) : !jobs.data ? (
         <p className="muted">{t('common.loading')}</p>
       ) : jobs.data.items.length === 0 ? (

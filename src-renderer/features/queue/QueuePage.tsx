@@ -9,6 +9,7 @@ import { Jobs } from './JobList.js';
 import { useQueueLive } from './live.js';
 import { useQueueAction, useQueueStats, type JobFilter } from './queries.js';
 import { Stats, TypeTable } from './QueueStats.js';
+import { callErrorText } from '../../app/labels.js';
 
 export function QueuePage() {
   const { t } = useTranslation();
@@ -73,7 +74,7 @@ export function QueuePage() {
 
       {stats.isError ? (
         <p className="error" role="alert">
-          {(stats.error as Error).message}
+          {callErrorText(t, stats.error)}
         </p>
       ) : stats.data ? (
         <>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QualityCode, RemoveBackgroundOptionsInput } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** Sliders fire on every step; the engine renders when the hand rests. */
 const SETTLE_MS = 250;
@@ -89,7 +90,7 @@ export function LivePreview({
       </p>
       {preview.isError ? (
         <p className="error" role="alert" data-testid="segment-preview-error">
-          {t('bgPreview.failed', { message: (preview.error as Error).message })}
+          {t('bgPreview.failed', { message: callErrorText(t, preview.error) })}
         </p>
       ) : null}
       {data ? (

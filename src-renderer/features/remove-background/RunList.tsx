@@ -87,7 +87,7 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
           <summary>{t('removeBackground.failedList', { count: view.failures.length })}</summary>
           <ul>
             {view.failures.slice(0, 50).map((f) => (
-              <li key={f.sourceAssetId} title={f.errorCode ? f.error : undefined} data-testid="segment-failure">
+              <li key={f.sourceAssetId} title={f.error} data-testid="segment-failure">
                 {f.fileName ? <span className="run-failure-name">{f.fileName}</span> : null}
                 {errorText(t, f.errorCode, f.error)}
               </li>

@@ -6,6 +6,7 @@ import { showToast } from '../../ui/toasts.js';
 import { offerUndo, setGridView, useGridView, useSelection } from '../library/public.js';
 import { reasonsText } from './Preview.js';
 import { resultsKey } from './queries.js';
+import { callErrorText } from '../../app/labels.js';
 
 /** The newest result decides, as the engine's needs_review filter does (service.ts). */
 export function needsReview(results: readonly DerivedResult[] | undefined): DerivedResult | null {
@@ -41,7 +42,7 @@ export function useReview(projectId: string) {
       if (action === 'drop' && undoToken && updated > 0) offerUndo({ projectId, token: undoToken, message: 'bgReview.dropped', count: updated, until: Date.now() + 10 * 60_000 });
       else if (action === 'accept') showToast({ kind: 'success', title: t('bgReview.accepted', { count: updated }) });
     },
-    onError: (err) => showToast({ kind: 'error', title: t('bgReview.failed'), detail: (err as Error).message }),
+    onError: (err) => showToast({ kind: 'error', title: t('bgReview.failed'), detail: callErrorText(t, err) }),
     // Grid pages (the filter), badges, the viewer's results and the count all change.
     onSettled: () => void queryClient.invalidateQueries({ predicate: (q) => q.queryKey.includes(projectId) }),
   });
