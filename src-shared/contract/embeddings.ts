@@ -27,9 +27,10 @@ export const EmbedderInfo = z.object({
   id: z.string(),
   name: z.string(),
   dimension: z.number().int().positive(),
-  /** Usable now (the offline default always is; catalog entries once downloaded). */
+  /** Usable now (the offline default always is; catalog entries once installed from the Models page; imported ones once their file is in). */
   installed: z.boolean(),
-  source: z.enum(['offline', 'download']),
+  /** offline: built in; download: the catalog (models.download); user: an .onnx the user imported (models.import, task embedding). */
+  source: z.enum(['offline', 'download', 'user']),
   licence: z.string(),
   description: z.string(),
 });
@@ -91,7 +92,7 @@ export type ExtractInput = z.input<typeof ExtractInput>;
 
 export const embeddingsContract = defineSlice({
   methods: {
-    'embeddings.models': method(z.object({}).strict(), z.array(EmbedderInfo), 'Embedders: the offline default and the download catalog'),
+    'embeddings.models': method(z.object({}).strict(), z.array(EmbedderInfo), 'Embedders: the offline default, the download catalog and imported ones'),
     'embeddings.extract': method(
       ExtractInput,
       z.object({ index: VectorIndexInfo, jobId: Id, batchId: Id.nullable(), existing: z.boolean() }),

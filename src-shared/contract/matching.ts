@@ -132,6 +132,8 @@ export const matchingContract = defineSlice({
           combine: FrameCombine.default('contrast'),
           /** Also offer images another product has approved. */
           allowShared: z.boolean().default(false),
+          /** The embedder to rank with (any installed one; its pool index is extracted on first use). Default: the offline default. */
+          modelId: z.string().min(1).optional(),
         })
         .strict(),
       CandidatesAnswer,

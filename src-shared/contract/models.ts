@@ -7,7 +7,8 @@ import { defineSlice, jobType, method } from './define.js';
 import { ExecutionProvider } from './engine.js';
 import { Id, SafeText } from './schemas.js';
 
-export const ModelTask = z.enum(['background-removal']);
+/** background-removal: a mask per image. embedding: a vector per image (the embeddings feature runs it; its offline default is built there, not listed here). */
+export const ModelTask = z.enum(['background-removal', 'embedding']);
 export type ModelTask = z.infer<typeof ModelTask>;
 
 /** Where a model's file comes from. */

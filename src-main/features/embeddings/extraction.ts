@@ -49,6 +49,7 @@ export class Extraction implements ExtractServices {
     const { registry } = this.deps;
     // A dataset that is gone is refused now rather than by the job.
     if (input.scope.kind === 'dataset') this.deps.datasetMembers(input.scope.datasetId);
+    this.deps.embedders.assertInstalled(input.modelId);
     const dim = this.deps.embedders.dimension(input.modelId);
     let index = input.indexId ? registry.get(input.indexId) : registry.forScope(input.scope, input.modelId);
     if (index && input.indexId && (index.modelId !== input.modelId || JSON.stringify(index.scope) !== JSON.stringify(input.scope))) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ContractError } from '../../../src-shared/contract/index.js';
 import { bindBatchType, bindJob, defineFeature } from '../../engine/feature.js';
 import { datasetsFeature } from '../datasets/public.js';
+import { modelsFeature } from '../models/public.js';
 import { embeddingsApi, publicInfo, vectorOfItem, type EmbeddingsApi } from './api.js';
 import { embeddingsCommands } from './cli-embeddings.js';
 import { Embedders } from './embedders.js';
@@ -29,7 +30,7 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
   create(ctx) {
     const settings = FeatureSettings.parse(ctx.settings);
     const embedder = new ImageEmbedder(ctx.inference, { workers: ctx.workers ?? 1 });
-    const embedders = new Embedders(embedder, settings.modelCacheDir ?? path.join(ctx.dataDir, 'models', 'embedders'));
+    const embedders = new Embedders(embedder, settings.modelCacheDir ?? path.join(ctx.dataDir, 'models', 'embedders'), ctx.use(modelsFeature));
     const registry = new IndexRegistry(ctx.db, ctx.store, ctx.blobs, ctx.events);
     const vectors = new VectorStore(ctx.db);
     const indexWorkers = new VectorIndexWorkers(ctx.dataDir);

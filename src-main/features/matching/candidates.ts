@@ -38,6 +38,8 @@ export interface CandidateQuery {
   limit: number;
   combine: FrameCombine;
   allowShared: boolean;
+  /** The embedder to rank with (its pool index is extracted on first use); default: the feature's. */
+  modelId?: string;
 }
 
 export interface RankedCandidate {
@@ -55,15 +57,16 @@ export class CandidateFinder {
 
   async find(q: CandidateQuery): Promise<CandidatesAnswer> {
     const scope = q.pool.kind === 'project' ? { kind: 'project' as const, projectId: q.pool.projectId } : { kind: 'library' as const };
-    const index = this.embeddings.indexFor(scope, this.modelId);
+    const modelId = q.modelId ?? this.modelId;
+    const index = this.embeddings.indexFor(scope, modelId);
     const poolSize = this.poolSize(q.pool);
     let updating: string | null = null;
     if (!index || index.state !== 'ready' || index.vectors + index.failed < poolSize) {
       // Missing or behind its pool: (re)extract; the caller asks again when the job is done.
-      updating = this.embeddings.extraction.extract({ scope, modelId: this.modelId }).jobId;
+      updating = this.embeddings.extraction.extract({ scope, modelId }).jobId;
       if (!index || !index.blobSha256) return { state: 'indexing', jobId: updating, items: [], total: 0, frames: 0, framesFailed: 0 };
     }
-    const ranked = await this.rank(q, index!.id);
+    const ranked = await this.rank({ ...q, modelId }, index!.id);
     const page = ranked.items.slice(q.offset, q.offset + q.limit);
     const facts = this.facts(page.map((c) => c.assetId));
     return {
@@ -81,6 +84,7 @@ export class CandidateFinder {
 
   /** Every candidate at or above the threshold, best first (the bench reads this directly). */
   async rank(q: Omit<CandidateQuery, 'offset' | 'limit' | 'pool'>, indexId: string): Promise<{ items: RankedCandidate[]; frames: number; framesFailed: number }> {
+    const modelId = q.modelId ?? this.modelId;
     const images = (type: 'synthetic' | 'real') =>
       this.db
         .prepare('SELECT id, sha256 FROM product_images WHERE product_id = ? AND type = ? AND deleted = 0 ORDER BY frame_index, created_at, id')
@@ -90,7 +94,7 @@ export class CandidateFinder {
     let frames = images('synthetic');
     if (frames.length === 0) frames = images('real');
     if (frames.length === 0) throw Object.assign(new ContractError('invalid_input', `product ${q.productId} has no frames or approved images to match with`), { errorCode: 'no_frames' });
-    const embedded = await this.embeddings.embedItems(this.modelId, frames);
+    const embedded = await this.embeddings.embedItems(modelId, frames);
     const queries = frames.flatMap((f) => embedded.vectors.get(f.id) ?? []);
     if (queries.length === 0) throw new ContractError('invalid_input', `none of product ${q.productId}'s frames can be embedded`);
 
@@ -103,9 +107,9 @@ export class CandidateFinder {
     const shas = this.shas([...union]);
     const items: RankedCandidate[] = [];
     const centroid = unitMean(queries);
-    const others = q.combine === 'contrast' ? await this.competitorCentroids(q.productId) : [];
+    const others = q.combine === 'contrast' ? await this.competitorCentroids(q.productId, modelId) : [];
     for (const id of union) {
-      const v = this.embeddings.vectors.get(this.modelId, shas.get(id)!);
+      const v = this.embeddings.vectors.get(modelId, shas.get(id)!);
       if (!v) continue;
       // Contrast only lowers the centroid cosine, so what is under the threshold already stays out unscored.
       const score = q.combine === 'contrast' ? contrast(centroid, others, v, q.threshold) : combine(queries, v, q.combine);
@@ -122,7 +126,7 @@ export class CandidateFinder {
    * The unit centroids of every other live product's frames (synthetic images, else its
    * real ones), embedding at most COMPETITOR_FRAMES_PER_CALL missing frames per call.
    */
-  private async competitorCentroids(productId: string): Promise<Float32Array[]> {
+  private async competitorCentroids(productId: string, modelId: string): Promise<Float32Array[]> {
     const rows = this.db
       .prepare(
         `SELECT i.product_id AS productId, i.id, i.sha256, i.type FROM product_images i JOIN products p ON p.id = i.product_id
@@ -138,17 +142,17 @@ export class CandidateFinder {
     // A product's approved real images count only when it has no frames (as for the product itself).
     const byProduct = new Map([...grouped].map(([id, g]) => [id, g.synthetic.length ? g.synthetic : g.real]));
     const { vectors } = this.embeddings;
-    const missing = [...byProduct.values()].flat().filter((f) => !vectors.has(this.modelId, f.sha256)).slice(0, COMPETITOR_FRAMES_PER_CALL);
-    if (missing.length) await this.embeddings.embedItems(this.modelId, missing);
+    const missing = [...byProduct.values()].flat().filter((f) => !vectors.has(modelId, f.sha256)).slice(0, COMPETITOR_FRAMES_PER_CALL);
+    if (missing.length) await this.embeddings.embedItems(modelId, missing);
     const out: Float32Array[] = [];
     for (const [id, frames] of byProduct) {
-      const key = frames.map((f) => f.sha256).join(',');
+      const key = `${modelId}:${frames.map((f) => f.sha256).join(',')}`;
       const cached = this.centroids.get(id);
       if (cached?.key === key) {
         out.push(cached.centroid);
         continue;
       }
-      const vs = frames.flatMap((f) => vectors.get(this.modelId, f.sha256) ?? []);
+      const vs = frames.flatMap((f) => vectors.get(modelId, f.sha256) ?? []);
       if (vs.length === 0) continue;
       const centroid = unitMean(vs);
       if (vs.length === frames.length) this.centroids.set(id, { key, centroid });

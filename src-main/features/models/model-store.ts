@@ -12,7 +12,8 @@ import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { UploadStaging } from '../../engine/uploads.js';
 import { DownloadError, downloadVerified, hashFile } from './download.js';
 import { modelDownloadJob, type DownloadServices } from './jobs/model-download.js';
-import { loadCatalog, parseManifest, type Catalog, type ModelManifest } from './manifest.js';
+import { embedderMismatch, fitEmbedderFile } from './embedder-fit.js';
+import { loadCatalog, parseManifest, type Catalog, type EmbeddingManifest, type ModelManifest, type SegmentationManifest } from './manifest.js';
 import { assembleFromPackage } from './package-source.js';
 
 interface ModelRow {
@@ -56,6 +57,8 @@ export class ModelUnavailableError extends ContractError {
 export class ModelStore implements DownloadServices {
   readonly catalog: Catalog;
   private readonly manifests: Map<string, ModelManifest>;
+  /** The catalog's models, then the downloadable embedders. */
+  private readonly ids: string[];
   private readonly partDir: string;
   private lastEmit = new Map<string, number>();
 
@@ -71,7 +74,8 @@ export class ModelStore implements DownloadServices {
   ) {
     const loaded = loadCatalog(options.catalogDir);
     this.catalog = loaded.catalog;
-    this.manifests = loaded.manifests;
+    this.manifests = new Map<string, ModelManifest>([...loaded.manifests, ...loaded.embedders]);
+    this.ids = [...loaded.catalog.models, ...loaded.embedders.keys()];
     // Outside the store's tmp/ (swept at start-up) so a download resumes across restarts.
     this.partDir = path.join(dataDir, 'models', 'partial');
   }
@@ -86,7 +90,7 @@ export class ModelStore implements DownloadServices {
   }
 
   list(task?: ModelTask): ModelInfo[] {
-    const ids = [...this.catalog.models, ...(this.db.prepare("SELECT id FROM models WHERE source = 'user' ORDER BY created_at").pluck().all() as string[])];
+    const ids = [...this.ids, ...(this.db.prepare("SELECT id FROM models WHERE source = 'user' ORDER BY created_at").pluck().all() as string[])];
     return ids.map((id) => this.info(id)).filter((m) => !task || m.task === task);
   }
 
@@ -114,8 +118,9 @@ export class ModelStore implements DownloadServices {
       licenceUrl: manifest.licence.url,
       homepage: manifest.homepage,
       downloadUrl: manifest.source.kind === 'url' ? manifest.source.url : null,
-      inputSize: manifest.input.size,
-      isDefault: this.defaultId(manifest.task) === id,
+      inputSize: manifest.task === 'embedding' ? manifest.embedder.input.size : manifest.input.size,
+      // An embedder is chosen per extraction (embeddings.extract), not as a task default.
+      isDefault: manifest.task !== 'embedding' && this.defaultId(manifest.task) === id,
       provider: row?.provider ?? null,
       progress: row?.state === 'downloading' ? { received: row.received, total: row.total } : null,
       error: row?.error ?? null,
@@ -132,6 +137,7 @@ export class ModelStore implements DownloadServices {
 
   setDefault(id: string): ModelInfo {
     const info = this.info(id);
+    if (info.task === 'embedding') throw new ContractError('invalid_input', `${id} is an embedder: choose it when you extract embeddings`);
     this.db
       .prepare('INSERT INTO model_defaults (task, model_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(task) DO UPDATE SET model_id = excluded.model_id, updated_at = excluded.updated_at')
       .run(info.task, id, Date.now());
@@ -143,7 +149,28 @@ export class ModelStore implements DownloadServices {
    * What the inference worker needs to run a model, installing a package model on first
    * use. A model that must be downloaded or imported gives a clear `unavailable` error.
    */
-  async resolve(id: string): Promise<ModelRef & { manifest: ModelManifest }> {
+  async resolve(id: string): Promise<ModelRef & { manifest: SegmentationManifest }> {
+    const { row, manifest } = await this.readyFile(id);
+    if (manifest.task !== 'background-removal') throw new ContractError('invalid_input', `${id} is an embedder, not a ${'background-removal'} model`);
+    return { id, path: this.store.pathOf(row.sha256!), sha256: row.sha256!, bytes: row.bytes!, input: manifest.input, output: manifest.output, manifest };
+  }
+
+  /** An installed embedder's file and manifest (the embeddings feature builds its runner from them), or `unavailable`. */
+  async resolveEmbedder(id: string): Promise<{ id: string; path: string; sha256: string; bytes: number; manifest: EmbeddingManifest }> {
+    const { row, manifest } = await this.readyFile(id);
+    if (manifest.task !== 'embedding') throw new ContractError('invalid_input', `${id} is not an embedder`);
+    return { id, path: this.store.pathOf(row.sha256!), sha256: row.sha256!, bytes: row.bytes!, manifest };
+  }
+
+  /** Every embedder the store knows (catalog and imported), with its manifest. */
+  embedders(): { info: ModelInfo; manifest: EmbeddingManifest }[] {
+    return this.list('embedding').flatMap((info) => {
+      const manifest = this.manifestOf(info.id, this.row(info.id));
+      return manifest.task === 'embedding' ? [{ info, manifest }] : [];
+    });
+  }
+
+  private async readyFile(id: string): Promise<{ row: ModelRow; manifest: ModelManifest }> {
     let info = this.info(id);
     if (info.status !== 'ready' && info.source === 'package') info = await this.installAndWait(id);
     if (info.status !== 'ready') {
@@ -160,8 +187,7 @@ export class ModelStore implements DownloadServices {
       throw new ModelUnavailableError('unavailable', `model ${id} cannot run: ${why}. Install it from the Models page (models.download).`);
     }
     const row = this.row(id)!;
-    const manifest = this.manifestOf(id, row);
-    return { id, path: this.store.pathOf(row.sha256!), sha256: row.sha256!, bytes: row.bytes!, input: manifest.input, output: manifest.output, manifest };
+    return { row, manifest: this.manifestOf(id, row) };
   }
 
   /** Records what the runtime found when it used a model: the provider, or a broken file. */
@@ -258,26 +284,56 @@ export class ModelStore implements DownloadServices {
     } catch (err) {
       throw new ContractError('invalid_input', `${path.basename(file)} is not a model onnxruntime can load: ${firstLine(err)}`);
     }
-    const input = fitImageInput(io.inputs);
-    const output = fitMaskOutput(io.outputs, input.size);
     const sha256 = await hashFile(file);
     const base = path.basename(file).replace(/\.onnx$/i, '');
     const id = `user-${slug(base)}-${sha256.slice(0, 8)}`;
-    const manifest = parseManifest(
-      {
-        id,
-        name: name ?? base,
-        task,
-        description: `Imported from ${path.basename(file)}. Normalisation assumed ImageNet mean/std; output stretched to 0–1.`,
-        licence: { name: 'as given by its author (imported by you)', url: null },
-        homepage: null,
-        source: { kind: 'user', originalName: path.basename(file) },
-        files: [{ name: `${id}.onnx`, bytes: stat.size, sha256, sha256Source: 'computed at import' }],
-        input: { name: input.name, size: input.size, layout: input.layout, colorOrder: 'RGB', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
-        output: { name: output, activation: 'none', normalize: 'minmax' },
-      },
-      'imported model',
-    );
+    const common = {
+      id,
+      name: name ?? base,
+      licence: { name: 'as given by its author (imported by you)', url: null },
+      homepage: null,
+      source: { kind: 'user', originalName: path.basename(file) },
+      files: [{ name: `${id}.onnx`, bytes: stat.size, sha256, sha256Source: 'computed at import' }],
+    };
+    let manifest: ModelManifest;
+    if (task === 'embedding') {
+      const fit = fitEmbedderFile(io);
+      if ('problem' in fit) throw new ContractError('invalid_input', `${path.basename(file)} does not fit image embedding: ${fit.problem}`);
+      manifest = parseManifest(
+        {
+          ...common,
+          task,
+          description: `Imported from ${path.basename(file)}: input ${fit.input.name} (${fit.input.size.join('×')}, ${fit.input.layout}), output ${fit.output.name} (${fit.output.dimension} values, ${fit.output.pooling} pooling). Preprocessing assumed: RGB, ImageNet mean/std, shorter side scaled to the input and the centre cut.`,
+          embedder: {
+            input: {
+              name: fit.input.name,
+              size: fit.input.size,
+              resize: { mode: 'crop', shortSide: Math.min(...fit.input.size), kernel: 'cubic' },
+              layout: fit.input.layout,
+              colorOrder: 'RGB',
+              mean: [123.675, 116.28, 103.53],
+              std: [58.395, 57.12, 57.375],
+            },
+            outputs: [{ name: fit.output.name, pooling: fit.output.pooling, layout: fit.input.layout, normalize: true, weight: 1, dimension: fit.output.dimension }],
+            dimension: fit.output.dimension,
+          },
+        },
+        'imported model',
+      );
+    } else {
+      const input = fitImageInput(io.inputs);
+      const output = fitMaskOutput(io.outputs, input.size);
+      manifest = parseManifest(
+        {
+          ...common,
+          task,
+          description: `Imported from ${path.basename(file)}. Normalisation assumed ImageNet mean/std; output stretched to 0–1.`,
+          input: { name: input.name, size: input.size, layout: input.layout, colorOrder: 'RGB', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
+          output: { name: output, activation: 'none', normalize: 'minmax' },
+        },
+        'imported model',
+      );
+    }
     await this.store.putFile(file);
     const now = Date.now();
     this.db
@@ -333,6 +389,7 @@ export class ModelStore implements DownloadServices {
         throw new ContractError('invalid_input', `${id} cannot be installed from its source`);
       }
       ctx.progress('verifying', null);
+      if (manifest.task === 'embedding') await this.checkEmbedderFile(id, tmp, manifest);
       await this.replaceBlob(tmp, result.sha256);
       return result;
     } catch (err) {
@@ -349,6 +406,25 @@ export class ModelStore implements DownloadServices {
     const manifest = this.manifestOf(id);
     this.upsert(id, manifest, manifest.source.kind === 'npm' ? 'package' : 'catalog', { state: 'ready', sha256: file.sha256, bytes: file.bytes, error: null, received: file.bytes, total: file.bytes });
     this.progress(id, 'ready', file.bytes, file.bytes, true);
+  }
+
+  /**
+   * A downloaded embedder must have the tensors its manifest names, shaped as its pooling
+   * reads them; a file that does not is discarded (the checksum was right, so the manifest
+   * is what is wrong: downloading again would not help).
+   */
+  private async checkEmbedderFile(id: string, file: string, manifest: EmbeddingManifest): Promise<void> {
+    let problem: string | null;
+    try {
+      problem = embedderMismatch(await this.runtime.inspect(file), manifest.embedder);
+    } catch (err) {
+      problem = `onnxruntime cannot load it: ${firstLine(err)}`;
+    }
+    if (problem) {
+      await fs.rm(file, { force: true });
+      // invalid_input: permanent for the queue (the same bytes would fail again).
+      throw new ContractError('invalid_input', `${id} does not fit the embedding task: ${problem}`);
+    }
   }
 
   /** Model id → the id of its install job still pending or running. */
