@@ -190,7 +190,8 @@ function ModelCard({ model, providerInUse }: { model: ModelInfo; providerInUse: 
             {t('models.getFile')}
           </a>
         ) : null}
-        {!model.isDefault ? (
+        {/* An embedder is chosen per extraction on the Embeddings page, not as a default. */}
+        {!model.isDefault && model.task !== 'embedding' ? (
           <button
             type="button"
             className="button"

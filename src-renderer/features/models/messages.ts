@@ -86,6 +86,7 @@ export const en = {
   },
   tasks: {
     'background-removal': 'Background removal',
+    embedding: 'Image embedding (similarity, matching)',
   },
   jobTypes: {
     models_download: 'Install a model',
@@ -184,6 +185,7 @@ export const tr: Translation<typeof en> = {
   },
   tasks: {
     'background-removal': 'Arka plan kaldırma',
+    embedding: 'Görsel gömme (benzerlik, eşleştirme)',
   },
   jobTypes: {
     models_download: 'Model kur',
