@@ -22,7 +22,7 @@ test.afterAll(async () => {
   await desktop?.stop();
 });
 
-test('export to a folder and to a ZIP through the OS dialogs, then show it in the file manager', async ({ page }) => {
+test('export to a folder and to a ZIP through the OS dialogs, then show it in the file manager; drag an image out', async ({ page }) => {
   const folder = path.join(root, 'Raf Çekimi');
   await makeImages(folder, turkishNames(3));
   // A drop on the window: the preload reports the path, then the page names it.
@@ -63,4 +63,14 @@ test('export to a folder and to a ZIP through the OS dialogs, then show it in th
   const shown = (await desktop.record()).filter((r) => r.what === 'showSaveDialog').at(-1) as unknown as { options: { defaultPath: string } };
   expect(path.basename(shown.options.defaultPath)).toBe('Raf Çekimi.zip');
   await page.screenshot({ path: test.info().outputPath('desktop-export.png') });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // An image dragged out of the grid leaves as a file under its own name.
+  const cell = page.getByTestId('asset-cell').first();
+  const name = await cell.getAttribute('data-file-name');
+  await cell.dispatchEvent('dragstart');
+  await expect.poll(async () => (await desktop.record()).filter((r) => r.what === 'startDrag').length).toBe(1);
+  const drag = (await desktop.record()).find((r) => r.what === 'startDrag') as unknown as { item: { file: string } };
+  expect(path.basename(drag.item.file)).toBe(name);
+  expect((await fs.stat(drag.item.file)).size).toBeGreaterThan(0);
 });

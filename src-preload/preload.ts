@@ -16,6 +16,8 @@ const PATHS_CHOSEN_CHANNEL = 'atolye:paths-chosen';
 /** Keep equal to src-main/electron/native-dialogs.ts: main shows the OS dialog and grants what the user picks. */
 const CHOOSE_PATH_CHANNEL = 'atolye:choose-path';
 const REVEAL_PATH_CHANNEL = 'atolye:reveal-path';
+/** Keep equal to src-main/electron/drag-out.ts: main stages the images as named files and starts the OS drag. */
+const START_DRAG_CHANNEL = 'atolye:start-drag';
 
 type CallReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
 
@@ -38,6 +40,8 @@ export interface AtolyeBridge {
   choosePath(request: unknown): Promise<string | null>;
   /** Shows a path this window was granted in the file manager; false when it was not granted. */
   revealPath(path: string): Promise<boolean>;
+  /** Drags these library images out of the app as files (called from a dragstart handler). */
+  startDrag(assetIds: string[]): void;
 }
 
 const listeners = new Set<(event: EngineEvent) => void>();
@@ -87,6 +91,10 @@ const bridge: AtolyeBridge = {
   async revealPath(path) {
     if (typeof path !== 'string') throw new TypeError('atolye.revealPath: path must be a string');
     return (await ipcRenderer.invoke(REVEAL_PATH_CHANNEL, path)) === true;
+  },
+  startDrag(assetIds) {
+    if (!Array.isArray(assetIds)) throw new TypeError('atolye.startDrag: expected an array of asset ids');
+    ipcRenderer.send(START_DRAG_CHANNEL, assetIds.filter((id) => typeof id === 'string').slice(0, 500));
   },
 };
 

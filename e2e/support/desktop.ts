@@ -43,7 +43,7 @@ export async function startDesktop(workDir: string): Promise<Desktop> {
   const child: ChildProcess = fork(
     path.join(harness, 'fake-electron-harness.mjs'),
     [main, appRoot, path.join(repoRoot, 'src-main/engine-host/main.ts'), path.join(harness, 'parent-port-shim.mjs')],
-    { env: { ...process.env, ATOLYE_DATA_DIR: path.join(workDir, 'desktop-data'), ATOLYE_WORKERS: '1' }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    { env: { ...process.env, ATOLYE_DATA_DIR: path.join(workDir, 'desktop-data'), ATOLYE_WORKERS: '1', FAKE_TEMP_DIR: workDir }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const eventListeners = new Set<(event: unknown) => void>();
@@ -101,7 +101,8 @@ export async function startDesktop(workDir: string): Promise<Desktop> {
         await route.fulfill({ status: res.status, headers: res.headers, body: Buffer.from(res.body, 'base64') });
       });
       await page.exposeBinding('__desktopInvoke', async (_source, channel: string, ...args: unknown[]) => {
-        if (channel === 'atolye:paths-chosen') return send('rendererSend', { ...APP_FRAME, channel, args });
+        // Channels the preload sends on (ipcRenderer.send) rather than invokes.
+        if (channel === 'atolye:paths-chosen' || channel === 'atolye:start-drag') return send('rendererSend', { ...APP_FRAME, channel, args });
         return invoke(channel, args);
       });
       const forward = (event: unknown) => void page.evaluate((e) => (window as unknown as { __desktopEvent?: (e: unknown) => void }).__desktopEvent?.(e), event).catch(() => {});
@@ -129,6 +130,7 @@ export async function startDesktop(workDir: string): Promise<Desktop> {
             pathsForFiles: (files: File[]) => files.map(() => ''),
             choosePath: async (request: unknown) => (await invokeMain('atolye:choose-path', request)) as string | null,
             revealPath: async (p: string) => (await invokeMain('atolye:reveal-path', p)) === true,
+            startDrag: (ids: string[]) => void invokeMain('atolye:start-drag', ids),
           };
         },
         { origin: DESKTOP_ORIGIN },

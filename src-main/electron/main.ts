@@ -4,12 +4,14 @@
  * this thread). Bundled by scripts/build-electron.mjs to dist/electron/main.cjs.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, nativeTheme, Notification, protocol, session, shell, utilityProcess } from 'electron';
 import type { EngineEvent } from '../../src-shared/contract/index.js';
 import { appPaths, isNetworkUrl } from './app-paths.js';
 import { EngineClient, type EngineRuntime } from './engine-client.js';
 import { chooseEngineRuntimes, nodeRuntime, utilityRuntime } from './engine-runtimes.js';
 import { broadcastEvent, createIpcHandler, installIpc, senderFrameOf } from './ipc.js';
+import { createDragOut, START_DRAG_CHANNEL } from './drag-out.js';
 import { createDialogHandlers, installDialogs, type NativeDialogs } from './native-dialogs.js';
 import { NotifiedOnce, notificationFor } from './notifications.js';
 import { PathGrants } from './path-grants.js';
@@ -155,6 +157,19 @@ function run(): void {
     const pathGrants = new PathGrants();
     installIpc(ipcMain, createIpcHandler({ dispatchToEngine: (method, input) => engine.call(method, input), log, pathGrants }), pathGrants);
     installDialogs(ipcMain, createDialogHandlers(nativeDialogs(), pathGrants, { log }), senderFrameOf);
+    const dragOut = createDragOut({
+      lookup: async (id) => {
+        const asset = (await engine.call('assets.get', { id })) as { fileName: string };
+        const file = await engine.media(id, 'original');
+        return file ? { path: file.path, name: asset.fileName } : null;
+      },
+      stageDir: path.join(app.getPath('temp'), 'atolye-drag'),
+      log,
+    });
+    ipcMain.on(START_DRAG_CHANNEL, (event, ids) => {
+      const sender = event.sender;
+      void dragOut(senderFrameOf(event), ids, (files) => sender.startDrag({ file: files[0]!, files, icon: existsSync(paths.icon) ? paths.icon : files[0]! })).catch((err: unknown) => log(`drag failed: ${(err as Error).message}`));
+    });
 
     engine.start().catch((err: unknown) => log(`engine start failed: ${(err as Error).message}`));
     mainWindow = createWindow();

@@ -12,6 +12,7 @@ export interface AtolyeBridge {
   /** Absent in bridges from older builds. */
   choosePath?(request: ChooseRequest): Promise<string | null>;
   revealPath?(path: string): Promise<boolean>;
+  startDrag?(assetIds: string[]): void;
 }
 
 /** The bridge, when this page runs in the desktop app. Read loosely: the page must not trust its shape. */
@@ -65,6 +66,10 @@ export class ElectronBackend implements RendererBackend {
 
   async revealPath(path: string): Promise<void> {
     await this.bridge.revealPath?.(path);
+  }
+
+  startDrag(assetIds: readonly string[]): void {
+    this.bridge.startDrag?.([...assetIds]);
   }
 
   onConnection(): () => void {

@@ -34,6 +34,8 @@ export interface RendererBackend extends Backend {
   choosePath?(request: ChooseRequest): Promise<string | null>;
   /** Desktop: shows a chosen path in the file manager. */
   revealPath?(path: string): Promise<void>;
+  /** Desktop: drags these images out of the app as files (call from a dragstart handler, after preventDefault). */
+  startDrag?(assetIds: readonly string[]): void;
   /** Link state changes; `reconnected` is true when events may have been missed. */
   onConnection(listener: (state: ConnectionState, reconnected: boolean) => void): () => void;
   readonly connection: ConnectionState;

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,7 +69,7 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     mainBundle = ((await buildElectron({ outDir: path.join(appRoot, 'dist') })) as { main: string }).main;
     await fs.mkdir(path.join(appRoot, 'dist', 'renderer'), { recursive: true });
     await fs.writeFile(path.join(appRoot, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Atölye</title>');
-    h = await startHarness(mainBundle, appRoot, { ...process.env, ATOLYE_DATA_DIR: dataDir, ATOLYE_WORKERS: '1' });
+    h = await startHarness(mainBundle, appRoot, { ...process.env, ATOLYE_DATA_DIR: dataDir, ATOLYE_WORKERS: '1', FAKE_TEMP_DIR: dir });
   });
   afterAll(async () => {
     if (h?.child.exitCode === null) h.child.kill('SIGKILL');
@@ -95,6 +96,7 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
       ['ipcMain.on', 'atolye:paths-chosen'],
       ['ipcMain.handle', 'atolye:choose-path'],
       ['ipcMain.handle', 'atolye:reveal-path'],
+      ['ipcMain.on', 'atolye:start-drag'],
     ]);
     const win = record.find((r) => r.what === 'BrowserWindow') as unknown as { options: { webPreferences: Record<string, unknown> } };
     expect(win.options.webPreferences).toMatchObject({
@@ -145,6 +147,15 @@ describe('Electron main wiring (built bundle, stand-in electron module, real eng
     const thumb = await h.send<{ status: number; contentType: string; length: number }>('protocol', { scheme: 'atolye-media', url: `atolye-media://thumb/${page.result.items[0]!.id}` });
     expect(thumb).toMatchObject({ status: 200, contentType: 'image/webp' });
     expect(thumb.length).toBeGreaterThan(0);
+
+    // Dragged out: staged under its own file name, byte for byte the library's image, and the OS drag started with it.
+    const first = page.result.items[0] as { id: string; fileName: string; sha256: string };
+    await h.send('rendererSend', { ...app, channel: 'atolye:start-drag', args: [[first.id, 'not-an-id']] });
+    await expect.poll(async () => (await h.send<Rec[]>('record')).some((r) => r.what === 'startDrag'), { timeout: 10_000 }).toBe(true);
+    const dragged = (await h.send<Rec[]>('record')).find((r) => r.what === 'startDrag') as unknown as { item: { file: string; files: string[] } };
+    expect(dragged.item.files).toHaveLength(1);
+    expect(path.basename(dragged.item.file)).toBe(first.fileName);
+    expect(createHash('sha256').update(await fs.readFile(dragged.item.file)).digest('hex')).toBe(first.sha256);
   });
 
   it('shows the OS folder dialog for the page and lets calls name what the user picked there, and reveals only that', async () => {

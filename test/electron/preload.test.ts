@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_CHANNEL, EVENT_CHANNEL, PATHS_CHOSEN_CHANNEL } from '../../src-main/electron/ipc.js';
+import { START_DRAG_CHANNEL } from '../../src-main/electron/drag-out.js';
 import { CHOOSE_PATH_CHANNEL, REVEAL_PATH_CHANNEL } from '../../src-main/electron/native-dialogs.js';
 import { parseMediaUrl } from '../../src-main/electron/protocols.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -21,6 +22,7 @@ interface Bridge {
   pathsForFiles(files: unknown[]): string[];
   choosePath(request: unknown): Promise<string | null>;
   revealPath(path: unknown): Promise<boolean>;
+  startDrag(ids: unknown): void;
 }
 
 let dir: string;
@@ -68,7 +70,7 @@ describe('the preload bundle', () => {
     const { exposed, required, bridge, ipcRenderer } = loadPreload();
     expect(new Set(required)).toEqual(new Set(['electron']));
     expect([...exposed.keys()]).toEqual(['atolye']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'choosePath', 'mediaUrl', 'pathsForFiles', 'revealPath', 'subscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'choosePath', 'mediaUrl', 'pathsForFiles', 'revealPath', 'startDrag', 'subscribe']);
     for (const value of Object.values(bridge)) {
       expect(typeof value).toBe('function');
       expect(Object.values(ipcRenderer)).not.toContain(value);
@@ -164,7 +166,18 @@ describe('atolye.choosePath and revealPath', () => {
     await expect(bridge.revealPath(42)).rejects.toThrow(/must be a string/);
   });
 
+  it('startDrag sends only string ids, at most 500, on its channel', () => {
+    const { bridge, ipcRenderer } = loadPreload();
+    bridge.startDrag(['a', 42, 'b', ...Array.from({ length: 600 }, (_, i) => `x${i}`)]);
+    const [[channel, ids]] = ipcRenderer.send.mock.calls as [[string, string[]]];
+    expect(channel).toBe(START_DRAG_CHANNEL);
+    expect(ids.slice(0, 2)).toEqual(['a', 'b']);
+    expect(ids).toHaveLength(500);
+    expect(() => bridge.startDrag('a')).toThrow(/array/);
+  });
+
   it('use the channel names main listens on', () => {
+    expect(preloadCode).toContain(`"${START_DRAG_CHANNEL}"`);
     expect(preloadCode).toContain(`"${CHOOSE_PATH_CHANNEL}"`);
     expect(preloadCode).toContain(`"${REVEAL_PATH_CHANNEL}"`);
   });

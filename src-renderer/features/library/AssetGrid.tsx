@@ -99,6 +99,17 @@ const Row = memo(function Row({ rowIndex, start, cols, total, pageA, pageB, sele
         onKeyUp={(e) => {
           if (e.key === ' ') e.preventDefault();
         }}
+        // Desktop: drag the image out as a file (the result when the grid shows results); a
+        // selected cell drags the whole selection's originals. Main stages them under their names.
+        draggable={backend.startDrag ? true : undefined}
+        onDragStart={
+          backend.startDrag
+            ? (e) => {
+                e.preventDefault();
+                backend.startDrag?.(isSelected && !result && selected.size > 1 ? [...selected] : [result ?? asset.id]);
+              }
+            : undefined
+        }
       >
         <img src={backend.mediaUrl(result ?? asset.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} data-testid="asset-thumb" />
         {isSelected ? (
