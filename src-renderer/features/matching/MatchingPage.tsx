@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEFAULT_MATCH_THRESHOLD, type Candidate, type LockAnswer, type MatchingPool, type WorkItem } from '../../../src-shared/contract/index.js';
+import { DEFAULT_EMBEDDER_ID, DEFAULT_MATCH_THRESHOLD, type Candidate, type LockAnswer, type MatchingPool, type WorkItem } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatDateTime, formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { useCandidates, useProjects, useRefreshMatching, useWorkQueue } from './queries.js';
+import { useCandidates, useEmbedders, useProjects, useRefreshMatching, useWorkQueue } from './queries.js';
 import { useReviewLock, windowHolder } from './review-lock.js';
 
 /** Above this a similarity badge is emphasised. */
@@ -112,6 +112,8 @@ export function MatchingPage() {
   const [productId, setProductId] = useState<string | null>(null);
   const [poolId, setPoolId] = useState<string>('');
   const [threshold, setThreshold] = useState(DEFAULT_MATCH_THRESHOLD);
+  const [modelId, setModelId] = useState(DEFAULT_EMBEDDER_ID);
+  const embedders = useEmbedders();
   const [focus, setFocus] = useState(0);
   const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<Candidate | null>(null);
@@ -129,7 +131,7 @@ export function MatchingPage() {
 
   const lock = useReviewLock(productId);
   const editable = lock?.mode === 'edit';
-  const candidates = useCandidates(productId, pool, threshold);
+  const candidates = useCandidates(productId, pool, threshold, modelId);
   const pages = candidates.data?.pages ?? [];
   const items = useMemo(() => pages.flatMap((p) => p.items), [pages]);
   const last = pages.at(-1);
@@ -140,7 +142,7 @@ export function MatchingPage() {
   useEffect(() => {
     setFocus(0);
     setSelection(new Set());
-  }, [productId, poolKey(pool), threshold]);
+  }, [productId, poolKey(pool), threshold, modelId]);
   // Decisions shrink the grid: keep the focus on a tile.
   useEffect(() => {
     if (focus > 0 && focus >= items.length) setFocus(Math.max(0, items.length - 1));
@@ -252,6 +254,18 @@ export function MatchingPage() {
               <option value="library">{t('matching.poolLibrary')}</option>
             </select>
           </label>
+          {(embedders.data?.length ?? 0) > 1 ? (
+            <label>
+              {t('matching.embedder')}{' '}
+              <select value={modelId} onChange={(e) => setModelId(e.target.value)} data-testid="match-embedder">
+                {embedders.data?.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
           <label className="match-threshold">
             {t('matching.threshold')}{' '}
             <input type="range" min={0.5} max={0.99} step={0.01} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} data-testid="match-threshold" />

@@ -12,7 +12,7 @@ export function useMatchingLive(): void {
   useEffect(() => {
     const refresh = throttle(() => void invalidateFresh(queryClient, matchingKey), 500);
     const off = backend.subscribe((event) => {
-      if (event.type === 'matching.changed' || event.type === 'products.changed' || event.type === 'embeddings.indexesChanged' || event.type === 'projects.changed') refresh();
+      if (event.type === 'matching.changed' || event.type === 'products.changed' || event.type === 'embeddings.indexesChanged' || event.type === 'projects.changed' || event.type === 'models.changed') refresh();
     });
     return () => {
       off();
