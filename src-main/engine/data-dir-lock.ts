@@ -113,38 +113,54 @@ export interface Endpoint {
 const ENDPOINT_FILE = 'engine.endpoint.json';
 
 /**
- * Publishes this process's endpoint for the library (see Endpoint). The file is created
- * with mode 0600 under a temporary name and renamed into place, so it is never readable
- * by anyone else, not even for a moment, and never half-written. Answers its remover.
+ * Publishes this process's endpoint for the library (see Endpoint), as a private file
+ * (writePrivateJson). Answers its remover, which leaves a newer holder's file alone.
  */
 export function advertiseEndpoint(dataDir: string, endpoint: Omit<Endpoint, 'pid'>): () => void {
-  const file = path.join(dataDir, ENDPOINT_FILE);
+  writePrivateJson(dataDir, ENDPOINT_FILE, { pid: process.pid, ...endpoint } satisfies Endpoint);
+  return () => {
+    const current = readPrivateJson(dataDir, ENDPOINT_FILE, endpointOf);
+    if ('value' in current && current.value.pid === process.pid && current.value.port === endpoint.port) fs.rmSync(path.join(dataDir, ENDPOINT_FILE), { force: true });
+  };
+}
+
+/** Why a private file is not trusted (readPrivateJson). */
+export type PrivateFileRefusal = 'missing' | 'not-a-file' | 'other-owner' | 'readable-by-others' | 'malformed';
+export type EndpointRefusal = PrivateFileRefusal;
+
+/** The endpoint of the process holding the library, when its file can be trusted (readPrivateJson). */
+export function readEndpoint(dataDir: string): { endpoint: Endpoint } | { refused: EndpointRefusal } {
+  const found = readPrivateJson(dataDir, ENDPOINT_FILE, endpointOf);
+  return 'value' in found ? { endpoint: found.value } : found;
+}
+
+/**
+ * Writes a file in the library that only this OS user may read (a credential): created with
+ * mode 0600 under a temporary name and renamed into place, so it is never readable by
+ * anyone else, not even for a moment, and never half-written.
+ */
+export function writePrivateJson(dataDir: string, name: string, value: unknown): void {
+  const file = path.join(dataDir, name);
   const tmp = `${file}.${process.pid}.tmp`;
   fs.rmSync(tmp, { force: true });
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
-    fs.writeFileSync(fd, JSON.stringify({ pid: process.pid, ...endpoint } satisfies Endpoint));
+    fs.writeFileSync(fd, JSON.stringify(value));
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-  return () => {
-    const current = readEndpointFile(file);
-    if (current?.pid === process.pid && current.port === endpoint.port) fs.rmSync(file, { force: true });
-  };
 }
 
-/** Why an endpoint file is not trusted (readEndpoint). */
-export type EndpointRefusal = 'missing' | 'not-a-file' | 'other-owner' | 'readable-by-others' | 'malformed';
-
 /**
- * The endpoint of the process holding the library, when its file can be trusted: a plain
- * file (not a link) owned by this OS user, readable by nobody else. A credential that
- * another user could have planted or read grants nothing. (Windows has no POSIX owner or
- * mode: there the folder's ACL, the user's profile, is what protects it.)
+ * Reads a private file (writePrivateJson) when it can be trusted: a plain file (not a
+ * link) owned by this OS user, readable by nobody else. A credential that another user
+ * could have planted or read grants nothing. (Windows has no POSIX owner or mode: there
+ * the folder's ACL, the user's profile, is what protects it.) `parse` answers null for
+ * content it does not accept.
  */
-export function readEndpoint(dataDir: string): { endpoint: Endpoint } | { refused: EndpointRefusal } {
-  const file = path.join(dataDir, ENDPOINT_FILE);
+export function readPrivateJson<T>(dataDir: string, name: string, parse: (v: unknown) => T | null): { value: T } | { refused: PrivateFileRefusal } {
+  const file = path.join(dataDir, name);
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(file);
@@ -156,18 +172,19 @@ export function readEndpoint(dataDir: string): { endpoint: Endpoint } | { refuse
     if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return { refused: 'other-owner' };
     if ((stat.mode & 0o077) !== 0) return { refused: 'readable-by-others' };
   }
-  const endpoint = readEndpointFile(file);
-  return endpoint ? { endpoint } : { refused: 'malformed' };
+  let value: T | null = null;
+  try {
+    value = parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    value = null;
+  }
+  return value === null ? { refused: 'malformed' } : { value };
 }
 
-function readEndpointFile(file: string): Endpoint | null {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Endpoint>;
-    const valid = Number.isInteger(v.pid) && Number.isInteger(v.port) && v.port! > 0 && v.port! < 65536 && typeof v.token === 'string' && v.token.length >= 32;
-    return valid ? { pid: v.pid!, port: v.port!, token: v.token! } : null;
-  } catch {
-    return null;
-  }
+function endpointOf(raw: unknown): Endpoint | null {
+  const v = (raw ?? {}) as Partial<Endpoint>;
+  const valid = Number.isInteger(v.pid) && Number.isInteger(v.port) && v.port! > 0 && v.port! < 65536 && typeof v.token === 'string' && v.token.length >= 32;
+  return valid ? { pid: v.pid!, port: v.port!, token: v.token! } : null;
 }
 
 function readHolder(file: string): Holder | null {

@@ -24,6 +24,11 @@ export function newSessionHost(): string {
   return `${label}.localhost`;
 }
 
+/** A name newSessionHost could have made (a remembered one is checked before use). */
+export function isSessionHost(host: string): boolean {
+  return /^s[a-z2-7]{24}\.localhost$/.test(host);
+}
+
 export function sameToken(given: string | undefined | null, expected: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);

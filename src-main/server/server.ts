@@ -22,7 +22,7 @@ import type { Engine } from '../engine/engine.js';
 import { mediaHeaders } from '../engine/media/display.js';
 import { parseRange, partialHeaders, unsatisfiableHeaders } from '../engine/media/range.js';
 import { errorCodeOf } from '../engine/queue/errors.js';
-import { bearerOf, checkOrigin, newSessionHost, newToken, sameToken, SESSION_COOKIE, sessionCookieOf } from './auth.js';
+import { bearerOf, checkOrigin, isSessionHost, newSessionHost, newToken, sameToken, SESSION_COOKIE, sessionCookieOf } from './auth.js';
 import { serveStatic } from './static-files.js';
 
 /** Limits that keep a slow, greedy or hostile client from holding the server. */
@@ -52,6 +52,8 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
+  /** The browser session's secret host (auth.ts newSessionHost); a new one when absent. Kept across restarts by `atolye serve`. */
+  sessionHost?: string;
   /** The built renderer (dist/renderer); null serves the API only. */
   staticDir?: string | null;
   limits?: Partial<ServerLimits>;
@@ -115,7 +117,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The CLI's credential: a file only this OS user can read is what grants it, so it may
   // name paths on this computer (the `local` transport) where a browser's token may not.
   const cliToken = options.cliAccess === false ? null : newToken();
-  const sessionHost = newSessionHost();
+  const sessionHost = options.sessionHost ?? newSessionHost();
+  if (!isSessionHost(sessionHost)) throw new Error('sessionHost must be a name made by newSessionHost');
   const dispatch = createDispatcher(engine);
   let port = 0;
 
@@ -369,10 +372,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  } catch (err) {
+    // A taken port (EADDRINUSE): the caller may try another; nothing of this attempt stays subscribed.
+    unsubscribe();
+    wss.close();
+    throw err;
+  }
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
   let withdraw = () => {};
