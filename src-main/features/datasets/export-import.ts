@@ -140,6 +140,8 @@ export class DatasetFiles {
     const { entries, manifest, extras } = this.plan(datasetId);
     const existing = await fs.readdir(destPath).catch(() => [] as string[]);
     if (existing.length > 0) throw new ContractError('conflict', `${destPath} is not empty: choose an empty or new folder`);
+    // Made even when no image is written (products without images still get dataset.json).
+    await fs.mkdir(destPath, { recursive: true });
     let bytes = 0;
     for (const e of entries) {
       const to = path.join(destPath, ...e.path.split('/'));
@@ -162,7 +164,7 @@ export class DatasetFiles {
    * photos as real, augmented files as augmented images of the new dataset with their
    * origin (source image, index) read from their names.
    */
-  async importFolder(folder: string, name?: string, fallbackName?: string): Promise<DatasetImportReport> {
+  async importFolder(folder: string, name?: string, fallbackName?: string, label?: string): Promise<DatasetImportReport> {
     const stat = await fs.stat(folder).catch(() => null);
     if (!stat?.isDirectory()) throw new ContractError('invalid_input', `${folder} is not a folder (or a ZIP of one)`);
     const root = await layoutRoot(folder);
@@ -185,7 +187,16 @@ export class DatasetFiles {
         planned.push({ split, folder: f.name, files: files.sort() });
       }
     }
-    if (planned.length === 0) throw new ContractError('invalid_input', `${root} has no train/, valid/ or test/ product folders`);
+    // Products the manifest lists without a folder (they had no images when exported) still join.
+    const seen = new Set(planned.map((p) => p.folder));
+    for (const mp of manifest?.products ?? []) {
+      const split = Split.safeParse(mp.split);
+      if (split.success && typeof mp.folder === 'string' && !seen.has(mp.folder)) {
+        planned.push({ split: split.data, folder: mp.folder, files: [] });
+        seen.add(mp.folder);
+      }
+    }
+    if (planned.length === 0) throw new ContractError('invalid_input', `${label ?? root} has no train/, valid/ or test/ product folders (and no dataset.json listing products)`);
 
     let productsCreated = 0;
     let productsFound = 0;
@@ -271,7 +282,7 @@ export class DatasetFiles {
     const tmp = await fs.mkdtemp(path.join(this.scratchDir, 'import-'));
     try {
       const unpacked = await unzipTo(file, tmp);
-      const report = await this.importFolder(tmp, name, fallbackName);
+      const report = await this.importFolder(tmp, name, fallbackName, `the ZIP ${path.basename(file)}`);
       return { ...report, refused: [...unpacked.refused, ...report.refused] };
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });

@@ -272,7 +272,7 @@ function ExportActions({ dataset }: { dataset: Dataset }) {
     setBusy(true);
     try {
       const r = await backend.call('datasets.exportTo', { id: dataset.id, destPath: chosen, format, inNewFolder: format === 'folder' });
-      showToast({ kind: 'success', title: t('datasets.exported', { files: r.files, path: r.path }), tag: 'dataset-exported' });
+      showToast({ kind: 'success', title: t('datasets.exported', { count: r.files, path: r.path }), tag: 'dataset-exported' });
     } catch (err) {
       showToast({ kind: 'error', title: (err as Error).message });
     } finally {
