@@ -1,8 +1,8 @@
 /**
  * Product videos through the UI, in web mode (uploads): a video dropped on the window is
  * added to its product by the barcode in its name, processed from the Videos page with the
- * real default model, and becomes the product's synthetic frames. The product detail page
- * is not built yet, so the frames are checked through the products API and the media route.
+ * real default model, and becomes the product's synthetic frames (checked through the
+ * products API and the media route); the product's page plays its source video.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -116,6 +116,28 @@ test('a video whose name has no barcode: the barcode is asked for, and the video
   // Dark theme: the page's cards are drawn with the theme's surface, not a light one.
   const surface = await page.getByTestId('video-stat-pending').evaluate((el) => getComputedStyle(el).backgroundColor);
   expect(surface).toBe('rgb(28, 30, 33)');
+  // The product's page plays its source video: the media route's video variant (byte ranges).
+  await page.evaluate((id) => {
+    location.hash = `#/products/${id}`;
+  }, product.id);
+  const card = page.getByTestId('product-video');
+  await expect(card).toBeVisible();
+  await expect(page.getByTestId('product-videos').getByRole('heading')).toHaveText('Kaynak video');
+  await expect(card).toContainText('mutfak çekimi.mp4');
+  await expect(card.getByTestId('product-video-facts')).toHaveText(/^1 sn\.? · Bekliyor · 0 kare$/);
+  const player = card.locator('video');
+  await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  expect(await player.evaluate((v: HTMLVideoElement) => v.duration)).toBeGreaterThan(0.5);
+  // Seeking asks for a range; the player lands there and can show the frame.
+  const seeked = await player.evaluate(
+    (v: HTMLVideoElement) =>
+      new Promise<number>((resolve) => {
+        v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
+        v.currentTime = 0.6;
+      }),
+  );
+  expect(seeked).toBeCloseTo(0.6, 1);
+  await page.screenshot({ path: path.join(workDir, 'product-video-tr-dark.png') });
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-language').selectOption('en');
 });

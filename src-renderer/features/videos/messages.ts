@@ -81,6 +81,10 @@ export const en = {
     watchActive: 'Watching',
     watchInactive: 'Not watching',
     watchProblem: 'Problem: {{problem}}',
+    sourceVideo_one: 'Source video',
+    sourceVideo_other: 'Source videos',
+    playerLabel: 'Video {{name}}',
+    cannotPlay: 'This window cannot play this video ({{codec}}); its frames are made all the same.',
     states: {
       pending: 'Pending',
       queued: 'Queued',
@@ -200,6 +204,10 @@ export const tr: Translation<typeof en> = {
     watchActive: 'İzleniyor',
     watchInactive: 'İzlenmiyor',
     watchProblem: 'Sorun: {{problem}}',
+    sourceVideo_one: 'Kaynak video',
+    sourceVideo_other: 'Kaynak videolar',
+    playerLabel: '{{name}} videosu',
+    cannotPlay: 'Bu pencere bu videoyu oynatamıyor ({{codec}}); kareleri yine de çıkarılır.',
     states: {
       pending: 'Bekliyor',
       queued: 'Kuyrukta',
