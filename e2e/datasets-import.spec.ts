@@ -113,3 +113,38 @@ async function darkTurkish(browser: Browser, loginUrl: string, productId: string
     await context.close();
   }
 }
+
+test('datasets: a new dataset from the catalog’s current filter (all but one), and selected products added to it', async ({ app: page }) => {
+  const tag = String(Date.now()).slice(-6);
+  const brand = `DF${tag}`;
+  for (let i = 0; i < 6; i++) await rpc(page, 'products.create', { barcodes: [`27${tag}${String(i).padStart(5, '0')}`], allowInvalidCheckDigit: true, brandName: brand, productName: `Kutu ${i}` });
+  await page.getByTestId('nav-products').click();
+  await page.getByTestId('product-search').fill(brand);
+  await expect(page.getByTestId('product-table')).toHaveAttribute('data-query', brand);
+  await expect(page.getByTestId('product-table')).toHaveAttribute('data-loading', 'false');
+  // The filter, minus one product: sent as { filter, except }, resolved by the engine.
+  await page.getByTestId('product-select-all').check();
+  const spared = page.getByTestId('product-row').nth(1);
+  const sparedId = (await spared.getAttribute('data-product-id'))!;
+  await spared.getByTestId('product-row-check').click();
+  await expect(page.getByTestId('product-selected-count')).toHaveAttribute('data-count', '5');
+  await page.getByTestId('product-bulk-add-to-dataset').click();
+  const dialog = page.getByTestId('add-to-dataset-dialog');
+  await dialog.getByTestId('add-to-dataset-name').fill(`Filtered ${tag}`);
+  await dialog.getByTestId('add-to-dataset-confirm').click();
+  await expect(dialog).toHaveCount(0);
+  const datasets = (await rpc(page, 'datasets.list', {})) as { id: string; name: string; productCount: number; version: number }[];
+  const made = datasets.find((d) => d.name === `Filtered ${tag}`)!;
+  expect(made.productCount).toBe(5);
+  const members = (await rpc(page, 'datasets.products', { id: made.id })) as { productId: string }[];
+  expect(members.map((m) => m.productId)).not.toContain(sparedId);
+
+  // The spared one, selected by hand, into the existing dataset.
+  await page.getByTestId('product-select-all').uncheck();
+  await page.locator(`[data-testid="product-row"][data-product-id="${sparedId}"]`).getByTestId('product-row-check').click();
+  await page.getByTestId('product-bulk-add-to-dataset').click();
+  await dialog.getByTestId('add-to-dataset-target').selectOption(made.id);
+  await dialog.getByTestId('add-to-dataset-confirm').click();
+  await page.getByTestId('nav-datasets').click();
+  await expect(page.locator(`[data-testid="dataset-card"][data-name="Filtered ${tag}"]`).getByTestId('dataset-card-count')).toHaveText('6 products');
+});

@@ -53,7 +53,8 @@ export function ImportDatasetDialog({ onClose }: { onClose: () => void }) {
     void run(async () => {
       const { uploadId } = await upload(file, file.name, (p) => setPhase({ kind: 'uploading', loaded: p.loaded, total: p.total }));
       setPhase({ kind: 'importing', what: file.name });
-      return backend.call('datasets.import', { uploadId, name: name.trim() || file.name.replace(/\.zip$/i, '') });
+      // No name typed: the engine takes dataset.json's.
+      return backend.call('datasets.import', { uploadId, ...(name.trim() ? { name: name.trim() } : {}) });
     });
   };
   const onDrop = (e: DragEvent<HTMLElement>) => {
