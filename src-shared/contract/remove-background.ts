@@ -112,6 +112,10 @@ export const RemoveBackgroundItem = z.object({
 export type RemoveBackgroundItem = z.infer<typeof RemoveBackgroundItem>;
 
 /** A derived image with what made it. */
+/** Where a result's frame lies over its source, in the source's (oriented) pixels; it may reach past the source's edges (a square canvas). */
+export const ResultPlacement = z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() });
+export type ResultPlacement = z.infer<typeof ResultPlacement>;
+
 export const DerivedResult = z.object({
   asset: Asset,
   sourceAssetId: Id,
@@ -123,6 +127,8 @@ export const DerivedResult = z.object({
   review: ResultReview.nullable().optional(),
   /** square with a forced canvas: how much the subject was enlarged (> 1 is an upscale); null otherwise. */
   upscale: z.number().positive().nullable().optional(),
+  /** For lining the result up over its original in the viewer; null for results made before it was recorded. */
+  placement: ResultPlacement.nullable().optional(),
 });
 export type DerivedResult = z.infer<typeof DerivedResult>;
 

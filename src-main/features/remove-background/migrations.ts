@@ -80,4 +80,13 @@ export const removeBackgroundMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'result placement over the source',
+    up: `
+      -- Where a result's frame lies over its source, in source pixels (JSON {x, y, width, height}):
+      -- the viewer lines up before and after for crop and square with it. NULL for older results.
+      ALTER TABLE derivations ADD COLUMN placement TEXT;
+    `,
+  },
 ];

@@ -15,7 +15,7 @@ import { ModelUnavailableError, type ModelStore } from '../models/public.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import { WorkerPool } from '../../engine/workers/pool.js';
 import type { ImageRequest, ImageResponse, MaskInput } from './image-worker.js';
-import { checkOptions, outputFormat, type RenderedOutput, type ReviewFacts, type StoredFile } from './render.js';
+import { checkOptions, outputFormat, type Placement, type RenderedOutput, type ReviewFacts, type StoredFile } from './render.js';
 
 export const OPERATION = 'remove-background';
 /**
@@ -242,7 +242,7 @@ export function recordRemoveBackground(deps: Pick<RemoveBackgroundDeps, 'db' | '
       });
     }
     deps.db
-      .prepare('INSERT INTO derivations (asset_id, params, model_id, provider, duration_ms, created_at, verdict, reasons, upscale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare('INSERT INTO derivations (asset_id, params, model_id, provider, duration_ms, created_at, verdict, reasons, upscale, placement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(
         id,
         JSON.stringify(result.options),
@@ -253,6 +253,7 @@ export function recordRemoveBackground(deps: Pick<RemoveBackgroundDeps, 'db' | '
         r.review?.verdict ?? null,
         r.review ? JSON.stringify(r.review.reasons) : null,
         r.upscale,
+        r.placement ? JSON.stringify(r.placement) : null,
       );
     if (result.mask) recordMask(deps, result.mask);
     return deps.library.getAsset(id);
@@ -317,7 +318,7 @@ export async function removeBackgroundWork(
   // output: record it here without running the model again (its verdict too, not an acceptance).
   const twin = deps.db
     .prepare(
-      `SELECT d.provider, d.verdict, d.reasons, d.upscale, a.id, a.sha256, a.kind, a.width, a.height, a.format, a.bytes,
+      `SELECT d.provider, d.verdict, d.reasons, d.upscale, d.placement, a.id, a.sha256, a.kind, a.width, a.height, a.format, a.bytes,
          t.sha256 AS thumb_sha256, t.width AS thumb_width, t.height AS thumb_height, t.bytes AS thumb_bytes
        FROM assets a
        JOIN assets s ON s.id = a.source_asset_id JOIN derivations d ON d.asset_id = a.id
@@ -328,7 +329,7 @@ export async function removeBackgroundWork(
   if (twin && (await deps.store.has(twin.sha256))) {
     const thumb = twin.thumb_sha256 && (await deps.store.has(twin.thumb_sha256)) ? { sha256: twin.thumb_sha256, width: twin.thumb_width!, height: twin.thumb_height!, bytes: twin.thumb_bytes! } : null;
     const review: ReviewFacts | null = twin.verdict ? { verdict: twin.verdict, reasons: JSON.parse(twin.reasons ?? '[]') as ReviewFacts['reasons'] } : null;
-    const rendered: RenderedOutput = { sha256: twin.sha256, bytes: twin.bytes, width: twin.width, height: twin.height, format: twin.format, kind: twin.kind, subject: null, thumb, review, upscale: twin.upscale };
+    const rendered: RenderedOutput = { sha256: twin.sha256, bytes: twin.bytes, width: twin.width, height: twin.height, format: twin.format, kind: twin.kind, subject: null, thumb, review, upscale: twin.upscale, placement: twin.placement ? (JSON.parse(twin.placement) as Placement) : null };
     return { ...base, reused: true, provider: twin.provider, review, assetId: null, computed: { ...base, options, modelId: model.id, provider: twin.provider, durationMs: 0, rendered, mask: null } };
   }
   const computed = await computeRemoveBackground(deps, assetId, options, model, signal);
@@ -337,6 +338,7 @@ export async function removeBackgroundWork(
 
 interface TwinRow {
   provider: ExecutionProvider;
+  placement: string | null;
   verdict: ReviewFacts['verdict'] | null;
   reasons: string | null;
   upscale: number | null;

@@ -49,6 +49,21 @@ export interface RenderedOutput {
   review: ReviewFacts | null;
   /** square: how much the subject was enlarged when above 1 (a forced canvas larger than the photo allows). */
   upscale: number | null;
+  /**
+   * Where the output's frame lies over the source, in the source's (oriented) pixels: the
+   * whole photo for cutout, white and mask, the cropped region for crop, and for square the
+   * region the canvas covers once its scale is undone (it may reach past the photo's edges).
+   * The viewer lays the result over the original with it, so before and after line up.
+   * Null when nothing places it (an empty square canvas, results from before it was recorded).
+   */
+  placement: Placement | null;
+}
+
+export interface Placement {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** The model's raw mask: the bytes the model just made, or the cached PNG of an earlier run. */
@@ -129,6 +144,7 @@ interface Composed {
   subject: RenderedOutput['subject'];
   review: ReviewFacts;
   upscale: number | null;
+  placement: Placement | null;
 }
 
 /**
@@ -170,7 +186,8 @@ async function compose(file: string, mask: MaskSource, options: RemoveBackground
   const subject = subjectBox(alpha, W, H);
   const raw1 = { raw: { width: W, height: H, channels: 1 as const } };
   const raw4 = { raw: { width: W, height: H, channels: 4 as const } };
-  const same = { width: W, height: H, outputWidth: full.width, outputHeight: full.height, subject, review, upscale: null };
+  const whole: Placement = { x: 0, y: 0, width: full.width, height: full.height };
+  const same = { width: W, height: H, outputWidth: full.width, outputHeight: full.height, subject, review, upscale: null, placement: whole };
 
   switch (options.preset) {
     case 'mask':
@@ -183,7 +200,17 @@ async function compose(file: string, mask: MaskSource, options: RemoveBackground
       const piece = await sharp(rgba, raw4).extract(region).raw().toBuffer();
       const outputWidth = Math.max(1, Math.round(region.width / scale));
       const outputHeight = Math.max(1, Math.round(region.height / scale));
-      return { ...same, image: sharp(piece, { raw: { width: region.width, height: region.height, channels: 4 } }), kind: 'cutout', width: region.width, height: region.height, outputWidth, outputHeight };
+      const placement = { x: region.left / scale, y: region.top / scale, width: region.width / scale, height: region.height / scale };
+      return {
+        ...same,
+        image: sharp(piece, { raw: { width: region.width, height: region.height, channels: 4 } }),
+        kind: 'cutout',
+        width: region.width,
+        height: region.height,
+        outputWidth,
+        outputHeight,
+        placement,
+      };
     }
     case 'white': {
       const layers: OverlayOptions[] = [];
@@ -215,7 +242,16 @@ async function square(
     // Nothing to place, and no shadow under nothing: a plain canvas, flagged for review by its verdict.
     const side = options.canvas ?? clampCanvas(Math.max(full.width, full.height));
     const C = Math.max(1, Math.round(side * scale));
-    return { image: sharp({ create: { ...background.create, width: C, height: C } }), kind: 'composite', width: C, height: C, outputWidth: side, outputHeight: side, upscale: null };
+    return {
+      image: sharp({ create: { ...background.create, width: C, height: C } }),
+      kind: 'composite',
+      width: C,
+      height: C,
+      outputWidth: side,
+      outputHeight: side,
+      upscale: null,
+      placement: null,
+    };
   }
   const subjectSide = Math.max(subject.width, subject.height) / scale;
   const side = options.canvas ?? clampCanvas(Math.ceil(subjectSide / options.fill));
@@ -243,6 +279,13 @@ async function square(
     outputWidth: side,
     outputHeight: side,
     upscale: enlargement > UPSCALE_NOTICE ? Number(enlargement.toFixed(3)) : null,
+    // The canvas's pixel (left, top) shows the subject's corner; `fit` canvas pixels per working pixel, `scale` working pixels per source pixel.
+    placement: {
+      x: (subject.left - left / fit) / scale,
+      y: (subject.top - top / fit) / scale,
+      width: C / fit / scale,
+      height: C / fit / scale,
+    },
   };
 }
 
@@ -285,7 +328,14 @@ export async function renderOutput(file: string, mask: MaskSource, options: Remo
     thumb,
     review: composed.review,
     upscale: composed.upscale,
+    placement: composed.placement && roundPlacement(composed.placement),
   };
+}
+
+/** Two decimals are sub-pixel; more is noise in the database. */
+function roundPlacement(p: Placement): Placement {
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { x: r(p.x), y: r(p.y), width: r(p.width), height: r(p.height) };
 }
 
 export interface PreviewOutput {

@@ -1,6 +1,7 @@
 import {
   ContractError,
   RemoveBackgroundOptions,
+  ResultPlacement,
   type Batch,
   type DerivedResult,
   type EngineEvent,
@@ -156,7 +157,7 @@ export class RemoveBackgroundService implements ImageJobServices {
     const filter = sourceAssetIds?.length ? `AND a.source_asset_id IN (${sourceAssetIds.map(() => '?').join(',')})` : '';
     const rows = this.deps.db
       .prepare(
-        `SELECT a.id, a.source_asset_id, a.operation, d.model_id, d.provider, d.params, d.verdict, d.reasons, d.accepted_at, d.upscale
+        `SELECT a.id, a.source_asset_id, a.operation, d.model_id, d.provider, d.params, d.verdict, d.reasons, d.accepted_at, d.upscale, d.placement
          FROM assets a LEFT JOIN derivations d ON d.asset_id = a.id
          WHERE a.project_id = ? AND a.operation = ? AND a.deleted = 0 ${filter} ORDER BY a.created_at DESC, a.id DESC`,
       )
@@ -171,6 +172,7 @@ export class RemoveBackgroundService implements ImageJobServices {
       reasons: string | null;
       accepted_at: number | null;
       upscale: number | null;
+      placement: string | null;
     }[];
     return rows.map((r) => ({
       asset: this.deps.library.getAsset(r.id),
@@ -181,6 +183,7 @@ export class RemoveBackgroundService implements ImageJobServices {
       options: r.params ? RemoveBackgroundOptions.parse(JSON.parse(r.params)) : null,
       review: r.verdict ? { verdict: r.verdict, reasons: JSON.parse(r.reasons ?? '[]') as QualityCode[], accepted: r.accepted_at !== null } : null,
       upscale: r.upscale,
+      placement: r.placement ? ResultPlacement.parse(JSON.parse(r.placement)) : null,
     }));
   }
 

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import type { CSSProperties } from 'react';
 import type { DerivedResult } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { formatBytes, formatRelative } from '../../ui/format.js';
@@ -7,17 +8,47 @@ import { presetOf } from './presets.js';
 import { ReviewNote } from './review.js';
 
 /**
+ * Where the result goes over the original's frame so the subject lines up: its recorded
+ * placement in percent of the original (a crop sits on its region, a square canvas reaches
+ * past the photo's edges). Without one (older results) it is fitted into the frame.
+ */
+export function alignedStyle(result: DerivedResult, original: { width: number; height: number }): CSSProperties | undefined {
+  const p = result.placement;
+  if (!p || !original.width || !original.height) return undefined;
+  const pct = (v: number, of: number) => `${(100 * v) / of}%`;
+  return { left: pct(p.x, original.width), top: pct(p.y, original.height), width: pct(p.width, original.width), height: pct(p.height, original.height), objectFit: 'fill' };
+}
+
+/**
  * The result over the original, cut at the slider: original left of the line, result
  * right of it, on a checkerboard so transparency shows. An <input type=range> over the
  * whole frame is the control: drag anywhere, or arrows when it has focus.
  */
-export function CompareLayer({ result, position, onPosition }: { result: DerivedResult; position: number; onPosition: (p: number) => void }) {
+export function CompareLayer({
+  result,
+  original,
+  position,
+  onPosition,
+}: {
+  result: DerivedResult;
+  original: { width: number; height: number };
+  position: number;
+  onPosition: (p: number) => void;
+}) {
   const { t } = useTranslation();
   const backend = useBackend();
+  const aligned = alignedStyle(result, original);
   return (
     <>
-      <div className="compare-after checkerboard" style={{ clipPath: `inset(0 0 0 ${position}%)` }} data-testid="compare-after">
-        <img src={backend.mediaUrl(result.asset.id, 'original')} alt={result.asset.fileName} decoding="async" draggable={false} data-testid="compare-result" />
+      <div className="compare-after checkerboard" style={{ clipPath: `inset(0 0 0 ${position}%)` }} data-testid="compare-after" data-aligned={aligned ? 'true' : 'false'}>
+        <img
+          src={backend.mediaUrl(result.asset.id, 'original')}
+          alt={result.asset.fileName}
+          decoding="async"
+          draggable={false}
+          style={aligned}
+          data-testid="compare-result"
+        />
       </div>
       <div className="compare-line" style={{ left: `${position}%` }} aria-hidden="true">
         <span className="compare-knob" />

@@ -19,7 +19,7 @@ export function RemoveBackgroundViewerPanel({ projectId, asset, stage, side }: V
   const result = results.find((r) => r.asset.id === chosen) ?? results[0]!;
   return (
     <>
-      {stage ? createPortal(compare ? <CompareLayer result={result} position={position} onPosition={setPosition} /> : <ResultLayer result={result} />, stage) : null}
+      {stage ? createPortal(compare ? <CompareLayer result={result} original={asset} position={position} onPosition={setPosition} /> : <ResultLayer result={result} />, stage) : null}
       {side ? createPortal(<ResultsPanel projectId={projectId} results={results} chosenId={result.asset.id} onChoose={setChosen} compare={compare} onCompare={setCompare} />, side) : null}
     </>
   );
