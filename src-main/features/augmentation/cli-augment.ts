@@ -39,7 +39,7 @@ export function summary(run: AugmentRun): string[] {
     `  real:      produced ${t.real.produced}, existing ${t.real.existing}, final ${t.real.final}, failed ${t.real.failed}`,
   ];
   for (const [split, s] of Object.entries(run.perSplit)) lines.push(`  ${split}: ${s.products} products, produced ${s.produced}, final ${s.final}`);
-  for (const p of run.products) for (const f of p.failures) lines.push(`  ${f.skipped ? 'skipped' : 'failed'} ${p.barcode ?? p.productId} ${f.kind}${f.index !== null ? ` #${f.index}` : ''}: ${f.reason}`);
+  for (const p of run.products) for (const f of p.failures) lines.push(`  ${f.skipped ? '' : 'failed '}${p.barcode ?? p.productId} ${f.kind}${f.index !== null ? ` #${f.index}` : ''}: ${f.reason}`);
   return lines;
 }
 
