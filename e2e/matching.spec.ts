@@ -34,6 +34,8 @@ test('review a product’s candidates by keyboard; a second window sees it read-
 
   await dropPaths(page, [catalog]);
   await waitForImport(page, 'Catalog photos');
+  // A drop on an open project adds to it: back to the project list for a project of its own.
+  if (await page.getByTestId('back-to-projects').isVisible()) await page.getByTestId('back-to-projects').click();
   await dropPaths(page, [shelf]);
   await waitForImport(page, 'Shelf photos');
   const projects = await rpc<{ id: string; name: string }[]>(page, 'projects.list');
