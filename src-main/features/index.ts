@@ -16,8 +16,9 @@ import { removeBackgroundFeature } from './remove-background/index.js';
 import { videosFeature } from './videos/index.js';
 import { datasetsFeature } from './datasets/index.js';
 import { augmentationFeature } from './augmentation/index.js';
+import { settingsFeature } from './settings/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, datasetsFeature, embeddingsFeature, matchingFeature, augmentationFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, datasetsFeature, embeddingsFeature, matchingFeature, augmentationFeature, settingsFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

@@ -18,6 +18,7 @@ import { removeBackgroundContract } from './remove-background.js';
 import { videosContract } from './videos.js';
 import { datasetsContract } from './datasets.js';
 import { augmentationContract } from './augmentation.js';
+import { settingsContract } from './settings.js';
 
 export * from './define.js';
 export * from './schemas.js';
@@ -34,9 +35,10 @@ export * from './datasets.js';
 export * from './augmentation.js';
 export * from './embeddings.js';
 export * from './matching.js';
+export * from './settings.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract, matchingContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract, matchingContract, settingsContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -27,14 +27,15 @@ async function serve(dataDir: string, extra: string[] = []) {
 }
 
 /** A raw request with the Host header a browser on the session host sends. */
-function get(port: number, pathname: string, headers: Record<string, string>, method = 'GET') {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+function get(port: number, pathname: string, headers: Record<string, string>, method = 'GET', body = '{}') {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: pathname, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
     });
     req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
+    req.end(method === 'POST' ? body : undefined);
   });
 }
 
@@ -62,13 +63,15 @@ describe('web mode across a restart', () => {
   beforeAll(async () => ({ dir, cleanup } = await tempDir()));
   afterAll(() => cleanup());
 
-  it('serves the same address again, and the open tab carries on with its cookie; a taken port gives way to a new one, said', async () => {
+  it('serves the same address again, and the open tab carries on with its cookie and its settings; a taken port gives way to a new one, said', async () => {
     const lib = path.join(dir, 'lib');
     const first = await serve(lib);
     const port = Number(first.loginUrl.port);
     const session = await signIn(first.loginUrl);
     const rpc = (p: number) => get(p, '/api/rpc/projects.list', { Host: session.host, Cookie: session.cookie, Origin: `http://${session.host}` }, 'POST');
     expect((await rpc(port)).status).toBe(200);
+    const setTheme = await get(port, '/api/rpc/settings.set', { Host: session.host, Cookie: session.cookie, Origin: `http://${session.host}`, 'Content-Type': 'application/json' }, 'POST', '{"theme":"dark","language":"tr"}');
+    expect(setTheme.status).toBe(200);
     const ws = await openSocket(port, session);
     const closed = new Promise((r) => ws.once('close', r));
     expect(await first.stop()).toBe(130);
@@ -85,6 +88,9 @@ describe('web mode across a restart', () => {
       // The tab left open: its calls and its event socket work again without signing in.
       expect((await rpc(port)).status).toBe(200);
       (await openSocket(port, session)).close();
+      // The settings it chose live in the library, not only in the tab.
+      const settings = await get(port, '/api/rpc/settings.get', { Host: session.host, Cookie: session.cookie, Origin: `http://${session.host}` }, 'POST');
+      expect(JSON.parse(settings.body)).toEqual({ language: 'tr', theme: 'dark' });
     } finally {
       await second.stop();
     }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useBackend } from '../../backend/index.js';
 import { detectLanguage, languages, readLanguageSetting, setLanguageSetting, type LanguageSetting } from '../../i18n/index.js';
 import { setThemeSetting, useThemeSetting, type ThemeSetting } from '../../app/theme.js';
+import { saveSetting } from './library-settings.js';
 import { useEngineInfo } from './queries.js';
 import { openShortcutHelp } from '../../app/shortcuts.js';
 
@@ -32,6 +33,7 @@ export function SettingsPage() {
               const next = e.currentTarget.value as LanguageSetting;
               setLanguage(next);
               void setLanguageSetting(next);
+              saveSetting(backend, { language: next });
             }}
           >
             <option value="auto">{t('settings.languageAuto', { language: t(`languages.${detectLanguage()}`) })}</option>
@@ -52,7 +54,10 @@ export function SettingsPage() {
                   name="theme"
                   value={option}
                   checked={theme === option}
-                  onChange={() => setThemeSetting(option)}
+                  onChange={() => {
+                    setThemeSetting(option);
+                    saveSetting(backend, { theme: option });
+                  }}
                   data-testid={`theme-${option}`}
                 />
                 {t(themeLabel[option])}

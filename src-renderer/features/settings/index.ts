@@ -1,5 +1,6 @@
 import { defineFeature } from '../../app/feature.js';
 import { settingsIcon } from './icons.js';
+import { useLibrarySettings } from './library-settings.js';
 import { en, tr } from './messages.js';
 import { SettingsPage } from './SettingsPage.js';
 
@@ -7,5 +8,6 @@ import { SettingsPage } from './SettingsPage.js';
 export const settingsFeature = defineFeature({
   name: 'settings',
   messages: { en, tr },
+  live: [useLibrarySettings],
   routes: [{ page: 'settings', order: 70, label: 'nav.settings', icon: settingsIcon, Page: SettingsPage }],
 });
