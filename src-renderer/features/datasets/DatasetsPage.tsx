@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ContractError, type Dataset, type DatasetProduct, type Split } from '../../../src-shared/contract/index.js';
+import { useRegistry } from '../../app/registry.js';
 import { hrefFor, navigate } from '../../app/router.js';
 import { useBackend } from '../../backend/index.js';
 import { ConfirmDialog, Dialog } from '../../ui/Dialog.js';
@@ -306,6 +307,8 @@ function DatasetDetail({ id }: { id: string }) {
   const dataset = useDataset(id);
   const products = useDatasetProducts(id);
   const [adding, setAdding] = useState(false);
+  // Only when the embeddings feature is in this build.
+  const hasEmbeddings = useRegistry().routes.some((r) => r.page === 'embeddings');
   const d = dataset.data;
   if (dataset.error) return <div className="page">{(dataset.error as Error).message}</div>;
   if (!d) return <div className="page" />;
@@ -328,7 +331,7 @@ function DatasetDetail({ id }: { id: string }) {
         <button type="button" className="button" onClick={() => setAdding(true)} data-testid="dataset-add">
           {t('datasets.addProducts')}
         </button>
-        {d.productCount > 0 ? (
+        {d.productCount > 0 && hasEmbeddings ? (
           // The Embeddings page takes it from there (scope preselected: index name, model, start).
           <a className="button" href={`${hrefFor({ page: 'embeddings', projectId: null })}?scope=dataset:${d.id}`} data-testid="dataset-embed">
             {t('datasets.embed')}
