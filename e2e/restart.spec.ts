@@ -5,7 +5,7 @@ import { startServerProcess, type ServerProcess } from './support/server.js';
 import { expect, expectThumbnailsLoaded, importFolder, projectCard, signIn, test } from './support/fixtures.js';
 
 // This test runs its own engine, so it can stop and start it on the same library.
-test('a restarted engine on the same data dir has every project; an old tab is told to sign in again', async ({ page, workDir }) => {
+test('a restarted engine on the same data dir has every project; the open tab reconnects by itself and keeps its settings', async ({ page, workDir }) => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-e2e-restart-'));
   let server: ServerProcess | null = await startServerProcess(dataDir);
   try {
@@ -17,17 +17,28 @@ test('a restarted engine on the same data dir has every project; an old tab is t
     await page.getByTestId('rename-input').press('Enter');
     await expect(page.getByTestId('project-title')).toHaveText('Yeniden Başlatıldı Ürünler');
 
+    // A setting chosen in this tab lives in the library, not only in its localStorage.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('theme-dark').check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+
     const port = server.port;
+    const loginUrl = server.loginUrl;
     await server.stop();
     server = null;
     // The tab notices the engine is gone.
     await expect(page.getByTestId('connection-status')).toBeVisible();
 
-    // Same port, new token (each start makes one): the tab's cookie is stale now.
+    // Same port, and the token and session host the library remembers: the tab carries on by itself.
     server = await startServerProcess(dataDir, { port });
-    await expect(page.getByTestId('unauthorized')).toBeVisible({ timeout: 30_000 });
+    expect(server.loginUrl).toBe(loginUrl);
+    await expect(page.getByTestId('connection-status')).toBeHidden({ timeout: 30_000 });
+    await expect(page.getByTestId('unauthorized')).toHaveCount(0);
 
-    await signIn(page, server.loginUrl);
+    // A cleared cache (another browser, private mode) still gets the library's theme.
+    await page.evaluate(() => window.localStorage.clear());
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
     await page.getByTestId('nav-gallery').click();
     const card = projectCard(page, 'Yeniden Başlatıldı Ürünler');
     await expect(card.getByTestId('project-count')).toHaveText('20 images');
