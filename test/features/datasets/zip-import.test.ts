@@ -77,6 +77,19 @@ describe('dataset import from a ZIP', () => {
     await expect(files.importPath(notZip)).rejects.toThrow(/neither a folder nor a ZIP/);
   });
 
+  it('round-trips products without images: the folder export still writes dataset.json, and the import takes the products it lists', async () => {
+    const { catalog } = fx.engine.use(productsFeature);
+    const p = catalog.create({ barcodes: ['2799999000019'], allowInvalidCheckDigit: true, brandName: 'Boş', productName: 'Kutu' });
+    const { store, files } = fx.engine.use(datasetsFeature);
+    const d = store.create({ name: 'No images', from: { ids: [p.id] } });
+    const out = path.join(fx.dir, 'empty-export');
+    expect(await files.exportTo(d.id, out, 'folder')).toMatchObject({ files: 1 });
+    expect(await fs.readdir(out)).toEqual(['dataset.json']);
+    const back = await files.importFolder(out, 'Back');
+    expect(back).toMatchObject({ productsFound: 1, productsCreated: 0, refused: [], dataset: { productCount: 1 } });
+    expect(store.products(back.dataset.id).map((m) => [m.productId, m.split])).toEqual(store.products(d.id).map((m) => [m.productId, m.split]));
+  });
+
   it('unpacks stored and deflated entries byte for byte', async () => {
     const big = Buffer.alloc(300_000, 7);
     for (let i = 0; i < big.length; i += 97) big[i] = i % 251;
