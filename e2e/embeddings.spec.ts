@@ -3,10 +3,12 @@
  * Datasets page's "Extract embeddings") preselects the dataset in the Extract form, and
  * extracting it makes an index named after the dataset, holding its products' images, with
  * the real engine and offline embedder on a real grocery photo. Screenshots in light, dark
- * and Turkish for the eye.
+ * and Turkish for the eye. The Models page's embedders: the catalog (installable or fetch it
+ * yourself) and a user's own encoder imported by upload, then offered for extraction.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ElemType, OnnxGraphBuilder } from '../src-main/features/embeddings/onnx-builder.js';
 import { dropPaths, expect, test, waitForImport, pageRpc as rpc } from './support/fixtures.js';
 
 const grocery = path.resolve(import.meta.dirname, '..', '..', 'shared', 'datasets', 'grocery-store');
@@ -58,4 +60,42 @@ test('a dataset preselected from the address is extracted into an index named af
     await page.getByTestId('settings-language').selectOption('en');
     await page.emulateMedia({ colorScheme: 'light' });
   }
+});
+
+test('the Models page lists the catalog embedders and imports your own embedder .onnx, which extraction then offers', async ({ app: page, workDir }, testInfo) => {
+  await page.getByTestId('nav-models').click();
+  const section = page.locator('[data-testid="model-task"][data-task="embedding"]');
+  await expect(section.getByRole('heading', { level: 2 })).toHaveText('Image embedding (similarity, matching)');
+  // Pinned sha256: downloadable here where there is internet; no verified checksum: fetch it yourself.
+  await expect(section.locator('[data-testid="model-row"][data-model-id="dinov2-vits14"]')).toHaveAttribute('data-status', 'available');
+  await expect(section.locator('[data-testid="model-row"][data-model-id="dinov2-vits14"]').getByTestId('model-install')).toBeVisible();
+  await expect(section.locator('[data-testid="model-row"][data-model-id="efficientnet-lite4"]')).toHaveAttribute('data-status', 'manual');
+  await expect(section.getByTestId('model-set-default')).toHaveCount(0);
+
+  // A user's own encoder: one image input, a [N, 9] vector out (built here, a real ONNX graph).
+  const b = new OnnxGraphBuilder('my-encoder');
+  const x = b.input('pixel_values', ElemType.FLOAT, ['n', 3, 32, 32]);
+  const stats = ['ReduceMean', 'ReduceMax', 'ReduceMin'].map((op) => b.op(op, [x], { axes: [2, 3], keepdims: 0 }));
+  b.output(b.op('Concat', stats, { axis: 1 }, 'embeds'), ElemType.FLOAT, ['n', 9]);
+  const file = path.join(workDir, 'kendi kodlayıcım.onnx');
+  fs.writeFileSync(file, b.encode());
+  const form = page.getByTestId('model-import');
+  await form.getByTestId('model-import-file').setInputFiles(file);
+  await form.locator('select').selectOption('embedding');
+  await form.locator('input[type="text"]').fill('My encoder');
+  await form.getByTestId('model-import-submit').click();
+  const imported = section.locator('[data-testid="model-row"][data-model-id^="user-"]');
+  await expect(imported).toHaveCount(1, { timeout: 60_000 });
+  await expect(imported).toHaveAttribute('data-status', 'ready');
+  await expect(form.getByTestId('model-import-error')).toHaveCount(0);
+  await imported.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('models-embedding.png'), fullPage: true });
+
+  await page.getByTestId('nav-embeddings').click();
+  await expect(page.getByTestId('emb-model').locator('option', { hasText: 'My encoder' })).toBeEnabled();
+
+  await page.getByTestId('nav-models').click();
+  await imported.getByTestId('model-delete').click();
+  await page.getByTestId('confirm-dialog').getByTestId('confirm-ok').click();
+  await expect(imported).toHaveCount(0);
 });
