@@ -2,19 +2,21 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ContractError, ProductStatus, type Product, type ProductSelection } from '../../../src-shared/contract/index.js';
+import type { TFunction } from 'i18next';
+import { ContractError, ProductStatus, type ExportFormat, type Product, type ProductSelection } from '../../../src-shared/contract/index.js';
 import { useRegistry } from '../../app/registry.js';
 import { navigate } from '../../app/router.js';
-import { useBackend } from '../../backend/index.js';
+import { useBackend, type RendererBackend } from '../../backend/index.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
 import { formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { exportHref, startDownload } from './download.js';
+import { exportHref, exportName, saveExport, startDownload } from './download.js';
 import { ImportDialog } from './ImportDialog.js';
 import { openForEdit } from './open-product.js';
 import { PAGE_SIZE, productsKey, useProductCategories, useProductPages, useProductStats, viewFilter, type ProductSortKey, type ProductView } from './queries.js';
 import { headerState, isSelected, noSelection, selectedCount, setRows, toEngine, toggleAll, type Selection } from './selection.js';
 import { StatusBadge } from './StatusBadge.js';
+import { announceSaved, SavedBar } from './SavedBar.js';
 import { UndoBar, useUndo } from './UndoBar.js';
 
 /** Fixed row height: the virtualizer places 50,000 rows without measuring one. */
@@ -148,6 +150,18 @@ function SortHeader({ column, label, view, setView }: { column: ProductSortKey; 
   );
 }
 
+/** Desktop: the save dialog, then the engine writes the export there; a toast says how it went and the bar offers "Show in folder". */
+async function saveWithDialog(backend: RendererBackend, t: TFunction, format: ExportFormat, selection: ProductSelection | undefined, defaultName: string): Promise<void> {
+  try {
+    const written = await saveExport(backend, format, selection, defaultName);
+    if (!written) return;
+    showToast({ kind: 'success', title: t('products.exported', { count: written.products }), tag: 'product-export' });
+    announceSaved(written.path);
+  } catch (err) {
+    showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }), tag: 'product-export' });
+  }
+}
+
 function RowMenu({ product, anchor, onClose, onDelete }: { product: Product; anchor: HTMLElement; onClose: () => void; onDelete: (p: Product) => void }) {
   const { t } = useTranslation();
   const backend = useBackend();
@@ -162,6 +176,7 @@ function RowMenu({ product, anchor, onClose, onDelete }: { product: Product; anc
     return () => window.removeEventListener('mousedown', away);
   }, [onClose]);
   const frames = exportHref(backend, 'zip', { ids: [product.id] });
+  const saveFrames = backend.choosePath ? () => void saveWithDialog(backend, t, 'zip', { ids: [product.id] }, exportName('zip', product)) : null;
   const item = (label: string, testId: string, run: () => void, disabled = false) => (
     <button
       type="button"
@@ -198,7 +213,12 @@ function RowMenu({ product, anchor, onClose, onDelete }: { product: Product; anc
     >
       {item(t('products.view'), 'product-menu-view', () => navigate({ page: 'products', projectId: product.id }))}
       {item(t('products.edit'), 'product-menu-edit', () => openForEdit(product.id))}
-      {item(t('products.downloadFrames'), 'product-menu-frames', () => frames && startDownload(frames), !frames || product.counts.synthetic + product.counts.real + product.counts.augmented === 0)}
+      {item(
+        t('products.downloadFrames'),
+        'product-menu-frames',
+        () => (saveFrames ? saveFrames() : frames && startDownload(frames)),
+        (!frames && !saveFrames) || product.counts.synthetic + product.counts.real + product.counts.augmented === 0,
+      )}
       {item(t('products.delete'), 'product-menu-delete', () => onDelete(product))}
     </div>
   );
@@ -246,6 +266,21 @@ function BulkBar({ selection, count, total, onClear, onDelete }: { selection: Pr
           {(['zip', 'csv', 'json'] as const).map((format) => {
             const href = exportHref(backend, format, selection);
             const label = t(`products.download${format === 'zip' ? 'Zip' : format === 'csv' ? 'Csv' : 'Json'}`);
+            if (backend.choosePath) {
+              return (
+                <button
+                  key={format}
+                  type="button"
+                  data-testid={`product-download-${format}`}
+                  onClick={(e) => {
+                    e.currentTarget.closest('details')?.removeAttribute('open');
+                    void saveWithDialog(backend, t, format, selection, exportName(format));
+                  }}
+                >
+                  {label}
+                </button>
+              );
+            }
             return href ? (
               <a key={format} href={href} download data-testid={`product-download-${format}`}>
                 {label}
@@ -641,6 +676,7 @@ export function ProductList() {
       ) : null}
       {importing ? <ImportDialog onClose={() => setImporting(false)} /> : null}
       <UndoBar undo={undo} />
+      <SavedBar />
     </div>
   );
 }

@@ -57,7 +57,7 @@ describe.skipIf(!!skip)('a product’s source video over the media routes', () =
     const product = catalog.byBarcode('5449000000996')!;
     const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c00' } }).jpeg().toBuffer();
     const stored = await fx.engine.store.putBuffer(jpeg);
-    [imageId] = catalog.addImages(product.id, [{ type: 'real', sha256: stored.sha256, format: 'jpeg', width: 8, height: 8, bytes: stored.bytes, thumbSha256: null, source: { kind: 'asset', id: null } }]);
+    imageId = catalog.addImages(product.id, [{ type: 'real', sha256: stored.sha256, format: 'jpeg', width: 8, height: 8, bytes: stored.bytes, thumbSha256: null, source: { kind: 'asset', id: null } }])[0]!;
     server = await startServer({ engine: fx.engine, port: 0, staticDir: null });
   }, 60_000);
   afterAll(() => server?.close());
