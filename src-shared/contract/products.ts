@@ -217,7 +217,7 @@ export const productsContract = defineSlice({
       z.object({ destPath: z.string().min(1), format: ExportFormat, selection: ProductSelection.optional() }).strict(),
       z.object({ path: z.string(), bytes: z.number().int().nonnegative(), products: z.number().int().nonnegative() }),
       'Write selected (or all) products to a file: ZIP with images, CSV or JSON (the web mode downloads products-export instead)',
-      { local: ['destPath'], transports: ['local'] },
+      { local: ['destPath'], transports: ['local', 'ipc'] },
     ),
   },
   events: {
