@@ -38,6 +38,12 @@ test('language: Turkish from Settings, kept across reloads; back to English', as
   await page.getByTestId('settings-language').selectOption('en');
   await expect(page.getByTestId('nav-matching')).toHaveText(/Matching/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // The choice lives in the library, for every browser: back to following the browser's
+  // language, so the next test's Turkish browser decides for itself.
+  await page.getByTestId('settings-language').selectOption('auto');
+  await expect
+    .poll(() => page.evaluate(async () => ((await (await fetch('/api/rpc/settings.get', { method: 'POST', body: '{}' })).json()) as { language: string }).language))
+    .toBe('auto');
 });
 
 test('language: a Turkish browser gets Turkish from the first screen', async ({ browser, server }) => {
