@@ -47,6 +47,9 @@ test('language: Turkish from Settings, kept across reloads; back to English', as
 });
 
 test('language: a Turkish browser gets Turkish from the first screen', async ({ browser, server }) => {
+  // A library whose language another test chose explicitly would win over the browser's.
+  const reset = await fetch(new URL('/api/rpc/settings.set', server.url), { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: '{"language":"auto"}' });
+  expect(reset.status).toBe(200);
   const context = await browser.newContext({ locale: 'tr-TR' });
   const page = await context.newPage();
   await signIn(page, server.loginUrl);
