@@ -119,8 +119,15 @@ const ENDPOINT_FILE = 'engine.endpoint.json';
 export function advertiseEndpoint(dataDir: string, endpoint: Omit<Endpoint, 'pid'>): () => void {
   writePrivateJson(dataDir, ENDPOINT_FILE, { pid: process.pid, ...endpoint } satisfies Endpoint);
   return () => {
-    const current = readPrivateJson(dataDir, ENDPOINT_FILE, endpointOf);
-    if ('value' in current && current.value.pid === process.pid && current.value.port === endpoint.port) fs.rmSync(path.join(dataDir, ENDPOINT_FILE), { force: true });
+    // Read without the trust checks: whoever changed its mode, a file this process wrote goes with it.
+    const file = path.join(dataDir, ENDPOINT_FILE);
+    let current: Endpoint | null = null;
+    try {
+      current = endpointOf(JSON.parse(fs.readFileSync(file, 'utf8')));
+    } catch {
+      /* gone or unreadable: nothing of ours to remove */
+    }
+    if (current?.pid === process.pid && current.port === endpoint.port) fs.rmSync(file, { force: true });
   };
 }
 
