@@ -12,6 +12,7 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { openEngine } from '../src-main/features/index.js';
 import { productsFeature } from '../src-main/features/products/public.js';
+import { startDesktop } from './support/desktop.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 import { expect, signIn, test, pageRpc as rpc } from './support/fixtures.js';
 
@@ -232,5 +233,43 @@ test('a product’s Synthetic tab shows its frames, and one opens with its cut-o
   } finally {
     await server?.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('desktop: Download ZIP asks where to save, the engine writes there, Show in folder reveals it; a cancelled dialog writes nothing', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const root = testInfo.outputPath('desktop');
+  await fs.mkdir(root, { recursive: true });
+  const desktop = await startDesktop(root);
+  try {
+    await desktop.call<Product>('products.create', { barcodes: ['8690504050018'], brandName: 'Ülker', productName: 'Gofret' });
+    await desktop.call<Product>('products.create', { barcodes: ['5449000131805'], brandName: 'Coca-Cola', productName: 'Zero' });
+    await desktop.open(page);
+    await openProducts(page);
+    await page.getByTestId('product-select-all').check();
+    await page.getByTestId('product-download').click();
+    // The desktop has no download link: it asks where to save.
+    await expect(page.locator('a[data-testid="product-download-zip"]')).toHaveCount(0);
+    const zip = path.join(root, 'Dışa aktarım.zip');
+    await desktop.answerDialogs(zip);
+    await page.getByTestId('product-download-zip').click();
+    await expect(page.locator('[data-testid="toast"][data-tag="product-export"]')).toHaveAttribute('data-kind', 'success');
+    const bytes = await fs.readFile(zip);
+    expect(bytes.subarray(0, 4).toString('binary')).toBe('PK\x03\x04');
+    expect(bytes.includes(Buffer.from('8690504050018/metadata.json'))).toBe(true);
+    const asked = (await desktop.record()).filter((r) => r.what === 'showSaveDialog').at(-1) as unknown as { options: { defaultPath: string } };
+    expect(path.basename(asked.options.defaultPath)).toMatch(/^products-\d{4}-\d{2}-\d{2}\.zip$/);
+    await expect(page.getByTestId('product-saved')).toContainText('Dışa aktarım.zip');
+    await page.getByTestId('product-saved-reveal').click();
+    await expect.poll(async () => (await desktop.record()).filter((r) => r.what === 'showItemInFolder').map((r) => r.path)).toContain(zip);
+
+    // Cancelling the dialog writes nothing and says nothing.
+    await desktop.answerDialogs(null);
+    await page.getByTestId('product-download').click();
+    await page.getByTestId('product-download-csv').click();
+    await expect(page.locator('[data-testid="toast"][data-kind="error"]')).toHaveCount(0);
+    expect((await fs.readdir(root)).filter((f) => f.endsWith('.csv'))).toEqual([]);
+  } finally {
+    await desktop.stop();
   }
 });
