@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { ContractError } from '../../../src-shared/contract/index.js';
@@ -15,6 +16,11 @@ import { ContractError } from '../../../src-shared/contract/index.js';
  * and streams each entry to disk, so a 2 GB archive never sits in memory. Encrypted
  * entries, other compression methods and names that would land outside the folder are
  * refused. Replace it with yauzl if that becomes a dependency.
+ *
+ * A hostile archive is held to what it declares: an entry that inflates past its stated
+ * size is cut off and refused (a ZIP bomb states small sizes), a name used twice is
+ * refused rather than overwriting the first, and the stated total must fit the free space
+ * of the destination's disk before a byte is written.
  */
 
 const EOCD = 0x06054b50;
@@ -136,10 +142,21 @@ export function safeEntryPath(dest: string, name: string): string | null {
  * Writes every file entry under `dest` (folders are made as needed). Answers the entries
  * it refused and why; an entry that cannot be unpacked does not stop the others.
  */
-export async function unzipTo(file: string, dest: string): Promise<{ files: number; refused: { path: string; reason: string }[] }> {
+export async function unzipTo(
+  file: string,
+  dest: string,
+  { freeBytes = freeBytesAt }: { freeBytes?: (dir: string) => Promise<number> } = {},
+): Promise<{ files: number; refused: { path: string; reason: string }[] }> {
   const entries = await listZip(file);
   const refused: { path: string; reason: string }[] = [];
   let files = 0;
+  const stated = entries.filter((e) => !e.name.endsWith('/')).reduce((sum, e) => sum + e.size, 0);
+  await fs.mkdir(dest, { recursive: true });
+  const free = await freeBytes(dest);
+  if (stated + DISK_RESERVE > free) {
+    throw new ContractError('invalid_input', `the ZIP unpacks to ${gib(stated)}, and its disk has ${gib(Math.max(0, free - DISK_RESERVE))} free (keeping ${gib(DISK_RESERVE)} for the library); free some space first`);
+  }
+  const seen = new Set<string>();
   const fh = await fs.open(file, 'r');
   try {
     for (const entry of entries) {
@@ -149,6 +166,13 @@ export async function unzipTo(file: string, dest: string): Promise<{ files: numb
         refused.push({ path: entry.name, reason: 'its name points outside the archive’s folder' });
         continue;
       }
+      // Case-folded: on a case-insensitive disk A.jpg and a.jpg are one file.
+      const key = to.toLowerCase();
+      if (seen.has(key)) {
+        refused.push({ path: entry.name, reason: 'the archive holds this name twice; the first was kept' });
+        continue;
+      }
+      seen.add(key);
       if (entry.encrypted) {
         refused.push({ path: entry.name, reason: 'encrypted entries are not supported' });
         continue;
@@ -167,8 +191,8 @@ export async function unzipTo(file: string, dest: string): Promise<{ files: numb
       const source = createReadStream(file, { start, end: start + entry.compressedSize - 1 });
       try {
         if (entry.compressedSize === 0) await fs.writeFile(to, Buffer.alloc(0));
-        else if (entry.method === 0) await pipeline(source, createWriteStream(to));
-        else await pipeline(source, zlib.createInflateRaw(), createWriteStream(to));
+        else if (entry.method === 0) await pipeline(source, new AtMost(entry.size), createWriteStream(to));
+        else await pipeline(source, zlib.createInflateRaw(), new AtMost(entry.size), createWriteStream(to));
         files++;
       } catch (err) {
         source.destroy();
@@ -180,4 +204,32 @@ export async function unzipTo(file: string, dest: string): Promise<{ files: numb
     await fh.close();
   }
   return { files, refused };
+}
+
+/** Room left on the disk for the library itself after an unpack. */
+const DISK_RESERVE = 256 * 2 ** 20;
+
+async function freeBytesAt(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+function gib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
+}
+
+/** Passes at most `limit` bytes, and fails on the first byte past it. */
+class AtMost extends Transform {
+  private seen = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) {
+      done(new Error(`it unpacks to more than the ${this.limit} bytes it declares (a damaged or hostile archive)`));
+      return;
+    }
+    done(null, chunk);
+  }
 }

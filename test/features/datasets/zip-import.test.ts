@@ -108,4 +108,30 @@ describe('dataset import from a ZIP', () => {
     expect(safeEntryPath(out, 'C:/x')).toBeNull();
     expect(safeEntryPath(out, 'a\\..\\..\\x')).toBeNull();
   });
+
+  it('holds a hostile archive to what it declares: no entry inflates past its stated size, no name twice, and the stated total must fit the disk', async () => {
+    const zipPath = path.join(fx.dir, 'bomb.zip');
+    await writeZip(zipPath, [
+      { name: 'bomb.bin', data: Buffer.alloc(2_000_000) },
+      { name: 'ok.txt', data: Buffer.from('fine') },
+      { name: 'OK.txt', data: Buffer.from('second') },
+    ]);
+    // Rewrite the central directory's stated size of bomb.bin to 1,000 bytes (what a ZIP bomb does).
+    const bytes = await fs.readFile(zipPath);
+    const at = bytes.indexOf(Buffer.from('PK\x01\x02', 'latin1'));
+    expect(bytes.toString('latin1', at + 46, at + 54)).toBe('bomb.bin');
+    bytes.writeUInt32LE(1000, at + 24);
+    await fs.writeFile(zipPath, bytes);
+    const out = path.join(fx.dir, 'bomb-out');
+    const result = await unzipTo(zipPath, out);
+    expect(result.files).toBe(1);
+    expect(result.refused.map((r) => r.path)).toEqual(['bomb.bin', 'OK.txt']);
+    expect(result.refused[0]!.reason).toMatch(/more than the 1000 bytes it declares/);
+    expect(result.refused[1]!.reason).toMatch(/twice/);
+    expect(await fs.readdir(out)).toEqual(['ok.txt']);
+    // A disk with less room than the archive states: refused before anything is written.
+    const out2 = path.join(fx.dir, 'full-out');
+    await expect(unzipTo(zipPath, out2, { freeBytes: async () => 256 * 2 ** 20 + 500 })).rejects.toThrow(/free some space/);
+    expect(await fs.readdir(out2)).toEqual([]);
+  });
 });
