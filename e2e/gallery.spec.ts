@@ -204,6 +204,7 @@ test('images dropped on a project card, or on an open project, are added to that
   const card = projectCard(page, 'Eklenecek Proje');
   await expect(card).toBeVisible();
   const extra = await makeImages(path.join(workDir, 'ek'), ['ek elma.jpg', 'ek armut.jpg', 'ek kiraz.jpg'], { width: 420, height: 300 });
+  // A quick drop (the overlay still saying "Drop to import") makes a new project, as it said: resting on a card first makes the card the target.
   const drag = await startDrag(page, extra);
 
   // Away from any card, the overlay says a new project is made.
@@ -241,6 +242,7 @@ test('images dropped on a project card, or on an open project, are added to that
   // The same files again, as a folder: the upload finishes as duplicates instead of hanging at "uploading".
   const again = await startDrag(page, [path.join(workDir, 'ek')]);
   await again.over({ x: 640, y: 500 });
+  await expect(page.getByTestId('drop-overlay-title')).toHaveText('Drop to add to “Eklenecek Proje”');
   await again.drop({ x: 640, y: 500 });
   const job = page.getByTestId('import-job').filter({ has: page.getByTestId('import-stats').filter({ hasText: '3 duplicates' }) });
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });

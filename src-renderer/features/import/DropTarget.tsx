@@ -22,19 +22,25 @@ function cardUnder(e: DragEvent): HTMLElement | null {
 }
 
 /**
- * Where a drop lands: the project card under the pointer, else the project open on the
- * page, else a new project. Read at every dragover and again at the drop, so the overlay
- * always names what the drop will do.
+ * What a drop would add to under the pointer: the project card there, else the project
+ * open on the page, else nothing (a new project).
  */
-function dropTargetOf(e: DragEvent): string | null {
+function candidateOf(e: DragEvent): string | null {
   return cardUnder(e)?.getAttribute(CARD_ATTRIBUTE) ?? currentRoute().projectId;
 }
 
 /**
+ * The pointer must rest on a project this long before a drop goes into it: the card lights
+ * up and the overlay names the project first, so a drop always does what the overlay said.
+ * A quick drop anywhere (the overlay still saying "Drop to import") makes a new project.
+ */
+const DWELL_MS = 250;
+
+/**
  * The whole window is the drop target: a drop anywhere imports, and the overlay says so
- * while files are dragged over. A drop on a project card, or anywhere on an open project's
- * page, adds to that project; the card lights up and the overlay names the project first.
- * Also stops the browser from opening a dropped image in place of the app.
+ * while files are dragged over. Resting on a project card, or on an open project's page,
+ * makes that project the target (the card lights up, the overlay names it): the drop then
+ * adds to it. Also stops the browser from opening a dropped image in place of the app.
  */
 export function DropTarget() {
   const { t } = useTranslation();
@@ -43,20 +49,31 @@ export function DropTarget() {
   const [active, setActive] = useState(false);
   const [targetId, setTargetId] = useState<string | null>(null);
   const depth = useRef(0);
-  const lit = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
+    let lit: HTMLElement | null = null;
+    /** What the overlay shows as the target now: what a drop goes into. */
+    let shown: string | null = null;
+    let pending: { id: string | null; card: HTMLElement | null } | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const light = (card: HTMLElement | null) => {
-      if (lit.current === card) return;
-      lit.current?.removeAttribute(HOVER_ATTRIBUTE);
+      if (lit === card) return;
+      lit?.removeAttribute(HOVER_ATTRIBUTE);
       card?.setAttribute(HOVER_ATTRIBUTE, 'true');
-      lit.current = card;
+      lit = card;
+    };
+    const show = (id: string | null, card: HTMLElement | null) => {
+      shown = id;
+      light(card);
+      setTargetId(id);
     };
     const end = () => {
       depth.current = 0;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = null;
       setActive(false);
-      setTargetId(null);
-      light(null);
+      show(null, null);
     };
     const onEnter = (e: DragEvent) => {
       if (!carriesFiles(e)) return;
@@ -68,8 +85,19 @@ export function DropTarget() {
       if (!carriesFiles(e)) return;
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
-      light(cardUnder(e));
-      setTargetId(dropTargetOf(e));
+      const id = candidateOf(e);
+      const card = cardUnder(e);
+      if (pending && pending.id === id && pending.card === card) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = { id, card };
+      if (id === null) return show(null, null);
+      // Leaving a target ends it at once; a new one takes over after the dwell.
+      if (shown !== id || lit !== card) show(null, null);
+      timer = setTimeout(() => {
+        timer = null;
+        if (pending?.id === id) show(id, card);
+      }, DWELL_MS);
     };
     // dragenter/dragleave fire for every child crossed; count them to know when the pointer left the window.
     const onLeave = (e: DragEvent) => {
@@ -78,7 +106,7 @@ export function DropTarget() {
       if (depth.current === 0 || e.relatedTarget === null) end();
     };
     const onDrop = (e: DragEvent) => {
-      const projectId = dropTargetOf(e);
+      const projectId = shown;
       end();
       if (!e.dataTransfer || !carriesFiles(e)) return;
       e.preventDefault();
@@ -93,6 +121,7 @@ export function DropTarget() {
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('drop', onDrop);
+      if (timer) clearTimeout(timer);
       light(null);
     };
   }, [importDrop]);
