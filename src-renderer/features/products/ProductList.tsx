@@ -150,13 +150,12 @@ function SortHeader({ column, label, view, setView }: { column: ProductSortKey; 
   );
 }
 
-/** Desktop: the save dialog, then the engine writes the export there; a toast says how it went and the bar offers "Show in folder". */
+/** Desktop: the save dialog, then the engine writes the export there; the saved bar says so and offers "Show in folder" (a failure is a toast). */
 async function saveWithDialog(backend: RendererBackend, t: TFunction, format: ExportFormat, selection: ProductSelection | undefined, defaultName: string): Promise<void> {
   try {
     const written = await saveExport(backend, format, selection, defaultName);
     if (!written) return;
-    showToast({ kind: 'success', title: t('products.exported', { count: written.products }), tag: 'product-export' });
-    announceSaved(written.path);
+    announceSaved(written.path, written.products);
   } catch (err) {
     showToast({ kind: 'error', title: t('toast.error', { message: (err as Error).message }), tag: 'product-export' });
   }

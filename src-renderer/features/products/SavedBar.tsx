@@ -6,12 +6,12 @@ import { useBackend } from '../../backend/index.js';
 const SAVED_SHOWN_MS = 20_000;
 
 /** The export the desktop app wrote last (one bar for the products page, whichever menu wrote it). */
-let saved: { path: string; at: number } | null = null;
+let saved: { path: string; products: number; at: number } | null = null;
 const listeners = new Set<() => void>();
 const emit = () => listeners.forEach((l) => l());
 
-export function announceSaved(path: string): void {
-  saved = { path, at: Date.now() };
+export function announceSaved(path: string, products: number): void {
+  saved = { path, products, at: Date.now() };
   emit();
 }
 
@@ -20,7 +20,7 @@ function dismissSaved(): void {
   emit();
 }
 
-/** "Saved {file} · Show in folder" after a desktop export (the file manager through backend.revealPath, when the app offers it). */
+/** "{n} products saved to {file} · Show in folder" after a desktop export (in place of a toast, which would sit on it) (the file manager through backend.revealPath, when the app offers it). */
 export function SavedBar() {
   const { t } = useTranslation();
   const backend = useBackend();
@@ -40,7 +40,7 @@ export function SavedBar() {
   const name = current.path.split(/[\\/]/).pop() ?? current.path;
   return (
     <div className="product-undo" role="status" data-testid="product-saved">
-      <span title={current.path}>{t('products.savedTo', { name })}</span>
+      <span title={current.path}>{t('products.savedTo', { count: current.products, name })}</span>
       {backend.revealPath ? (
         <button type="button" className="button button-small" data-testid="product-saved-reveal" onClick={() => void backend.revealPath?.(current.path)}>
           {t('products.showInFolder')}
