@@ -72,7 +72,7 @@ const bridge: AtolyeBridge = {
     };
   },
   mediaUrl(assetId, variant) {
-    if (variant !== 'thumb' && variant !== 'original') throw new TypeError("atolye.mediaUrl: variant must be 'thumb' or 'original'");
+    if (variant !== 'thumb' && variant !== 'original' && variant !== 'video') throw new TypeError("atolye.mediaUrl: variant must be 'thumb', 'original' or 'video'");
     return `${MEDIA_SCHEME}://${variant}/${encodeURIComponent(String(assetId))}`;
   },
   pathsForFiles(files) {

@@ -94,7 +94,7 @@ export async function startDesktop(workDir: string): Promise<Desktop> {
     async open(page) {
       await page.route(`${DESKTOP_ORIGIN}/**`, async (route) => {
         const url = new URL(route.request().url());
-        const media = /^\/__media\/(thumb|original)\/(.+)$/.exec(url.pathname);
+        const media = /^\/__media\/(thumb|original|video)\/(.+)$/.exec(url.pathname);
         const target = media ? { scheme: 'atolye-media', url: `atolye-media://${media[1]}/${media[2]}` } : { scheme: 'atolye', url: `atolye://app${url.pathname}` };
         const range = route.request().headers()['range'];
         const res = await send<{ status: number; headers: Record<string, string>; body: string }>('fetch', { ...target, ...(range ? { range } : {}) });

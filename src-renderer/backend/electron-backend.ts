@@ -1,4 +1,4 @@
-import type { EngineEvent, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
+import type { EngineEvent, MediaVariant, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
 import type { ChooseRequest } from '../../src-shared/native-dialogs.js';
 import type { ConnectionState, RendererBackend } from './types.js';
 import { parseEvent, parseOutput, toContractError } from './validate.js';
@@ -7,7 +7,7 @@ import { parseEvent, parseOutput, toContractError } from './validate.js';
 export interface AtolyeBridge {
   call(method: string, input: unknown): Promise<unknown>;
   subscribe(listener: (event: unknown) => void): () => void;
-  mediaUrl(assetId: string, variant: 'thumb' | 'original'): string;
+  mediaUrl(assetId: string, variant: MediaVariant): string;
   pathsForFiles(files: File[]): string[];
   /** Absent in bridges from older builds. */
   choosePath?(request: ChooseRequest): Promise<string | null>;
@@ -51,7 +51,7 @@ export class ElectronBackend implements RendererBackend {
     });
   }
 
-  mediaUrl(assetId: string, variant: 'thumb' | 'original'): string {
+  mediaUrl(assetId: string, variant: MediaVariant): string {
     return this.bridge.mediaUrl(assetId, variant);
   }
 

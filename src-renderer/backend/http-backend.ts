@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractError, Id, type DownloadName, type DownloadParams, type EngineEvent, type MethodInput, type MethodName, type MethodOutput } from '../../src-shared/contract/index.js';
+import { ContractError, Id, type DownloadName, type DownloadParams, type EngineEvent, type MediaVariant, type MethodInput, type MethodName, type MethodOutput } from '../../src-shared/contract/index.js';
 import type { ConnectionState, RendererBackend, UploadProgress, UploadResult } from './types.js';
 import { errorFromResponse, parseEvent, parseOutput } from './validate.js';
 
@@ -107,7 +107,7 @@ export class HttpBackend implements RendererBackend {
     };
   }
 
-  mediaUrl(assetId: string, variant: 'thumb' | 'original'): string {
+  mediaUrl(assetId: string, variant: MediaVariant): string {
     return `${this.origin}/media/${variant}/${encodeURIComponent(assetId)}`;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ContractSlice } from './define.js';
+import type { MediaVariant } from './schemas.js';
 import { embeddingsContract } from './embeddings.js';
 import { engineContract } from './engine.js';
 import { exportContract } from './export.js';
@@ -96,8 +97,8 @@ export interface Backend {
   call<M extends MethodName>(name: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   /** Every engine event; returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
-  /** A URL the renderer can put in an <img src>. Addressed by library id only. */
-  mediaUrl(assetId: string, variant: 'thumb' | 'original'): string;
+  /** A URL the renderer can put in an <img src> (or a <video src> for 'video'). Addressed by library id only. */
+  mediaUrl(assetId: string, variant: MediaVariant): string;
   /** Which transport this is ('electron' files come as paths; 'web' files are uploaded). */
   readonly kind: 'electron' | 'web';
 }

@@ -138,6 +138,7 @@ describe('atolye.mediaUrl and pathsForFiles', () => {
     const id = '0190e0e0-1234-7abc-8def-0123456789ab';
     expect(bridge.mediaUrl(id, 'thumb')).toBe(`atolye-media://thumb/${id}`);
     expect(parseMediaUrl(bridge.mediaUrl(id, 'original'))).toEqual({ variant: 'original', assetId: id });
+    expect(parseMediaUrl(bridge.mediaUrl(id, 'video'))).toEqual({ variant: 'video', assetId: id });
     expect(() => bridge.mediaUrl(id, 'raw')).toThrow(/variant/);
     expect(parseMediaUrl(bridge.mediaUrl('../../etc/passwd', 'thumb'))).toBeNull();
   });

@@ -1,22 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Backend, Product, Video } from '../../../src-shared/contract/index.js';
+import type { Product, Video } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { formatDuration } from '../../ui/format.js';
 import { videosKey } from './queries.js';
-
-/**
- * The player's address of a video: the media route's `video` variant (byte ranges, so the
- * player seeks). Made from the `original` address because the backends' mediaUrl (and the
- * desktop preload, which checks the variant) know only thumb and original so far; both
- * shapes end in `…original/<id>` (`/media/original/<id>`, `atolye-media://original/<id>`).
- */
-export function videoUrl(backend: Pick<Backend, 'mediaUrl'>, videoId: string): string {
-  const original = backend.mediaUrl(videoId, 'original');
-  const at = original.lastIndexOf('original/');
-  return `${original.slice(0, at)}video/${original.slice(at + 'original/'.length)}`;
-}
 
 /** A product's source video(s) on its page: a player each, with name, length, state and frames kept. */
 export function ProductVideos({ product }: { product: Product }) {
@@ -50,7 +38,7 @@ function SourceVideo({ video: v }: { video: Video }) {
         <video
           controls
           preload="metadata"
-          src={videoUrl(backend, v.id)}
+          src={backend.mediaUrl(v.id, 'video')}
           poster={v.posterId ? backend.mediaUrl(v.posterId, 'original') : undefined}
           aria-label={t('videos.playerLabel', { name: v.originalName })}
           onError={() => setUnplayable(true)}
