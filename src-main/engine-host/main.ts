@@ -20,17 +20,19 @@ try {
     dataDir: process.env.ATOLYE_DATA_DIR || undefined,
     workers: positiveInt(process.env.ATOLYE_WORKERS),
   });
-  // The CLI of this user talks to the app through it while the app holds the library.
-  const { startCliEndpoint } = await import('../server/cli-endpoint.js');
-  const cliEndpoint = await startCliEndpoint(served.engine).catch((err: unknown) => {
-    console.error(`[engine-host] no CLI endpoint (the CLI will say the library is open here): ${(err as Error).message}`);
-    return null;
-  });
-  void served.done.then(() => cliEndpoint?.close());
   port.onParentGone(() => {
     console.error('[engine-host] the parent went away; closing the library');
     void served.shutdown();
   });
+  // The CLI of this user talks to the app through it while the app holds the library.
+  // Started after onParentGone is listened to (a parent may go while it starts).
+  const cliEndpoint = import('../server/cli-endpoint.js')
+    .then(({ startCliEndpoint }) => startCliEndpoint(served.engine))
+    .catch((err: unknown) => {
+      console.error(`[engine-host] no CLI endpoint (the CLI will say the library is open here): ${(err as Error).message}`);
+      return null;
+    });
+  void served.done.then(async () => (await cliEndpoint)?.close());
   await served.done;
   await port.flush();
   // Idle worker threads are unref'd and the database is closed; exit now rather than
