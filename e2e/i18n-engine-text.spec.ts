@@ -36,7 +36,7 @@ async function expectNoEnglish(page: Page, catalogue: readonly string[], where: 
   expect(found, `${where} shows English engine text:\n${text}`).toEqual([]);
 }
 
-test('Turkish: skipped files, a failed image and a result to review, with no English engine text on the way', async ({ app: page, workDir }) => {
+test('Turkish: skipped files, a failed image and a result to review, with no English engine text on the way', async ({ app: page, workDir }, testInfo) => {
   test.setTimeout(180_000);
   const catalogue = await engineCatalogue();
   // The catalogue really holds the engine's reasons (an empty one would pass anything).
@@ -87,6 +87,10 @@ test('Turkish: skipped files, a failed image and a result to review, with no Eng
   await expect(run.getByTestId('segment-failure')).toContainText('Görsel okunamıyor');
   await expect(page.getByTestId('review-banner')).toBeVisible();
   await expectNoEnglish(page, catalogue, 'the project page after the run');
+  // For a person to look at, in the test's output: the banner and the skipped list in Turkish, dark.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: testInfo.outputPath('tr-dark-project.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByTestId('nav-queue').click();
   const row = page.locator('[data-testid="batch-row"][data-type="remove-background"]').filter({ hasText: 'Türkçe Raf' });
@@ -95,6 +99,7 @@ test('Turkish: skipped files, a failed image and a result to review, with no Eng
   await row.getByTestId('batch-show-jobs').click();
   await expect(page.locator('[data-testid="job-row"][data-state="failed"]')).toContainText('c kırık.jpg');
   await expectNoEnglish(page, catalogue, 'the Queue page');
+  await page.screenshot({ path: testInfo.outputPath('tr-queue.png'), fullPage: true });
 
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-language').selectOption('en');

@@ -54,6 +54,8 @@ export interface BatchPresenter<D = unknown> {
    * summarize the batch with it (app/batch-summary.ts), so they never disagree.
    */
   useNeedsReview?(batch: Batch, detail: D | undefined): number;
+  /** The same count outside a component (a batch's end toast), from its detail. */
+  needsReview?(detail: D | undefined): number;
 }
 
 /** Erases a presenter's detail type for the registry (each presenter is only ever handed its own detail). */

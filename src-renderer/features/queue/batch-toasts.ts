@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { batchTypes, type Batch, type Project } from '../../../src-shared/contract/index.js';
 import { fetchBatchDetail } from '../../app/batch-details.js';
+import { summarizeBatch, summaryText } from '../../app/batch-summary.js';
 import { batchTitle } from '../../app/labels.js';
 import { useRegistry } from '../../app/registry.js';
 import { useBackend } from '../../backend/index.js';
@@ -39,14 +40,15 @@ export function useBatchToasts(): void {
       // A batch started elsewhere (the CLI, another window): its presenter asks what it was, to name it in the UI language.
       const detail = await fetchBatchDetail(queryClient, backend, presenter, b);
       const what = batchTitle(t, b, presenter, detail, project);
-      const parts = [t('queue.batchCountsToast', { done: b.completed, total: b.total })];
-      if (b.failed) parts.push(t('queue.batchFailedCountToast', { count: b.failed }));
-      if (b.cancelled) parts.push(t('queue.batchCancelledCountToast', { count: b.cancelled }));
+      // The same summary as the Queue page's row and the feature's banner (needs review counted apart);
+      // read after the await, when this window's live view of the batch has caught up with its end.
+      const latest = presenter?.detail?.known?.(b.id) ?? detail;
+      const summary = summarizeBatch(b, presenter?.needsReview?.(latest) ?? 0);
       const failed = type === 'batch.failed' || b.failed > 0;
       showToast({
         kind: failed ? 'error' : 'success',
         title: failed ? t('queue.batchFailedToast', { what }) : t('queue.batchDoneToast', { what }),
-        detail: parts.join(' · '),
+        detail: summaryText(t, summary),
         tag: 'batch',
       });
     };

@@ -41,6 +41,7 @@ export const removeBackgroundPresenter = batchPresenter<RemoveBackgroundRun>({
   },
   title: (t, _batch, run) => (run ? runTitle(t, run) : null),
   RowDetails: RunRowDetails,
+  needsReview: (run) => run?.needsReview ?? 0,
   useNeedsReview: (batch, run) => {
     // This window's live view when it has one (it moves), else what was fetched.
     const live = useRunState().runs.get(batch.id)?.run;
