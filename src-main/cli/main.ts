@@ -20,14 +20,15 @@ import { printableLines } from './printable.js';
 export const commands: CliCommand[] = [serveCommand, infoCommand, queueCommand, exportReadableCommand, ...engineFeatures.flatMap((f) => f.cli?.(f) ?? [])];
 
 function mainUsage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const shown = (c: CliCommand) => (c.aliases?.length ? `${c.name} (${c.aliases.join(', ')})` : c.name);
+  const width = Math.max(...commands.map((c) => shown(c).length));
   return [
     `atolye ${packageVersion}: product imagery studio, from the command line`,
     '',
     'Usage: atolye [--data-dir DIR] <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${shown(c).padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     `  --data-dir DIR  library folder (default: $ATOLYE_DATA_DIR or ${defaultDataDir()})`,
@@ -93,7 +94,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     out(mainUsage());
     return global.help ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === first.value);
+  const command = commands.find((c) => c.name === first.value || c.aliases?.includes(first.value));
   if (!command) {
     err(`atolye: unknown command "${first.value}"\n`);
     err(mainUsage());

@@ -51,6 +51,8 @@ export interface CliContext {
  */
 export interface CliCommand {
   name: string;
+  /** Other names it answers to (shorter ones people type, e.g. remove-bg). */
+  aliases?: readonly string[];
   summary: string;
   usage: string;
   run(args: string[], ctx: CliContext): Promise<number>;

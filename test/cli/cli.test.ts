@@ -33,6 +33,11 @@ describe('atolye CLI', () => {
       expect(sub.code).toBe(0);
       expect(sub.stdout).toMatch(new RegExp(`^atolye ${name}`));
     }
+    // The short name people type answers with the same command.
+    expect(main.stdout).toContain('remove-background (remove-bg)');
+    const short = await atolye(['remove-bg', '--help']);
+    expect(short.code).toBe(0);
+    expect(short.stdout).toMatch(/^atolye remove-background/);
     const unknown = await atolye(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');

@@ -62,6 +62,7 @@ Exit codes: 0 done, 1 some images failed, 2 bad arguments, 3 some need review (-
 /** `atolye remove-background`: exit code 0 all done, 1 some failed, 2 usage, 3 some need review (with --strict). */
 export const removeBackgroundCommand = (): CliCommand => ({
   name: 'remove-background',
+  aliases: ['remove-bg'],
   summary,
   usage,
   run: (args, ctx) => run(args, ctx),
