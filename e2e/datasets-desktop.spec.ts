@@ -9,24 +9,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { startDesktop, type Desktop } from './support/desktop.js';
+import { useDesktop } from './support/desktop.js';
 import { expect, test } from './support/fixtures.js';
 
-let desktop: Desktop;
-let root: string;
-
-// Playwright reads a hook's fixtures from its destructuring pattern, so an empty one is required.
-// eslint-disable-next-line no-empty-pattern
-test.beforeAll(async ({}, testInfo) => {
-  root = testInfo.outputPath('desktop');
-  await fs.mkdir(root, { recursive: true });
-  desktop = await startDesktop(root);
-});
-test.afterAll(async () => {
-  await desktop?.stop();
-});
+const env = useDesktop();
 
 test('dataset export (ZIP, new folder) and import (ZIP, folder) through the OS dialogs; a run’s backgrounds folder chosen there', async ({ page }) => {
+  const { desktop, root } = env;
   test.setTimeout(90_000);
   const product = await desktop.call<{ id: string }>('products.create', { barcodes: ['2712345000017'], allowInvalidCheckDigit: true, brandName: 'Masa', productName: 'Çay' });
   const dataset = await desktop.call<{ id: string }>('datasets.create', { name: 'Raf Seti', from: { ids: [product.id] } });

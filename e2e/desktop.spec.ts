@@ -5,24 +5,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startDesktop, type Desktop } from './support/desktop.js';
+import { useDesktop } from './support/desktop.js';
 import { expect, makeImages, projectCard, test, turkishNames } from './support/fixtures.js';
 
-let desktop: Desktop;
-let root: string;
-
-// Playwright reads a hook's fixtures from its destructuring pattern, so an empty one is required.
-// eslint-disable-next-line no-empty-pattern
-test.beforeAll(async ({}, testInfo) => {
-  root = testInfo.outputPath('desktop');
-  await fs.mkdir(root, { recursive: true });
-  desktop = await startDesktop(root);
-});
-test.afterAll(async () => {
-  await desktop?.stop();
-});
+const env = useDesktop();
 
 test('export to a folder and to a ZIP through the OS dialogs, then show it in the file manager; drag an image out', async ({ page }) => {
+  const { desktop, root } = env;
   const folder = path.join(root, 'Raf Çekimi');
   await makeImages(folder, turkishNames(3));
   // A drop on the window: the preload reports the path, then the page names it.

@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { test } from './fixtures.js';
 import { repoRoot } from './server.js';
 
 /** Where the page pretends to live: every request to it is answered by main's protocol handlers. */
@@ -142,4 +143,23 @@ export async function startDesktop(workDir: string): Promise<Desktop> {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * One desktop stand-in for a spec file: started before its tests in the first test's
+ * output folder (`root`), stopped after them. Read `desktop` and `root` inside a test.
+ */
+export function useDesktop(): { readonly desktop: Desktop; readonly root: string } {
+  const state = {} as { desktop: Desktop; root: string };
+  // Playwright reads a hook's fixtures from its destructuring pattern, so an empty one is required.
+  // eslint-disable-next-line no-empty-pattern
+  test.beforeAll(async ({}, testInfo) => {
+    state.root = testInfo.outputPath('desktop');
+    await fs.mkdir(state.root, { recursive: true });
+    state.desktop = await startDesktop(state.root);
+  });
+  test.afterAll(async () => {
+    await state.desktop?.stop();
+  });
+  return state;
 }
