@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { safeDefaultName } from '../../src-shared/native-dialogs.js';
 import { isTrustedSender, type SenderFrame } from './security.js';
 
 /** Keep equal to src-preload/preload.ts (a test checks). */
@@ -42,7 +43,7 @@ export function createDragOut({ lookup, stageDir, trusted = isTrustedSender, log
     for (const id of wanted) {
       const found = await lookup(id).catch((err: unknown) => (log(`lookup of ${id} failed: ${(err as Error).message}`), null));
       if (!found) continue;
-      const target = path.join(dir, uniqueName(used, plainName(found.name)));
+      const target = path.join(dir, uniqueName(used, safeDefaultName(found.name) ?? 'image'));
       try {
         await fs.link(found.path, target).catch(() => fs.copyFile(found.path, target));
         files.push(target);
@@ -53,14 +54,6 @@ export function createDragOut({ lookup, stageDir, trusted = isTrustedSender, log
     if (files.length > 0) start(files);
     return files;
   };
-}
-
-/** A stored file name as one plain name (no folders, no control or reserved characters). */
-function plainName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^[.\s]+/, '').trim().slice(0, 200);
-  return cleaned || 'image';
 }
 
 function uniqueName(used: Set<string>, name: string): string {
