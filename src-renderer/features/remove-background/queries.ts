@@ -81,7 +81,7 @@ export function useCancelRun() {
   const backend = useBackend();
   return useMutation({
     mutationFn: (runId: string) => backend.call('remove-background.cancel', { runId }),
-    onSuccess: (run) => runStore.updateRun(run),
+    onSuccess: (run) => runStore.updateRun(run, 'call'),
   });
 }
 
@@ -95,7 +95,7 @@ export function useRestoreRuns(projectId: string): void {
       for (const b of items) {
         if (b.type !== 'remove-background') continue;
         const run = await backend.call('remove-background.get', { runId: b.id });
-        if (!stale) runStore.updateRun(run);
+        if (!stale) runStore.updateRun(run, 'call');
       }
     })().catch(() => undefined);
     return () => {

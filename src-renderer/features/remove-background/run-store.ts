@@ -42,6 +42,18 @@ const MAX_FAILURES = 200;
 export const isActive = (run: RemoveBackgroundRun) => run.state === 'queued' || run.state === 'running';
 
 /**
+ * Whether snapshot `a` of a run is older than `b`: a run only moves from queued to running
+ * to an end, and its counts only grow while it does. A call's answer (the start's, a
+ * cancel's, a restore's) can reach the window after events that were sent later: a run
+ * whose images all had cached masks ends before the start's answer arrives.
+ */
+export function isBehind(a: RemoveBackgroundRun, b: RemoveBackgroundRun): boolean {
+  const rank = (r: RemoveBackgroundRun) => (r.state === 'queued' ? 0 : r.state === 'running' ? 1 : 2);
+  const seen = (r: RemoveBackgroundRun) => r.done + r.reused + r.needsReview + r.failed;
+  return rank(a) !== rank(b) ? rank(a) < rank(b) : seen(a) < seen(b);
+}
+
+/**
  * What this window knows of background-removal runs and of each image in them: a plain
  * store (no React, no engine), fed by the live hook and read by the project view, the
  * grid overlay and the Queue page's presenter.
@@ -49,12 +61,20 @@ export const isActive = (run: RemoveBackgroundRun) => run.state === 'queued' || 
 export function createRunStore(now: () => number = Date.now) {
   const store = createStore<RunState>({ runs: new Map(), items: new Map() });
 
-  /** A run this window started (with what it covers) or learnt of from an event or the queue. */
+  /**
+   * A run this window started (with what it covers) or learnt of from an event or the
+   * queue. A call's answer older than what events already said keeps the newer state.
+   */
   function trackRun(run: RemoveBackgroundRun, scope: Scope): void {
     store.set((s) => {
       const runs = new Map(s.runs);
       const known = runs.get(run.runId);
-      runs.set(run.runId, known ? { ...known, run, scope: scope ?? known.scope } : { run, scope, failures: [], dismissed: false, startedAt: now() });
+      runs.set(
+        run.runId,
+        known
+          ? { ...known, run: isBehind(run, known.run) ? known.run : run, scope: scope ?? known.scope }
+          : { run, scope, failures: [], dismissed: false, startedAt: now() },
+      );
       let items = s.items;
       if (!known && isActive(run)) {
         // A new run over these images: what an earlier run said of them no longer applies.
@@ -66,11 +86,18 @@ export function createRunStore(now: () => number = Date.now) {
     });
   }
 
-  function updateRun(run: RemoveBackgroundRun): void {
-    if (!store.get().runs.has(run.runId)) {
+  /**
+   * The engine's word on a run. Events arrive in the order they were sent and always apply
+   * (a retried run goes back from failed to running); a call's answer (`from: 'call'`)
+   * applies only when it is not older than what the window knows.
+   */
+  function updateRun(run: RemoveBackgroundRun, from: 'event' | 'call' = 'event'): void {
+    const known = store.get().runs.get(run.runId);
+    if (!known) {
       trackRun(run, null);
       return;
     }
+    if (from === 'call' && isBehind(run, known.run)) return;
     store.set((s) => {
       const runs = new Map(s.runs);
       runs.set(run.runId, { ...runs.get(run.runId)!, run });

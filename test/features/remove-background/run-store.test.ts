@@ -89,6 +89,23 @@ describe('remove-background run store', () => {
     expect(cells()).toEqual(['pending', 'done', null]);
   });
 
+  it("the start's answer arriving after the run's events does not put an ended run back in the queue", () => {
+    // Every mask was cached: the engine ended the run before the window read the start's answer.
+    const { store, cells } = setup();
+    store.updateRun(run(RUN_1, { state: 'running' }));
+    store.noteItem(item(RUN_1, A!));
+    store.updateRun(run(RUN_1, { state: 'done', done: 1, needsReview: 1 }));
+    store.trackRun(run(RUN_1), new Set([A!, B!]));
+    expect(store.knownRun(RUN_1)).toMatchObject({ state: 'done', done: 1, needsReview: 1 });
+    expect(runsOf(store.get(), PROJECT)[0]!.scope).toEqual(new Set([A, B]));
+    expect(cells()).toEqual(['done', null, null]);
+    // A cancel's or a restore's late answer is held to the same rule; events always apply.
+    store.updateRun(run(RUN_1, { state: 'running', done: 1 }), 'call');
+    expect(store.knownRun(RUN_1)?.state).toBe('done');
+    store.updateRun(run(RUN_1, { state: 'running', done: 1 }));
+    expect(store.knownRun(RUN_1)?.state).toBe('running');
+  });
+
   it('a run learnt of from an event (started elsewhere) is listed, but its images are not guessed', () => {
     const { store, cells } = setup();
     store.updateRun(run(RUN_1, { state: 'running' }));
