@@ -30,4 +30,19 @@ describe('worker pool', () => {
     await expect(running).resolves.toMatchObject({ spun: expect.any(Number) });
     expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
   });
+
+  it('close lets a running task finish (a worker killed inside a native call aborts the process), and terminates one that overruns the bound', async () => {
+    pool = new WorkerPool(new URL('../queue/fixtures/spin-worker.ts', import.meta.url), { size: 1, name: 'spin' });
+    const running = pool.run({ ms: 300 });
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.close({ drainMs: 5_000 });
+    await expect(running).resolves.toMatchObject({ spun: expect.any(Number) });
+    await expect(pool.run({ ms: 1 })).rejects.toThrow(/closed/);
+
+    pool = new WorkerPool(new URL('../queue/fixtures/spin-worker.ts', import.meta.url), { size: 1, name: 'spin' });
+    const overrun = pool.run({ ms: 10_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.close({ drainMs: 100 });
+    await expect(overrun).rejects.toThrow(/exited/);
+  });
 });

@@ -30,7 +30,12 @@ interface Task<Req, Res, Prog> {
 interface Slot<Req, Res, Prog> {
   worker: Worker;
   task: Task<Req, Res, Prog> | null;
+  /** Called once its running task settles (close() waits on it). */
+  onIdle?: () => void;
 }
+
+/** How long close() waits for running tasks before terminating their workers. */
+const DRAIN_MS = 2_000;
 
 export class WorkerPool<Req, Res, Prog = unknown> {
   private readonly slots: Slot<Req, Res, Prog>[] = [];
@@ -104,9 +109,21 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     return this.waiting.length + this.slots.filter((s) => s.task).length;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Refuses new tasks, drops waiting ones, and lets running ones finish for up to
+   * `drainMs` before terminating their workers. Terminating a worker inside a native call
+   * (an onnxruntime session's run) aborts the whole process ("terminate called … Napi::Error"),
+   * so a shutdown that stops the queue first and then closes the pools ends cleanly.
+   */
+  async close(opts: { drainMs?: number } = {}): Promise<void> {
     this.closed = true;
     for (const t of this.waiting.splice(0)) t.reject(new Error('worker pool closed'));
+    const busy = this.slots.filter((s) => s.task).map((s) => new Promise<void>((resolve) => (s.onIdle = resolve)));
+    if (busy.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(busy), new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.drainMs ?? DRAIN_MS)))]);
+      clearTimeout(timer);
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
@@ -141,6 +158,7 @@ export class WorkerPool<Req, Res, Prog = unknown> {
       }
       slot.task = null;
       slot.worker.unref();
+      slot.onIdle?.();
       if (msg.type === 'result') task.resolve(msg.result as Res);
       else task.reject(new WorkerTaskError(msg.message ?? 'worker failed', msg.code ?? null));
       this.pump();
@@ -156,6 +174,7 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
+    slot.onIdle?.();
     if (slot.task) slot.task.reject(err);
     if (!this.closed) this.pump();
   }
