@@ -35,7 +35,8 @@ export function errorText(t: TFunction, code: string | null | undefined, engineT
  * word the code, since the engine's message is English.
  */
 export function callErrorText(t: TFunction, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof Error ? err.message : typeof err === 'object' && err !== null && 'message' in err ? String((err as { message: unknown }).message) : String(err);
   const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
   return code ? t(`callErrors.${messageSlug(code)}`, { message, defaultValue: t('errors.uncoded', { text: message }) }) : t('errors.uncoded', { text: message });
 }

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { icons } from '../../ui/icons.js';
 import { useProjects } from '../library/public.js';
-import { dismissJob, isFinished, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
+import { dismissJob, isFinished, jobErrorText, jobProgress, useImportJobs, type ImportJob, type JobProgress } from './import-store.js';
 
 function stateOf(job: ImportJob, p: JobProgress | null): string {
   if (job.error) return 'failed';
@@ -58,7 +58,7 @@ function JobRow({ job }: { job: ImportJob }) {
       lines.push(t('imports.interrupted'));
       break;
     default:
-      lines.push(t('imports.failed', { error: job.error ?? p?.error ?? '' }));
+      lines.push(t('imports.failed', { error: jobErrorText(t, job, p) }));
   }
   return (
     <li

@@ -1,3 +1,5 @@
+import type { TFunction } from 'i18next';
+import { callErrorText, errorText } from '../../app/labels.js';
 import { useSyncExternalStore } from 'react';
 import type { ImportProgress } from '../../../src-shared/contract/index.js';
 
@@ -28,6 +30,8 @@ export interface ImportJob {
   expectsMore: boolean;
   /** Set when the job failed outside the engine (upload, import.start). */
   error: string | null;
+  /** The failed call's contract code (unavailable, invalid_input…), for the UI to word it. */
+  errorCode: string | null;
   startedAt: number;
   finishedAt: number | null;
 }
@@ -129,6 +133,7 @@ export function createImportStore(options: { now?: () => number; emitIntervalMs?
       projectId: null,
       expectsMore: true,
       error: null,
+      errorCode: null,
       startedAt: now(),
       finishedAt: null,
     };
@@ -160,8 +165,8 @@ export function createImportStore(options: { now?: () => number; emitIntervalMs?
     if (jobProgress(finished)?.state === 'done' && !finished.error) setTimeout(() => dismissJob(key), options.doneLingerMs ?? DONE_LINGER_MS);
   }
 
-  function failJob(key: string, error: string): void {
-    replace(key, (j) => ({ ...j, error, expectsMore: false }));
+  function failJob(key: string, error: string, errorCode: string | null = null): void {
+    replace(key, (j) => ({ ...j, error, errorCode, expectsMore: false }));
     settle(key);
     emit(true);
   }
@@ -293,4 +298,17 @@ export const { createJob, updateJob, failJob, startingImport, startFailed, attac
 
 export function useImportJobs(): readonly ImportJob[] {
   return useSyncExternalStore(importStore.subscribe, importStore.get);
+}
+
+/**
+ * Why a job failed, in the UI language: a failed call by its contract code (English keeps
+ * the engine's precise text), uploads that all failed in this feature's words, an engine
+ * import's failure as the engine said it (Turkish says an untranslated engine error happened).
+ */
+export function jobErrorText(t: TFunction, job: ImportJob, p: JobProgress | null): string {
+  if (job.error !== null) {
+    if (job.errorCode === 'upload_failed') return t('imports.uploadsFailed', { reason: job.error });
+    return callErrorText(t, { message: job.error, code: job.errorCode });
+  }
+  return p?.error ? errorText(t, null, p.error) : '';
 }

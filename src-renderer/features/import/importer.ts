@@ -37,8 +37,10 @@ function labelFor(files: readonly PickedFile[]): string {
   return files.length > 1 ? `${first} +${files.length - 1}` : first;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** A failed call as the job keeps it: the engine's text and, for the UI's words, its contract code. */
+function failureOf(err: unknown): [string, string | null] {
+  const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
+  return [err instanceof Error ? err.message : String(err), code];
 }
 
 const terminal = new Set(['done', 'failed', 'interrupted']);
@@ -87,7 +89,7 @@ export async function importByUpload(
   try {
     picked = await collect((found) => updateJob(key, { found }));
   } catch (err) {
-    failJob(key, messageOf(err));
+    failJob(key, ...failureOf(err));
     return null;
   }
   if (picked.length === 0) {
@@ -130,7 +132,7 @@ export async function importByUpload(
       if (indices.length === 0) {
         // Only failed uploads left.
         if (imports === 0) {
-          failJob(key, failures[0]?.reason ?? 'no file could be uploaded');
+          failJob(key, failures[0]?.reason ?? 'no file could be uploaded', 'upload_failed');
           resolveFirst(null);
         } else noMoreImports(key);
         return;
@@ -146,7 +148,7 @@ export async function importByUpload(
       } catch (err) {
         startFailed();
         stopped = true;
-        failJob(key, messageOf(err));
+        failJob(key, ...failureOf(err));
         resolveFirst(null);
         return;
       }
@@ -188,7 +190,7 @@ export async function importByUpload(
         uploaded[index] = result.uploadId;
       } catch (err) {
         uploaded[index] = null;
-        failures.push({ name: relPath, reason: messageOf(err) });
+        failures.push({ name: relPath, reason: failureOf(err)[0] });
       }
       doneFiles++;
       updateJob(key, { uploadedFiles: doneFiles, uploadFailures: [...failures] });
@@ -219,7 +221,7 @@ export async function importByPaths(
     return progress;
   } catch (err) {
     startFailed();
-    failJob(key, messageOf(err));
+    failJob(key, ...failureOf(err));
     return null;
   }
 }

@@ -5,7 +5,7 @@ import type { Project } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { showToast } from '../../ui/toasts.js';
 import { projectRefresher, projectsKey } from '../library/public.js';
-import { applyProgress, jobProgress, onJobFinished, type ImportJob } from './import-store.js';
+import { applyProgress, jobErrorText, jobProgress, onJobFinished, type ImportJob } from './import-store.js';
 
 /** Engine events → the import panel, its toasts and fresh project queries, so grids fill in as thumbnails are made. */
 export function useImportLive(): void {
@@ -35,7 +35,7 @@ export function useImportLive(): void {
           (job.projectId ? queryClient.getQueryData<Project[]>(projectsKey)?.find((p) => p.id === job.projectId)?.name : undefined) ?? job.label;
         const p = jobProgress(job);
         if (job.error || !p || p.state !== 'done') {
-          const error = job.error ?? p?.error ?? (p?.state === 'interrupted' ? t('imports.interrupted') : '');
+          const error = jobErrorText(t, job, p) || (p?.state === 'interrupted' ? t('imports.interrupted') : '');
           showToast({ kind: 'error', title: t('imports.failedToast', { name, error }) });
           return;
         }

@@ -126,3 +126,38 @@ describe('import store', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+describe('why a job failed, in the UI language', () => {
+  it('a failed call is worded by its code in Turkish (no English engine text), and kept as the engine said it in English', async () => {
+    const { createInstance } = await import('i18next');
+    const shell = await import('../../../src-renderer/i18n/en.js');
+    const shellTr = await import('../../../src-renderer/i18n/tr.js');
+    const feature = await import('../../../src-renderer/features/import/messages.js');
+    const { jobErrorText } = await import('../../../src-renderer/features/import/import-store.js');
+    const i18n = createInstance();
+    await i18n.init({
+      lng: 'tr',
+      resources: { en: { translation: { ...shell.en, ...feature.en } }, tr: { translation: { ...shellTr.tr, ...feature.tr } } },
+      fallbackLng: 'en',
+      interpolation: { escapeValue: false },
+    });
+    const { store, job } = setup();
+    const failWith = (error: string, code: string | null) => {
+      const key = store.createJob('Raf');
+      store.failJob(key, error, code);
+      return job(key)!;
+    };
+    const unreachable = failWith('the engine cannot be reached: connect ECONNREFUSED', 'unavailable');
+    const uploads = failWith('upload of a.jpg failed: the engine cannot be reached', 'upload_failed');
+    const tr = i18n.getFixedT('tr');
+    for (const j of [unreachable, uploads]) {
+      const text = jobErrorText(tr, j, null);
+      expect(text).not.toBe('');
+      expect(text).not.toMatch(/engine|reached|upload|failed/i);
+    }
+    expect(jobErrorText(tr, unreachable, null)).toBe(shellTr.tr.callErrors.unavailable);
+    const en = i18n.getFixedT('en');
+    expect(jobErrorText(en, unreachable, null)).toBe('the engine cannot be reached: connect ECONNREFUSED');
+    expect(jobErrorText(en, uploads, null)).toContain('upload of a.jpg failed');
+  });
+});
