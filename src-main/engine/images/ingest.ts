@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { BlobStore } from '../store/blob-store.js';
@@ -71,9 +70,9 @@ export async function ingestFile(file: string, store: BlobStore, options: Ingest
     return { ok: false, reason: explain(err) };
   }
 
-  const sha256 = createHash('sha256').update(data).digest('hex');
   // Together, so the store commits both in one flush (one fsync round, see BlobStore.commit).
-  const [, storedThumb] = await Promise.all([store.putBuffer(data), store.putBuffer(thumb.data)]);
+  // The store hashes what it keeps: the original's sha256 is its answer (hashing here too cost a second pass).
+  const [{ sha256 }, storedThumb] = await Promise.all([store.putBuffer(data), store.putBuffer(thumb.data)]);
   const rotated = (meta.orientation ?? 1) >= 5;
   return {
     ok: true,
