@@ -4,6 +4,7 @@ import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shar
 import { cleanText, ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { Db } from '../../engine/db/database.js';
+import { cachedStatement } from '../../engine/db/statements.js';
 import type { EventBus } from '../../engine/events.js';
 import { newId } from '../../engine/ids.js';
 import type { Queue } from '../../engine/queue/queue.js';
@@ -131,7 +132,7 @@ export class ImportService implements ScanServices, FileServices {
   }
 
   get(importId: string): ImportProgress {
-    const row = this.db.prepare('SELECT * FROM imports WHERE id = ?').get(importId) as ImportRow | undefined;
+    const row = cachedStatement(this.db, 'SELECT * FROM imports WHERE id = ?').get(importId) as ImportRow | undefined;
     if (!row) throw new ContractError('not_found', `no import ${importId}`);
     return toProgress(row);
   }
@@ -198,7 +199,7 @@ export class ImportService implements ScanServices, FileServices {
     const now = Date.now();
     const fileName = path.posix.basename(p.relPath);
     const bump = (column: 'imported' | 'duplicates' | 'skipped') =>
-      this.db.prepare(`UPDATE imports SET processed = processed + 1, ${column} = ${column} + 1, updated_at = ? WHERE id = ?`).run(now, p.importId);
+      cachedStatement(this.db, `UPDATE imports SET processed = processed + 1, ${column} = ${column} + 1, updated_at = ? WHERE id = ?`).run(now, p.importId);
     // The project was deleted while this file was being read: no row goes under it, and the
     // files this job stored go to the collector (another project may hold the same bytes).
     if (!this.library.isLiveProject(p.projectId)) {

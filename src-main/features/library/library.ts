@@ -2,6 +2,7 @@ import type { Asset, AssetFilter, AssetRefusal, AssetSort, AssetsDeleted, Listed
 import { ContractError } from '../../../src-shared/contract/index.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../engine/db/database.js';
+import { cachedStatement } from '../../engine/db/statements.js';
 import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
 import { newId } from '../../engine/ids.js';
@@ -198,7 +199,7 @@ export class Library {
 
   /** Whether a project exists and is not deleted (commit steps check it before writing rows under it). */
   isLiveProject(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM projects WHERE id = ? AND deleted = 0').pluck().get(id) !== undefined;
+    return cachedStatement(this.db, 'SELECT 1 FROM projects WHERE id = ? AND deleted = 0', 'pluck').get(id) !== undefined;
   }
 
   /** Stops everything queued or running for a project: its import batches, its other batches and lone jobs. */
@@ -447,7 +448,7 @@ export class Library {
 
   findOriginal(projectId: string, sha256: string): string | null {
     return (
-      (this.db.prepare("SELECT id FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0").pluck().get(projectId, sha256) as
+      (cachedStatement(this.db, "SELECT id FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0", 'pluck').get(projectId, sha256) as
         | string
         | undefined) ?? null
     );
@@ -462,12 +463,11 @@ export class Library {
     if (!this.isLiveProject(a.projectId)) throw new ContractError('conflict', `project ${a.projectId} was deleted`);
     const now = Date.now();
     const id = newId();
-    this.db
-      .prepare(
-        `INSERT INTO assets (id, project_id, kind, sha256, file_ext, file_name, rel_path, width, height, format, bytes, source_asset_id, operation, params_hash, seq, created_at, updated_at)
+    cachedStatement(
+      this.db,
+      `INSERT INTO assets (id, project_id, kind, sha256, file_ext, file_name, rel_path, width, height, format, bytes, source_asset_id, operation, params_hash, seq, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, a.projectId, a.kind, a.sha256, a.ext, a.fileName, a.relPath, a.width, a.height, a.format, a.bytes, a.sourceAssetId ?? null, a.operation ?? null, a.paramsHash ?? null, a.seq, now, now);
+    ).run(id, a.projectId, a.kind, a.sha256, a.ext, a.fileName, a.relPath, a.width, a.height, a.format, a.bytes, a.sourceAssetId ?? null, a.operation ?? null, a.paramsHash ?? null, a.seq, now, now);
     return id;
   }
 }
