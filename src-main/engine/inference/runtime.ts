@@ -24,6 +24,9 @@ export interface InferenceOptions {
   idleUnloadMs?: number;
 }
 
+/** How long close() waits for the worker to release its sessions. */
+const CLOSE_UNLOAD_MS = 3_000;
+
 /** A model failure the caller can act on (offer to provision the model again). */
 export class ModelFileError extends Error {
   constructor(
@@ -140,7 +143,18 @@ export class InferenceRuntime {
     return res.type === 'unloaded' ? res.count : 0;
   }
 
-  close(): Promise<void> {
+  /**
+   * Releases every session inside the worker before the worker goes: a worker terminated
+   * while it still holds onnxruntime sessions aborts the whole process as its add-on is
+   * torn down ("terminate called after throwing an instance of 'Napi::Error'"). Bounded:
+   * a worker stuck in a run is terminated anyway.
+   */
+  async close(): Promise<void> {
+    if (this.worker.started) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.unload(null).catch(() => 0), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_UNLOAD_MS)))]);
+      clearTimeout(timer);
+    }
     return this.worker.close();
   }
 

@@ -104,6 +104,11 @@ export class WorkerPool<Req, Res, Prog = unknown> {
     });
   }
 
+  /** Whether a worker thread exists (one was needed since the pool was made, and is still alive). */
+  get started(): boolean {
+    return this.slots.length > 0;
+  }
+
   /** Tasks queued or running. */
   get pending(): number {
     return this.waiting.length + this.slots.filter((s) => s.task).length;
