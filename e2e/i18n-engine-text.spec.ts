@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { dropPaths, expect, makeImages, pageRpc, test, waitForImport } from './support/fixtures.js';
+import { damageLibraryCopy, dropPaths, expect, makeImages, test, waitForImport } from './support/fixtures.js';
 import { repoRoot } from './support/server.js';
 
 /** The fixed English fragments of the engine's reason texts (template parameters cut out), longest first. */
@@ -66,10 +66,7 @@ test('Turkish: skipped files, a failed image and a result to review, with no Eng
   await expectNoEnglish(page, catalogue, 'the skipped list');
 
   // The library's copy of one photo gets truncated: its job fails.
-  const listed = await pageRpc<{ items: { fileName: string; sha256: string }[] }>(page, 'assets.list', { projectId, offset: 0, limit: 10 });
-  const sha = listed.items.find((a) => a.fileName === 'c kırık.jpg')!.sha256;
-  const blob = path.join(process.env.ATOLYE_E2E_DATA_DIR!, 'blobs', sha.slice(0, 2), sha);
-  await fs.writeFile(blob, (await fs.readFile(blob)).subarray(0, 2000));
+  await damageLibraryCopy(page, projectId, 'c kırık.jpg');
 
   await page.getByTestId('remove-background').click();
   const dialog = page.getByTestId('segment-dialog');

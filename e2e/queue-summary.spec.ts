@@ -4,10 +4,9 @@
  * The real model (ISNet) on the CPU; one photo is a product, one a blank shelf (the model
  * finds nothing: needs review), one is damaged in the library after import (fails).
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { dropPaths, expect, expectThumbnailsLoaded, makeImages, pageRpc, test, waitForImport } from './support/fixtures.js';
+import { damageLibraryCopy, dropPaths, expect, expectThumbnailsLoaded, makeImages, test, waitForImport } from './support/fixtures.js';
 
 test('the banner and the Queue page say the same of a run with a result to review and a failure, and name the failed image', async ({ app: page, workDir }) => {
   test.setTimeout(180_000);
@@ -22,11 +21,7 @@ test('the banner and the Queue page say the same of a run with a result to revie
   const projectId = /#\/\w+\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
 
   // The library's copy of one photo gets truncated (a disk fault): its job fails.
-  const listed = await pageRpc<{ items: { fileName: string; sha256: string }[] }>(page, 'assets.list', { projectId, offset: 0, limit: 10 });
-  const sha = listed.items.find((a) => a.fileName === 'c bozuk.jpg')!.sha256;
-  const blob = path.join(process.env.ATOLYE_E2E_DATA_DIR!, 'blobs', sha.slice(0, 2), sha);
-  const whole = await fs.readFile(blob);
-  await fs.writeFile(blob, whole.subarray(0, whole.length >> 2));
+  await damageLibraryCopy(page, projectId, 'c bozuk.jpg');
 
   await page.getByTestId('remove-background').click();
   const dialog = page.getByTestId('segment-dialog');

@@ -147,3 +147,16 @@ export async function pageRpc<T = unknown>(page: Page, method: string, input: un
 export function rpc<T = unknown>(page: Page, _server: SharedServer | null, method: string, input: unknown = {}): Promise<T> {
   return pageRpc<T>(page, method, input);
 }
+
+/**
+ * A disk fault in the shared server's library: the stored copy of a project's image is
+ * cut to a quarter of its bytes, so any job reading it fails (its hash no longer matches).
+ */
+export async function damageLibraryCopy(page: Page, projectId: string, fileName: string): Promise<void> {
+  const listed = await pageRpc<{ items: { fileName: string; sha256: string }[] }>(page, 'assets.list', { projectId, offset: 0, limit: 1000 });
+  const sha = listed.items.find((a) => a.fileName === fileName)?.sha256;
+  if (!sha) throw new Error(`no image ${fileName} in project ${projectId}`);
+  const blob = path.join(process.env.ATOLYE_E2E_DATA_DIR!, 'blobs', sha.slice(0, 2), sha);
+  const whole = await fs.readFile(blob);
+  await fs.writeFile(blob, whole.subarray(0, whole.length >> 2));
+}
