@@ -5,6 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { ContractError } from '../../../src-shared/contract/index.js';
+import { CENTRAL, EOCD, LOCAL, U32_MAX, ZIP64_EOCD, ZIP64_LOCATOR } from '../../engine/zip/zip-format.js';
 
 /**
  * Unpacks a ZIP (an export of ours, or the user's re-zip of one) into a folder.
@@ -23,12 +24,6 @@ import { ContractError } from '../../../src-shared/contract/index.js';
  * of the destination's disk before a byte is written.
  */
 
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-const U32_MAX = 0xffffffff;
 
 export interface ZipEntry {
   name: string;

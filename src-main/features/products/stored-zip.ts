@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
+import { CENTRAL, EOCD, LOCAL, U16_MAX, U32_MAX, UTF8_NAMES, ZIP64_EOCD, ZIP64_LOCATOR } from '../../engine/zip/zip-format.js';
 
 /**
  * A streaming ZIP writer for stored (uncompressed) entries, ZIP64 when the archive needs it.
@@ -13,14 +14,6 @@ import zlib from 'node:zlib';
  * zip-reader (test/features/products checks the archive with them).
  */
 
-const LOCAL = 0x04034b50;
-const CENTRAL = 0x02014b50;
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const U16_MAX = 0xffff;
-const U32_MAX = 0xffffffff;
-const UTF8_NAMES = 0x0800;
 /** Made by Unix (3), spec 4.5: so the external attributes below are read as file modes. */
 const MADE_BY = (3 << 8) | 45;
 const FILE_MODE = 0o100644;
