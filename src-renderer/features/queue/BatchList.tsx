@@ -3,10 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { Batch } from '../../../src-shared/contract/index.js';
 import { useBatchDetails } from '../../app/batch-details.js';
 import { summarizeBatch } from '../../app/batch-summary.js';
-import { BatchSummaryText } from '../../app/BatchSummaryText.js';
+import { BatchSummaryText, SummaryCountsBar } from '../../app/BatchSummaryText.js';
 import { batchName, batchTitle, batchTypeLabel, callErrorText } from '../../app/labels.js';
 import { useRegistry } from '../../app/registry.js';
-import { CountsBar, StateBadge } from '../../ui/badges.js';
+import { StateBadge } from '../../ui/badges.js';
 import { formatRelative } from '../../ui/format.js';
 import { projectHref } from '../library/public.js';
 import { useErrorToast } from './error-toast.js';
@@ -54,14 +54,7 @@ function BatchRow({ batch, detail, projectName, onShowJobs }: { batch: Batch; de
         </div>
         <StateBadge state={summary.state} testId="batch-state" />
       </div>
-      <CountsBar
-        total={summary.total}
-        completed={summary.done}
-        review={summary.needsReview}
-        failed={summary.failed}
-        cancelled={summary.cancelled}
-        label={t('queue.batchProgress', { name: title })}
-      />
+      <SummaryCountsBar summary={summary} label={t('queue.batchProgress', { name: title })} />
       <div className="batch-foot">
         <span className="batch-counts" data-testid="batch-counts">
           <BatchSummaryText summary={summary} testIdPrefix="batch" />

@@ -1,9 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import type { Project } from '../../../src-shared/contract/index.js';
 import { summarizeBatch } from '../../app/batch-summary.js';
-import { BatchSummaryText } from '../../app/BatchSummaryText.js';
+import { BatchSummaryText, SummaryCountsBar } from '../../app/BatchSummaryText.js';
 import { errorText } from '../../app/labels.js';
-import { CountsBar, StateBadge } from '../../ui/badges.js';
+import { StateBadge } from '../../ui/badges.js';
 import { icons } from '../../ui/icons.js';
 import { ModelRepair } from '../models/public.js';
 import { etaMeter, formatEta, queueHref, useQueueStats } from '../queue/public.js';
@@ -49,14 +49,7 @@ function RunRow({ view, projectName, queuePaused, working }: { view: RunView; pr
           )}
         </span>
       </div>
-      <CountsBar
-        total={summary.total}
-        completed={summary.done}
-        review={summary.needsReview}
-        failed={summary.failed}
-        cancelled={summary.cancelled}
-        label={t('removeBackground.progressLabel', { name: projectName })}
-      />
+      <SummaryCountsBar summary={summary} label={t('removeBackground.progressLabel', { name: projectName })} />
       <div className="run-text" data-testid="segment-run-text">
         <BatchSummaryText summary={summary} testIdPrefix="segment-run" />
         {run.reused ? ` · ${t('removeBackground.reused', { count: run.reused })}` : ''}
