@@ -165,7 +165,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     engine: (options = {}) =>
       openHere(options).catch((e: unknown) => {
         // A command that needs the library itself cannot run beside its holder: say so plainly.
-        if (e instanceof LibraryHeldError) throw new LibraryHeldError(e.dataDir, e.holder, `${e.message} (\`atolye ${command.name}\` needs the library itself; it cannot run beside the app)`);
+        if (e instanceof LibraryHeldError) throw new LibraryHeldError(e.dataDir, e.holder, `${e.message}. \`atolye ${command.name}\` cannot run beside it: ${command.needsTheLibrary ?? 'it needs the library itself'}`);
         throw e;
       }),
     backend: (options = {}) =>
@@ -188,7 +188,10 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
       const code = 128 + (os.constants.signals[signal] ?? 2);
       if (!stopping) {
         const again = signal === 'SIGINT' ? 'Ctrl+C again' : `${signal} again`;
-        stop(signal, code, `stopping (${signal}): running jobs get a few seconds, then the library is closed; ${again} stops at once`, commandDone);
+        const held = remote as CliBackend | null;
+        // Beside the app nothing runs here: what was started goes on there.
+        if (held?.remote) stop(signal, code, `stopped (${signal}); what it started goes on in the Atölye process ${held.remote.pid} that holds the library (atolye queue shows it)`, commandDone);
+        else stop(signal, code, `stopping (${signal}): running jobs get a few seconds, then the library is closed; ${again} stops at once`, commandDone);
         return;
       }
       say(`stopping at once (${signal}); unfinished jobs are put back and resume next time`);

@@ -1,4 +1,4 @@
-import type { EngineEvent, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
+import type { Batch, EngineEvent, JobDetail, MethodInput, MethodName, MethodOutput } from '../../src-shared/contract/index.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -62,4 +62,58 @@ export interface CliCommand {
    * one line and a non-zero code when the library's disk fills up.
    */
   servesUntilStopped?: boolean;
+  /**
+   * Why it cannot run beside the app (or \`atolye serve\`) that holds the library: said in
+   * one sentence when it is held. Every command that uses only ctx.backend() runs there instead.
+   */
+  needsTheLibrary?: string;
+}
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * Waits until a batch has finished, in this process or in the app that holds the library.
+ * Batch events wake it; the batch is also polled, so a missed event (a dropped socket)
+ * never leaves the CLI waiting. A paused batch is waited for, as the app would.
+ */
+export async function waitForBatch(backend: CliBackend, batchId: string): Promise<Batch> {
+  return waitUntil(
+    backend,
+    () => backend.call('queue.batch', { id: batchId }),
+    (e) => e.type.startsWith('batch.') && (e.payload as { id?: string }).id === batchId,
+  );
+}
+
+/** Waits until a job has finished (completed, failed or cancelled); see waitForBatch. */
+export async function waitForJob(backend: CliBackend, jobId: string): Promise<JobDetail> {
+  return waitUntil(
+    backend,
+    () => backend.call('queue.get', { id: jobId }),
+    (e) => e.type.startsWith('job.') && (e.payload as { jobId?: string }).jobId === jobId,
+  );
+}
+
+async function waitUntil<T extends { state: string }>(backend: CliBackend, read: () => Promise<T>, wakes: (event: EngineEvent) => boolean): Promise<T> {
+  let wake = () => {};
+  const unsubscribe = backend.subscribe((e) => {
+    if (wakes(e)) wake();
+  });
+  try {
+    await backend.ready();
+    for (;;) {
+      const now = await read();
+      if (FINISHED.has(now.state)) return now;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** How a command says where its work runs: beside the app, it is the app's process that runs it. */
+export function runsIn(backend: CliBackend): string {
+  return backend.remote ? ` (in the Atölye process ${backend.remote.pid} that holds the library)` : '';
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { CliCommand } from '../../engine/cli-command.js';
-import { DataDirLock } from '../../engine/data-dir-lock.js';
+import { DataDirLock, LibraryHeldError } from '../../engine/data-dir-lock.js';
 import { salvageBlobs, salvageRows } from '../../engine/db/salvage.js';
 import { defaultDataDir } from '../../engine/paths.js';
 import { openEngine } from '../../features/index.js';
@@ -11,6 +11,7 @@ import { openEngine } from '../../features/index.js';
 export const exportReadableCommand: CliCommand = {
   name: 'export-readable',
   summary: 'Copy what is readable of a damaged library into a new one',
+  needsTheLibrary: 'it reads the damaged library file by file, which only a closed library allows',
   usage: `atolye [--data-dir DAMAGED] export-readable --to NEW_FOLDER
 
 When a library fails its integrity check, Atölye refuses to open it (so nothing more is
@@ -44,7 +45,13 @@ Options:
       return 1;
     }
     // Nothing else may write the damaged library while it is read.
-    const lock = DataDirLock.acquire(from);
+    let lock: DataDirLock;
+    try {
+      lock = DataDirLock.acquire(from);
+    } catch (err) {
+      if (err instanceof LibraryHeldError) throw new LibraryHeldError(err.dataDir, err.holder, `${err.message}. \`atolye export-readable\` cannot run beside it: ${exportReadableCommand.needsTheLibrary}`);
+      throw err;
+    }
     let source: Database.Database | null = null;
     try {
       source = new Database(file, { readonly: true, fileMustExist: true });

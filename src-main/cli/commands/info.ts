@@ -16,18 +16,19 @@ Options:
   -h, --help   show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const engine = await ctx.engine({ runJobs: false });
-    const info = { ...engine.info(), features: await engine.featureFacts() };
-    const status = await engine.inference.status();
+    // Through the contract: beside the running app it describes the app's engine, which is the one that runs the models.
+    const backend = await ctx.backend({ runJobs: false });
+    const info = await backend.call('engine.info', {});
+    const status = await backend.call('inference.status', {});
     if (values.json) {
       ctx.out(JSON.stringify({ info, inference: status }, null, 2));
       return 0;
     }
     ctx.out(`Atölye ${info.version} on ${info.platform}-${info.arch}, Node ${info.node}, ${info.cpus} cores`);
-    ctx.out(`library: ${info.dataDir}`);
+    ctx.out(`library: ${info.dataDir}${backend.remote ? ` (held by the Atölye process ${backend.remote.pid}; these are its figures)` : ''}`);
     ctx.out(`inference: ${status.intraOpThreads} threads, ${Math.round(status.memoryBudgetBytes / 2 ** 20)} MiB model budget`);
     for (const p of status.providers) ctx.out(`  ${p.name.padEnd(7)} ${p.state}${p.detail ? `: ${p.detail}` : ''}`);
-    for (const f of info.features) ctx.out(`${f.label}: ${f.value}`);
+    for (const f of info.features ?? []) ctx.out(`${f.label}: ${f.value}`);
     return 0;
   },
 };

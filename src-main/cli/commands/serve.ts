@@ -9,6 +9,7 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the app in a browser (web mode) on 127.0.0.1',
   servesUntilStopped: true,
+  needsTheLibrary: 'one process serves a library at a time, and that one already does (the CLI reaches it by itself)',
   usage: `atolye serve [--port N] [--no-ui] [--new-address]
 
 Starts the engine and the loopback HTTP + WebSocket server, and prints the address

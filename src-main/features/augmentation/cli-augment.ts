@@ -2,9 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContractError, type AugmentRun } from '../../../src-shared/contract/index.js';
-import type { CliCommand } from '../../engine/cli-command.js';
+import { runsIn, waitForBatch, type CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
-import { datasetsFeature } from '../datasets/public.js';
 import type { AugmentationService } from './service.js';
 
 const usage = `atolye augment <dataset> [--syn 600] [--real 400] [--backgrounds DIR] [--no-bundled] [--seed N] [--retry-failed] [--report FILE] [--json]
@@ -44,7 +43,8 @@ export function summary(run: AugmentRun): string[] {
 }
 
 /** `atolye augment <dataset>`: exit 0 done, 1 failures or refused, 2 usage. */
-export const augmentCommand = (feature: EngineFeature<AugmentationService>): CliCommand => ({
+// The feature's index passes the feature; the command goes through the contract instead.
+export const augmentCommand = (_self?: EngineFeature<AugmentationService>): CliCommand => ({
   name: 'augment',
   summary: 'Top a dataset’s products up with synthetic images and real-photo variants',
   usage,
@@ -59,22 +59,25 @@ export const augmentCommand = (feature: EngineFeature<AugmentationService>): Cli
       return 2;
     }
     try {
-      const engine = await ctx.engine();
-      const service = engine.use(feature);
-      const datasets = engine.use(datasetsFeature).store.list();
+      // Through the contract (ctx.backend): beside the running app, the app runs the batch.
+      const backend = await ctx.backend();
+      const datasets = await backend.call('datasets.list', {});
       const ref = positionals[0]!;
       const dataset = datasets.find((d) => d.id === ref) ?? datasets.find((d) => d.name === ref);
       if (!dataset) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
-      const started = await service.start(dataset.id, {
+      const params = {
         syntheticTarget: int(values.syn, 'syn'),
         realTarget: int(values.real, 'real'),
         seed: int(values.seed, 'seed'),
         ...(values.backgrounds ? { backgroundsDir: path.resolve(values.backgrounds) } : {}),
         bundledBackgrounds: !values['no-bundled'],
         retryFailed: values['retry-failed'] === true,
-      });
-      if (!values.json) ctx.out(`Augmenting “${dataset.name}”: ${started.progress.total} products (run ${started.id})`);
-      const run = await service.wait(started.id);
+      };
+      const started = await backend.call('augmentation.start', { datasetId: dataset.id, params });
+      if (!values.json) ctx.out(`Augmenting “${dataset.name}”: ${started.progress.total} products (run ${started.id})${runsIn(backend)}`);
+      // A run is a queue batch with the run's id.
+      await waitForBatch(backend, started.id);
+      const run = await backend.call('augmentation.get', { id: started.id });
       if (values.report) await fs.writeFile(path.resolve(values.report), JSON.stringify(run, null, 2));
       if (values.json) ctx.out(JSON.stringify(run, null, 2));
       else for (const line of summary(run)) ctx.out(line);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContractError } from '../../../src-shared/contract/index.js';
+import { BarcodeCode, ContractError, ProductStatus } from '../../../src-shared/contract/index.js';
 import type { CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
-import { productsFeature } from '../products/public.js';
 import type { DatasetsApi } from './api.js';
 
 const usage = `atolye datasets list [--json]
@@ -25,7 +24,8 @@ Datasets group catalog products for training; each product is in one split
 <dataset> is a dataset's name or id.`;
 
 /** `atolye datasets …`: exit 0 ok, 1 refused, 2 usage. */
-export const datasetsCommand = (feature: EngineFeature<DatasetsApi>): CliCommand => ({
+// The feature's index passes the feature; every subcommand goes through the contract instead.
+export const datasetsCommand = (_self?: EngineFeature<DatasetsApi>): CliCommand => ({
   name: 'datasets',
   summary: 'Datasets of products for training: list, create, add, export, import',
   usage,
@@ -36,27 +36,30 @@ export const datasetsCommand = (feature: EngineFeature<DatasetsApi>): CliCommand
       options: { json: { type: 'boolean' }, description: { type: 'string' }, barcodes: { type: 'string' }, status: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, name: { type: 'string' } },
     });
     const [sub, ...rest] = positionals;
-    const engine = await ctx.engine({ runJobs: false });
-    const { store, files } = engine.use(feature);
-    const find = (ref: string | undefined) => {
+    // Through the contract (ctx.backend), so each subcommand also works beside the running app;
+    // paths are resolved here, since a relative one is this shell's, not the engine's.
+    const backend = await ctx.backend({ runJobs: false });
+    const find = async (ref: string | undefined) => {
       if (!ref) throw new ContractError('invalid_input', 'name the dataset');
-      const all = store.list();
+      const all = await backend.call('datasets.list', {});
       const hit = all.find((d) => d.id === ref) ?? all.filter((d) => d.name === ref)[0];
       if (!hit) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
       return hit;
     };
-    const idsOf = (codes: readonly string[]) => {
-      const { catalog } = engine.use(productsFeature);
-      return codes.map((c) => {
-        const p = catalog.byBarcode(c.trim());
+    const idsOf = async (codes: readonly string[]) => {
+      const ids: string[] = [];
+      for (const c of codes) {
+        const code = BarcodeCode.safeParse(c.trim());
+        const p = code.success ? await backend.call('products.byBarcode', { code: code.data }) : null;
         if (!p) throw new ContractError('not_found', `no product with barcode ${c}`);
-        return p.id;
-      });
+        ids.push(p.id);
+      }
+      return ids;
     };
     try {
       switch (sub) {
         case 'list': {
-          const list = store.list();
+          const list = await backend.call('datasets.list', {});
           if (values.json) ctx.out(JSON.stringify(list, null, 2));
           else if (list.length === 0) ctx.out('No datasets. Create one with: atolye datasets create <name>');
           else for (const d of list) ctx.out(`${d.name}\t${d.productCount} products\t${new Date(d.createdAt).toISOString().slice(0, 10)}\t${d.id}`);
@@ -64,30 +67,33 @@ export const datasetsCommand = (feature: EngineFeature<DatasetsApi>): CliCommand
         }
         case 'create': {
           if (!rest[0]) break;
+          const status = values.status === undefined ? undefined : ProductStatus.safeParse(values.status);
+          if (status && !status.success) throw new ContractError('invalid_input', `--status must be one of ${ProductStatus.options.join(', ')}`);
           const codes = values.barcodes ? values.barcodes.split(',').filter(Boolean) : [];
-          const from = codes.length ? { ids: idsOf(codes) } : values.status ? { filter: { status: [values.status as 'ready'] }, except: [] } : undefined;
-          const d = store.create({ name: rest[0], description: values.description, from });
+          const from = codes.length ? { ids: await idsOf(codes) } : status?.data ? { filter: { status: [status.data] }, except: [] } : undefined;
+          const d = await backend.call('datasets.create', { name: rest[0], ...(values.description !== undefined ? { description: values.description } : {}), ...(from ? { from } : {}) });
           ctx.out(values.json ? JSON.stringify(d, null, 2) : `Created “${d.name}” with ${d.productCount} products (${d.id})`);
           return 0;
         }
         case 'add': {
-          const d = find(rest[0]);
+          const d = await find(rest[0]);
           if (rest.length < 2) break;
-          const r = store.addProducts(d.id, d.version, { ids: idsOf(rest.slice(1)) });
+          const r = await backend.call('datasets.addProducts', { id: d.id, version: d.version, selection: { ids: await idsOf(rest.slice(1)) } });
           ctx.out(`Added ${r.added} products to “${d.name}” (${r.dataset.productCount} now)`);
           return 0;
         }
         case 'export': {
-          const d = find(rest[0]);
+          const d = await find(rest[0]);
           if (!values.out) break;
           const format = values.format === 'folder' || values.format === 'zip' ? values.format : values.out.toLowerCase().endsWith('.zip') ? 'zip' : 'folder';
-          const r = await files.exportTo(d.id, path.resolve(values.out), format);
+          // The engine writes it; beside the app, the CLI's credential is what lets it name a path here.
+          const r = await backend.call('datasets.exportTo', { id: d.id, destPath: path.resolve(values.out), format });
           ctx.out(`Wrote ${r.files} files (${r.bytes} bytes) to ${r.path}`);
           return 0;
         }
         case 'import': {
           if (!rest[0]) break;
-          const r = await files.importPath(path.resolve(rest[0]), values.name);
+          const r = await backend.call('datasets.import', { path: path.resolve(rest[0]), ...(values.name !== undefined ? { name: values.name } : {}) });
           ctx.out(
             `Imported “${r.dataset.name}”: ${r.dataset.productCount} products (${r.productsCreated} new), ${r.images.synthetic} frames, ${r.images.real} real, ${r.images.augmented} augmented`,
           );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { DEFAULT_EMBEDDER_ID } from '../../../src-shared/contract/index.js';
-import type { CliCommand, CliContext } from '../../engine/cli-command.js';
+import { waitForJob, type CliCommand, type CliContext } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import { libraryFeature } from '../library/public.js';
 import type { EmbeddingsApi } from './api.js';
@@ -81,14 +81,16 @@ export const embeddingsCommands = (feature: EngineFeature<EmbeddingsApi>): CliCo
     name: 'embed',
     summary: 'Embed image files into a JSON-lines file of vectors',
     usage: embedUsage,
+    needsTheLibrary: 'it embeds files that are not in the library, and the app takes no such call (yet)',
     async run(args, ctx) {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, model: { type: 'string' } } });
       if (!values.out || positionals.length === 0) {
         ctx.err('atolye embed: give files or a folder, and --out FILE.jsonl');
         return 2;
       }
-      const { targets, skipped } = await collect(positionals, ctx.err);
+      // The library first: held by the app, it is refused before any file is looked at.
       const api = (await ctx.engine({ runJobs: false })).use(feature);
+      const { targets, skipped } = await collect(positionals, ctx.err);
       const model = values.model ?? DEFAULT_EMBEDDER_ID;
       const results = await api.embedFiles(model, targets.map((t) => t.file));
       const out = path.resolve(values.out);
@@ -117,6 +119,7 @@ export const embeddingsCommands = (feature: EngineFeature<EmbeddingsApi>): CliCo
     name: 'similar',
     summary: "A project's images most similar to an image file",
     usage: similarUsage,
+    needsTheLibrary: 'its query is an image file outside the library, which the app takes no call to embed (yet)',
     async run(args, ctx) {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { in: { type: 'string' }, k: { type: 'string', short: 'k' }, model: { type: 'string' }, json: { type: 'boolean' } } });
       const k = values.k === undefined ? 10 : Number(values.k);
@@ -165,21 +168,22 @@ export const embeddingsCommands = (feature: EngineFeature<EmbeddingsApi>): CliCo
         ctx.err('atolye duplicates: give one project; --similarity between 0.5 and 1, --hash-distance 0–32');
         return 2;
       }
-      const engine = await ctx.engine();
-      const project = engine.use(libraryFeature).listProjects().find((p) => p.id === positionals[0] || p.name === positionals[0]);
+      // Through the contract (ctx.backend), so it also works beside the running app (which then builds the index).
+      const backend = await ctx.backend();
+      const project = (await backend.call('projects.list', {})).find((p) => p.id === positionals[0] || p.name === positionals[0]);
       if (!project) {
         ctx.err(`atolye duplicates: no project named ${positionals[0]}`);
         return 1;
       }
-      const api = engine.use(feature);
-      let answer = await api.findDuplicates(project.id, { similarity, hashDistance });
+      const ask = () => backend.call('embeddings.duplicates', { projectId: project.id, ...(similarity !== undefined ? { similarity } : {}), ...(hashDistance !== undefined ? { hashDistance } : {}) });
+      let answer = await ask();
       if (answer.jobId) {
-        const job = await engine.queue.waitFor(answer.jobId);
+        const job = await waitForJob(backend, answer.jobId);
         if (job.state !== 'completed') {
           ctx.err(`atolye duplicates: indexing ${project.name} ${job.state}${job.error ? `: ${job.error}` : ''}`);
           return 1;
         }
-        answer = await api.findDuplicates(project.id, { similarity, hashDistance });
+        answer = await ask();
       }
       if (values.json) {
         ctx.out(JSON.stringify(answer.groups, null, 2));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExportFormat, ProductStatus } from '../../../src-shared/contract/index.js';
+import { ExportFormat, ProductStatus, type Product } from '../../../src-shared/contract/index.js';
 import type { CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import type { ProductsApi } from './api.js';
@@ -28,7 +28,8 @@ Options:
   -h, --help        show this help`;
 
 /** `atolye products …`: exit 0 ok, 1 refused rows or nothing found, 2 usage. */
-export const productsCommand = (feature: EngineFeature<ProductsApi>): CliCommand => ({
+// The feature's index passes the feature; every subcommand goes through the contract instead.
+export const productsCommand = (_self?: EngineFeature<ProductsApi>): CliCommand => ({
   name: 'products',
   summary: 'The products catalog: list, import a CSV/JSON catalog, export',
   usage,
@@ -44,12 +45,18 @@ export const productsCommand = (feature: EngineFeature<ProductsApi>): CliCommand
       ctx.err(`atolye products: --status must be one of ${ProductStatus.options.join(', ')}`);
       return 2;
     }
-    const filter = { status: status?.data ? [status.data] : undefined, query: values.query };
+    const filter = { ...(status?.data ? { status: [status.data] } : {}), ...(values.query !== undefined ? { query: values.query } : {}) };
+    // Through the contract (ctx.backend), so each subcommand also works beside the running app.
     switch (sub) {
       case 'list': {
-        const { catalog } = (await ctx.engine({ runJobs: false })).use(feature);
-        const ids = catalog.resolve({ filter, except: [] });
-        const products = catalog.many(ids);
+        const backend = await ctx.backend({ runJobs: false });
+        const products: Product[] = [];
+        for (let total = Infinity; products.length < total; ) {
+          const page = await backend.call('products.list', { ...filter, offset: products.length, limit: 500 });
+          total = page.total;
+          products.push(...page.items);
+          if (page.items.length === 0) break;
+        }
         if (values.json) {
           ctx.out(JSON.stringify(products, null, 2));
           return 0;
@@ -68,8 +75,9 @@ export const productsCommand = (feature: EngineFeature<ProductsApi>): CliCommand
           ctx.err('atolye products import: give one .csv or .json file (see atolye products --help)');
           return 2;
         }
-        const api = (await ctx.engine({ runJobs: false })).use(feature);
-        const report = await api.importFile({ path: path.resolve(rest[0]!), dryRun: values['dry-run'] ?? false });
+        const backend = await ctx.backend({ runJobs: false });
+        // Resolved here: a relative path is this shell's, not the engine's (which may be the app's process).
+        const report = await backend.call('products.import', { path: path.resolve(rest[0]!), dryRun: values['dry-run'] ?? false });
         if (values.json) ctx.out(JSON.stringify(report, null, 2));
         else {
           ctx.out(`${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.refused.length} refused${values['dry-run'] ? ' (dry run: nothing changed)' : ''}`);
@@ -88,9 +96,9 @@ export const productsCommand = (feature: EngineFeature<ProductsApi>): CliCommand
           ctx.err(`atolye products export: --format must be one of ${ExportFormat.options.join(', ')}`);
           return 2;
         }
-        const api = (await ctx.engine({ runJobs: false })).use(feature);
-        const ids = api.catalog.resolve({ filter, except: [] });
-        const done = await api.exportTo(values.out, format.data, ids);
+        const backend = await ctx.backend({ runJobs: false });
+        // The engine writes the file (beside the app, the CLI's credential is what lets it name a path here).
+        const done = await backend.call('products.exportTo', { destPath: path.resolve(values.out), format: format.data, selection: { filter, except: [] } });
         ctx.out(`${done.products} products → ${done.path} (${done.bytes} bytes)`);
         return 0;
       }

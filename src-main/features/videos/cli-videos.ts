@@ -1,9 +1,8 @@
 import path from 'node:path';
 import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { BarcodeCode, VideoState, type Video } from '../../../src-shared/contract/index.js';
-import type { CliCommand, CliContext } from '../../engine/cli-command.js';
-import type { Engine } from '../../engine/engine.js';
+import { BarcodeCode, Id, VideoState, type MetadataStatus, type Video } from '../../../src-shared/contract/index.js';
+import { runsIn, waitForBatch, type CliBackend, type CliCommand, type CliContext } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import type { VideosApi } from './api.js';
 
@@ -45,8 +44,9 @@ const options = {
   label: { type: 'string' },
 } as const;
 
-/** `atolye videos …`. */
-export const videosCommand = (feature: EngineFeature<VideosApi>): CliCommand => ({
+/** `atolye videos …`. Every subcommand goes through the contract (ctx.backend), so it also works beside the running app. */
+// The feature's index passes the feature; the contract is used instead.
+export const videosCommand = (_self?: EngineFeature<VideosApi>): CliCommand => ({
   name: 'videos',
   summary: 'Product videos → segmented frames: add (by barcode), process, watched folder, metadata keys',
   usage,
@@ -55,12 +55,12 @@ export const videosCommand = (feature: EngineFeature<VideosApi>): CliCommand => 
     const [sub, ...rest] = positionals;
     switch (sub) {
       case 'add':
-        return add(feature, ctx, rest, values);
+        return add(ctx, rest, values);
       case 'list': {
         const state = values.state === undefined ? undefined : VideoState.safeParse(values.state);
         if (state && !state.success) return usageError(ctx, `--state must be one of ${VideoState.options.join(', ')}`);
-        const api = (await ctx.engine({ runJobs: false })).use(feature);
-        const { items } = api.library.list({ state: state?.data ? [state.data] : undefined, limit: 1000 });
+        const backend = await ctx.backend({ runJobs: false });
+        const { items } = await backend.call('videos.list', { ...(state?.data ? { state: [state.data] } : {}), limit: 1000 });
         if (values.json) ctx.out(JSON.stringify(items, null, 2));
         else {
           for (const v of items) ctx.out(describe(v));
@@ -69,44 +69,48 @@ export const videosCommand = (feature: EngineFeature<VideosApi>): CliCommand => 
         return 0;
       }
       case 'process': {
-        const engine = await ctx.engine();
-        const api = engine.use(feature);
-        const ids = values.pending ? api.library.list({ state: ['pending', 'failed'], limit: 1000 }).items.filter((v) => v.productId).map((v) => v.id) : rest;
-        if (ids.length === 0) return values.pending ? (ctx.out('Nothing to process.'), 0) : usageError(ctx, 'give video ids, or --pending');
-        const queued = api.processing.process(ids);
+        if (!values.pending && rest.length === 0) return usageError(ctx, 'give video ids, or --pending');
+        if (rest.some((id) => !Id.safeParse(id).success)) return usageError(ctx, `"${rest.find((id) => !Id.safeParse(id).success)}" is not a video id`);
+        const backend = await ctx.backend();
+        const ids = values.pending ? (await backend.call('videos.list', { state: ['pending', 'failed'], limit: 1000 })).items.filter((v) => v.productId).map((v) => v.id) : rest;
+        if (ids.length === 0) return (ctx.out('Nothing to process.'), 0);
+        const queued = await backend.call('videos.process', { ids });
         for (const r of queued.refused) ctx.err(`  ${r.id}: ${r.reason}`);
         if (!queued.batchId) return 1;
-        return (await waitAndReport(engine, api, ctx, queued.batchId)) && queued.refused.length === 0 ? 0 : 1;
+        const refused = new Set(queued.refused.map((r) => r.id));
+        return (await waitAndReport(backend, ctx, queued.batchId, ids.filter((id) => !refused.has(id)))) && queued.refused.length === 0 ? 0 : 1;
       }
       case 'barcode': {
         const [id, code] = rest;
-        if (!id || !code || !BarcodeCode.safeParse(code).success) return usageError(ctx, 'give a video id and a barcode (6–14 digits)');
-        const v = (await ctx.engine({ runJobs: false })).use(feature).library.setBarcode(id, code);
+        if (!id || !code || !Id.safeParse(id).success || !BarcodeCode.safeParse(code).success) return usageError(ctx, 'give a video id and a barcode (6–14 digits)');
+        const v = await (await ctx.backend({ runJobs: false })).call('videos.setBarcode', { id, barcode: code });
         ctx.out(describe(v));
         return 0;
       }
       case 'watch': {
-        const api = (await ctx.engine({ runJobs: false })).use(feature);
         if (values.on && values.off) return usageError(ctx, 'give --on or --off, not both');
+        const backend = await ctx.backend({ runJobs: false });
         const patch = {
           ...(values.folder !== undefined ? { folder: path.resolve(values.folder) } : {}),
           ...(values.on ? { enabled: true } : values.off ? { enabled: false } : {}),
           ...(values['no-process'] ? { process: false } : values.on ? { process: true } : {}),
         };
-        const s = Object.keys(patch).length ? await api.watch.update(patch) : api.watch.status();
+        const s = Object.keys(patch).length ? await backend.call('videos.setWatchSettings', patch) : await backend.call('videos.watchSettings', {});
         ctx.out(`watched folder: ${s.folder ?? '(none)'}; ${s.enabled ? 'on' : 'off'}; ${s.process ? 'processes' : 'only adds'} new videos after ${s.stableMs / 1000} s without change`);
-        if (s.enabled) ctx.out('(the folder is watched while the app or `atolye serve` runs)');
+        if (s.enabled) ctx.out(backend.remote ? `(watched now by the Atölye process ${backend.remote.pid} that holds the library)` : '(the folder is watched while the app or `atolye serve` runs)');
         return 0;
       }
       case 'keys':
-        return keys(feature, ctx, rest, values.label);
+        return keys(ctx, rest, values.label);
       case 'metadata': {
         if (rest.length === 0) return usageError(ctx, 'give product ids');
-        const engine = await ctx.engine();
-        const r = engine.use(feature).fillMetadata(rest);
+        if (rest.some((id) => !Id.safeParse(id).success)) return usageError(ctx, `"${rest.find((id) => !Id.safeParse(id).success)}" is not a product id`);
+        const backend = await ctx.backend();
+        const r = await backend.call('videos.fillMetadata', { productIds: rest });
         for (const x of r.refused) ctx.err(`  ${x.id}: ${x.reason}`);
-        ctx.out(`${r.queued} product${r.queued === 1 ? '' : 's'} queued`);
-        if (r.queued) await Promise.race([engine.queue.drain(), ctx.stopped]);
+        ctx.out(`${r.queued} product${r.queued === 1 ? '' : 's'} queued${runsIn(backend)}`);
+        // In this process the queue runs only while the command does: wait for it. Beside the app, the app runs them.
+        if (r.queued && !backend.remote) await Promise.race([(await ctx.engine()).queue.drain(), ctx.stopped]);
         return r.refused.length ? 1 : 0;
       }
       default:
@@ -118,77 +122,80 @@ export const videosCommand = (feature: EngineFeature<VideosApi>): CliCommand => 
 
 type Values = { barcode?: string; process?: boolean; json?: boolean };
 
-async function add(feature: EngineFeature<VideosApi>, ctx: CliContext, files: string[], values: Values): Promise<number> {
+async function add(ctx: CliContext, files: string[], values: Values): Promise<number> {
   if (files.length === 0) return usageError(ctx, 'give at least one video file or folder');
   if (values.barcode !== undefined && !BarcodeCode.safeParse(values.barcode).success) return usageError(ctx, '--barcode must be 6 to 14 digits');
-  const engine = await ctx.engine();
-  const api = engine.use(feature);
-  const result = await api.add({ files: files.map((f) => ({ path: path.resolve(f) })), barcode: values.barcode, process: false });
+  const backend = await ctx.backend();
+  // Resolved here: a relative path is this shell's, not the engine's (beside the app, the CLI's credential grants it).
+  const result = await backend.call('videos.add', { files: files.map((f) => ({ path: path.resolve(f) })), ...(values.barcode !== undefined ? { barcode: values.barcode } : {}), process: false });
   for (const r of result.refused) ctx.err(`  ${r.name}: ${r.reason}`);
   // Asked for on a terminal; otherwise said, with the command that links it later.
   for (const id of result.needBarcode) {
-    const video = api.library.get(id);
+    const video = await backend.call('videos.get', { id });
     const code = process.stdin.isTTY ? await ask(`Barcode for ${video.originalName} (empty: later): `) : '';
-    if (code && BarcodeCode.safeParse(code).success) api.library.setBarcode(id, code);
+    if (code && BarcodeCode.safeParse(code).success) await backend.call('videos.setBarcode', { id, barcode: code });
     else ctx.err(`  ${video.originalName}: no barcode; link it with: atolye videos barcode ${id} <CODE>`);
   }
-  const videos = result.videos.map((v) => api.library.get(v.id));
+  const videos = await Promise.all(result.videos.map((v) => backend.call('videos.get', { id: v.id })));
   const unlinked = videos.some((v) => !v.productId);
   if (!values.process) {
     if (values.json) ctx.out(JSON.stringify({ ...result, videos }, null, 2));
     else for (const v of videos) ctx.out(describe(v));
     return result.refused.length || unlinked ? 1 : 0;
   }
-  const queued = api.processing.process(videos.filter((v) => v.productId).map((v) => v.id));
+  const linked = videos.filter((v) => v.productId).map((v) => v.id);
+  const queued = linked.length ? await backend.call('videos.process', { ids: linked }) : { batchId: null, queued: 0, refused: [] };
   for (const r of queued.refused) ctx.err(`  ${r.id}: ${r.reason}`);
-  const ok = queued.batchId ? await waitAndReport(engine, api, ctx, queued.batchId, values.json) : true;
+  const refused = new Set(queued.refused.map((r) => r.id));
+  const ok = queued.batchId ? await waitAndReport(backend, ctx, queued.batchId, linked.filter((id) => !refused.has(id)), values.json) : true;
   return ok && result.refused.length === 0 && queued.refused.length === 0 && !unlinked ? 0 : 1;
 }
 
-/** Waits for a processing batch, printing each video's stage; answers whether every video completed. */
-async function waitAndReport(engine: Engine, api: VideosApi, ctx: CliContext, batchId: string, json = false): Promise<boolean> {
+/** Waits for a processing batch, printing each video's stage (events, over the socket beside the app); answers whether every video completed. */
+async function waitAndReport(backend: CliBackend, ctx: CliContext, batchId: string, videoIds: string[], json = false): Promise<boolean> {
   const tty = process.stderr.isTTY;
-  const names = new Map<string, string>();
+  const names = new Map<string, Promise<string>>();
+  const nameOf = (id: string) => names.get(id) ?? names.set(id, backend.call('videos.get', { id }).then((v) => v.originalName, () => id)).get(id)!;
   const lastStage = new Map<string, string | null>();
-  const unsubscribe = engine.events.subscribe((e) => {
+  const unsubscribe = backend.subscribe((e) => {
     if (e.type !== 'videos.progress') return;
     const { videoId, stage, percent } = e.payload;
-    const name = names.get(videoId) ?? names.set(videoId, api.library.get(videoId).originalName).get(videoId)!;
-    if (tty) process.stderr.write(`\r\x1b[K${name}: ${stage ?? 'starting'} ${percent ?? 0}%`);
-    else if (lastStage.get(videoId) !== stage) {
-      lastStage.set(videoId, stage);
-      ctx.err(`${name}: ${stage ?? 'starting'}`);
-    }
+    void nameOf(videoId).then((name) => {
+      if (tty) process.stderr.write(`\r\x1b[K${name}: ${stage ?? 'starting'} ${percent ?? 0}%`);
+      else if (lastStage.get(videoId) !== stage) {
+        lastStage.set(videoId, stage);
+        ctx.err(`${name}: ${stage ?? 'starting'}`);
+      }
+    });
   });
-  const stopped = await Promise.race([engine.queue.waitForBatch(batchId).then(() => false), ctx.stopped.then(() => true)]);
-  unsubscribe();
+  const stopped = await Promise.race([waitForBatch(backend, batchId).then(() => false), ctx.stopped.then(() => true)]).finally(unsubscribe);
   if (tty) process.stderr.write('\n');
   if (stopped) {
-    ctx.err('stopped: unfinished videos stay queued and go on the next time the engine runs');
+    ctx.err(backend.remote ? `stopped waiting: the videos go on in the Atölye process ${backend.remote.pid} that holds the library` : 'stopped: unfinished videos stay queued and go on the next time the engine runs');
     return false;
   }
-  const jobs = engine.queue.list({ batchId, limit: 1000 }).items;
-  const videos = jobs.map((j) => api.library.repo.byJob.get(j.id)).filter((r) => r !== undefined).map((r) => api.library.get(r.id));
+  const videos = await Promise.all(videoIds.map((id) => backend.call('videos.get', { id })));
   if (json) ctx.out(JSON.stringify(videos, null, 2));
   else for (const v of videos) ctx.out(describe(v));
   return videos.every((v) => v.state === 'completed');
 }
 
-async function keys(feature: EngineFeature<VideosApi>, ctx: CliContext, rest: string[], label: string | undefined): Promise<number> {
-  const api = (await ctx.engine({ runJobs: false })).use(feature);
+async function keys(ctx: CliContext, rest: string[], label: string | undefined): Promise<number> {
   const [action, id] = rest;
+  if (action === 'add' && !label) return usageError(ctx, 'keys add needs --label NAME');
+  if (action === 'remove' && (!id || !Id.safeParse(id).success)) return usageError(ctx, 'keys remove needs a key id');
+  if (action !== undefined && action !== 'add' && action !== 'remove') return usageError(ctx, `unknown keys action "${action}"`);
+  const backend = await ctx.backend({ runJobs: false });
+  let s: MetadataStatus;
   if (action === 'add') {
-    if (!label) return usageError(ctx, 'keys add needs --label NAME');
     const key = process.stdin.isTTY ? await ask('API key (not shown in history): ') : await readStdin();
     if (!key.trim()) return usageError(ctx, 'no key given on standard input');
-    api.metadata.addKey(label, key);
+    s = await backend.call('videos.addMetadataKey', { label: label!, key });
   } else if (action === 'remove') {
-    if (!id) return usageError(ctx, 'keys remove needs a key id');
-    api.metadata.removeKey(id);
-  } else if (action !== undefined) {
-    return usageError(ctx, `unknown keys action "${action}"`);
+    s = await backend.call('videos.removeMetadataKey', { id: id! });
+  } else {
+    s = await backend.call('videos.metadataSettings', {});
   }
-  const s = api.metadata.status();
   ctx.out(`metadata API: ${s.endpoint} (${s.model}); fill after processing: ${s.auto ? 'yes' : 'no'}; keys kept: ${s.storage}${s.storageNote ? ` (${s.storageNote})` : ''}`);
   for (const k of s.keys) ctx.out(`  ${k.id}  ${k.label}  ${k.hint}${k.coolingUntil ? `  rate-limited until ${new Date(k.coolingUntil).toISOString()}` : ''}`);
   return 0;
