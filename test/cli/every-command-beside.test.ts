@@ -113,7 +113,7 @@ describe('every command beside a running holder of the library', () => {
     const ffmpeg = await findFfmpeg();
     if (!ffmpeg.path) return ctx.skip(ffmpeg.skip ?? 'no ffmpeg');
     const clip = path.join(dir, 'clip.mp4');
-    await testPattern(ffmpeg.path, clip, { seconds: 1, size: '160x120' });
+    await testPattern(ffmpeg.path, clip, { seconds: 0.6, size: '160x120', rate: 10 });
     const added = await cli(at('videos', 'add', clip, '--barcode', '8690504012344'));
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
@@ -128,7 +128,16 @@ describe('every command beside a running holder of the library', () => {
     expect(watch.stderr).toBe('');
     expect(watch.stdout).toContain(`watched folder: ${watched}; off`);
     expect((await call<{ folder: string | null }>('videos.watchSettings')).folder).toBe(watched);
-  }, 40_000);
+
+    // Processing runs in the holder; the CLI follows it by its events and reports the video.
+    const [video] = (await call<{ items: { id: string }[] }>('videos.list', {})).items;
+    const processed = await cli(at('videos', 'process', video!.id));
+    expect(processed.stdout).toMatch(new RegExp(`^${video!.id} {2}clip\\.mp4 {2}\\[8690504012344 .*\\] {2}(completed|failed): `, 'm'));
+    expect(processed.stderr).toMatch(/clip\.mp4: /);
+    const after = await call<{ state: string }>('videos.get', { id: video!.id });
+    expect(['completed', 'failed']).toContain(after.state);
+    expect(processed.code).toBe(after.state === 'completed' ? 0 : 1);
+  }, 60_000);
 
   it('duplicates: the holder indexes the project and answers the groups', async (ctx) => {
     const missing = groceryMissing();
@@ -184,5 +193,10 @@ describe('every command beside a running holder of the library', () => {
     } finally {
       await call('queue.resume');
     }
+    // Run to its end beside the holder: two of its products have no frames and are reported failed (exit 1).
+    const done = await cli(at('augment', 'Raf', '--syn', '1', '--real', '0'));
+    expect(done.stdout).toMatch(/^Raf: completed, 3\/3 products$/m);
+    expect(done.stdout).toMatch(/failed 8690504012351 synthetic: the product has no frames/);
+    expect(done.code).toBe(1);
   }, 60_000);
 });
