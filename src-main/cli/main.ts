@@ -184,6 +184,14 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   const cleanups: (() => void)[] = [];
   if (io.ownsProcess) {
     cleanups.push(installCrashGuard(() => opened, { log: say }));
+    // A reader that stopped reading (`atolye products list | head`) is not a crash: stop quietly, as other tools do.
+    const onStdoutError = (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      opened?.closeNow();
+      process.exit(0);
+    };
+    process.stdout.on('error', onStdoutError);
+    cleanups.push(() => process.stdout.off('error', onStdoutError));
     const onSignal = (signal: NodeJS.Signals) => {
       const code = 128 + (os.constants.signals[signal] ?? 2);
       if (!stopping) {
