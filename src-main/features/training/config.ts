@@ -28,6 +28,16 @@ export const TrainingConfigSchema = z
         batchNorm: z.boolean().default(false),
         /** Standardise each input feature with its train-set mean and spread (folded into the projection on export). */
         standardiseInputs: z.boolean().default(false),
+        /**
+         * Where the projection starts: Glorot-random (the reference trainer), or the LDA
+         * directions of the train rows with class weights imprinted from their centroids
+         * (lda.ts ldaInitialisation), so training starts at the LDA floor. Linear heads only.
+         */
+        init: z.enum(['random', 'lda']).default('random'),
+        /** Shrinkage α of the LDA used to initialise the projection. */
+        ldaShrinkage: z.number().min(0).max(1).default(0.1),
+        /** The projection columns beyond the LDA directions keep their random values times this. */
+        ldaResidualScale: z.number().min(0).max(1).default(0.1),
       })
       .strict()
       .prefault({}),
@@ -107,6 +117,8 @@ export const TrainingConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.schedule.warmupEpochs >= c.epochs && c.epochs > 1)
       ctx.addIssue({ code: 'custom', path: ['schedule', 'warmupEpochs'], message: `warm-up (${c.schedule.warmupEpochs}) must be shorter than the run (${c.epochs} epochs)` });
+    if (c.projection.init === 'lda' && c.projection.hiddenDim > 0)
+      ctx.addIssue({ code: 'custom', path: ['projection', 'init'], message: 'the LDA initialisation needs a linear projection (hiddenDim 0)' });
     const group = 2 + c.sampler.hardNegativeProducts;
     if (c.batchSize < group)
       ctx.addIssue({ code: 'custom', path: ['batchSize'], message: `a batch of ${c.batchSize} cannot hold one anchor group of ${group} rows` });

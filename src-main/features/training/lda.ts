@@ -190,3 +190,78 @@ export function ldaProject(model: LdaModel, features: Float32Array): Float32Arra
     return tf.div(y, tf.maximum(tf.norm(y, 2, 1, true), 1e-12)).dataSync() as Float32Array;
   });
 }
+
+export interface LdaInitialisation {
+  /** Row-major [inputDim, projectionDim]: the LDA directions first, then the random columns scaled down. */
+  kernel: Float32Array;
+  bias: Float32Array;
+  /** Row-major [classes, projectionDim]: each class's normalised centroid of the initial embeddings (imprinting). */
+  classWeights: Float32Array;
+  /** How many projection columns hold LDA directions. */
+  ldaColumns: number;
+}
+
+/**
+ * A projection head that starts where the LDA floor is: its first columns are the LDA
+ * directions (the most discriminative first), centred by the bias, so the head's
+ * embeddings at step 0 rank the gallery as LDA does; ArcFace then fine-tunes from there
+ * instead of from a random projection. The directions are rescaled to the random
+ * columns' entry size (Glorot), which keeps AdamW's step size meaningful against them.
+ * The remaining columns keep their random values times `residualScale`: exactly zero
+ * columns would stay zero (with imprinted class weights their gradient is zero too).
+ * The class weights are imprinted: ArcFace starts with each class's centroid, so the
+ * first steps refine the space instead of undoing it to fit random class weights.
+ *
+ * `set` holds the rows the head sees (standardised when the head standardises inputs);
+ * `random` the Glorot weights the head would otherwise start with (kernel [inputDim,
+ * projectionDim], class weights [classes, projectionDim]).
+ */
+export function ldaInitialisation(
+  set: LabelledFeatures,
+  classCount: number,
+  projectionDim: number,
+  random: { kernel: Float32Array; classWeights: Float32Array },
+  opts: { shrinkage: number; residualScale: number },
+): LdaInitialisation {
+  const d = set.dimension;
+  if (random.kernel.length !== d * projectionDim) throw new Error(`the random kernel has ${random.kernel.length} values, not ${d}×${projectionDim}`);
+  const model = fitLda(set, classCount, opts.shrinkage);
+  const cols = Math.min(model.outputDim, projectionDim);
+  let randomSq = 0;
+  for (const v of random.kernel) randomSq += v * v;
+  const randomRms = Math.sqrt(randomSq / random.kernel.length);
+  let ldaSq = 0;
+  for (let k = 0; k < d; k++) for (let o = 0; o < cols; o++) ldaSq += model.directions[k * model.outputDim + o]! ** 2;
+  const scale = randomRms / Math.sqrt(ldaSq / (d * cols) || 1);
+  const kernel = new Float32Array(d * projectionDim);
+  for (let k = 0; k < d; k++) {
+    for (let o = 0; o < projectionDim; o++) {
+      kernel[k * projectionDim + o] = o < cols ? model.directions[k * model.outputDim + o]! * scale : random.kernel[k * projectionDim + o]! * opts.residualScale;
+    }
+  }
+  // bias = −mean·kernel, so y = (x − mean)·kernel as ldaProject computes it (float64 sums).
+  const bias = new Float32Array(projectionDim);
+  for (let o = 0; o < projectionDim; o++) {
+    let acc = 0;
+    for (let k = 0; k < d; k++) acc += model.mean[k]! * kernel[k * projectionDim + o]!;
+    bias[o] = -acc;
+  }
+  const n = rowCount(set);
+  const embedded = tf.tidy(() => {
+    const y = tf.add(tf.matMul(tf.tensor2d(set.features, [n, d]), tf.tensor2d(kernel, [d, projectionDim])), tf.tensor1d(bias));
+    return tf.div(y, tf.maximum(tf.norm(y, 2, 1, true), 1e-12)).dataSync() as Float32Array;
+  });
+  const centroids = new Float64Array(classCount * projectionDim);
+  for (let i = 0; i < n; i++) {
+    const c = set.labels[i]!;
+    for (let o = 0; o < projectionDim; o++) centroids[c * projectionDim + o]! += embedded[i * projectionDim + o]!;
+  }
+  const classWeights = new Float32Array(classCount * projectionDim);
+  for (let c = 0; c < classCount; c++) {
+    let norm = 0;
+    for (let o = 0; o < projectionDim; o++) norm += centroids[c * projectionDim + o]! ** 2;
+    // A class without train rows has no centroid: it keeps its random weight (a zero one would have an infinite normalisation slope).
+    for (let o = 0; o < projectionDim; o++) classWeights[c * projectionDim + o] = norm > 0 ? centroids[c * projectionDim + o]! / Math.sqrt(norm) : random.classWeights[c * projectionDim + o]!;
+  }
+  return { kernel, bias, classWeights, ldaColumns: cols };
+}

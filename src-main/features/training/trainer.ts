@@ -17,6 +17,7 @@ import { AdamW } from './optimizer.js';
 import { WeightEma } from './ema.js';
 import { clipByGlobalNorm } from './gradients.js';
 import { arcFaceLoss, dropoutMask, embedForTraining, embedRows, foldedHeadWeights, initialHeadParams, initialHeadState, inputStandardisation, PARAM, STATE, trainableParamNames, updateMovingStatistics, type HeadShape, type HeadWeights } from './head.js';
+import { ldaInitialisation } from './lda.js';
 import { checkMonitors, type EpochRecord, type MonitorEvent, type MonitorState } from './monitors.js';
 import { Rng } from './rng.js';
 import { DomainAwareSampler, neighbourPools, ProductIndex } from './sampler.js';
@@ -67,6 +68,11 @@ function normalisedRows(features: Float32Array, dim: number): Float32Array {
   return out;
 }
 
+/** (x − mean)·invStd per row, as the head's input standardisation computes it. */
+function standardisedRows(features: Float32Array, s: { mean: Float32Array; invStd: Float32Array }): Float32Array {
+  const dim = s.mean.length;
+  return Float32Array.from(features, (x, i) => (x - s.mean[i % dim]!) * s.invStd[i % dim]!);
+}
 
 /** TF.js variable names are global to the engine; runs in one thread need distinct ones. */
 let variableRuns = 0;
@@ -99,6 +105,15 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const shape: HeadShape = { inputDim, projectionDim, classes: classCount, batchNorm: config.projection.batchNorm, hiddenDim: config.projection.hiddenDim };
   const standardisation = config.projection.standardiseInputs && !resumed ? inputStandardisation(data.train.features, inputDim) : undefined;
   const init = resumed ? null : new Map([...initialHeadParams(shape, initRng), ...initialHeadState(shape, standardisation)]);
+  if (init && config.projection.init === 'lda') {
+    // The LDA is fitted on what the projection sees: the standardised rows when the head standardises.
+    const seen = standardisation ? { ...data.train, features: standardisedRows(data.train.features, standardisation) } : data.train;
+    const random = { kernel: init.get(PARAM.kernel)!.values, classWeights: init.get(PARAM.classWeights)!.values };
+    const lda = ldaInitialisation(seen, classCount, projectionDim, random, { shrinkage: config.projection.ldaShrinkage, residualScale: config.projection.ldaResidualScale });
+    init.set(PARAM.kernel, { shape: [inputDim, projectionDim], values: lda.kernel });
+    init.set(PARAM.bias, { shape: [projectionDim], values: lda.bias });
+    init.set(PARAM.classWeights, { shape: [classCount, projectionDim], values: lda.classWeights });
+  }
   const trainable = new Set(trainableParamNames(shape));
   // Trainable parameters (optimised) and state (batch-norm moving statistics); the EMA and checkpoints cover both.
   const params = new Map<string, tf.Variable>();
