@@ -140,22 +140,45 @@ log(`data: ${data.classNames.length} products; train ${rowCount(data.train)} row
 /** Every run is measured against the train photos alone, as bench:embed measures the embedder. */
 const PHOTO_GALLERY = { evaluation: { galleryDomains: ['real' as const] } };
 
+/** `--config '{…}'`: a partial recipe merged over the defaults of every run (one level deep for the sections). */
+function mergeConfig(base: TrainingConfigInput, extra: TrainingConfigInput): TrainingConfigInput {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(extra)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' ? { ...(b as object), ...(v as object) } : v;
+  }
+  return out as TrainingConfigInput;
+}
+const configFlag = JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput;
+
 if (args.includes('--search')) {
   const search = holdout(data);
   log(`search on a holdout of train: ${rowCount(search.train)} training rows (the gallery: their photos), ${rowCount(search.valid)} held-out photos as queries`);
-  const tried: { lr: number; epochs: number; r1: number; r5: number; seconds: number }[] = [];
-  const grid: [number, number][] = (flag('--grid') ?? '3e-4:30,1e-3:30,3e-3:30,1e-2:30').split(',').map((s) => s.split(':').map(Number) as [number, number]);
-  for (const [lr, epochs] of grid) {
-    const r = await train(`lr ${lr} × ${epochs}`, search, { ...PHOTO_GALLERY, epochs, optimizer: { headLr: lr } });
+  const searchPhotos = selectRows(search.train, [...search.train.domains.keys()].filter((i) => search.train.domains[i] === DOMAIN.real));
+  const searchLda = fitLda(search.train, search.classNames.length, 0.1);
+  const ldaHoldout = recall({ vectors: ldaProject(searchLda, searchPhotos.features), labels: searchPhotos.labels }, { vectors: ldaProject(searchLda, search.valid.features), labels: search.valid.labels }, searchLda.outputDim);
+  log(`LDA (α 0.1) on the holdout: recall@1 ${pct(ldaHoldout.r1)}  @5 ${pct(ldaHoldout.r5)}`);
+  // --configs '[{…}, …]': recipes to compare (each over --config and the defaults); else the lr × epochs --grid.
+  const candidates: TrainingConfigInput[] = flag('--configs')
+    ? (JSON.parse(flag('--configs')!) as TrainingConfigInput[])
+    : (flag('--grid') ?? '3e-4:30,1e-3:30,3e-3:30,1e-2:30').split(',').map((s) => {
+        const [lr, epochs] = s.split(':').map(Number) as [number, number];
+        return { epochs, optimizer: { headLr: lr } };
+      });
+  const tried: { config: TrainingConfigInput; r1: number; r5: number; best_r1: number; best_epoch: number; seconds: number }[] = [];
+  for (const candidate of candidates) {
+    const label = JSON.stringify(candidate);
+    const r = await train(label, search, mergeConfig(mergeConfig(PHOTO_GALLERY, configFlag), candidate));
     const last = r.history[r.history.length - 1]!;
-    tried.push({ lr, epochs, r1: last.recall['1']!, r5: last.recall['5']!, seconds: round(r.seconds, 1) });
-    log(`→ lr ${lr}, ${epochs} epochs: holdout recall@1 ${pct(last.recall['1'])}, @5 ${pct(last.recall['5'])} (${r.seconds.toFixed(0)} s)`);
+    const best = r.history.reduce((x, y) => (y.recall['1']! > x.recall['1']! ? y : x));
+    tried.push({ config: candidate, r1: last.recall['1']!, r5: last.recall['5']!, best_r1: best.recall['1']!, best_epoch: best.epoch + 1, seconds: round(r.seconds, 1) });
+    log(`→ ${label}: holdout recall@1 ${pct(last.recall['1'])}, @5 ${pct(last.recall['5'])} (best ${pct(best.recall['1'])} at epoch ${best.epoch + 1}; ${r.seconds.toFixed(0)} s)`);
   }
-  log(JSON.stringify({ bench: 'train-search', holdout_queries: rowCount(search.valid), tried }));
+  log(JSON.stringify({ bench: 'train-search', holdout_queries: rowCount(search.valid), lda_recall_at_1: round(ldaHoldout.r1), tried }));
   process.exit(0);
 }
 
-const config = parseTrainingConfig({ ...PHOTO_GALLERY, ...(flag('--epochs') ? { epochs: Number(flag('--epochs')) } : {}), ...(flag('--lr') ? { optimizer: { headLr: Number(flag('--lr')) } } : {}) });
+const config = parseTrainingConfig(mergeConfig(mergeConfig(PHOTO_GALLERY, configFlag), { ...(flag('--epochs') ? { epochs: Number(flag('--epochs')) } : {}), ...(flag('--lr') ? { optimizer: { headLr: Number(flag('--lr')) } } : {}) }));
 const realGallery = { vectors: photos.features, labels: photos.labels };
 const valQueries = { vectors: data.valid.features, labels: data.valid.labels };
 const before = recall(realGallery, valQueries, data.train.dimension);
@@ -196,6 +219,11 @@ await fs.writeFile(path.join(outDir, 'head.onnx'), exported.onnx);
 await fs.writeFile(path.join(outDir, 'head.manifest.json'), JSON.stringify(exported.manifest, null, 2));
 log(`export: ${exported.onnx.byteLength} bytes ONNX, max |ONNX − TF.js| on the val features ${onnxDiff.toExponential(2)}; written to ${path.relative(packageRoot, outDir)}/`);
 
+// The same recipe started from the LDA projection (projection.init 'lda'), shorter: it starts at the floor.
+const ldaInitEpochs = Number(flag('--lda-init-epochs') ?? 12);
+log(`\ntraining from the LDA projection (projection.init 'lda', ${ldaInitEpochs} epochs):`);
+const fromLda = await train('lda-init', data, mergeConfig(config, { epochs: ldaInitEpochs, projection: { init: 'lda' } }));
+
 // Without the approved (real) photos: iconic only, then iconic + augmentations.
 log('\nwithout approved photos (same val → train-photos evaluation):');
 const iconicOnly = await loadData({ trainDomains: ['synthetic'] });
@@ -210,6 +238,7 @@ log(`  LDA (α 0.1)                       recall@1 ${pct(ldaDefault.r1)}  @5 ${p
 log(`  head, iconic only                 recall@1 ${pct(lastOf(noReal).recall['1'])}  @5 ${pct(lastOf(noReal).recall['5'])}`);
 log(`  head, iconic + ${Object.keys(ICONIC_AUGMENTATIONS).length} augmentations   recall@1 ${pct(lastOf(noRealAug).recall['1'])}  @5 ${pct(lastOf(noRealAug).recall['5'])}`);
 log(`  head, photos + iconic (EMA)       recall@1 ${pct(last.recall['1'])}  @5 ${pct(last.recall['5'])}  (best epoch ${best.epoch + 1}: ${pct(best.recall['1'])})`);
+log(`  head from LDA, ${String(ldaInitEpochs).padStart(2)} epochs          recall@1 ${pct(lastOf(fromLda).recall['1'])}  @5 ${pct(lastOf(fromLda).recall['5'])}  (epoch 1: ${pct(fromLda.history[0]!.recall['1'])})`);
 log(`  gain over raw ${((last.recall['1']! - before.r1) * 100).toFixed(1)} points, over LDA ${((last.recall['1']! - ldaDefault.r1) * 100).toFixed(1)} points; approved photos add ${((last.recall['1']! - lastOf(noRealAug).recall['1']!) * 100).toFixed(1)} points over iconic + augmentations`);
 log(`  ${main.seconds.toFixed(0)} s for ${config.epochs} epochs (${(main.seconds / config.epochs).toFixed(1)} s/epoch, evaluation included)`);
 
@@ -218,14 +247,20 @@ log(
     bench: 'train',
     classes: data.classNames.length,
     epochs: config.epochs,
-    head_lr: config.optimizer.headLr,
     seconds: round(main.seconds, 1),
-    seconds_per_epoch: round(main.seconds / config.epochs, 2),
     val_recall_at_1_before: round(before.r1),
-    val_recall_at_5_before: round(before.r5),
     val_recall_at_1_after: round(last.recall['1']!),
+    val_recall_at_5_before: round(before.r5),
     val_recall_at_5_after: round(last.recall['5']!),
+    seconds_per_epoch: round(main.seconds / config.epochs, 2),
+    head_lr: config.optimizer.headLr,
     lda_recall_at_1: round(ldaDefault.r1),
+    // Without the approved photos: trained on the iconic image + its augmentations only.
+    val_recall_at_1_without_real: round(lastOf(noRealAug).recall['1']!),
+    val_recall_at_5_without_real: round(lastOf(noRealAug).recall['5']!),
+    lda_init_epochs: ldaInitEpochs,
+    lda_init_recall_at_1: round(lastOf(fromLda).recall['1']!),
+    lda_init_recall_at_1_epoch_1: round(fromLda.history[0]!.recall['1']!),
     lda_recall_at_5: round(ldaDefault.r5),
     lda_by_shrinkage: Object.fromEntries(Object.entries(lda).map(([k, v]) => [k, round(v.r1)])),
     after_over_lda: round(last.recall['1']! / ldaDefault.r1, 3),
