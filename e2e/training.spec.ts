@@ -1,0 +1,133 @@
+/**
+ * The Training page in web mode: a small dataset (a ZIP in the export layout, uploaded and
+ * imported through the contract), a refused start on an empty dataset with its reason, a
+ * short run started from the page whose charts gain a point per epoch, the model it made
+ * in Models, Set as active. Screens in light/en, dark/en and dark/tr for a person to look at.
+ */
+import sharp from 'sharp';
+import yazl from 'yazl';
+import type { Browser, Page } from '@playwright/test';
+import { expect, signIn, test, pageRpc as rpc } from './support/fixtures.js';
+
+/** A product's picture: its own hue and shape, varied a little per image so no two files are alike. */
+function picture(product: number, image: number, real: boolean): Promise<Buffer> {
+  const hue = (product * 53) % 360;
+  const shift = image * 9;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96">
+    <rect width="100%" height="100%" fill="${real ? `hsl(${(hue + 20) % 360},25%,${70 + image}%)` : '#ffffff'}"/>
+    <rect x="${18 + shift}" y="${14 + (product % 3) * 6}" width="${40 + (product % 4) * 6}" height="${56 - (product % 2) * 12}" rx="${product % 2 ? 4 : 20}" fill="hsl(${hue},70%,${40 + image * 3}%)"/>
+    <circle cx="${30 + (product * 7) % 40}" cy="${40 + (product * 11) % 30}" r="${8 + (product % 5) * 3}" fill="hsl(${(hue + 150) % 360},80%,50%)"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** A dataset ZIP in the export layout: products in train and valid, each with frames (synthetic) and real photos. */
+async function datasetZip(tag: string, products: { train: number; valid: number }): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  let n = 0;
+  for (const [split, count] of [['train', products.train], ['valid', products.valid]] as const) {
+    for (let i = 0; i < count; i++, n++) {
+      const code = `26${tag}${String(n).padStart(5, '0')}`;
+      for (let k = 0; k < 2; k++) zip.addBuffer(await sharp(await picture(n, k, false)).png().toBuffer(), `${split}/${code}/frame_${String(k).padStart(4, '0')}.png`, { compress: false });
+      for (let k = 0; k < 2; k++) zip.addBuffer(await picture(n, k + 2, true), `${split}/${code}/real/shelf_${k}.jpg`, { compress: false });
+    }
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Uploads bytes the way the page's upload route takes them, from inside the signed-in page. */
+async function pageUpload(page: Page, name: string, bytes: Buffer): Promise<string> {
+  const { status, text } = await page.evaluate(
+    async ([fileName, b64]) => {
+      const body = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const res = await fetch('/api/uploads', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'X-File-Name': encodeURIComponent(fileName) }, body });
+      return { status: res.status, text: await res.text() };
+    },
+    [name, bytes.toString('base64')] as const,
+  );
+  if (status < 200 || status >= 300) throw new Error(`upload answered ${status}: ${text}`);
+  return (JSON.parse(text) as { uploadId: string }).uploadId;
+}
+
+test('training: refused on an empty dataset, a short run from the page draws its epochs, the model appears and is set as active', async ({ app: page, server, browser }) => {
+  test.setTimeout(90_000);
+  // The page is built against the training contract; until the engine serves it, say so instead of failing on a missing handler.
+  const served = await rpc(page, 'training.list', {}).then(
+    () => true,
+    (err: Error) => (/answered 503|not served|unknown method: training/.test(err.message) ? false : Promise.reject(err)),
+  );
+  test.skip(!served, 'the engine does not serve training.* yet (the training contract slice or engine feature is not wired in)');
+  const tag = String(Date.now()).slice(-6);
+  const empty = await rpc<{ id: string }>(page, 'datasets.create', { name: `Empty ${tag}` });
+  const uploadId = await pageUpload(page, `Train ${tag}.zip`, await datasetZip(tag, { train: 6, valid: 2 }));
+  const imported = await rpc<{ dataset: { id: string; productCount: number } }>(page, 'datasets.import', { uploadId, name: `Train ${tag}` });
+  expect(imported.dataset.productCount).toBe(8);
+
+  await page.getByTestId('nav-training').click();
+  await expect(page.getByTestId('page-training')).toBeVisible();
+
+  // An empty dataset: Start is refused with the reason, not a stack.
+  await page.getByTestId('training-dataset').selectOption(empty.id);
+  await expect(page.getByTestId('training-refusal')).toHaveText('This dataset has no products: add products to it first.');
+  await expect(page.getByTestId('training-start')).toBeDisabled();
+
+  // The small dataset: its splits, the recipe's defaults, a tiny config, the engine's estimate.
+  await page.getByTestId('training-dataset').selectOption(imported.dataset.id);
+  await expect(page.getByTestId('training-dataset-facts')).toContainText('6 / 2 / 0');
+  await expect(page.getByTestId('training-field-epochs')).toHaveValue('40');
+  await expect(page.getByTestId('training-field-arcface_margin-number')).toHaveValue('0.3');
+  await page.getByTestId('training-field-epochs').fill('3');
+  await expect(page.getByText('The warm-up must be shorter than the run.')).toBeVisible();
+  await page.getByTestId('training-field-schedule_warmupEpochs').fill('1');
+  await page.getByTestId('training-field-batchSize').fill('16');
+  await page.getByTestId('training-field-projection_dim').selectOption('64');
+  await page.getByTestId('training-advanced').locator('summary').click();
+  await page.getByTestId('training-field-sampler_hardNegativeProducts').fill('2');
+  await expect(page.getByTestId('training-estimate')).toHaveAttribute('data-seconds', /\d/);
+  await page.screenshot({ path: test.info().outputPath('training-new-en-light.png'), fullPage: true });
+
+  await page.getByTestId('training-start').click();
+  await expect(page.getByTestId('training-tab-runs')).toHaveAttribute('aria-selected', 'true');
+  const run = page.getByTestId('training-run').first();
+  // The charts move: a point per finished epoch, live from training.progress.
+  await expect(run.getByTestId('training-chart-loss')).toHaveAttribute('data-points', /[1-3]/, { timeout: 60_000 });
+  await expect(run).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  for (const chart of ['training-chart-loss', 'training-chart-recall', 'training-chart-lr']) await expect(run.getByTestId(chart)).toHaveAttribute('data-points', '3');
+  await expect(run.locator('canvas').first()).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('training-runs-en-light.png'), fullPage: true });
+
+  await page.getByTestId('training-tab-models').click();
+  const model = page.getByTestId('training-model').first();
+  await expect(model.getByTestId('training-model-classes')).toHaveText('6');
+  await model.getByTestId('training-model-activate').click();
+  await expect(model.getByTestId('training-model-active')).toHaveText('Active');
+  await page.screenshot({ path: test.info().outputPath('training-models-en-light.png'), fullPage: true });
+
+  await looks(browser, server.loginUrl);
+});
+
+/** The same pages in dark (English) and dark Turkish, to look at. */
+async function looks(browser: Browser, loginUrl: string): Promise<void> {
+  for (const locale of ['en-US', 'tr-TR']) {
+    const context = await browser.newContext({ locale, colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const lang = locale.slice(0, 2);
+    try {
+      await signIn(page, loginUrl);
+      await page.goto(new URL('#/training', page.url()).href);
+      await expect(page.getByTestId('training-summary')).toBeVisible();
+      await page.screenshot({ path: test.info().outputPath(`training-new-${lang}-dark.png`), fullPage: true });
+      await page.getByTestId('training-tab-runs').click();
+      await expect(page.getByTestId('training-run').first().getByTestId('training-chart-loss')).toHaveAttribute('data-points', '3');
+      await page.screenshot({ path: test.info().outputPath(`training-runs-${lang}-dark.png`), fullPage: true });
+      await page.getByTestId('training-tab-models').click();
+      await expect(page.getByTestId('training-model').first()).toBeVisible();
+      await page.screenshot({ path: test.info().outputPath(`training-models-${lang}-dark.png`), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  }
+}
