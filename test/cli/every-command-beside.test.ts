@@ -109,7 +109,7 @@ describe('every command beside a running holder of the library', () => {
     expect(info.stdout).toMatch(/^\s+cpu\s+/m);
   }, 30_000);
 
-  it('videos: add a file by barcode, list, set the watched folder', async (ctx) => {
+  it('videos: add a file by barcode, list, set the watched folder, process it in the holder', async (ctx) => {
     const ffmpeg = await findFfmpeg();
     if (!ffmpeg.path) return ctx.skip(ffmpeg.skip ?? 'no ffmpeg');
     const clip = path.join(dir, 'clip.mp4');
