@@ -20,6 +20,7 @@ import { videosContract } from './videos.js';
 import { datasetsContract } from './datasets.js';
 import { augmentationContract } from './augmentation.js';
 import { settingsContract } from './settings.js';
+import { trainingContract } from './training.js';
 
 export * from './define.js';
 export * from './schemas.js';
@@ -37,9 +38,10 @@ export * from './augmentation.js';
 export * from './embeddings.js';
 export * from './matching.js';
 export * from './settings.js';
+export * from './training.js';
 
 /** Core first (the engine, the queue), then one entry per feature. */
-export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract, matchingContract, settingsContract] as const;
+export const slices = [engineContract, queueContract, libraryContract, importContract, modelsContract, removeBackgroundContract, exportContract, productsContract, videosContract, embeddingsContract, datasetsContract, augmentationContract, matchingContract, settingsContract, trainingContract] as const;
 
 type Slice = (typeof slices)[number];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
