@@ -1,0 +1,54 @@
+/**
+ * How long a run would take on this machine: training rows × epochs × the seconds one
+ * row-epoch took in the last run here, plus the images whose backbone features are not
+ * cached × the seconds per embedded image. Before any run, documented constants stand in
+ * (basis 'constant'); a finished run replaces them with what it measured ('measured').
+ */
+import type { Db } from '../../engine/db/database.js';
+import { cachedStatement } from '../../engine/db/statements.js';
+
+/**
+ * Seconds per training row per epoch, evaluation included: 4.7 s/epoch over 2,721 train +
+ * gallery rows, bench:train on the 2-core development machine, 2026-12-01 01:23–01:34 UTC
+ * (docs/benchmarks.md, "Training (recognizer head)"). A constant, not a measurement of this machine.
+ */
+export const CONSTANT_SECONDS_PER_ROW_EPOCH = 4.7 / 2721;
+
+/**
+ * Seconds per image embedded by the offline default through the engine end to end:
+ * 133.6 ms/image, same machine (docs/benchmarks.md, "Embeddings"). A constant.
+ */
+export const CONSTANT_SECONDS_PER_EMBEDDED_IMAGE = 0.1336;
+
+export const THROUGHPUT_KEYS = { rowEpoch: 'seconds_per_row_epoch', embeddedImage: 'seconds_per_embedded_image' } as const;
+type ThroughputKey = (typeof THROUGHPUT_KEYS)[keyof typeof THROUGHPUT_KEYS];
+
+export interface Throughput {
+  secondsPerRowEpoch: number;
+  secondsPerEmbeddedImage: number;
+  basis: 'measured' | 'constant';
+}
+
+/** The last measured rates; constants where none was measured yet (basis 'measured' only when both were). */
+export function readThroughput(db: Db): Throughput {
+  const read = (key: ThroughputKey) => (cachedStatement(db, `SELECT value FROM training_throughput WHERE key = ?`, 'pluck').get(key) as number | undefined) ?? null;
+  const rowEpoch = read(THROUGHPUT_KEYS.rowEpoch);
+  const embedded = read(THROUGHPUT_KEYS.embeddedImage);
+  return {
+    secondsPerRowEpoch: rowEpoch ?? CONSTANT_SECONDS_PER_ROW_EPOCH,
+    secondsPerEmbeddedImage: embedded ?? CONSTANT_SECONDS_PER_EMBEDDED_IMAGE,
+    basis: rowEpoch !== null && embedded !== null ? 'measured' : 'constant',
+  };
+}
+
+/** Stores a rate a run measured (ignores a non-finite or non-positive one: a cancelled run's zero-epoch mean). */
+export function recordThroughput(db: Db, key: ThroughputKey, seconds: number, now: number): void {
+  if (!(Number.isFinite(seconds) && seconds > 0)) return;
+  cachedStatement(db, `INSERT INTO training_throughput (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, seconds, now);
+}
+
+export function estimateSeconds(opts: { trainRows: number; epochs: number; imagesToEmbed: number; throughput: Throughput }): { seconds: number; secondsPerEpoch: number; embeddingSeconds: number } {
+  const secondsPerEpoch = opts.trainRows * opts.throughput.secondsPerRowEpoch;
+  const embeddingSeconds = opts.imagesToEmbed * opts.throughput.secondsPerEmbeddedImage;
+  return { seconds: secondsPerEpoch * opts.epochs + embeddingSeconds, secondsPerEpoch, embeddingSeconds };
+}

@@ -1,0 +1,32 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../../../src-main/engine/db/migrate.js';
+import { trainingMigrations } from '../../../src-main/features/training/migrations.js';
+import { CONSTANT_SECONDS_PER_EMBEDDED_IMAGE, CONSTANT_SECONDS_PER_ROW_EPOCH, estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS } from '../../../src-main/features/training/estimate.js';
+
+function database() {
+  const db = new Database(':memory:');
+  migrate(db, [{ scope: 'training', migrations: trainingMigrations }]);
+  return db;
+}
+
+describe('training estimate', () => {
+  it('uses the documented constants before any run, and says so', () => {
+    const t = readThroughput(database());
+    expect(t).toEqual({ secondsPerRowEpoch: CONSTANT_SECONDS_PER_ROW_EPOCH, secondsPerEmbeddedImage: CONSTANT_SECONDS_PER_EMBEDDED_IMAGE, basis: 'constant' });
+    // The grocery bench's shape: 2,721 rows, 40 epochs, nothing to embed → its measured 188 s.
+    expect(estimateSeconds({ trainRows: 2721, epochs: 40, imagesToEmbed: 0, throughput: t }).seconds).toBeCloseTo(188, 6);
+  });
+
+  it('switches to measured rates once both were recorded; refuses a zero or NaN rate', () => {
+    const db = database();
+    recordThroughput(db, THROUGHPUT_KEYS.rowEpoch, 0.002, 1);
+    expect(readThroughput(db).basis).toBe('constant');
+    recordThroughput(db, THROUGHPUT_KEYS.embeddedImage, 0.5, 2);
+    recordThroughput(db, THROUGHPUT_KEYS.embeddedImage, 0, 3);
+    recordThroughput(db, THROUGHPUT_KEYS.embeddedImage, Number.NaN, 4);
+    const t = readThroughput(db);
+    expect(t).toEqual({ secondsPerRowEpoch: 0.002, secondsPerEmbeddedImage: 0.5, basis: 'measured' });
+    expect(estimateSeconds({ trainRows: 100, epochs: 10, imagesToEmbed: 4, throughput: t })).toEqual({ seconds: 100 * 0.002 * 10 + 2, secondsPerEpoch: 100 * 0.002, embeddingSeconds: 2 });
+  });
+});
