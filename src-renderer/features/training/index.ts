@@ -1,14 +1,14 @@
 import { defineFeature } from '../../app/feature.js';
-import { placeholderPage } from '../../ui/PlaceholderPage.js';
 import { trainingIcon } from './icons.js';
+import { useTrainingLive } from './live.js';
 import { en, tr } from './messages.js';
+import './training.css';
+import { TrainingPage } from './TrainingPage.js';
 
-/**
- * The Training page (TrainingPage.tsx) is built against the training contract slice; until
- * that slice is merged into src-shared/contract/index.ts this entry keeps the placeholder.
- */
+/** Training: start a run on a dataset, follow it live (charts, events), and manage the models runs made. */
 export const trainingFeature = defineFeature({
   name: 'training',
   messages: { en, tr },
-  routes: [{ page: 'training', order: 40, label: 'nav.training', icon: trainingIcon, Page: placeholderPage('training', 'training.title', 'training.intro') }],
+  routes: [{ page: 'training', order: 40, label: 'nav.training', icon: trainingIcon, Page: TrainingPage }],
+  live: [useTrainingLive],
 });
