@@ -23,6 +23,15 @@ function useTab(): [Tab, (t: Tab) => void] {
   return [tab, set];
 }
 
+/**
+ * Whether the engine lacks the training feature: its methods are in the contract, but an
+ * engine without the feature answers `unavailable … not served` (the engine side of
+ * training is not wired yet). The page says so once instead of failing call by call.
+ */
+function notServed(err: unknown): boolean {
+  return err instanceof Error && (err as Error & { code?: string }).code === 'unavailable' && /not served/.test(err.message);
+}
+
 /** Training: start a run, follow runs live, and manage the models they made. */
 export function TrainingPage() {
   const { t } = useTranslation();
@@ -45,6 +54,11 @@ export function TrainingPage() {
     <div className="page training-page" data-testid="page-training">
       <h1>{t('training.title')}</h1>
       <p className="intro">{t('training.intro')}</p>
+      {notServed(runs.error) ? (
+        <p className="error training-refusal" role="status" data-testid="training-not-served">
+          {t('training.notServed')}
+        </p>
+      ) : null}
       <div className="training-tabs" role="tablist" aria-label={t('training.title')} onKeyDown={onKey}>
         {TABS.map((x) => (
           <button

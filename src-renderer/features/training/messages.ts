@@ -8,6 +8,7 @@ export const en = {
   training: {
     title: 'Training',
     intro: 'Train a product recognizer on a dataset, on this machine, and see how much it improves retrieval against the model you started from.',
+    notServed: 'This version of the engine cannot train yet: its training job is still being built. The page shows what it will hold; nothing you start here will run.',
     tab: { new: 'New training', runs: 'Runs', models: 'Models' },
     newTitle: 'What to learn from',
     dataset: 'Dataset',
@@ -178,6 +179,7 @@ export const tr: Translation<typeof en> = {
   training: {
     title: 'Eğitim',
     intro: 'Bir veri kümesiyle bu bilgisayarda bir ürün tanıyıcı eğitin ve başlangıç modeline göre aramayı ne kadar iyileştirdiğini görün.',
+    notServed: 'Motorun bu sürümü henüz eğitim yapamıyor: eğitim işi hâlâ yapım aşamasında. Sayfa neleri içereceğini gösteriyor; burada başlattığınız hiçbir şey çalışmaz.',
     tab: { new: 'Yeni eğitim', runs: 'Çalıştırmalar', models: 'Modeller' },
     newTitle: 'Neyden öğrenilecek',
     dataset: 'Veri kümesi',
