@@ -160,7 +160,7 @@ export const en = {
     noModels: 'No trained models yet. A run that completes makes one.',
   },
   jobTypes: { training_run: 'Training' },
-  stages: { preparing: 'Reading the dataset', exporting: 'Exporting the model' },
+  stages: { preparing: 'Reading the dataset', training: 'Training', exporting: 'Exporting the model' },
   errors: {
     dataset_not_found: 'The dataset is gone (deleted meanwhile).',
     dataset_empty: 'The dataset has no product with an image: add products with images first.',
@@ -331,7 +331,7 @@ export const tr: Translation<typeof en> = {
     noModels: 'Henüz eğitilmiş model yok. Tamamlanan bir çalıştırma bir model üretir.',
   },
   jobTypes: { training_run: 'Eğitim' },
-  stages: { preparing: 'Veri kümesi okunuyor', exporting: 'Model dışa aktarılıyor' },
+  stages: { preparing: 'Veri kümesi okunuyor', training: 'Eğitiliyor', exporting: 'Model dışa aktarılıyor' },
   errors: {
     dataset_not_found: 'Veri kümesi artık yok (bu arada silinmiş).',
     dataset_empty: 'Veri kümesinde görseli olan ürün yok: önce görselli ürünler ekleyin.',
