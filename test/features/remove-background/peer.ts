@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 
-export const datasetDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/datasets/grocery-store/train');
+export const datasetDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/grocery-store/train');
 
 /** null when the dataset is there; otherwise why the test or bench cannot run. */
 export function datasetMissing(): string | null {
