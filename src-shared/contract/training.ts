@@ -14,6 +14,16 @@ import { Id, SafeText, Timestamp } from './schemas.js';
 /** Projection width for large backbones (ViT-B and up); 512 otherwise. */
 export const LARGE_BACKBONE_PROJECTION_DIM = 1024;
 
+/**
+ * Views of a training image whose embedder features become extra training rows (same
+ * product, same domain): variation the head must learn to ignore. Each is one
+ * deterministic sharp pipeline (src-main/features/training/views.ts renders it), so its
+ * features are cached per image, model and view like the image's own.
+ */
+export const TRAINING_VIEW_NAMES = ['mirror', 'zoom-80', 'brighter', 'darker'] as const;
+export const TrainingViewName = z.enum(TRAINING_VIEW_NAMES);
+export type TrainingViewName = z.infer<typeof TrainingViewName>;
+
 export const TrainingConfigSchema = z
   .object({
     seed: z.number().int().nonnegative().default(1),
@@ -47,6 +57,12 @@ export const TrainingConfigSchema = z
         ldaShrinkage: z.number().min(0).max(1).default(0.1),
         /** The projection columns beyond the LDA directions keep their random values times this. */
         ldaResidualScale: z.number().min(0).max(1).default(0.1),
+        /**
+         * Weight of an LDA part in the served embedding (0: the trained head alone): the LDA
+         * of the train rows (shrinkage ldaShrinkage) and the trained projection side by side,
+         * one linear map (lda.ts headWithLdaPart), evaluated and exported. Linear heads only.
+         */
+        ldaMix: z.number().min(0).max(1).default(0),
       })
       .strict()
       .prefault({}),
@@ -121,11 +137,24 @@ export const TrainingConfigSchema = z
       })
       .strict()
       .prefault({}),
+    data: z
+      .object({
+        /**
+         * Views of each train image (views.ts) whose features join the training rows; the
+         * job embeds them (cached per image, model and view); the gallery and the queries
+         * stay the original images.
+         */
+        views: z.array(TrainingViewName).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
     if (c.schedule.warmupEpochs >= c.epochs && c.epochs > 1)
       ctx.addIssue({ code: 'custom', path: ['schedule', 'warmupEpochs'], message: `warm-up (${c.schedule.warmupEpochs}) must be shorter than the run (${c.epochs} epochs)` });
+    if (c.projection.ldaMix > 0 && c.projection.hiddenDim > 0)
+      ctx.addIssue({ code: 'custom', path: ['projection', 'ldaMix'], message: 'an LDA part needs a linear projection (hiddenDim 0)' });
     if (c.projection.init === 'lda' && c.projection.hiddenDim > 0)
       ctx.addIssue({ code: 'custom', path: ['projection', 'init'], message: 'the LDA initialisation needs a linear projection (hiddenDim 0)' });
     const group = 2 + c.sampler.hardNegativeProducts;

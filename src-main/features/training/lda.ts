@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rowCount, type LabelledFeatures } from './dataset.js';
+import type { HeadWeights } from './head.js';
 
 export interface LdaModel {
   inputDim: number;
@@ -264,4 +265,45 @@ export function ldaInitialisation(
     for (let o = 0; o < projectionDim; o++) classWeights[c * projectionDim + o] = norm > 0 ? centroids[c * projectionDim + o]! / Math.sqrt(norm) : random.classWeights[c * projectionDim + o]!;
   }
   return { kernel, bias, classWeights, ldaColumns: cols };
+}
+
+/**
+ * The served embedding as one affine map: the LDA projection and the trained projection
+ * side by side, [a·(x − mean)·D | b·(x·K + bias)], then L2-normalised as any head. The
+ * cosine of two such rows is about ldaWeight·cos_LDA + (1 − ldaWeight)·cos_head: a and b
+ * bring each part's mean row norm on `rows` (the train rows) to √ldaWeight and
+ * √(1 − ldaWeight). Kept linear (not each part normalised on its own) so the exported
+ * ONNX head stays one MatMul + Add. Linear heads only.
+ */
+export function headWithLdaPart(head: HeadWeights, lda: LdaModel, ldaWeight: number, rows: Float32Array): HeadWeights {
+  if (head.hidden) throw new Error('an LDA part needs a linear head (no hidden layer)');
+  if (lda.inputDim !== head.inputDim) throw new Error(`the LDA reads ${lda.inputDim} features, the head ${head.inputDim}`);
+  if (!(ldaWeight >= 0 && ldaWeight <= 1)) throw new Error(`LDA weight ${ldaWeight} is outside 0…1`);
+  const d = head.inputDim;
+  const p = head.projectionDim;
+  const o = lda.outputDim;
+  const n = rows.length / d;
+  const ldaBias = new Float32Array(o);
+  for (let j = 0; j < o; j++) {
+    let acc = 0;
+    for (let k = 0; k < d; k++) acc -= lda.mean[k]! * lda.directions[k * o + j]!;
+    ldaBias[j] = acc;
+  }
+  const meanNorm = (kernel: Float32Array, bias: Float32Array, width: number) =>
+    tf.tidy(() => {
+      const y = tf.add(tf.matMul(tf.tensor2d(rows, [n, d]), tf.tensor2d(kernel, [d, width])), tf.tensor1d(bias));
+      return tf.mean(tf.norm(y, 2, 1)).dataSync()[0]!;
+    });
+  const a = Math.sqrt(ldaWeight) / Math.max(meanNorm(lda.directions, ldaBias, o), 1e-12);
+  const b = Math.sqrt(1 - ldaWeight) / Math.max(meanNorm(head.kernel, head.bias, p), 1e-12);
+  const width = o + p;
+  const kernel = new Float32Array(d * width);
+  for (let k = 0; k < d; k++) {
+    for (let j = 0; j < o; j++) kernel[k * width + j] = a * lda.directions[k * o + j]!;
+    for (let j = 0; j < p; j++) kernel[k * width + o + j] = b * head.kernel[k * p + j]!;
+  }
+  const bias = new Float32Array(width);
+  for (let j = 0; j < o; j++) bias[j] = a * ldaBias[j]!;
+  for (let j = 0; j < p; j++) bias[o + j] = b * head.bias[j]!;
+  return { inputDim: d, projectionDim: width, kernel, bias };
 }

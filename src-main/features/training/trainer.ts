@@ -17,7 +17,7 @@ import { AdamW } from './optimizer.js';
 import { WeightEma } from './ema.js';
 import { clipByGlobalNorm } from './gradients.js';
 import { arcFaceLoss, dropoutMask, embedForTraining, embedRows, foldedHeadWeights, initialHeadParams, initialHeadState, inputStandardisation, PARAM, STATE, trainableParamNames, updateMovingStatistics, type HeadShape, type HeadWeights } from './head.js';
-import { ldaInitialisation } from './lda.js';
+import { fitLda, headWithLdaPart, ldaInitialisation } from './lda.js';
 import { checkMonitors, type EpochRecord, type MonitorEvent, type MonitorState } from './monitors.js';
 import { Rng } from './rng.js';
 import { DomainAwareSampler, neighbourPools, ProductIndex } from './sampler.js';
@@ -161,6 +161,15 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   let partial: PartialEpoch = resumed?.partial ?? { lossSum: 0, gradNormSum: 0, steps: 0, seconds: 0 };
 
   const emaHead = () => foldedHeadWeights(new Map([...ema.values(), ...constantValues]), inputDim, projectionDim);
+  // projection.ldaMix: the served embedding joins an LDA of the train rows to the trained
+  // head (fitted once; a resumed run refits the same one from the same rows).
+  const ldaPart = config.projection.ldaMix > 0 ? fitLda(data.train, classCount, config.projection.ldaShrinkage) : null;
+  /** What is evaluated, exported and used for hard negatives: the EMA head, with its LDA part when mixed. */
+  const servedHead = (): HeadWeights => {
+    const head = emaHead();
+    return ldaPart ? headWithLdaPart(head, ldaPart, config.projection.ldaMix, data.train.features) : head;
+  };
+  const servedDim = ldaPart ? ldaPart.outputDim + projectionDim : projectionDim;
   const snapshot = (atEpoch: number, step: number, emergency: string | null): Uint8Array => {
     const opt = optimizer.state();
     const state: CheckpointState = {
@@ -191,7 +200,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     epochsCompleted: history.length,
     history,
     baseline,
-    head: emaHead(),
+    head: servedHead(),
     checkpoint,
   });
 
@@ -203,8 +212,8 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       const lr = learningRateAt(epoch, config, config.optimizer.headLr);
       if (!plan) {
         // Hard negatives from the current (EMA) embedding space, refreshed every epoch.
-        trainEmbeddings ??= embedRows(emaHead(), data.train.features);
-        const pools = neighbourPools(trainEmbeddings, projectionDim, index, config.sampler.neighbourPool);
+        trainEmbeddings ??= embedRows(servedHead(), data.train.features);
+        const pools = neighbourPools(trainEmbeddings, servedDim, index, config.sampler.neighbourPool);
         plan = sampler.planEpoch(trainRows, config.batchSize, pools, samplerRng).batches;
       }
       for (let step = startStep; step < plan.length; step++) {
@@ -262,13 +271,13 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const evalStarted = performance.now();
-      const head = emaHead();
+      const head = servedHead();
       trainEmbeddings = embedRows(head, data.train.features);
       const embedded = new Map<EvaluationSource, Float32Array>([['train', trainEmbeddings]]);
       const measured = evaluation.measure((s) => {
         if (!embedded.has(s)) embedded.set(s, embedRows(head, sourceSet(s).features));
         return embedded.get(s)!;
-      }, projectionDim);
+      }, servedDim);
       const record: EpochRecord = {
         epoch,
         lr,

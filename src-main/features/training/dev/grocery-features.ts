@@ -11,7 +11,8 @@ import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { packageRoot } from '../../../engine/package-root.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from '../dataset.js';
-import { loadInterimEmbedder } from './interim-embedder.js';
+import { renderView, type TrainingViewName } from '../views.js';
+import { l2Normalised, loadInterimEmbedder } from './interim-embedder.js';
 
 export const groceryDir = path.resolve(packageRoot, '..', 'shared', 'datasets', 'grocery-store');
 export const defaultFeatureCacheDir = path.join(packageRoot, '.bench', 'features');
@@ -42,8 +43,10 @@ export const ICONIC_AUGMENTATIONS: Record<string, (file: string) => Promise<Buff
   'less-saturated': (f) => sharp(f).modulate({ saturation: 0.6 }).png().toBuffer(),
 };
 
-/** `path#augmentation` names an augmented variant of a dataset image. */
+/** `path#augmentation` names an augmented variant of a dataset image; `path#view:name` a training view (views.ts). */
 const AUG_SEPARATOR = '#';
+const VIEW_PREFIX = 'view:';
+const viewPath = (p: string, view: TrainingViewName) => `${p}${AUG_SEPARATOR}${VIEW_PREFIX}${view}`;
 
 export interface GroceryImage {
   /** Relative to the dataset folder (with `#augmentation` for a variant). */
@@ -148,6 +151,7 @@ export async function groceryVectors(
           part.map((p) => {
             const [file, aug] = p.split(AUG_SEPARATOR);
             if (!aug) return path.join(dir, file!);
+            if (aug.startsWith(VIEW_PREFIX)) return renderView(path.join(dir, file!), aug.slice(VIEW_PREFIX.length) as TrainingViewName);
             const make = ICONIC_AUGMENTATIONS[aug];
             if (!make) throw new Error(`unknown augmentation ${aug}`);
             return make(path.join(dir, file!));
@@ -178,11 +182,21 @@ export function toLabelledFeatures(images: readonly GroceryImage[], vectors: rea
   };
 }
 
+/** The grocery set as trainer input, with each requested view's features of the train rows. */
+export type GroceryTrainingData = TrainingData & {
+  /** `viewFeatures[v]`: view `views[v]` of every train row, in the train rows' order (views.ts withViewRows). */
+  viewFeatures: Float32Array[];
+};
+
 /**
  * The grocery set as TrainingData. `classes` keeps a subset (relabelled 0…n−1 in the
  * given order); `trainDomains` drops training rows of the other domain (the
  * "without approved photos" experiment); the gallery stays the real train photos
  * (pass `evaluation.galleryDomains: ['real']` when training on them, for the same gallery).
+ * `views`: features of these views (views.ts) of every train row, returned apart.
+ * `testTimeMirror`: every dataset image's vector becomes the normalised mean of the
+ * image's and its mirror's (test-time augmentation, applied alike to gallery, queries
+ * and training rows; the iconic augmentations and the views stay single).
  */
 export async function groceryTrainingData(
   opts: {
@@ -190,18 +204,33 @@ export async function groceryTrainingData(
     trainDomains?: readonly ('real' | 'synthetic')[];
     /** Adds these variants of each iconic image as synthetic training rows. */
     iconicAugmentations?: readonly string[];
+    views?: readonly TrainingViewName[];
+    testTimeMirror?: boolean;
     dir?: string;
     cacheDir?: string;
     onProgress?: (done: number, total: number) => void;
   } = {},
-): Promise<TrainingData> {
+): Promise<GroceryTrainingData> {
   const listing = await listGrocery(opts.dir);
   const keep = opts.classes ?? listing.classNames.map((_, i) => i);
   const relabel = new Map(keep.map((c, i) => [c, i]));
   const base = listing.images.filter((im) => relabel.has(im.label));
   const variants = base.filter((im) => im.domain === 'synthetic').flatMap((im) => (opts.iconicAugmentations ?? []).map((aug) => ({ ...im, path: `${im.path}${AUG_SEPARATOR}${aug}` })));
   const images = [...base, ...variants];
-  const vectors = await groceryVectors(images, opts);
+  const trainDomains = new Set(opts.trainDomains ?? ['real', 'synthetic']);
+  const isTrain = (im: GroceryImage) => im.split === 'train' && trainDomains.has(im.domain);
+  const views = opts.views ?? [];
+  const viewImages = views.flatMap((view) => images.filter(isTrain).map((im) => ({ ...im, path: viewPath(im.path, view) })));
+  const mirrorImages = opts.testTimeMirror ? base.map((im) => ({ ...im, path: viewPath(im.path, 'mirror') })) : [];
+  const all = await groceryVectors([...images, ...viewImages, ...mirrorImages], opts);
+  const vectors = all.slice(0, images.length);
+  if (opts.testTimeMirror) {
+    const mirrors = all.slice(images.length + viewImages.length);
+    base.forEach((_, i) => {
+      const mean = Float32Array.from(vectors[i]!, (x, k) => x + mirrors[i]![k]!);
+      vectors[i] = l2Normalised(mean);
+    });
+  }
   const byRole = (pred: (im: GroceryImage) => boolean) => {
     const idx = images.map((im, i) => (pred(im) ? i : -1)).filter((i) => i >= 0);
     return toLabelledFeatures(
@@ -210,13 +239,20 @@ export async function groceryTrainingData(
       relabel,
     );
   };
-  const trainDomains = new Set(opts.trainDomains ?? ['real', 'synthetic']);
+  const trainCount = images.filter(isTrain).length;
+  const viewFeatures = views.map((_, v) => {
+    const rows = all.slice(images.length + v * trainCount, images.length + (v + 1) * trainCount);
+    const out = new Float32Array(rows.length * (rows[0]?.length ?? 0));
+    rows.forEach((r, i) => out.set(r, i * r.length));
+    return out;
+  });
   return {
     classNames: keep.map((c) => listing.classNames[c]!),
-    train: byRole((im) => im.split === 'train' && trainDomains.has(im.domain)),
+    train: byRole(isTrain),
     valid: byRole((im) => im.split === 'valid'),
     // A gallery of its own only when the train rows lack the photos; otherwise the trainer
     // takes the train rows (with galleryDomains ['real'], exactly these photos) and embeds them once.
     ...(trainDomains.has('real') ? {} : { gallery: byRole((im) => im.split === 'train' && im.domain === 'real') }),
+    viewFeatures,
   };
 }
