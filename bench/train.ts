@@ -13,7 +13,11 @@
  * cached in .bench/features/ after the first run.
  *
  *   node --import tsx bench/train.ts                  the bench (last line: JSON)
- *   node --import tsx bench/train.ts --search         head lr × epochs search on a holdout of train
+ *   node --import tsx bench/train.ts --search         recipes compared on a holdout of train (never val):
+ *       --holdout cluster|block|interleaved           which photos are held out (dev/holdout.ts; cluster by default)
+ *       --configs '[{…}, …]'                          the recipes (else an lr × epochs --grid)
+ *   --config '{…}'                                    a partial recipe over the defaults of every run
+ *   --mirror-tta                                      test-time mirror averaging, for raw, LDA and head alike
  *   --epochs N --lr X                                 override the trained run's defaults
  */
 import fs from 'node:fs/promises';
@@ -23,7 +27,8 @@ import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { packageRoot } from '../src-main/engine/package-root.js';
 import { parseTrainingConfig, type TrainingConfigInput } from '../src-main/features/training/config.js';
-import { DOMAIN, rowCount, selectRows, type TrainingData } from '../src-main/features/training/dataset.js';
+import { DOMAIN, rowCount, selectRows, type LabelledFeatures, type TrainingData } from '../src-main/features/training/dataset.js';
+import { HOLDOUT_KINDS, trainHoldout, type HoldoutKind } from '../src-main/features/training/dev/holdout.js';
 import { groceryTrainingData, groceryUnavailable, ICONIC_AUGMENTATIONS } from '../src-main/features/training/dev/grocery-features.js';
 import { recallAtK } from '../src-main/features/training/evaluate.js';
 import { HEAD_INPUT, HEAD_OUTPUT } from '../src-main/features/training/export-onnx.js';
@@ -34,6 +39,7 @@ import { Rng } from '../src-main/features/training/rng.js';
 import { removeWasmMatMulTransposeShim, useTfBackend, type TfBackendName } from '../src-main/features/training/tf-backend.js';
 import { trainInWorker } from '../src-main/features/training/train-in-worker.js';
 import type { TrainingEvent, TrainingResult } from '../src-main/features/training/trainer.js';
+import { withViewRows, type TrainingViewName } from '../src-main/features/training/views.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -112,28 +118,28 @@ async function stepTiming(backend: TfBackendName, shim: boolean, data: TrainingD
   return ms;
 }
 
-/** Every 5th real train photo of each product becomes a query; the rest is gallery and training data. */
-function holdout(data: TrainingData): TrainingData {
-  const seen = new Map<number, number>();
-  const keep: number[] = [];
-  const held: number[] = [];
-  for (let i = 0; i < rowCount(data.train); i++) {
-    if (data.train.domains[i] !== DOMAIN.real) {
-      keep.push(i);
-      continue;
-    }
-    const c = data.train.labels[i]!;
-    const n = seen.get(c) ?? 0;
-    seen.set(c, n + 1);
-    (n % 5 === 4 ? held : keep).push(i);
-  }
-  const train = selectRows(data.train, keep);
-  return { classNames: data.classNames, train, valid: selectRows(data.train, held) };
+/** The train rows plus the rows of the views a recipe asks for (of those loaded). */
+function trainingRows(base: TrainingData, viewFeatures: readonly Float32Array[], views: readonly TrainingViewName[]): TrainingData {
+  return withViewRows(
+    base,
+    views.map((v) => {
+      const i = loadedViews.indexOf(v);
+      if (i < 0) throw new Error(`view ${v} was not loaded (pass it in --config's data.views or --configs)`);
+      return viewFeatures[i]!;
+    }),
+  );
 }
+
+const configFlag = JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput;
+const configsFlag = flag('--configs') ? (JSON.parse(flag('--configs')!) as TrainingConfigInput[]) : [];
+/** Every view any recipe of this run asks for, loaded (and embedded when not cached) once. */
+const loadedViews = [...new Set([configFlag, ...configsFlag].flatMap((c) => c.data?.views ?? []))];
+/** `--mirror-tta`: test-time mirror averaging of every image's features, for the raw features, the LDA and the head alike. */
+const testTimeMirror = args.includes('--mirror-tta');
 
 log(`bench:train — ${new Date().toISOString()} — ${process.platform}-${process.arch}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 await useTfBackend('wasm');
-const data = await loadData();
+const { viewFeatures, ...data } = await loadData({ views: loadedViews, testTimeMirror });
 const photoRows = [...data.train.domains.keys()].filter((i) => data.train.domains[i] === DOMAIN.real);
 const photos = selectRows(data.train, photoRows);
 log(`data: ${data.classNames.length} products; train ${rowCount(data.train)} rows (${rowCount(photos)} photos + ${rowCount(data.train) - rowCount(photos)} iconic), val ${rowCount(data.valid)}, ${data.train.dimension} dims`);
@@ -149,18 +155,26 @@ function mergeConfig(base: TrainingConfigInput, extra: TrainingConfigInput): Tra
   }
   return out as TrainingConfigInput;
 }
-const configFlag = JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput;
 
 if (args.includes('--search')) {
-  const search = holdout(data);
-  log(`search on a holdout of train: ${rowCount(search.train)} training rows (the gallery: their photos), ${rowCount(search.valid)} held-out photos as queries`);
+  const kind = (flag('--holdout') ?? 'cluster') as HoldoutKind;
+  if (!HOLDOUT_KINDS.includes(kind)) throw new Error(`--holdout takes ${HOLDOUT_KINDS.join(', ')}`);
+  const { data: search, viewFeatures: searchViews } = trainHoldout(data, viewFeatures, kind);
+  log(`search on a ${kind} holdout of train: ${rowCount(search.train)} training rows (the gallery: their photos), ${rowCount(search.valid)} held-out photos as queries`);
   const searchPhotos = selectRows(search.train, [...search.train.domains.keys()].filter((i) => search.train.domains[i] === DOMAIN.real));
-  const searchLda = fitLda(search.train, search.classNames.length, 0.1);
-  const ldaHoldout = recall({ vectors: ldaProject(searchLda, searchPhotos.features), labels: searchPhotos.labels }, { vectors: ldaProject(searchLda, search.valid.features), labels: search.valid.labels }, searchLda.outputDim);
+  const ldaOn = (rows: LabelledFeatures) => {
+    const model = fitLda(rows, search.classNames.length, 0.1);
+    return recall({ vectors: ldaProject(model, searchPhotos.features), labels: searchPhotos.labels }, { vectors: ldaProject(model, search.valid.features), labels: search.valid.labels }, model.outputDim);
+  };
+  const rawHoldout = recall({ vectors: searchPhotos.features, labels: searchPhotos.labels }, { vectors: search.valid.features, labels: search.valid.labels }, search.train.dimension);
+  log(`raw features on the holdout: recall@1 ${pct(rawHoldout.r1)}  @5 ${pct(rawHoldout.r5)}`);
+  const ldaHoldout = ldaOn(search.train);
   log(`LDA (α 0.1) on the holdout: recall@1 ${pct(ldaHoldout.r1)}  @5 ${pct(ldaHoldout.r5)}`);
+  const ldaViewsHoldout = loadedViews.length ? ldaOn(trainingRows(search, searchViews, loadedViews).train) : null;
+  if (ldaViewsHoldout) log(`LDA (α 0.1) fitted with the views ${loadedViews.join(', ')}: recall@1 ${pct(ldaViewsHoldout.r1)}  @5 ${pct(ldaViewsHoldout.r5)}`);
   // --configs '[{…}, …]': recipes to compare (each over --config and the defaults); else the lr × epochs --grid.
-  const candidates: TrainingConfigInput[] = flag('--configs')
-    ? (JSON.parse(flag('--configs')!) as TrainingConfigInput[])
+  const candidates: TrainingConfigInput[] = configsFlag.length
+    ? configsFlag
     : (flag('--grid') ?? '3e-4:30,1e-3:30,3e-3:30,1e-2:30').split(',').map((s) => {
         const [lr, epochs] = s.split(':').map(Number) as [number, number];
         return { epochs, optimizer: { headLr: lr } };
@@ -168,13 +182,14 @@ if (args.includes('--search')) {
   const tried: { config: TrainingConfigInput; r1: number; r5: number; best_r1: number; best_epoch: number; seconds: number }[] = [];
   for (const candidate of candidates) {
     const label = JSON.stringify(candidate);
-    const r = await train(label, search, mergeConfig(mergeConfig(PHOTO_GALLERY, configFlag), candidate));
+    const recipe = mergeConfig(mergeConfig(PHOTO_GALLERY, configFlag), candidate);
+    const r = await train(label, trainingRows(search, searchViews, parseTrainingConfig(recipe).data.views), recipe);
     const last = r.history[r.history.length - 1]!;
     const best = r.history.reduce((x, y) => (y.recall['1']! > x.recall['1']! ? y : x));
     tried.push({ config: candidate, r1: last.recall['1']!, r5: last.recall['5']!, best_r1: best.recall['1']!, best_epoch: best.epoch + 1, seconds: round(r.seconds, 1) });
     log(`→ ${label}: holdout recall@1 ${pct(last.recall['1'])}, @5 ${pct(last.recall['5'])} (best ${pct(best.recall['1'])} at epoch ${best.epoch + 1}; ${r.seconds.toFixed(0)} s)`);
   }
-  log(JSON.stringify({ bench: 'train-search', holdout_queries: rowCount(search.valid), lda_recall_at_1: round(ldaHoldout.r1), tried }));
+  log(JSON.stringify({ bench: 'train-search', holdout: kind, holdout_queries: rowCount(search.valid), test_time_mirror: testTimeMirror, raw_recall_at_1: round(rawHoldout.r1), lda_recall_at_1: round(ldaHoldout.r1), ...(ldaViewsHoldout ? { lda_with_views_recall_at_1: round(ldaViewsHoldout.r1) } : {}), tried }));
   process.exit(0);
 }
 
@@ -194,6 +209,14 @@ for (const shrinkage of [0.01, 0.1, 0.3]) {
   log(`LDA (shrinkage α = ${shrinkage}, ${model.outputDim} dims): recall@1 ${pct(r.r1)}  @5 ${pct(r.r5)}  (${lda[String(shrinkage)]!.seconds.toFixed(1)} s)`);
 }
 const ldaDefault = lda['0.1']!;
+const trainRows = trainingRows(data, viewFeatures, config.data.views);
+// The same LDA given the head's training rows (views included): is a win the views' or the head's?
+let ldaWithViews: { r1: number; r5: number } | null = null;
+if (config.data.views.length) {
+  const model = fitLda(trainRows.train, data.classNames.length, 0.1);
+  ldaWithViews = recall({ vectors: ldaProject(model, photos.features), labels: photos.labels }, { vectors: ldaProject(model, data.valid.features), labels: data.valid.labels }, model.outputDim);
+  log(`LDA (α 0.1) fitted with the views ${config.data.views.join(', ')} (${rowCount(trainRows.train)} rows): recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
+}
 
 // Backends: the same training step, timed.
 const timingSteps = 8;
@@ -202,8 +225,8 @@ const msWasmPlain = await stepTiming('wasm', false, data, timingSteps);
 const msWasm = await stepTiming('wasm', true, data, timingSteps);
 log(`\nms per training step (batch ${config.batchSize}, ${data.train.dimension}→512, ${data.classNames.length} classes): cpu ${msCpu.toFixed(0)}, wasm ${msWasmPlain.toFixed(0)}, wasm + transpose shim ${msWasm.toFixed(0)}  → ${(msCpu / msWasm).toFixed(1)}× cpu, ${(msWasmPlain / msWasm).toFixed(1)}× plain wasm`);
 
-log(`\ntraining (worker thread, ${config.epochs} epochs, head lr ${config.optimizer.headLr}):`);
-const main = await train('main', data, config);
+log(`\ntraining (worker thread, ${config.epochs} epochs, head lr ${config.optimizer.headLr}, ${rowCount(trainRows.train)} rows${config.data.views.length ? ` with the views ${config.data.views.join(', ')}` : ''}${config.projection.ldaMix ? `, LDA part weight ${config.projection.ldaMix}` : ''}):`);
+const main = await train('main', trainRows, config);
 const last = main.history[main.history.length - 1]!;
 const best = main.history.reduce((a, b) => (b.recall['1']! > a.recall['1']! ? b : a));
 
@@ -219,10 +242,20 @@ await fs.writeFile(path.join(outDir, 'head.onnx'), exported.onnx);
 await fs.writeFile(path.join(outDir, 'head.manifest.json'), JSON.stringify(exported.manifest, null, 2));
 log(`export: ${exported.onnx.byteLength} bytes ONNX, max |ONNX − TF.js| on the val features ${onnxDiff.toExponential(2)}; written to ${path.relative(packageRoot, outDir)}/`);
 
+// With an LDA part, the trained part alone: the served kernel's last projection.dim columns.
+let headPartAlone: { r1: number; r5: number } | null = null;
+if (config.projection.ldaMix > 0) {
+  const { inputDim, projectionDim: width, kernel, bias } = main.head;
+  const p = config.projection.dim;
+  const part = { inputDim, projectionDim: p, kernel: Float32Array.from({ length: inputDim * p }, (_, i) => kernel[Math.floor(i / p) * width + (width - p) + (i % p)]!), bias: bias.slice(width - p) };
+  headPartAlone = recall({ vectors: embedRows(part, photos.features), labels: photos.labels }, { vectors: embedRows(part, data.valid.features), labels: data.valid.labels }, p);
+  log(`the trained part alone (without its LDA part): recall@1 ${pct(headPartAlone.r1)}  @5 ${pct(headPartAlone.r5)}`);
+}
+
 // The same recipe started from the LDA projection (projection.init 'lda'), shorter: it starts at the floor.
 const ldaInitEpochs = Number(flag('--lda-init-epochs') ?? 12);
 log(`\ntraining from the LDA projection (projection.init 'lda', ${ldaInitEpochs} epochs):`);
-const fromLda = await train('lda-init', data, mergeConfig(config, { epochs: ldaInitEpochs, projection: { init: 'lda' } }));
+const fromLda = await train('lda-init', trainRows, mergeConfig(config, { epochs: ldaInitEpochs, projection: { init: 'lda', ldaMix: 0 } }));
 
 // Without the approved (real) photos: iconic only, then iconic + augmentations.
 log('\nwithout approved photos (same val → train-photos evaluation):');
@@ -235,6 +268,8 @@ const lastOf = (r: TrainingResult) => r.history[r.history.length - 1]!;
 log('\nsummary (val photos → train photos, 81 products):');
 log(`  raw features                      recall@1 ${pct(before.r1)}  @5 ${pct(before.r5)}`);
 log(`  LDA (α 0.1)                       recall@1 ${pct(ldaDefault.r1)}  @5 ${pct(ldaDefault.r5)}`);
+if (ldaWithViews) log(`  LDA (α 0.1) fitted with the views  recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
+if (headPartAlone) log(`  trained part without its LDA part  recall@1 ${pct(headPartAlone.r1)}  @5 ${pct(headPartAlone.r5)}`);
 log(`  head, iconic only                 recall@1 ${pct(lastOf(noReal).recall['1'])}  @5 ${pct(lastOf(noReal).recall['5'])}`);
 log(`  head, iconic + ${Object.keys(ICONIC_AUGMENTATIONS).length} augmentations   recall@1 ${pct(lastOf(noRealAug).recall['1'])}  @5 ${pct(lastOf(noRealAug).recall['5'])}`);
 log(`  head, photos + iconic (EMA)       recall@1 ${pct(last.recall['1'])}  @5 ${pct(last.recall['5'])}  (best epoch ${best.epoch + 1}: ${pct(best.recall['1'])})`);
@@ -254,6 +289,10 @@ log(
     val_recall_at_5_after: round(last.recall['5']!),
     seconds_per_epoch: round(main.seconds / config.epochs, 2),
     head_lr: config.optimizer.headLr,
+    views: config.data.views,
+    lda_mix: config.projection.ldaMix,
+    test_time_mirror: testTimeMirror,
+    training_rows: rowCount(trainRows.train),
     lda_recall_at_1: round(ldaDefault.r1),
     // Without the approved photos: trained on the iconic image + its augmentations only.
     val_recall_at_1_without_real: round(lastOf(noRealAug).recall['1']!),
@@ -262,6 +301,8 @@ log(
     lda_init_recall_at_1: round(lastOf(fromLda).recall['1']!),
     lda_init_recall_at_1_epoch_1: round(fromLda.history[0]!.recall['1']!),
     lda_recall_at_5: round(ldaDefault.r5),
+    ...(ldaWithViews ? { lda_with_views_recall_at_1: round(ldaWithViews.r1), lda_with_views_recall_at_5: round(ldaWithViews.r5) } : {}),
+    ...(headPartAlone ? { head_part_alone_recall_at_1: round(headPartAlone.r1), head_part_alone_recall_at_5: round(headPartAlone.r5) } : {}),
     lda_by_shrinkage: Object.fromEntries(Object.entries(lda).map(([k, v]) => [k, round(v.r1)])),
     after_over_lda: round(last.recall['1']! / ldaDefault.r1, 3),
     synthetic_to_real_at_1_after: round(last.syntheticToReal?.['1'] ?? Number.NaN),
