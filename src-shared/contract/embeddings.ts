@@ -29,10 +29,12 @@ export const EmbedderInfo = z.object({
   dimension: z.number().int().positive(),
   /** Usable now (the offline default always is; catalog entries once installed from the Models page; imported ones once their file is in). */
   installed: z.boolean(),
-  /** offline: built in; download: the catalog (models.download); user: an .onnx the user imported (models.import, task embedding). */
-  source: z.enum(['offline', 'download', 'user']),
+  /** offline: built in; download: the catalog (models.download); user: an .onnx the user imported (models.import, task embedding); trained: made by a training run (training.models). */
+  source: z.enum(['offline', 'download', 'user', 'trained']),
   licence: z.string(),
   description: z.string(),
+  /** The active embedder: what extraction and matching use when no model is named (training.activate sets it). */
+  active: z.boolean(),
 });
 export type EmbedderInfo = z.infer<typeof EmbedderInfo>;
 
@@ -81,7 +83,8 @@ export const DuplicateMember = z.object({
 export const ExtractInput = z
   .object({
     scope: EmbeddingScope,
-    modelId: z.string().min(1).default(DEFAULT_EMBEDDER_ID),
+    /** Default: the active embedder (the offline default until a trained model is set as active). */
+    modelId: z.string().min(1).optional(),
     /** Add to this index (its scope and model must be the ones given). */
     indexId: Id.optional(),
     /** Or create one with this name (refused when the scope already has an index for the model). */
@@ -100,7 +103,7 @@ export const embeddingsContract = defineSlice({
     ),
     'embeddings.indexes': method(z.object({}).strict(), z.array(VectorIndexInfo), 'Vector indexes: name, scope, model, vectors, state'),
     'embeddings.createIndex': method(
-      z.object({ name: z.string().trim().min(1).max(120), scope: EmbeddingScope, modelId: z.string().min(1).default(DEFAULT_EMBEDDER_ID) }).strict(),
+      z.object({ name: z.string().trim().min(1).max(120), scope: EmbeddingScope, /** Default: the active embedder. */ modelId: z.string().min(1).optional() }).strict(),
       VectorIndexInfo,
       'An empty index for a scope and model (one per pair)',
     ),

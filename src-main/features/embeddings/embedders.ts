@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContractError, type EmbedderInfo } from '../../../src-shared/contract/index.js';
+import type { Db } from '../../engine/db/database.js';
 import { packageRoot } from '../../engine/package-root.js';
 import type { ModelStore } from '../models/public.js';
 import { EmbedderSpec, parseEmbedderManifest, toModelRef, type EmbedderManifest } from './embedder-spec.js';
@@ -24,20 +25,62 @@ export function readEmbedderManifests(dir = path.join(packageRoot, 'native-model
     .sort((a, b) => (a.id === OFFLINE_EMBEDDER_ID ? -1 : b.id === OFFLINE_EMBEDDER_ID ? 1 : a.id.localeCompare(b.id)));
 }
 
+/**
+ * Embedders another feature makes (training's trained heads): listed, sized and run like
+ * the others. A source answers only for its own ids (null otherwise).
+ */
+export interface EmbedderSource {
+  list(): Omit<EmbedderInfo, 'active'>[];
+  dimension(id: string): number | null;
+  /** A usable handle, given the handle of any embedder (a head needs its parent's). */
+  handle(id: string, handleOf: (id: string) => Promise<EmbedderHandle>): Promise<EmbedderHandle> | null;
+}
+
+const ACTIVE_KEY = 'active_embedder';
+
 export class Embedders {
   /** Built here from an npm package (the offline default); the model store knows the rest. */
   private readonly builtIn: EmbedderManifest[];
   private offline: Promise<EmbedderHandle> | null = null;
+  private readonly sources: EmbedderSource[] = [];
 
   constructor(
     private readonly embedder: ImageEmbedder,
     private readonly cacheDir: string,
     private readonly models: ModelStore,
+    private readonly db: Db,
   ) {
     this.builtIn = readEmbedderManifests().filter((m) => m.source.kind === 'build');
   }
 
+  /** Adds the embedders of another feature (see EmbedderSource). */
+  addSource(source: EmbedderSource): void {
+    this.sources.push(source);
+  }
+
+  /**
+   * The embedder used when none is named: the one set as active (training.activate), or
+   * the offline default when none is, or when the one set is gone or not installed.
+   */
+  activeId(): string {
+    const id = this.db.prepare('SELECT value FROM embeddings_settings WHERE key = ?').pluck().get(ACTIVE_KEY) as string | undefined;
+    if (id && id !== OFFLINE_EMBEDDER_ID && this.listAll().some((m) => m.id === id && m.installed)) return id;
+    return OFFLINE_EMBEDDER_ID;
+  }
+
+  /** Sets the active embedder (an installed one); the offline default's id goes back to it. */
+  setActive(modelId: string): void {
+    this.assertInstalled(modelId);
+    if (modelId === OFFLINE_EMBEDDER_ID) this.db.prepare('DELETE FROM embeddings_settings WHERE key = ?').run(ACTIVE_KEY);
+    else this.db.prepare('INSERT INTO embeddings_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(ACTIVE_KEY, modelId);
+  }
+
   list(): EmbedderInfo[] {
+    const active = this.activeId();
+    return this.listAll().map((m) => ({ ...m, active: m.id === active }));
+  }
+
+  private listAll(): Omit<EmbedderInfo, 'active'>[] {
     const builtIn = this.builtIn.map((m) => ({
       id: m.id,
       name: m.name,
@@ -56,12 +99,16 @@ export class Embedders {
       licence: info.licence,
       description: info.description,
     }));
-    return [...builtIn, ...stored];
+    return [...builtIn, ...stored, ...this.sources.flatMap((s) => s.list())];
   }
 
   dimension(modelId: string): number {
     const builtIn = this.builtIn.find((x) => x.id === modelId);
     if (builtIn) return builtIn.embedder.dimension;
+    for (const source of this.sources) {
+      const d = source.dimension(modelId);
+      if (d !== null) return d;
+    }
     const stored = this.models.embedders().find((e) => e.info.id === modelId);
     if (!stored) throw new ContractError('not_found', `no embedder ${modelId}`);
     return stored.manifest.embedder.dimension;
@@ -70,7 +117,7 @@ export class Embedders {
   /** Refuses (unavailable) an embedder that is known but not installed, before any work is queued for it. */
   assertInstalled(modelId: string): void {
     this.dimension(modelId);
-    const info = this.list().find((m) => m.id === modelId);
+    const info = this.listAll().find((m) => m.id === modelId);
     if (!info?.installed) throw Object.assign(new ContractError('unavailable', `embedder ${modelId} is not installed: install it on the Models page first`), { errorCode: 'model_unavailable' });
   }
 
@@ -83,6 +130,10 @@ export class Embedders {
         throw err;
       });
       return this.offline;
+    }
+    for (const source of this.sources) {
+      const h = source.handle(modelId, (id) => this.handle(id));
+      if (h) return h;
     }
     const file = await this.models.resolveEmbedder(modelId);
     const parsed = EmbedderSpec.safeParse(file.manifest.embedder);

@@ -45,7 +45,8 @@ export class Extraction implements ExtractServices {
 
   /** Starts (or finds) the extraction of a scope into its index. */
   extract(raw: ExtractInput): { index: VectorIndexInfo; jobId: string; batchId: string | null; existing: boolean } {
-    const input = ExtractInputSchema.parse(raw);
+    const parsed = ExtractInputSchema.parse(raw);
+    const input = { ...parsed, modelId: parsed.modelId ?? this.deps.embedders.activeId() };
     const { registry } = this.deps;
     // A dataset that is gone is refused now rather than by the job.
     if (input.scope.kind === 'dataset') this.deps.datasetMembers(input.scope.datasetId);
@@ -161,9 +162,9 @@ export class Extraction implements ExtractServices {
    * Vectors of these images for the model, embedding (and storing) the ones that have
    * none. Images that cannot be embedded are listed, never given a vector.
    */
-  async embedItems(modelId: string, items: readonly ScopeItem[], signal?: AbortSignal): Promise<EmbedItemsResult> {
+  async embedItems(modelId: string, items: readonly ScopeItem[], signal?: AbortSignal, progress?: (done: number, total: number) => void): Promise<EmbedItemsResult> {
     const handle = await this.deps.embedders.handle(modelId);
-    const embedded = await this.embedMissing(handle, items, signal);
+    const embedded = await this.embedMissing(handle, items, signal, progress);
     const vectors = new Map<string, Float32Array>();
     const failures: EmbedItemsResult['failures'] = [];
     for (const it of items) {
@@ -181,6 +182,7 @@ export class Extraction implements ExtractServices {
   private async embedMissing(handle: EmbedderHandle, items: readonly ScopeItem[], signal?: AbortSignal, progress?: (done: number, total: number) => void): Promise<number> {
     const { vectors } = this.deps;
     const todo = [...new Set(items.map((i) => i.sha256))].filter((sha) => !vectors.has(handle.id, sha));
+    if (handle.head && todo.length) return this.embedThroughHead(handle, handle.head, todo, signal, progress);
     let done = 0;
     let embedded = 0;
     for (let i = 0; i < todo.length; i += CHUNK) {
@@ -204,6 +206,28 @@ export class Extraction implements ExtractServices {
       progress?.(done, todo.length);
     }
     return embedded;
+  }
+
+  /**
+   * A trained head's vectors: its parent embedder's (cached like any model's, so images
+   * the parent already embedded, for instance while training, are not decoded again)
+   * through the head. An image the parent cannot embed fails for the head with its reason.
+   */
+  private async embedThroughHead(handle: EmbedderHandle, head: NonNullable<EmbedderHandle['head']>, todo: string[], signal?: AbortSignal, progress?: (done: number, total: number) => void): Promise<number> {
+    const { vectors } = this.deps;
+    const parent = head.parent;
+    await this.embedMissing(parent, todo.map((sha256) => ({ id: sha256, sha256 })), signal, progress);
+    const rows: { sha256: string; vector: Float32Array }[] = [];
+    for (const sha256 of todo) {
+      const v = vectors.get(parent.id, sha256);
+      if (v) rows.push({ sha256, vector: head.apply(v) });
+      else {
+        const f = vectors.failure(parent.id, sha256);
+        vectors.fail(handle.id, { sha256, errorCode: f?.errorCode ?? 'image_unreadable', message: f?.message ?? `${parent.id} could not embed it` });
+      }
+    }
+    vectors.putMany(handle.id, rows);
+    return rows.length;
   }
 
   /** One model request for the chunk; when an image in it cannot be read, one at a time so only that one is left out. */

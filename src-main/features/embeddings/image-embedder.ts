@@ -17,6 +17,12 @@ export interface EmbedderHandle {
   id: string;
   spec: EmbedderSpec;
   ref: EmbeddingModelRef;
+  /**
+   * A trained head on another embedder (training.models): its vector is the parent's
+   * vector through `apply` (unit length in, unit length out, spec.dimension wide). spec
+   * and ref are then the parent's but for the dimension; embed() runs the parent first.
+   */
+  head?: { parent: EmbedderHandle; apply(parentVector: Float32Array): Float32Array };
 }
 
 export interface EmbedOptions {
@@ -65,6 +71,14 @@ export class ImageEmbedder {
 
   /** One unit-length vector per source (file path or encoded bytes), row-major. */
   async embed(model: EmbedderHandle, sources: (string | Uint8Array)[], options: EmbedOptions = {}): Promise<Float32Array> {
+    if (model.head) {
+      const { parent, apply } = model.head;
+      const base = await this.embed(parent, sources, options);
+      const D = model.spec.dimension;
+      const out = new Float32Array(sources.length * D);
+      for (let i = 0; i < sources.length; i++) out.set(apply(base.subarray(i * parent.spec.dimension, (i + 1) * parent.spec.dimension)), i * D);
+      return out;
+    }
     const batchSize = Math.max(1, options.batchSize ?? 8);
     const out = new Float32Array(sources.length * model.spec.dimension);
     const batches: number[] = [];

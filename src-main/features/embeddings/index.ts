@@ -30,7 +30,7 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
   create(ctx) {
     const settings = FeatureSettings.parse(ctx.settings);
     const embedder = new ImageEmbedder(ctx.inference, { workers: ctx.workers ?? 1 });
-    const embedders = new Embedders(embedder, settings.modelCacheDir ?? path.join(ctx.dataDir, 'models', 'embedders'), ctx.use(modelsFeature));
+    const embedders = new Embedders(embedder, settings.modelCacheDir ?? path.join(ctx.dataDir, 'models', 'embedders'), ctx.use(modelsFeature), ctx.db);
     const registry = new IndexRegistry(ctx.db, ctx.store, ctx.blobs, ctx.events);
     const vectors = new VectorStore(ctx.db);
     const indexWorkers = new VectorIndexWorkers(ctx.dataDir);
@@ -56,7 +56,7 @@ export const embeddingsFeature = defineFeature<EmbeddingsApi>({
     'embeddings.models': () => api.embedders.list(),
     'embeddings.extract': (input) => api.extraction.extract(input),
     'embeddings.indexes': () => api.registry.list().map(publicInfo),
-    'embeddings.createIndex': ({ name, scope, modelId }) => publicInfo(api.registry.create(name, scope, modelId, api.embedders.dimension(modelId))),
+    'embeddings.createIndex': ({ name, scope, modelId = api.embedders.activeId() }) => publicInfo(api.registry.create(name, scope, modelId, api.embedders.dimension(modelId))),
     'embeddings.deleteIndex': ({ id }) => ({ deleted: api.registry.delete(id) }),
     'embeddings.rebuildIndex': ({ id }) => api.extraction.rebuild(id),
     'embeddings.failures': ({ id }) => api.extraction.failures(id),

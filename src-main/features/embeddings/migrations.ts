@@ -71,4 +71,15 @@ export const embeddingsMigrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'active embedder',
+    up: `
+      -- The feature's own settings; 'active_embedder' is the embedder used when none is named.
+      CREATE TABLE embeddings_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -3,3 +3,5 @@ export { embeddingsFeature } from './index.js';
 export type { EmbeddingsApi } from './api.js';
 export type { ScopeItem } from './scope-items.js';
 export type { IndexRecord } from './index-registry.js';
+export type { EmbedderSource } from './embedders.js';
+export type { EmbedderHandle } from './image-embedder.js';

@@ -52,12 +52,13 @@ export class CandidateFinder {
     private readonly db: Db,
     private readonly embeddings: EmbeddingsApi,
     private readonly decisions: DecisionLog,
-    private readonly modelId: string,
+    /** The model when a query names none: the active embedder, read per query (training.activate may change it). */
+    private readonly modelId: () => string,
   ) {}
 
   async find(q: CandidateQuery): Promise<CandidatesAnswer> {
     const scope = q.pool.kind === 'project' ? { kind: 'project' as const, projectId: q.pool.projectId } : { kind: 'library' as const };
-    const modelId = q.modelId ?? this.modelId;
+    const modelId = q.modelId ?? this.modelId();
     const index = this.embeddings.indexFor(scope, modelId);
     const poolSize = this.poolSize(q.pool);
     let updating: string | null = null;
@@ -84,7 +85,7 @@ export class CandidateFinder {
 
   /** Every candidate at or above the threshold, best first (the bench reads this directly). */
   async rank(q: Omit<CandidateQuery, 'offset' | 'limit' | 'pool'>, indexId: string): Promise<{ items: RankedCandidate[]; frames: number; framesFailed: number }> {
-    const modelId = q.modelId ?? this.modelId;
+    const modelId = q.modelId ?? this.modelId();
     const images = (type: 'synthetic' | 'real') =>
       this.db
         .prepare('SELECT id, sha256 FROM product_images WHERE product_id = ? AND type = ? AND deleted = 0 ORDER BY frame_index, created_at, id')

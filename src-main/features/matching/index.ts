@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_EMBEDDER_ID } from '../../../src-shared/contract/index.js';
 import { defineFeature } from '../../engine/feature.js';
 import { embeddingsFeature } from '../embeddings/public.js';
 import { productsFeature } from '../products/public.js';
@@ -29,7 +28,7 @@ export const matchingFeature = defineFeature<MatchingApi>({
     const embeddings = ctx.use(embeddingsFeature);
     const locks = new Locks(ctx.db, now);
     const decisions = new DecisionLog(ctx.db, catalog, ctx.events, now);
-    const candidates = new CandidateFinder(ctx.db, embeddings, decisions, settings.modelId ?? DEFAULT_EMBEDDER_ID);
+    const candidates = new CandidateFinder(ctx.db, embeddings, decisions, () => settings.modelId ?? embeddings.embedders.activeId());
     return matchingApi({ candidates, decisions, locks, queue: new WorkQueue(catalog, decisions, locks), catalog });
   },
   handlers: (api) => ({
