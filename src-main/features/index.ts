@@ -17,8 +17,9 @@ import { videosFeature } from './videos/index.js';
 import { datasetsFeature } from './datasets/index.js';
 import { augmentationFeature } from './augmentation/index.js';
 import { settingsFeature } from './settings/index.js';
+import { trainingFeature } from './training/index.js';
 
-export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, datasetsFeature, embeddingsFeature, matchingFeature, augmentationFeature, settingsFeature];
+export const engineFeatures: readonly EngineFeature[] = [libraryFeature, importFeature, modelsFeature, removeBackgroundFeature, exportFeature, productsFeature, videosFeature, datasetsFeature, embeddingsFeature, matchingFeature, augmentationFeature, trainingFeature, settingsFeature];
 
 /** Opens the engine with every feature (the app, the CLI, the server, tests of the whole). */
 export function openEngine(options: Omit<EngineOptions, 'features'> = {}): Promise<Engine> {

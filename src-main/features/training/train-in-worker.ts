@@ -14,6 +14,8 @@ export interface TrainInWorkerOptions {
   config?: TrainingConfigInput;
   resumeFrom?: Uint8Array;
   signal?: AbortSignal;
+  /** Terminates the worker at once (the queue's stopSignal: the grace after a cancel or shutdown is over). */
+  kill?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
 }
 
@@ -25,7 +27,7 @@ export async function trainInWorker(data: TrainingData, opts: TrainInWorkerOptio
   if (opts.signal?.aborted) cancel();
   opts.signal?.addEventListener('abort', cancel, { once: true });
   try {
-    return await pool.run({ data, config: opts.config, resumeFrom: opts.resumeFrom, cancelFlag }, { onProgress: opts.onEvent });
+    return await pool.run({ data, config: opts.config, resumeFrom: opts.resumeFrom, cancelFlag }, { onProgress: opts.onEvent, kill: opts.kill });
   } finally {
     opts.signal?.removeEventListener('abort', cancel);
     await pool.close();

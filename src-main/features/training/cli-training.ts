@@ -1,0 +1,177 @@
+import { parseArgs } from 'node:util';
+import { ContractError, type TrainingRun } from '../../../src-shared/contract/index.js';
+import { runsIn, type CliBackend, type CliCommand } from '../../engine/cli-command.js';
+import type { EngineFeature } from '../../engine/feature.js';
+import type { TrainingService } from './service.js';
+
+const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--seed N] [--json]
+
+Trains a recognition head on a dataset's products (its train split; recall measured on
+its valid split after every epoch) on top of an embedder (default: the active one), and
+registers the result as a model (atolye models list). One line per epoch; --json prints
+the finished run as JSON on the last line. Ctrl+C stops this command; the run keeps its
+last checkpoint and continues when the app (or atolye train --resume RUN) resumes it.
+
+  --resume RUN   continue a cancelled, paused or failed run from its checkpoint
+
+<dataset> is a dataset's name or id (atolye datasets list).`;
+
+const modelsUsage = `atolye models list [--json]
+atolye models activate <id>
+
+  list       embedders (the offline default, the catalog, imported and trained ones);
+             * marks the active one (used when extraction or matching names none)
+  activate   makes one the active embedder (the offline default's id goes back to it)`;
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const FINISHED = new Set(['done', 'failed', 'cancelled']);
+
+function epochLine(run: TrainingRun): string | null {
+  const e = run.history[run.history.length - 1];
+  if (!e) return null;
+  const eta = run.etaSeconds !== null && run.state === 'running' ? `  ETA ${Math.round(run.etaSeconds)} s` : '';
+  return `epoch ${e.epoch}/${run.epochs}  loss ${e.loss.toFixed(3)}  lr ${e.lr.toExponential(2)}  recall@1 ${pct(e.recall.at1)}  @5 ${pct(e.recall.at5)}  ${e.seconds.toFixed(1)} s${eta}`;
+}
+
+/** Follows a run until it ends, printing each new epoch and stage; events wake it, a poll each second covers a missed one. */
+async function follow(backend: CliBackend, runId: string, say: (line: string) => void): Promise<TrainingRun> {
+  let wake = () => {};
+  const unsubscribe = backend.subscribe((e) => {
+    if (e.type === 'training.progress' && (e.payload as { id?: string }).id === runId) wake();
+  });
+  let printedEpochs = 0;
+  let stage: string | null = null;
+  try {
+    await backend.ready();
+    for (;;) {
+      const run = await backend.call('training.get', { id: runId });
+      if (run.stage && run.stage !== stage && run.stage !== 'training') say(`${run.stage}…`);
+      stage = run.stage;
+      if (run.history.length > printedEpochs) {
+        printedEpochs = run.history.length;
+        const line = epochLine(run);
+        if (line) say(line);
+      }
+      if (FINISHED.has(run.state)) return run;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** `atolye train`: exit 0 done, 1 refused or failed, 2 usage. */
+export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand => ({
+  name: 'train',
+  summary: 'Train a recognition model on a dataset (per-epoch recall; the result becomes an embedder)',
+  usage: trainUsage,
+  async run(args, ctx) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
+    } catch (err) {
+      ctx.err(`atolye train: ${(err as Error).message}`);
+      ctx.err(trainUsage);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    const int = (name: string, text: string | undefined, min: number): number | undefined => {
+      if (text === undefined) return undefined;
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < min) throw new ContractError('invalid_input', `--${name} takes a whole number ≥ ${min}, not “${text}”`);
+      return n;
+    };
+    if (!values.resume && positionals.length !== 1) {
+      ctx.err(trainUsage);
+      return 2;
+    }
+    try {
+      const epochs = int('epochs', values.epochs, 1);
+      const seed = int('seed', values.seed, 0);
+      const backend = await ctx.backend();
+      let run: TrainingRun;
+      if (values.resume) run = await backend.call('training.resume', { id: values.resume });
+      else {
+        const ref = positionals[0]!;
+        const all = await backend.call('datasets.list', {});
+        const dataset = all.find((d) => d.id === ref) ?? all.find((d) => d.name === ref);
+        if (!dataset) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
+        const config = { ...(epochs !== undefined ? { epochs, schedule: { warmupEpochs: Math.min(5, Math.max(0, epochs - 1)) } } : {}), ...(seed !== undefined ? { seed } : {}) };
+        const estimate = await backend.call('training.estimate', { datasetId: dataset.id, backboneModelId: values.backbone, config });
+        if (!estimate.ok) throw new ContractError('invalid_input', `cannot train on ${dataset.name}: ${estimate.reason}`);
+        const c = estimate.counts;
+        ctx.out(
+          `training on ${dataset.name}: ${c.products.train} products (${c.images.train.real} real, ${c.images.train.synthetic} synthetic images), valid ${c.products.valid} products, on ${estimate.backboneId}; about ${Math.round(estimate.seconds)} s${estimate.basis === 'constant' ? ' (estimated before any run measured this machine)' : ''}${runsIn(backend)}`,
+        );
+        run = await backend.call('training.start', { datasetId: dataset.id, backboneModelId: values.backbone, config });
+      }
+      ctx.out(`run ${run.id}`);
+      const end = await follow(backend, run.id, ctx.out);
+      if (end.state !== 'done') {
+        ctx.err(`atolye train: the run ${end.state === 'cancelled' ? 'was cancelled' : `failed: ${end.error ?? 'no reason given'}`}${end.resumable ? ` (atolye train --resume ${end.id} continues it)` : ''}`);
+        if (values.json) ctx.out(JSON.stringify(end));
+        return 1;
+      }
+      const last = end.history[end.history.length - 1];
+      if (end.baseline && last) ctx.out(`valid recall@1 ${pct(end.baseline.recall.at1)} → ${pct(last.recall.at1)}, @5 ${pct(end.baseline.recall.at5)} → ${pct(last.recall.at5)}`);
+      if (end.test) ctx.out(`test recall@1 ${pct(end.test.before.at1)} → ${pct(end.test.after.at1)}`);
+      ctx.out(`model ${end.modelId} (atolye models activate ${end.modelId} makes it the default embedder)`);
+      if (values.json) ctx.out(JSON.stringify(end));
+      return 0;
+    } catch (err) {
+      if (err instanceof ContractError) {
+        ctx.err(`atolye train: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  },
+});
+
+/** `atolye models list|activate`: exit 0 ok, 1 refused, 2 usage. */
+export const modelsCommand = (_self?: EngineFeature<TrainingService>): CliCommand => ({
+  name: 'models',
+  summary: 'Embedders and trained models: list them, set the active one',
+  usage: modelsUsage,
+  async run(args, ctx) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    const [sub, id] = positionals;
+    try {
+      if (sub === 'list' && !id) {
+        const backend = await ctx.backend({ runJobs: false });
+        const embedders = await backend.call('embeddings.models', {});
+        const trained = new Map((await backend.call('training.models', {})).map((m) => [m.id, m]));
+        if (values.json) {
+          ctx.out(JSON.stringify(embedders.map((e) => ({ ...e, trained: trained.get(e.id) ?? null }))));
+          return 0;
+        }
+        for (const e of embedders) {
+          const t = trained.get(e.id);
+          const figures = t ? `  ${t.classes} products, valid recall@1 ${pct(t.recall.before1)} → ${pct(t.recall.at1)}` : '';
+          ctx.out(`${e.active ? '*' : ' '} ${e.id}  ${e.name}  ${e.dimension}-d  ${e.source}${e.installed ? '' : ' (not installed)'}${figures}`);
+        }
+        return 0;
+      }
+      if (sub === 'activate' && id) {
+        const backend = await ctx.backend({ runJobs: false });
+        const r = await backend.call('training.activate', { id });
+        ctx.out(`active embedder: ${r.activeEmbedderId}`);
+        if (r.staleIndexIds.length) ctx.out(`${r.staleIndexIds.length} vector index(es) were built with another embedder; re-index them to use it (atolye embed, or the Embeddings page)`);
+        return 0;
+      }
+    } catch (err) {
+      if (err instanceof ContractError) {
+        ctx.err(`atolye models: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+    ctx.err(modelsUsage);
+    return 2;
+  },
+});
+
+export const trainingCommands = (self: EngineFeature<TrainingService>): CliCommand[] => [trainCommand(self), modelsCommand(self)];

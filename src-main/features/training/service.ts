@@ -1,0 +1,563 @@
+/**
+ * The training feature's service: starts, estimates, cancels and resumes runs (the
+ * training.run job), does the job's work (the dataset's images → cached backbone
+ * features → the trainer in its worker thread, a checkpoint blob per epoch → the head
+ * exported as ONNX), records the model in the job's completing transaction, and serves
+ * trained models as embedders (their vector: the parent embedder's vector through the
+ * head), one of which may be the active embedder.
+ */
+import fs from 'node:fs/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import {
+  ContractError,
+  DEFAULT_EMBEDDER_ID,
+  type TrainedModel,
+  type TrainingErrorCode,
+  type TrainingEstimate,
+  type TrainingRun,
+  type TrainingStartInput,
+} from '../../../src-shared/contract/index.js';
+import type { Db } from '../../engine/db/database.js';
+import type { EventBus } from '../../engine/events.js';
+import { newId } from '../../engine/ids.js';
+import { PermanentError } from '../../engine/queue/errors.js';
+import type { Queue } from '../../engine/queue/queue.js';
+import type { CommitContext, JobContext } from '../../engine/queue/types.js';
+import type { BlobCollector } from '../../engine/store/blob-collector.js';
+import type { BlobStore } from '../../engine/store/blob-store.js';
+import type { DatasetsApi } from '../datasets/public.js';
+import type { EmbedderHandle, EmbeddingsApi } from '../embeddings/public.js';
+import { parseTrainingConfig, type TrainingConfig } from './config.js';
+import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
+import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS } from './estimate.js';
+import { recallAtK } from './evaluate.js';
+import { applyHead, readHeadModel } from './head-model.js';
+import type { HeadWeights } from './head.js';
+import { trainingRunJob, type TrainingRunPayload, type TrainingRunResult, type TrainingStage } from './jobs/training-run.js';
+import { exportTrainedModel } from './manifest.js';
+import { modelIdOfRun, ModelRepository, toTrainedModel, type StoredModel } from './model-repository.js';
+import { epochFromRecord, nanGuardEvent, runEventFromMonitor } from './progress.js';
+import { RunRepository } from './run-repository.js';
+import { countItems, splitProblem, trainingItems, type TrainingItem } from './training-items.js';
+import { trainInWorker } from './train-in-worker.js';
+import type { TrainingEvent, TrainingResult } from './trainer.js';
+
+export interface TrainingDeps {
+  db: Db;
+  store: BlobStore;
+  blobs: BlobCollector;
+  events: EventBus;
+  queue: Queue;
+  datasets: DatasetsApi;
+  embeddings: EmbeddingsApi;
+}
+
+/** A refusal the UI words by its code. */
+function refusal(errorCode: TrainingErrorCode, reason: string, code: 'invalid_input' | 'not_found' | 'unavailable' = 'invalid_input'): ContractError {
+  return Object.assign(new ContractError(code, reason), { errorCode });
+}
+
+/** Step snapshots are written at most this often (the epoch ones always). */
+const STEP_WRITE_MS = 1000;
+
+interface PreparedData {
+  data: TrainingData;
+  items: TrainingItem[];
+  counts: ReturnType<typeof countItems>;
+  /** Test split rows (raw backbone features), for the figures at the end. */
+  test: { gallery: LabelledFeatures; queries: LabelledFeatures } | null;
+  trainProducts: number;
+}
+
+export class TrainingService {
+  readonly runs: RunRepository;
+  readonly models: ModelRepository;
+  private readonly heads = new Map<string, HeadWeights>();
+  private readonly unsubscribe: () => void;
+  /** Set by close(): a job still winding down after the engine closed writes nothing more. */
+  private closed = false;
+
+  constructor(private readonly deps: TrainingDeps) {
+    this.runs = new RunRepository(deps.db);
+    this.models = new ModelRepository(deps.db);
+    deps.embeddings.embedders.addSource({
+      list: () =>
+        this.models.list().map((m) => ({
+          id: m.id,
+          name: m.name,
+          dimension: m.dimension,
+          installed: true,
+          source: 'trained' as const,
+          licence: 'Your own model',
+          description: `Trained on ${m.datasetName} (${m.classes} products) on top of ${m.backboneId}`,
+        })),
+      dimension: (id) => this.models.find(id)?.dimension ?? null,
+      handle: (id, handleOf) => {
+        const m = this.models.find(id);
+        return m ? this.handleOf(m, handleOf) : null;
+      },
+    });
+    // A run's job ended outside the service's own calls (the Queue page's cancel, a poison job).
+    this.unsubscribe = deps.events.subscribe((event) => {
+      if (event.type !== 'job.cancelled' && event.type !== 'job.failed') return;
+      const p = event.payload as { jobId?: string; type?: string; error?: string | null; errorCode?: string | null };
+      if (p.type !== 'training.run' || !p.jobId) return;
+      const id = this.deps.db.prepare('SELECT id FROM training_runs WHERE job_id = ?').pluck().get(p.jobId) as string | undefined;
+      if (!id) return;
+      const run = this.runs.get(id);
+      if (!run || run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') return;
+      if (event.type === 'job.cancelled') this.patch(id, { state: 'cancelled', stage: null, step: null, finishedAt: Date.now() });
+      else this.patch(id, { state: 'failed', stage: null, step: null, error: p.error ?? 'the training job failed', errorCode: 'training_failed', finishedAt: Date.now() });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  // ── Runs ────────────────────────────────────────────────────────────────────────────
+
+  private backboneOf(input: TrainingStartInput): string {
+    const id = input.backboneModelId ?? this.deps.embeddings.embedders.activeId();
+    const info = this.deps.embeddings.embedders.list().find((m) => m.id === id);
+    if (!info) throw refusal('backbone_unavailable', `no embedder ${id}`, 'not_found');
+    if (!info.installed) throw refusal('backbone_unavailable', `embedder ${id} is not installed: install it on the Models page first`, 'unavailable');
+    if (info.source === 'trained') throw refusal('backbone_unavailable', `${info.name} is a trained model: train on its backbone (${this.models.find(id)?.backboneId ?? 'the offline default'}) instead`);
+    return id;
+  }
+
+  private itemsOf(datasetId: string): { name: string; items: TrainingItem[] } {
+    const { store } = this.deps.datasets;
+    let dataset;
+    try {
+      dataset = store.get(datasetId);
+    } catch {
+      throw refusal('dataset_not_found', `no dataset ${datasetId}`, 'not_found');
+    }
+    return { name: dataset.name, items: trainingItems(this.deps.db, datasetId, store.members(datasetId)) };
+  }
+
+  /** The recipe with the evaluation's recall@1 and @5 always measured (the UI shows them). */
+  private configOf(input: TrainingStartInput): TrainingConfig {
+    const config = parseTrainingConfig(input.config ?? {});
+    const ks = [...new Set([1, 5, ...config.evaluation.ks])].sort((a, b) => a - b) as [number, ...number[]];
+    return { ...config, evaluation: { ...config.evaluation, ks } };
+  }
+
+  estimate(input: TrainingStartInput): TrainingEstimate {
+    const { items } = this.itemsOf(input.datasetId);
+    const backboneId = this.backboneOf(input);
+    const config = this.configOf(input);
+    const counts = countItems(items);
+    const problem = splitProblem(items);
+    const shas = new Set(items.map((i) => i.sha256));
+    let imagesToEmbed = 0;
+    for (const sha of shas) if (!this.deps.embeddings.vectors.has(backboneId, sha)) imagesToEmbed++;
+    const throughput = readThroughput(this.deps.db);
+    const trainRows = counts.images.train.real + counts.images.train.synthetic;
+    const e = estimateSeconds({ trainRows, epochs: config.epochs, imagesToEmbed, throughput });
+    return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
+  }
+
+  start(input: TrainingStartInput): TrainingRun {
+    const { name, items } = this.itemsOf(input.datasetId);
+    const backboneId = this.backboneOf(input);
+    const config = this.configOf(input);
+    const problem = splitProblem(items);
+    if (problem) throw refusal(problem.errorCode, problem.reason);
+    const id = newId();
+    const now = Date.now();
+    this.deps.db.transaction(() => {
+      this.runs.create({ id, datasetId: input.datasetId, datasetName: name, backboneId, config, now });
+      const { id: jobId } = this.deps.queue.enqueue(trainingRunJob, { runId: id }, { label: `${name} · ${backboneId}` });
+      this.runs.update(id, { jobId }, now);
+    })();
+    return this.emit(id);
+  }
+
+  list(): TrainingRun[] {
+    return this.runs.ids().map((id) => this.runs.get(id)!);
+  }
+
+  get(id: string): TrainingRun {
+    const run = this.runs.get(id);
+    if (!run) throw new ContractError('not_found', `no training run ${id}`);
+    return run;
+  }
+
+  cancel(id: string): TrainingRun {
+    const run = this.get(id);
+    if (run.state !== 'queued' && run.state !== 'running' && run.state !== 'paused') return run;
+    // The state first: the job's end (its own or the event) then keeps it.
+    this.patch(id, { state: 'cancelled', stage: null, step: null, finishedAt: Date.now() });
+    if (run.jobId) {
+      try {
+        this.deps.queue.cancel(run.jobId);
+      } catch {
+        // The job already ended: the run's state is all there is to change.
+      }
+    }
+    return this.get(id);
+  }
+
+  resume(id: string): TrainingRun {
+    const run = this.get(id);
+    if (run.state === 'queued' || run.state === 'running') return run;
+    if (run.state === 'done') throw new ContractError('conflict', 'this run is finished; start a new one to train again');
+    // A cancel is recorded at once, but the job stops at its next step and then saves its checkpoint.
+    const previous = run.jobId ? this.jobState(run.jobId) : null;
+    if (previous === 'running') throw new ContractError('conflict', 'the run is still stopping (saving its checkpoint); resume it in a moment');
+    const now = Date.now();
+    this.deps.db.transaction(() => {
+      const { id: jobId } = this.deps.queue.enqueue(trainingRunJob, { runId: id }, { label: `${run.datasetName} · ${run.backboneId}` });
+      this.runs.update(id, { state: 'queued', stage: null, error: null, errorCode: null, finishedAt: null, jobId }, now);
+    })();
+    return this.emit(id);
+  }
+
+  delete(id: string): { deleted: boolean } {
+    const run = this.runs.get(id);
+    if (!run) return { deleted: false };
+    if (run.state === 'queued' || run.state === 'running') throw new ContractError('conflict', 'cancel the run before deleting it');
+    this.deps.db.transaction(() => {
+      const checkpoint = this.runs.checkpointOf(id);
+      this.runs.delete(id);
+      if (checkpoint) this.deps.blobs.release([checkpoint]);
+    })();
+    return { deleted: true };
+  }
+
+  /** After a crash: a run left `running` continues (its job was requeued) or ends as its job did. */
+  settle(): void {
+    for (const run of this.list()) {
+      if (run.state !== 'running' && run.state !== 'queued') continue;
+      const job = run.jobId ? this.jobState(run.jobId) : null;
+      if (job === 'cancelled') this.patch(run.id, { state: 'cancelled', stage: null, step: null });
+      else if (job === 'failed' || job === null) this.patch(run.id, { state: 'failed', stage: null, step: null, error: run.error ?? 'the training job ended without a result', errorCode: run.errorCode ?? 'training_failed' });
+      else if (run.state === 'running') this.patch(run.id, { state: 'paused', stage: null, step: null });
+    }
+  }
+
+  private jobState(jobId: string): string | null {
+    try {
+      return this.deps.queue.get(jobId).state;
+    } catch {
+      return null;
+    }
+  }
+
+  private patch(id: string, patch: Parameters<RunRepository['update']>[1]): TrainingRun | null {
+    if (this.closed) return null;
+    this.runs.update(id, patch, Date.now());
+    return this.emit(id);
+  }
+
+  private emit(id: string): TrainingRun {
+    const run = this.get(id);
+    this.deps.events.emit('training.progress', run);
+    return run;
+  }
+
+  // ── The job ─────────────────────────────────────────────────────────────────────────
+
+  async work(p: TrainingRunPayload, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingRunResult> {
+    const run = this.runs.get(p.runId);
+    if (!run) throw new PermanentError(`training run ${p.runId} was deleted`, { code: 'not_found' });
+    if (run.state === 'cancelled') throw new PermanentError('the run was cancelled before it started', { code: 'cancelled' });
+    const fail = (errorCode: TrainingErrorCode, reason: string): never => {
+      this.patch(run.id, { state: 'failed', stage: null, step: null, error: reason, errorCode, finishedAt: Date.now() });
+      throw new PermanentError(reason, { code: errorCode });
+    };
+    this.patch(run.id, { state: 'running', stage: 'preparing', jobId: ctx.jobId, error: null, errorCode: null });
+    ctx.progress('preparing', null);
+
+    let prepared: PreparedData;
+    try {
+      prepared = await this.prepare(run, ctx);
+    } catch (err) {
+      if (ctx.signal.aborted) throw this.stopped(run.id, err);
+      const code = (err as { errorCode?: TrainingErrorCode }).errorCode;
+      return fail(code && code !== 'training_failed' ? code : 'embedding_failed', (err as Error).message);
+    }
+
+    // Training, from the run's last checkpoint when it has one made on this same data.
+    this.patch(run.id, { stage: 'training' });
+    ctx.progress('training', 0);
+    const checkpointSha = this.runs.checkpointOf(run.id);
+    let resumeFrom: Uint8Array | undefined = checkpointSha ? await this.readBlob(checkpointSha) : undefined;
+    let result: TrainingResult;
+    try {
+      result = await this.train(run, prepared, resumeFrom, ctx);
+    } catch (err) {
+      if (resumeFrom && /other training data|classes, the data/.test((err as Error).message)) {
+        // The dataset changed since the checkpoint: train again from the start.
+        resumeFrom = undefined;
+        this.deps.db.prepare('DELETE FROM training_epochs WHERE run_id = ?').run(run.id);
+        this.patch(run.id, { epochsCompleted: 0 });
+        result = await this.train(run, prepared, undefined, ctx).catch((e2: unknown) => {
+          if (ctx.signal.aborted) throw this.stopped(run.id, e2);
+          return fail('training_failed', (e2 as Error).message);
+        });
+      } else {
+        if (ctx.signal.aborted) throw this.stopped(run.id, err);
+        return fail('training_failed', (err as Error).message);
+      }
+    }
+    await this.saveCheckpoint(run.id, result.checkpoint);
+    if (result.status === 'cancelled') throw this.stopped(run.id, ctx.signal.reason);
+    if (result.status === 'emergency-stop') {
+      const reason = result.reason ?? 'a NaN or a runaway loss';
+      this.runs.addEvent(run.id, nanGuardEvent(result.epochsCompleted, reason, Date.now()));
+      return fail('nan_guard', `the run stopped at epoch ${result.epochsCompleted + 1}: ${reason}; an emergency checkpoint was saved`);
+    }
+
+    // Export: the head as ONNX (the EMA weights), its manifest, and the test split's figures.
+    this.patch(run.id, { stage: 'exporting', step: null });
+    ctx.progress('exporting', 0);
+    const { onnx, manifest } = exportTrainedModel({ result, config: run.config, data: prepared.data, parentModel: { id: run.backboneId }, datasetId: run.datasetId });
+    const { sha256, bytes } = await this.deps.store.putBuffer(onnx);
+    const test = prepared.test ? await this.testFigures(prepared.test, result.head) : null;
+    const model: StoredModel = {
+      id: modelIdOfRun(run.id),
+      runId: run.id,
+      name: `${run.datasetName} v${this.models.nextVersion(run.datasetId, run.backboneId)}`,
+      version: this.models.nextVersion(run.datasetId, run.backboneId),
+      backboneId: run.backboneId,
+      datasetId: run.datasetId,
+      datasetName: run.datasetName,
+      dimension: manifest.dimension,
+      classes: prepared.trainProducts,
+      manifest,
+      onnxSha256: sha256,
+      bytes,
+      createdAt: Date.now(),
+    };
+    ctx.progress('exporting', 100);
+    return { runId: run.id, model, test };
+  }
+
+  record(_ctx: CommitContext<unknown>, r: TrainingRunResult): void {
+    this.models.insert(r.model);
+    this.runs.update(r.runId, { state: 'done', stage: null, step: null, modelId: r.model.id, test: r.test, finishedAt: Date.now() }, Date.now());
+    // After the transaction: listeners read committed rows.
+    setImmediate(() => {
+      if (this.runs.get(r.runId)?.state !== 'done') return;
+      this.emit(r.runId);
+      this.deps.events.emit('training.modelsChanged', { ids: [r.model.id] });
+    });
+  }
+
+  /** The run stopped mid-way (cancel or shutdown): paused unless the user cancelled it. The error the queue records. */
+  private stopped(runId: string, reason: unknown): Error {
+    if (this.runs.get(runId)?.state === 'running') this.patch(runId, { state: 'paused', stage: null, step: null });
+    return reason instanceof Error ? reason : new Error('the training run was stopped');
+  }
+
+  private async prepare(run: TrainingRun, ctx: JobContext<unknown, TrainingStage>): Promise<PreparedData> {
+    const { items } = this.itemsOf(run.datasetId);
+    const counts = countItems(items);
+    const problem = splitProblem(items);
+    if (problem) throw Object.assign(new Error(problem.reason), { errorCode: problem.errorCode });
+    this.patch(run.id, { counts, stage: 'embedding' });
+    ctx.progress('embedding', 0);
+    const started = performance.now();
+    const embedded = await this.deps.embeddings.embedItems(run.backboneId, items, ctx.signal, (done, total) => ctx.progress('embedding', total ? (100 * done) / total : 100));
+    if (embedded.embedded > 0) recordThroughput(this.deps.db, THROUGHPUT_KEYS.embeddedImage, (performance.now() - started) / 1000 / embedded.embedded, Date.now());
+    const usable = items.filter((it) => embedded.vectors.has(it.id));
+    const usableCounts = countItems(usable);
+    const stillOk = splitProblem(usable);
+    if (stillOk) throw Object.assign(new Error(`${stillOk.reason} once the images that cannot be embedded are left out (${embedded.failures.length})`), { errorCode: 'embedding_failed' as const });
+    return buildTrainingData(usable, (it) => embedded.vectors.get(it.id)!, usableCounts);
+  }
+
+  private async train(run: TrainingRun, prepared: PreparedData, resumeFrom: Uint8Array | undefined, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingResult> {
+    let lastStepWrite = 0;
+    let writes = Promise.resolve();
+    const trainRows = prepared.data.train.labels.length;
+    const onEvent = (e: TrainingEvent) => {
+      if (this.closed) return;
+      const now = Date.now();
+      if (e.type === 'started') {
+        this.patch(run.id, { baseline: { recall: { at1: e.baseline.recall['1'] ?? 0, at5: e.baseline.recall['5'] ?? 0 }, syntheticToReal: e.baseline.syntheticToReal ? { at1: e.baseline.syntheticToReal['1'] ?? 0, at5: e.baseline.syntheticToReal['5'] ?? 0 } : null } });
+      } else if (e.type === 'step') {
+        ctx.progress('training', (100 * (e.epoch + e.step / e.steps)) / run.epochs);
+        if (now - lastStepWrite >= STEP_WRITE_MS) {
+          lastStepWrite = now;
+          this.patch(run.id, { step: { epoch: e.epoch + 1, step: e.step + 1, steps: e.steps } });
+        }
+      } else if (e.type === 'epoch') {
+        this.runs.putEpoch(run.id, epochFromRecord(e.record));
+        recordThroughput(this.deps.db, THROUGHPUT_KEYS.rowEpoch, e.record.seconds / Math.max(1, trainRows), now);
+        this.patch(run.id, { epochsCompleted: e.record.epoch + 1 });
+      } else if (e.type === 'checkpoint') {
+        const bytes = e.bytes;
+        writes = writes.then(() => this.saveCheckpoint(run.id, bytes)).catch((err: unknown) => console.warn(`[training] checkpoint of ${run.id} not saved`, err));
+      } else if (e.type === 'plateau' || e.type === 'divergence') {
+        this.runs.addEvent(run.id, runEventFromMonitor(e, now));
+        this.emit(run.id);
+      }
+    };
+    const result = await trainInWorker(prepared.data, { config: resumeFrom ? undefined : run.config, resumeFrom, signal: ctx.signal, kill: ctx.stopSignal, onEvent });
+    await writes;
+    return result;
+  }
+
+  private async readBlob(sha256: string): Promise<Uint8Array | undefined> {
+    try {
+      return await fs.readFile(this.deps.store.pathOf(sha256));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores a checkpoint and makes it the run's (the one it replaces may leave the store). */
+  private async saveCheckpoint(runId: string, bytes: Uint8Array): Promise<void> {
+    if (this.closed) return;
+    const { sha256 } = await this.deps.store.putBuffer(bytes);
+    if (this.closed) return;
+    this.deps.db.transaction(() => {
+      const previous = this.runs.checkpointOf(runId);
+      if (previous === sha256) return;
+      this.runs.update(runId, { checkpointSha256: sha256 }, Date.now());
+      if (previous) this.deps.blobs.release([previous]);
+    })();
+    this.emit(runId);
+  }
+
+  /** Test split, before and after: real test photos against train + test images. Yields between rows (main thread). */
+  private async testFigures(test: NonNullable<PreparedData['test']>, head: HeadWeights): Promise<TrainingRunResult['test']> {
+    const project = async (set: LabelledFeatures): Promise<Float32Array> => {
+      const out = new Float32Array(set.labels.length * head.projectionDim);
+      for (let r = 0; r < set.labels.length; r++) {
+        out.set(applyHead(head, set.features.subarray(r * set.dimension, (r + 1) * set.dimension)), r * head.projectionDim);
+        if (r % 64 === 63) await yieldToLoop();
+      }
+      return out;
+    };
+    const before = recallAtK({ vectors: test.gallery.features, labels: test.gallery.labels }, { vectors: test.queries.features, labels: test.queries.labels }, test.gallery.dimension, [1, 5]);
+    const after = recallAtK({ vectors: await project(test.gallery), labels: test.gallery.labels }, { vectors: await project(test.queries), labels: test.queries.labels }, head.projectionDim, [1, 5]);
+    return { before: { at1: before[1]!, at5: before[5]! }, after: { at1: after[1]!, at5: after[5]! } };
+  }
+
+  // ── Models ──────────────────────────────────────────────────────────────────────────
+
+  private async handleOf(m: StoredModel, handleOf: (id: string) => Promise<EmbedderHandle>): Promise<EmbedderHandle> {
+    const parent = await handleOf(m.backboneId);
+    let weights = this.heads.get(m.id);
+    if (!weights) {
+      const bytes = await this.readBlob(m.onnxSha256);
+      if (!bytes) throw new ContractError('unavailable', `the file of ${m.name} is missing from the library`);
+      weights = readHeadModel(bytes);
+      this.heads.set(m.id, weights);
+    }
+    const w = weights;
+    return { id: m.id, spec: { ...parent.spec, dimension: m.dimension }, ref: parent.ref, head: { parent, apply: (v) => applyHead(w, v) } };
+  }
+
+  listModels(): TrainedModel[] {
+    const active = this.deps.embeddings.embedders.activeId();
+    return this.models.list().map((m) => toTrainedModel(m, active, this.runs.get(m.runId)?.test ?? null));
+  }
+
+  model(id: string): TrainedModel {
+    const m = this.models.find(id);
+    if (!m) throw new ContractError('not_found', `no trained model ${id}`);
+    return toTrainedModel(m, this.deps.embeddings.embedders.activeId(), this.runs.get(m.runId)?.test ?? null);
+  }
+
+  activate(id: string): { model: TrainedModel | null; activeEmbedderId: string; staleIndexIds: string[] } {
+    if (id !== DEFAULT_EMBEDDER_ID && !this.models.has(id)) {
+      // Any other installed embedder may be made active too (a catalog one).
+      if (!this.deps.embeddings.embedders.list().some((e) => e.id === id)) throw new ContractError('not_found', `no trained model or embedder ${id}`);
+    }
+    this.deps.embeddings.embedders.setActive(id);
+    const activeEmbedderId = this.deps.embeddings.embedders.activeId();
+    const staleIndexIds = this.deps.embeddings.registry
+      .list()
+      .filter((ix) => ix.modelId !== activeEmbedderId)
+      .map((ix) => ix.id);
+    this.deps.events.emit('training.modelsChanged', { ids: [id] });
+    return { model: this.models.has(id) ? this.model(id) : null, activeEmbedderId, staleIndexIds };
+  }
+
+  deleteModel(id: string): { deleted: boolean } {
+    const wasActive = this.deps.embeddings.embedders.activeId() === id;
+    const deleted = this.deps.db.transaction(() => {
+      const m = this.models.delete(id);
+      if (m) this.deps.blobs.release([m.onnxSha256]);
+      return m !== null;
+    })();
+    this.heads.delete(id);
+    if (deleted && wasActive) this.deps.embeddings.embedders.setActive(DEFAULT_EMBEDDER_ID);
+    if (deleted) this.deps.events.emit('training.modelsChanged', { ids: [id] });
+    return { deleted };
+  }
+
+  rename(id: string, name: string): TrainedModel {
+    if (!this.models.rename(id, name.trim())) throw new ContractError('not_found', `no trained model ${id}`);
+    this.deps.events.emit('training.modelsChanged', { ids: [id] });
+    return this.model(id);
+  }
+
+  /** The model's files for a ZIP: the head ONNX, the recipe, the metrics and the manifest. */
+  async modelFiles(id: string): Promise<{ name: string; entries: { name: string; data: Uint8Array }[] }> {
+    const m = this.models.find(id);
+    if (!m) throw new ContractError('not_found', `no trained model ${id}`);
+    const onnx = await this.readBlob(m.onnxSha256);
+    if (!onnx) throw new ContractError('unavailable', `the file of ${m.name} is missing from the library`);
+    const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
+    const run = this.runs.get(m.runId);
+    return {
+      name: m.name,
+      entries: [
+        { name: 'model.onnx', data: onnx },
+        { name: 'config.json', data: json(m.manifest.config) },
+        { name: 'metrics.json', data: json({ ...m.manifest.metrics, history: run?.history ?? null, test: run?.test ?? null }) },
+        { name: 'manifest.json', data: json(m.manifest) },
+      ],
+    };
+  }
+}
+
+/**
+ * The trainer's input from the usable items. Classes: every product with an image, train
+ * products first (the head learns those; valid and test products only get labels so
+ * recall can be measured). Evaluation as the contract says: valid real photos as queries
+ * against a gallery of the train images plus the valid products' synthetic images (their
+ * catalog references: a held-out product can only be recognised from its own references);
+ * the test split likewise at the end.
+ */
+export function buildTrainingData(items: readonly TrainingItem[], vectorOf: (it: TrainingItem) => Float32Array, counts: ReturnType<typeof countItems>): PreparedData {
+  const order = { train: 0, valid: 1, test: 2 } as const;
+  const products = [...new Map(items.map((it) => [it.productId, it.split])).entries()].sort((a, b) => order[a[1]] - order[b[1]] || a[0].localeCompare(b[0]));
+  const classOf = new Map(products.map(([id], i) => [id, i]));
+  const dimension = vectorOf(items[0]!).length;
+  const setOf = (rows: readonly TrainingItem[]): LabelledFeatures => {
+    const features = new Float32Array(rows.length * dimension);
+    rows.forEach((it, i) => features.set(vectorOf(it), i * dimension));
+    return { dimension, features, labels: Int32Array.from(rows, (it) => classOf.get(it.productId)!), domains: Uint8Array.from(rows, (it) => DOMAIN[it.domain]) };
+  };
+  const train = items.filter((it) => it.split === 'train');
+  // Valid real photos of a product without a reference cannot be recognised by anything: left out of the queries.
+  const validReferences = new Set(items.filter((it) => it.split === 'valid' && it.domain === 'synthetic').map((it) => it.productId));
+  const valid = items.filter((it) => it.split === 'valid' && validReferences.has(it.productId));
+  const test = items.filter((it) => it.split === 'test');
+  const validSynthetic = valid.filter((it) => it.domain === 'synthetic');
+  const testSynthetic = test.filter((it) => it.domain === 'synthetic');
+  const testReferences = new Set(testSynthetic.map((it) => it.productId));
+  const testReal = test.filter((it) => it.domain === 'real' && testReferences.has(it.productId));
+  const data: TrainingData = {
+    classNames: products.map(([id]) => id),
+    train: setOf(train),
+    valid: setOf(valid),
+    gallery: setOf([...train, ...validSynthetic]),
+  };
+  return {
+    data,
+    items: [...items],
+    counts,
+    test: testReal.length ? { gallery: setOf([...train, ...testSynthetic]), queries: setOf(testReal) } : null,
+    trainProducts: new Set(train.map((it) => it.productId)).size,
+  };
+}
