@@ -45,7 +45,7 @@ function ExtractForm({ projects, datasets, indexes }: { projects: readonly Proje
   const { t } = useTranslation();
   const backend = useBackend();
   const { refresh, onError } = useEmbeddingsCall();
-  const models = useQuery({ queryKey: [...embeddingsKey, 'models'], queryFn: () => backend.call('embeddings.models', {}), staleTime: 60_000 });
+  const models = useQuery({ queryKey: [...embeddingsKey, 'models'], queryFn: () => backend.call('embeddings.models', {}), staleTime: 60_000, refetchOnMount: 'always' });
   // #/embeddings?scope=dataset:<id> (the Datasets page's "Extract embeddings") preselects that scope.
   const route = useRoute();
   const asked = useMemo(() => (route.page === 'embeddings' ? routeQuery().get('scope') : null), [route]);
@@ -53,7 +53,9 @@ function ExtractForm({ projects, datasets, indexes }: { projects: readonly Proje
   useEffect(() => {
     if (asked) setScopeId(asked);
   }, [asked]);
-  const [modelId, setModelId] = useState(DEFAULT_EMBEDDER_ID);
+  // Until the user picks one, the active embedder (a trained model once one is set as active).
+  const [chosenModel, setModelId] = useState<string | null>(null);
+  const modelId = chosenModel ?? models.data?.find((m) => m.active && m.installed)?.id ?? DEFAULT_EMBEDDER_ID;
   const [name, setName] = useState('');
   const chosen = scopeId || (projects[0] ? `project:${projects[0].id}` : 'library');
   const scope: EmbeddingScope = scopeFromValue(chosen) ?? { kind: 'library' };

@@ -112,8 +112,10 @@ export function MatchingPage() {
   const [productId, setProductId] = useState<string | null>(null);
   const [poolId, setPoolId] = useState<string>('');
   const [threshold, setThreshold] = useState(DEFAULT_MATCH_THRESHOLD);
-  const [modelId, setModelId] = useState(DEFAULT_EMBEDDER_ID);
   const embedders = useEmbedders();
+  // Until the reviewer picks one, the active embedder (a trained model once one is set as active).
+  const [chosenModel, setModelId] = useState<string | null>(null);
+  const modelId = chosenModel ?? embedders.data?.find((m) => m.active && m.installed)?.id ?? DEFAULT_EMBEDDER_ID;
   const [focus, setFocus] = useState(0);
   const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<Candidate | null>(null);

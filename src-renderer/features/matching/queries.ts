@@ -18,7 +18,7 @@ export function useProjects() {
 /** The installed embedders a reviewer may rank with (the offline default first). */
 export function useEmbedders() {
   const backend = useBackend();
-  return useQuery({ queryKey: [...matchingKey, 'embedders'], queryFn: async () => (await backend.call('embeddings.models', {})).filter((m) => m.installed), staleTime: 60_000 });
+  return useQuery({ queryKey: [...matchingKey, 'embedders'], queryFn: async () => (await backend.call('embeddings.models', {})).filter((m) => m.installed), staleTime: 60_000, refetchOnMount: 'always' });
 }
 
 /** Candidate pages of 50, more on demand. */
