@@ -99,7 +99,7 @@ test('training: refused on an empty dataset, a short run from the page draws its
   const run = page.getByTestId('training-run').first();
   // The charts move: a point per finished epoch, live from training.progress.
   await expect(run.getByTestId('training-chart-loss')).toHaveAttribute('data-points', /[1-3]/, { timeout: 60_000 });
-  await expect(run).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  await expect(run).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   for (const chart of ['training-chart-loss', 'training-chart-recall', 'training-chart-lr']) await expect(run.getByTestId(chart)).toHaveAttribute('data-points', '3');
   await expect(run.locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('training-runs-en-light.png'), fullPage: true });

@@ -84,7 +84,7 @@ export class TrainingService {
       list: () =>
         this.models.list().map((m) => ({
           id: m.id,
-          name: m.name,
+          name: `${m.name} v${m.version}`,
           dimension: m.dimension,
           installed: true,
           source: 'trained' as const,
@@ -321,7 +321,8 @@ export class TrainingService {
     const model: StoredModel = {
       id: modelIdOfRun(run.id),
       runId: run.id,
-      name: `${run.datasetName} v${this.models.nextVersion(run.datasetId, run.backboneId)}`,
+      // The version is shown beside the name (cards, lists); the name is the user's to change.
+      name: run.datasetName,
       version: this.models.nextVersion(run.datasetId, run.backboneId),
       backboneId: run.backboneId,
       datasetId: run.datasetId,
@@ -509,7 +510,7 @@ export class TrainingService {
     const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
     const run = this.runs.get(m.runId);
     return {
-      name: m.name,
+      name: `${m.name} v${m.version}`,
       entries: [
         { name: 'model.onnx', data: onnx },
         { name: 'config.json', data: json(m.manifest.config) },
