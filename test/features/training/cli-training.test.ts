@@ -1,0 +1,72 @@
+/**
+ * `atolye train` and `atolye models list|activate` through the CLI runner (the same as
+ * bin/atolye.js) on a library with a small real-photo dataset: a line per epoch, the
+ * JSON of the finished run last, the model listed and made active; a dataset that cannot
+ * be trained on is refused in one line without a stack.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TrainingRun } from '../../../src-shared/contract/index.js';
+import { runCli } from '../../../src-main/cli/main.js';
+import { OFFLINE_EMBEDDER_SHA256 } from '../../../src-main/features/embeddings/offline-embedder.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
+import { groceryDataset } from './grocery-dataset.js';
+
+if (groceryMissing) console.warn(`atolye train test skipped: ${groceryMissing}`);
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, stderr: err.join('\n') };
+}
+
+describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
+  it('trains from the command line, lists the model and makes it active; refuses an empty dataset in one line', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const lib = path.join(dir, 'data');
+      const engine = await openEngine({ dataDir: lib, workers: 1, settings: { embeddings: { modelCacheDir: sharedEmbedderCache } } });
+      await groceryDataset(engine);
+      engine.use(datasetsFeature).store.create({ name: 'Nothing yet' });
+      await engine.close();
+      // The CLI's engine builds the offline embedder in the library: give it the one the tests share.
+      const cached = path.join(sharedEmbedderCache, `atolye-mobilenet-v2-hsv-${OFFLINE_EMBEDDER_SHA256}.onnx`);
+      if (await fs.stat(cached).catch(() => null)) {
+        await fs.mkdir(path.join(lib, 'models', 'embedders'), { recursive: true });
+        await fs.copyFile(cached, path.join(lib, 'models', 'embedders', path.basename(cached)));
+      }
+
+      const refused = await cli(['--data-dir', lib, 'train', 'Nothing yet']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^atolye train: cannot train on Nothing yet: the dataset has no product with an image$/);
+
+      const trained = await cli(['--data-dir', lib, 'train', 'Grocery five', '--epochs', '2', '--json']);
+      expect(trained.stderr).toBe('');
+      expect(trained.code).toBe(0);
+      expect(trained.out[0]).toMatch(/^training on Grocery five: 4 products \(12 real, 4 synthetic images\), valid 1 products, on atolye-mobilenet-v2-hsv; about \d+ s/);
+      expect(trained.out.filter((l) => /^epoch \d\/2 {2}loss /.test(l))).toHaveLength(2);
+      const run = JSON.parse(trained.out.at(-1)!) as TrainingRun;
+      expect(run).toMatchObject({ state: 'done', epochsCompleted: 2 });
+      expect(trained.out).toContain(`model ${run.modelId} (atolye models activate ${run.modelId} makes it the default embedder)`);
+
+      const listed = await cli(['--data-dir', lib, 'models', 'list']);
+      expect(listed.code).toBe(0);
+      expect(listed.out.find((l) => l.startsWith('* '))).toMatch(/^\* atolye-mobilenet-v2-hsv /);
+      expect(listed.out.find((l) => l.includes(run.modelId!))).toMatch(/Grocery five v1 {2}512-d {2}trained {2}4 products, valid recall@1/);
+
+      const activated = await cli(['--data-dir', lib, 'models', 'activate', run.modelId!]);
+      expect(activated.out[0]).toBe(`active embedder: ${run.modelId}`);
+      expect((await cli(['--data-dir', lib, 'models', 'list'])).out.find((l) => l.startsWith('* '))).toContain(run.modelId!);
+      const unknown = await cli(['--data-dir', lib, 'models', 'activate', 'no-such-model']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe('atolye models: no trained model or embedder no-such-model');
+    } finally {
+      await cleanup();
+    }
+  }, 150_000);
+});
