@@ -10,6 +10,11 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 const { dataDir } = workerData as { dataDir: string };
-const store = new BlobStore(dataDir);
+// This thread only ingests: the store's cheap file operations block it rather than queue on the
+// thread pool that sharp's work and the other workers' fsyncs share (see BlobStore).
+const store = new BlobStore(dataDir, { blocking: true });
 
-serveWorker<{ file: string; options: IngestOptions }, IngestResult>((req) => ingestFile(req.file, store, req.options));
+/** A file to ingest, or a warm-up that only proves the worker has started (ImageIngestPool.warm). */
+export type IngestRequest = { file: string; options: IngestOptions } | { warm: true };
+
+serveWorker<IngestRequest, IngestResult | null>(async (req) => ('warm' in req ? null : ingestFile(req.file, store, req.options)));

@@ -5,13 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../src-main/engine/store/blob-store.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-describe('blob store group commit (what each imported photo and thumbnail goes through)', () => {
+// `blocking` is how the ingest workers use the store (its cheap file operations as plain system calls).
+describe.each([{ blocking: false }, { blocking: true }])('blob store group commit (what each imported photo and thumbnail goes through), %o', (mode) => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let store: BlobStore;
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
-    store = new BlobStore(dir);
+    store = new BlobStore(dir, mode);
     await store.init();
   });
   afterEach(() => cleanup());
@@ -34,11 +35,37 @@ describe('blob store group commit (what each imported photo and thumbnail goes t
     const bad = Buffer.from('a blob whose folder is taken by a file');
     const badSha = createHash('sha256').update(bad).digest('hex');
     // A plain file where the blob's fan-out folder would go: its rename cannot happen.
+    await fs.rm(path.join(dir, 'blobs', badSha.slice(0, 2)), { recursive: true });
     await fs.writeFile(path.join(dir, 'blobs', badSha.slice(0, 2)), 'in the way');
     const [ok, refused] = await Promise.allSettled([store.putBuffer(good), store.putBuffer(bad)]);
     expect(ok.status).toBe('fulfilled');
     expect(refused.status).toBe('rejected');
     expect(await store.has(createHash('sha256').update(good).digest('hex'))).toBe(true);
     expect(await fs.readdir(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('makes every fan-out folder when the library is made, and a put still lands when its folder is missing', async () => {
+    const folders = (await fs.readdir(path.join(dir, 'blobs'))).sort();
+    expect(folders).toHaveLength(256);
+    expect(folders[0]).toBe('00');
+    expect(folders[255]).toBe('ff');
+    const data = Buffer.from('a blob whose folder was removed');
+    const sha = createHash('sha256').update(data).digest('hex');
+    await fs.rm(path.join(dir, 'blobs', sha.slice(0, 2)), { recursive: true });
+    expect((await store.putBuffer(data)).sha256).toBe(sha);
+    expect((await fs.readFile(store.pathOf(sha))).equals(data)).toBe(true);
+    expect(await fs.readdir(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('marks bytes already stored as just written (the collector keeps them) instead of writing them again', async () => {
+    const data = Buffer.from('stored once, put twice');
+    const { sha256 } = await store.putBuffer(data);
+    const old = new Date(Date.now() - 3_600_000);
+    await fs.utimes(store.pathOf(sha256), old, old);
+    const inode = (await fs.stat(store.pathOf(sha256))).ino;
+    await store.putBuffer(data);
+    const after = await fs.stat(store.pathOf(sha256));
+    expect(after.ino).toBe(inode);
+    expect(after.mtimeMs).toBeGreaterThan(old.getTime() + 3_000_000);
   });
 });
