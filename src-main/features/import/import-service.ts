@@ -105,6 +105,8 @@ export class ImportService implements ScanServices, FileServices {
       if ('uploads' in sources) this.uploads.claim(sources.uploads.map((u) => u.id), `import:${importId}`);
     })();
     this.events.emit('projects.changed', { projectId });
+    // The ingest workers boot while the scan runs, not on the first file (a failed start shows on the files' own jobs).
+    this.images.warm().catch(() => undefined);
     const progress = this.get(importId);
     this.events.emit('import.progress', progress);
     return progress;
