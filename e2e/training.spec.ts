@@ -109,6 +109,17 @@ test('training: refused on an empty dataset, a short run from the page draws its
   await expect(model.getByTestId('training-model-classes')).toHaveText('6');
   await model.getByTestId('training-model-activate').click();
   await expect(model.getByTestId('training-model-active')).toHaveText('Active');
+  // Download: a ZIP with the ONNX head, its recipe, metrics and manifest.
+  const href = await model.getByTestId('training-model-download').getAttribute('href');
+  const zip = await page.evaluate(async (url) => {
+    const res = await fetch(url!);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), size: bytes.length, magic: String.fromCharCode(bytes[0]!, bytes[1]!), text: new TextDecoder('latin1').decode(bytes) };
+  }, href);
+  expect(zip).toMatchObject({ status: 200, type: 'application/zip', magic: 'PK' });
+  expect(zip.disposition).toContain(`Train-${tag}-v1.zip`);
+  for (const name of ['model.onnx', 'config.json', 'metrics.json', 'manifest.json']) expect(zip.text).toContain(name);
+  expect(zip.size).toBeGreaterThan(4 * 2728 * 64);
   await page.screenshot({ path: test.info().outputPath('training-models-en-light.png'), fullPage: true });
 
   await looks(browser, server.loginUrl);

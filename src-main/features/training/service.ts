@@ -474,10 +474,10 @@ export class TrainingService {
     }
     this.deps.embeddings.embedders.setActive(id);
     const activeEmbedderId = this.deps.embeddings.embedders.activeId();
-    const staleIndexIds = this.deps.embeddings.registry
-      .list()
-      .filter((ix) => ix.modelId !== activeEmbedderId)
-      .map((ix) => ix.id);
+    // Indexes of another embedder whose scope has none of the active one yet (one re-extraction each).
+    const indexes = this.deps.embeddings.registry.list();
+    const covered = new Set(indexes.filter((ix) => ix.modelId === activeEmbedderId).map((ix) => JSON.stringify(ix.scope)));
+    const staleIndexIds = indexes.filter((ix) => ix.modelId !== activeEmbedderId && !covered.has(JSON.stringify(ix.scope))).map((ix) => ix.id);
     this.deps.events.emit('training.modelsChanged', { ids: [id] });
     return { model: this.models.has(id) ? this.model(id) : null, activeEmbedderId, staleIndexIds };
   }
