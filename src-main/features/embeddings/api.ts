@@ -25,8 +25,8 @@ export interface EmbeddingsApi {
   duplicates: NearDuplicates;
   /** Near-duplicate groups of a project, extracting its index first when it has none (then 'indexing' with the job). */
   findDuplicates(projectId: string, opts: { similarity?: number; hashDistance?: number }): Promise<{ state: 'ready' | 'indexing'; jobId: string | null; groups: DuplicateGroup[] }>;
-  /** Embeds image files outside the library (the CLI's `atolye embed`): vectors in order, or the reason per file. */
-  embedFiles(modelId: string, files: readonly string[]): Promise<({ vector: Float32Array } | { error: string })[]>;
+  /** Embeds image files outside the library (the CLI's `atolye embed`) or encoded images (training's views): vectors in order, or the reason per source. */
+  embedFiles(modelId: string, files: readonly (string | Uint8Array)[], signal?: AbortSignal): Promise<({ vector: Float32Array } | { error: string })[]>;
   close(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export function embeddingsApi(deps: {
     embedItems: (modelId, items, signal) => extraction.embedItems(modelId, items, signal),
     indexFor: (scope, modelId) => registry.forScope(scope, modelId),
     search: (indexId, query, k, filter) => registry.search(indexId, query, k, { filter }),
-    async embedFiles(modelId, files) {
+    async embedFiles(modelId, files, signal) {
       const handle = await embedders.handle(modelId);
       const D = handle.spec.dimension;
       const out: ({ vector: Float32Array } | { error: string })[] = [];
@@ -69,13 +69,15 @@ export function embeddingsApi(deps: {
       for (let i = 0; i < files.length; i += 8) {
         const chunk = files.slice(i, i + 8);
         try {
-          const m = await embedder.embed(handle, [...chunk], { batchSize: 8 });
+          signal?.throwIfAborted();
+          const m = await embedder.embed(handle, [...chunk], { batchSize: 8, signal });
           chunk.forEach((_, k) => out.push({ vector: m.slice(k * D, (k + 1) * D) }));
         } catch {
           for (const f of chunk) {
             try {
-              out.push({ vector: await embedder.embed(handle, [f]) });
+              out.push({ vector: await embedder.embed(handle, [f], { signal }) });
             } catch (err) {
+              if (signal?.aborted) throw err;
               out.push({ error: (err as Error).message });
             }
           }

@@ -39,6 +39,7 @@ import { modelIdOfRun, ModelRepository, toTrainedModel, type StoredModel } from 
 import { epochFromRecord, nanGuardEvent, runEventFromMonitor } from './progress.js';
 import { RunRepository } from './run-repository.js';
 import { countItems, splitProblem, trainingItems, type TrainingItem } from './training-items.js';
+import { renderView, withViewRows, type TrainingViewName } from './views.js';
 import { trainInWorker } from './train-in-worker.js';
 import type { TrainingEvent, TrainingResult } from './trainer.js';
 
@@ -369,7 +370,41 @@ export class TrainingService {
     const usableCounts = countItems(usable);
     const stillOk = splitProblem(usable);
     if (stillOk) throw Object.assign(new Error(`${stillOk.reason} once the images that cannot be embedded are left out (${embedded.failures.length})`), { errorCode: 'embedding_failed' as const });
-    return buildTrainingData(usable, (it) => embedded.vectors.get(it.id)!, usableCounts);
+    const prepared = buildTrainingData(usable, (it) => embedded.vectors.get(it.id)!, usableCounts);
+    const views = run.config.data.views;
+    if (views.length === 0) return prepared;
+    const train = usable.filter((it) => it.split === 'train');
+    const viewFeatures: Float32Array[] = [];
+    for (const [v, view] of views.entries()) {
+      viewFeatures.push(await this.viewFeatures(run.backboneId, view, train, (it) => embedded.vectors.get(it.id)!, ctx.signal, (done) => ctx.progress('embedding', (100 * (v + done / train.length)) / views.length)));
+    }
+    return { ...prepared, data: withViewRows(prepared.data, viewFeatures) };
+  }
+
+  /**
+   * A view's features of the train rows, in their order: cached in the vector store per
+   * image bytes under the model id `<backbone>#<view>` (a view is a fixed sharp pipeline
+   * of the image, views.ts), so a rerun renders and embeds nothing. An image whose view
+   * cannot be made keeps its own vector for that row.
+   */
+  private async viewFeatures(backboneId: string, view: TrainingViewName, rows: readonly TrainingItem[], own: (it: TrainingItem) => Float32Array, signal: AbortSignal, progress: (done: number) => void): Promise<Float32Array> {
+    const { vectors } = this.deps.embeddings;
+    const key = `${backboneId}#${view}`;
+    const dim = own(rows[0]!).length;
+    const todo = [...new Set(rows.map((it) => it.sha256))].filter((sha) => !vectors.has(key, sha));
+    const CHUNK = 16;
+    for (let i = 0; i < todo.length; i += CHUNK) {
+      signal.throwIfAborted();
+      const chunk = todo.slice(i, i + CHUNK);
+      const rendered = await Promise.all(chunk.map((sha) => renderView(this.deps.store.pathOf(sha), view).catch(() => null)));
+      const ok = chunk.flatMap((sha, k) => (rendered[k] ? [{ sha, bytes: rendered[k] }] : []));
+      const answers = await this.deps.embeddings.embedFiles(backboneId, ok.map((o) => o.bytes), signal);
+      vectors.putMany(key, ok.flatMap((o, k) => ('vector' in answers[k]! ? [{ sha256: o.sha, vector: answers[k].vector }] : [])));
+      progress(Math.min(rows.length, i + chunk.length));
+    }
+    const out = new Float32Array(rows.length * dim);
+    rows.forEach((it, r) => out.set(vectors.get(key, it.sha256) ?? own(it), r * dim));
+    return out;
   }
 
   private async train(run: TrainingRun, prepared: PreparedData, resumeFrom: Uint8Array | undefined, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingResult> {

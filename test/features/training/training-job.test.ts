@@ -16,6 +16,7 @@ import type { Engine } from '../../../src-main/engine/engine.js';
 import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
 import { unzipTo } from '../../../src-main/features/datasets/zip-reader.js';
 import { embeddingsFeature } from '../../../src-main/features/embeddings/public.js';
+import { trainingFeature } from '../../../src-main/features/training/public.js';
 import { useEngine } from '../../support/engine.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
 import { groceryDataset } from './grocery-dataset.js';
@@ -130,6 +131,30 @@ describe.skipIf(groceryMissing)('training runs', () => {
     expect(await call('training.deleteModel', { id: model.id })).toEqual({ deleted: true });
     expect(((await call('embeddings.models', {})) as { id: string; active: boolean }[]).find((e) => e.active)?.id).toBe('atolye-mobilenet-v2-hsv');
   }, 120_000);
+
+  it('trains on extra views of the train images (data.views), rendered and embedded once, cached per image and view', async () => {
+    const engine = fx.engine;
+    const call = createDispatcher(engine);
+    const datasetId = await groceryDataset(engine);
+    const first = (await call('training.start', { datasetId, config: { ...config(2), data: { views: ['mirror'] } } })) as TrainingRun;
+    const run = await settled(engine, first.id);
+    expect(run.state, run.error ?? '').toBe('done');
+    const { vectors } = engine.use(embeddingsFeature);
+    const trainShas = engine.db
+      .prepare("SELECT i.sha256 FROM product_images i JOIN dataset_products m ON m.product_id = i.product_id WHERE m.dataset_id = ? AND m.split = 'train' AND i.deleted = 0")
+      .pluck()
+      .all(datasetId) as string[];
+    expect(trainShas).toHaveLength(16);
+    for (const sha of trainShas) {
+      const mirrored = vectors.get('atolye-mobilenet-v2-hsv#mirror', sha);
+      const own = vectors.get('atolye-mobilenet-v2-hsv', sha)!;
+      expect(mirrored?.length).toBe(own.length);
+      // A mirror image is another picture: its vector differs from the image's own.
+      expect(mirrored!.some((x, k) => Math.abs(x - own[k]!) > 1e-3)).toBe(true);
+    }
+    const manifest = (await engine.use(trainingFeature).modelFiles(run.modelId!)).entries.find((e) => e.name === 'manifest.json')!;
+    expect(JSON.parse(new TextDecoder().decode(manifest.data)).dataset.trainRows).toBe(32);
+  }, 90_000);
 
   it('a cancelled run resumes from its checkpoint, and a run the app closed on continues when it opens again', async () => {
     let engine = fx.engine;
