@@ -132,6 +132,19 @@ describe.skipIf(groceryMissing)('training runs', () => {
     expect(((await call('embeddings.models', {})) as { id: string; active: boolean }[]).find((e) => e.active)?.id).toBe('atolye-mobilenet-v2-hsv');
   }, 120_000);
 
+  it('a runaway loss stops the run with the NaN guard: failed with its code, the event, an emergency checkpoint to resume from', async () => {
+    const engine = fx.engine;
+    const call = createDispatcher(engine);
+    const datasetId = await groceryDataset(engine);
+    const started = (await call('training.start', { datasetId, config: { ...config(2), guards: { maxLoss: 0.001 } } })) as TrainingRun;
+    const run = await settled(engine, started.id);
+    expect(run).toMatchObject({ state: 'failed', errorCode: 'nan_guard', resumable: true, modelId: null });
+    expect(run.error).toMatch(/emergency checkpoint/);
+    expect(run.events.map((e) => e.type)).toContain('nan_guard');
+    expect(((await call('queue.get', { id: run.jobId! })) as { state: string; errorCode: string | null })).toMatchObject({ state: 'failed', errorCode: 'nan_guard' });
+    expect(await call('training.models', {})).toEqual([]);
+  }, 60_000);
+
   it('trains on extra views of the train images (data.views), rendered and embedded once, cached per image and view', async () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
