@@ -25,5 +25,10 @@ export function useTrainingDatasets() {
 /** The embedders a head can be trained on (installed ones can be chosen). */
 export function useBackbones() {
   const backend = useBackend();
-  return useQuery({ queryKey: [...trainingKey, 'backbones'], queryFn: () => backend.call('embeddings.models', {}), staleTime: 60_000 });
+  // A trained model is a head on its backbone, not a backbone: train on that backbone instead.
+  return useQuery({
+    queryKey: [...trainingKey, 'backbones'],
+    queryFn: async () => (await backend.call('embeddings.models', {})).filter((m) => m.source !== 'trained'),
+    staleTime: 60_000,
+  });
 }
