@@ -94,6 +94,15 @@ export async function waitForJob(backend: CliBackend, jobId: string): Promise<Jo
 }
 
 async function waitUntil<T extends { state: string }>(backend: CliBackend, read: () => Promise<T>, wakes: (event: EngineEvent) => boolean): Promise<T> {
+  return followUntil(backend, read, wakes, (now) => FINISHED.has(now.state));
+}
+
+/**
+ * Reads something until `done` says so, handing each reading to `onEach` (a command that
+ * prints progress): events that `wakes` accepts read it again at once, and a poll every
+ * second covers a missed event (a dropped socket), in this process or beside the app.
+ */
+export async function followUntil<T>(backend: CliBackend, read: () => Promise<T>, wakes: (event: EngineEvent) => boolean, done: (now: T) => boolean, onEach?: (now: T) => void): Promise<T> {
   let wake = () => {};
   const unsubscribe = backend.subscribe((e) => {
     if (wakes(e)) wake();
@@ -102,7 +111,8 @@ async function waitUntil<T extends { state: string }>(backend: CliBackend, read:
     await backend.ready();
     for (;;) {
       const now = await read();
-      if (FINISHED.has(now.state)) return now;
+      onEach?.(now);
+      if (done(now)) return now;
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, 1000).unref();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ContractError, type TrainingRun } from '../../../src-shared/contract/index.js';
-import { runsIn, type CliBackend, type CliCommand } from '../../engine/cli-command.js';
+import { followUntil, runsIn, type CliBackend, type CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import type { TrainingService } from './service.js';
 
@@ -33,18 +33,16 @@ function epochLine(run: TrainingRun): string | null {
   return `epoch ${e.epoch}/${run.epochs}  loss ${e.loss.toFixed(3)}  lr ${e.lr.toExponential(2)}  recall@1 ${pct(e.recall.at1)}  @5 ${pct(e.recall.at5)}  ${e.seconds.toFixed(1)} s${eta}`;
 }
 
-/** Follows a run until it ends, printing each new epoch and stage; events wake it, a poll each second covers a missed one. */
-async function follow(backend: CliBackend, runId: string, say: (line: string) => void): Promise<TrainingRun> {
-  let wake = () => {};
-  const unsubscribe = backend.subscribe((e) => {
-    if (e.type === 'training.progress' && (e.payload as { id?: string }).id === runId) wake();
-  });
+/** Follows a run until it ends, printing each new epoch and stage. */
+function follow(backend: CliBackend, runId: string, say: (line: string) => void): Promise<TrainingRun> {
   let printedEpochs = 0;
   let stage: string | null = null;
-  try {
-    await backend.ready();
-    for (;;) {
-      const run = await backend.call('training.get', { id: runId });
+  return followUntil(
+    backend,
+    () => backend.call('training.get', { id: runId }),
+    (e) => e.type === 'training.progress' && (e.payload as { id?: string }).id === runId,
+    (run) => FINISHED.has(run.state),
+    (run) => {
       if (run.stage && run.stage !== stage && run.stage !== 'training') say(`${run.stage}…`);
       stage = run.stage;
       if (run.history.length > printedEpochs) {
@@ -52,15 +50,8 @@ async function follow(backend: CliBackend, runId: string, say: (line: string) =>
         const line = epochLine(run);
         if (line) say(line);
       }
-      if (FINISHED.has(run.state)) return run;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 1000).unref();
-      });
-    }
-  } finally {
-    unsubscribe();
-  }
+    },
+  );
 }
 
 /** `atolye train`: exit 0 done, 1 refused or failed, 2 usage. */
