@@ -12,8 +12,10 @@ if (missing) console.log(`skipped: mask agreement with @imgly/background-removal
 
 /**
  * Our pre- and post-processing around the same IS-Net must give the masks the peer
- * gives: on 20 real product photos, mean IoU ≥ 0.98 (both masks cut at 50%).
+ * gives: on real product photos, mean IoU ≥ 0.98 (both masks cut at 50%). Eight photos
+ * (~4 min on 2 busy cores; bench:segment compares the full 20 or 50 and reports the IoU).
  */
+const PHOTOS = 8;
 describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -28,10 +30,10 @@ describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', (
     await cleanup();
   });
 
-  it('mean IoU ≥ 0.98 on 20 grocery-store photos, same model (isnet medium)', async () => {
-    const files = pickImages(20);
+  it(`mean IoU ≥ 0.98 on ${PHOTOS} grocery-store photos, same model (isnet medium)`, async () => {
+    const files = pickImages(PHOTOS);
     const done = await api(engine).imports.wait((await api(engine).imports.start({ paths: files, projectName: 'agreement' })).importId);
-    expect(done.imported).toBe(20);
+    expect(done.imported).toBe(PHOTOS);
     const assets = api(engine).library.listAssets(done.projectId, 0, 100).items;
     const byName = new Map(assets.map((a) => [a.fileName, a.id]));
     const scores: number[] = [];
@@ -44,7 +46,7 @@ describe.skipIf(missing)('mask agreement with @imgly/background-removal-node', (
       scores.push(iou(ourMask, peer));
     }
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    console.log(`mask IoU vs @imgly/background-removal-node on 20 images: mean ${mean.toFixed(4)}, min ${Math.min(...scores).toFixed(4)}`);
+    console.log(`mask IoU vs @imgly/background-removal-node on ${PHOTOS} images: mean ${mean.toFixed(4)}, min ${Math.min(...scores).toFixed(4)}`);
     expect(mean).toBeGreaterThanOrEqual(0.98);
   }, 600_000);
 });
