@@ -133,7 +133,7 @@ function trainingRows(base: TrainingData, viewFeatures: readonly Float32Array[],
 const configFlag = JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput;
 const configsFlag = flag('--configs') ? (JSON.parse(flag('--configs')!) as TrainingConfigInput[]) : [];
 /** Every view any recipe of this run asks for, loaded (and embedded when not cached) once. */
-const loadedViews = [...new Set([configFlag, ...configsFlag].flatMap((c) => c.data?.views ?? []))];
+const loadedViews = [...new Set([configFlag, ...configsFlag.map((c) => mergeConfig(configFlag, c))].flatMap((c) => parseTrainingConfig(c).data.views))];
 /** `--mirror-tta`: test-time mirror averaging of every image's features, for the raw features, the LDA and the head alike. */
 const testTimeMirror = args.includes('--mirror-tta');
 
@@ -260,7 +260,8 @@ const fromLda = await train('lda-init', trainRows, mergeConfig(config, { epochs:
 // Without the approved (real) photos: iconic only, then iconic + augmentations.
 log('\nwithout approved photos (same val → train-photos evaluation):');
 const iconicOnly = await loadData({ trainDomains: ['synthetic'] });
-const noReal = await train('iconic', iconicOnly, config);
+// One row per product: its LDA part would have no within-class scatter to learn from, so the head alone.
+const noReal = await train('iconic', iconicOnly, mergeConfig(config, { projection: { ldaMix: 0 } }));
 const augmented = await loadData({ trainDomains: ['synthetic'], iconicAugmentations: Object.keys(ICONIC_AUGMENTATIONS) });
 const noRealAug = await train('iconic+aug', augmented, config);
 const lastOf = (r: TrainingResult) => r.history[r.history.length - 1]!;

@@ -145,7 +145,8 @@ export function fitLda(set: LabelledFeatures, classCount: number, shrinkage = 0.
   const sw = Float64Array.from(sw32);
   let trace = 0;
   for (let k = 0; k < d; k++) trace += sw[k * d + k]!;
-  const ridge = (shrinkage * trace) / d;
+  // One row per class leaves no within-class scatter: a tiny ridge keeps Sw' invertible (LDA is then the class means' PCA).
+  const ridge = (shrinkage * trace) / d || 1e-6;
   for (let i = 0; i < d * d; i++) sw[i]! *= 1 - shrinkage;
   for (let k = 0; k < d; k++) sw[k * d + k]! += ridge;
 

@@ -92,6 +92,15 @@ describe('LDA part of the served embedding (projection.ldaMix)', () => {
     expect(plain.head.projectionDim).toBe(projectionDim);
   });
 
+  it('works with one row per product (no within-class scatter): the LDA becomes the class means’ PCA', () => {
+    const one = clusteredData({ classes: 5, perClass: 1, dim: 16, seed: 3, synthetic: 0, valid: 2 });
+    const model = fitLda(one.train, 5, 0.1);
+    expect(model.outputDim).toBe(4);
+    const projected = ldaProject(model, one.train.features);
+    const same = recallAtK({ vectors: projected, labels: one.train.labels }, { vectors: ldaProject(model, one.valid.features), labels: one.valid.labels }, 4, [1])[1]!;
+    expect(same).toBeGreaterThan(0.5);
+  });
+
   it('is refused on a head with a hidden layer', () => {
     expect(() => parseTrainingConfig({ projection: { ldaMix: 0.5, hiddenDim: 64 } })).toThrow(/projection\.ldaMix: an LDA part needs a linear projection/);
     expect(() => headWithLdaPart({ ...randomHead(1), hidden: { dim: 4, kernel: new Float32Array(dim * 4), bias: new Float32Array(4) } }, lda, 0.5, data.train.features)).toThrow(/linear head/);
