@@ -51,6 +51,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'projection.hiddenDim', kind: 'number', min: 0, max: 4096, step: 64, advanced: true },
   { path: 'projection.batchNorm', kind: 'toggle', advanced: true },
   { path: 'projection.standardiseInputs', kind: 'toggle', advanced: true },
+  { path: 'projection.ldaMix', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
   { path: 'optimizer.weightDecay', kind: 'number', min: 0, max: 0.5, step: 0.001, advanced: true },
   { path: 'optimizer.beta1', kind: 'number', min: 0, max: 0.999, step: 0.001, advanced: true },
   { path: 'optimizer.beta2', kind: 'number', min: 0, max: 0.99999, step: 0.0001, advanced: true },

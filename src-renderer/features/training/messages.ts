@@ -57,6 +57,7 @@ export const en = {
       projection_hiddenDim: 'Hidden layer width',
       projection_batchNorm: 'Batch norm after the projection',
       projection_standardiseInputs: 'Standardise input features',
+      projection_ldaMix: 'LDA part in the embedding',
       optimizer_weightDecay: 'Weight decay',
       optimizer_beta1: 'Adam β1',
       optimizer_beta2: 'Adam β2',
@@ -78,6 +79,7 @@ export const en = {
       emaDecay: 'The averaged weights are the ones evaluated and saved.',
       sampler_realToSyntheticProbability: 'Chance that a pair is a real photo with a synthetic frame of the same product.',
       projection_hiddenDim: '0: the projection is linear.',
+      projection_ldaMix: 'Weight of a linear discriminant projection joined to the trained one (0: the trained head alone; linear heads only).',
     },
     option: {
       hardest: 'Hardest of the pool',
@@ -228,6 +230,7 @@ export const tr: Translation<typeof en> = {
       projection_hiddenDim: 'Gizli katman genişliği',
       projection_batchNorm: 'İzdüşümden sonra yığın normalleştirme',
       projection_standardiseInputs: 'Girdi özelliklerini standartlaştır',
+      projection_ldaMix: 'Gömmedeki LDA payı',
       optimizer_weightDecay: 'Ağırlık azaltma',
       optimizer_beta1: 'Adam β1',
       optimizer_beta2: 'Adam β2',
@@ -249,6 +252,7 @@ export const tr: Translation<typeof en> = {
       emaDecay: 'Değerlendirilen ve kaydedilen, ortalaması alınmış ağırlıklardır.',
       sampler_realToSyntheticProbability: 'Bir çiftin, aynı ürünün gerçek fotoğrafı ile sentetik karesi olma olasılığı.',
       projection_hiddenDim: '0: izdüşüm doğrusaldır.',
+      projection_ldaMix: 'Eğitilen izdüşüme eklenen doğrusal ayırtaç izdüşümünün ağırlığı (0: yalnızca eğitilen baş; yalnızca doğrusal başlarda).',
     },
     option: {
       hardest: 'Havuzun en zoru',
