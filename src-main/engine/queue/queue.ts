@@ -16,6 +16,7 @@ import { FINISHED_BATCH_STATES } from './batches.js';
 import { Controls } from './controls.js';
 import { createCore, type QueueCore } from './core.js';
 import { Enqueuer } from './enqueue.js';
+import { errorMessage } from './errors.js';
 import type { QueueOptions } from './options.js';
 import { Recovery } from './recovery.js';
 import { Scheduler } from './scheduler.js';
@@ -119,9 +120,14 @@ export class Queue {
     if (state === 'closed' || state === 'closing') return;
     this.timers.stop();
     await this.scheduler.shutdown(this.core.settings.closeGraceMs);
-    await this.controls.cleanupFinished();
+    // Bookkeeping only: a full disk (SQLITE_FULL) must not stop the library from closing.
+    await this.controls.cleanupFinished().catch((err: unknown) => console.warn(`[queue] finished jobs not cleaned up at close: ${errorMessage(err)}`));
     this.batchEvents.stop();
-    if (state === 'running') this.core.boots.stoppedCleanly(this.bootId, this.core.settings.clock.now());
+    try {
+      if (state === 'running') this.core.boots.stoppedCleanly(this.bootId, this.core.settings.clock.now());
+    } catch (err) {
+      console.warn(`[queue] the clean stop was not recorded (${errorMessage(err)}): the next start treats this one as interrupted`);
+    }
     this.scheduler.closed();
     this.core.waiters.releaseAll();
   }

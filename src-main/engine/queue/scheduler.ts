@@ -17,6 +17,9 @@ import { OutcomeRecorder, type FollowUps, type Outcome } from './outcomes.js';
 import type { ClaimedRow } from './rows.js';
 import type { JobContext, Resource } from './types.js';
 
+/** How long a shutdown waits, beyond the jobs' grace, for their outcomes to be recorded. */
+const CLOSE_RECORD_MS = 5_000;
+
 export type QueueState = 'idle' | 'running' | 'closing' | 'closed';
 
 /** What one scheduling turn collects inside its transaction and acts on after the commit. */
@@ -85,7 +88,21 @@ export class Scheduler {
     // Shutdown grace is wall time whatever clock the queue runs on: quitting must not hang.
     for (const a of this.running.values()) this.abort(a, 'shutdown', graceMs, systemClock);
     this.flush();
-    await drained;
+    // A turn that cannot be written (SQLITE_FULL: the disk is full) keeps its outcomes for the
+    // next try, so waiting for them to be recorded could last for ever. After the grace and a
+    // few retries, close anyway: jobs left running in the database are recovered at the next
+    // start like any interrupted run (their work is idempotent; commits happen exactly once).
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), graceMs + CLOSE_RECORD_MS);
+      timer.unref?.();
+    });
+    const timedOut = await Promise.race([drained.then(() => false), gaveUp]);
+    clearTimeout(timer);
+    if (timedOut) {
+      const left = this.outcomes.length + this.running.size;
+      console.warn(`[queue] closing without recording ${left} job outcome(s) (${this.lastTurnError ?? 'the scheduling transaction did not complete'}): those jobs run again at the next start`);
+    }
   }
 
   /** After shutdown: no turn runs again. */
