@@ -24,8 +24,13 @@ export interface InferenceOptions {
   idleUnloadMs?: number;
 }
 
-/** How long close() waits for the worker to release its sessions. */
-const CLOSE_UNLOAD_MS = 3_000;
+/**
+ * How long close() waits for the worker to release its sessions: the unload waits behind a
+ * run in flight (a model loading and running when the app quits), which took over 3 s on a
+ * loaded 2-core machine (CI, 2026-12-01), and a worker terminated while it holds sessions
+ * aborts the process. A longer wait at quit is the lesser harm.
+ */
+const CLOSE_UNLOAD_MS = 20_000;
 
 /** A model failure the caller can act on (offer to provision the model again). */
 export class ModelFileError extends Error {
