@@ -63,8 +63,13 @@ export class Embedders {
    * the offline default when none is, or when the one set is gone or not installed.
    */
   activeId(): string {
+    return this.activeAmong(() => this.listAll());
+  }
+
+  /** The active id, checked against a list of the embedders (read only when one is set). */
+  private activeAmong(all: () => Omit<EmbedderInfo, 'active'>[]): string {
     const id = this.db.prepare('SELECT value FROM embeddings_settings WHERE key = ?').pluck().get(ACTIVE_KEY) as string | undefined;
-    if (id && id !== OFFLINE_EMBEDDER_ID && this.listAll().some((m) => m.id === id && m.installed)) return id;
+    if (id && id !== OFFLINE_EMBEDDER_ID && all().some((m) => m.id === id && m.installed)) return id;
     return OFFLINE_EMBEDDER_ID;
   }
 
@@ -76,8 +81,9 @@ export class Embedders {
   }
 
   list(): EmbedderInfo[] {
-    const active = this.activeId();
-    return this.listAll().map((m) => ({ ...m, active: m.id === active }));
+    const all = this.listAll();
+    const active = this.activeAmong(() => all);
+    return all.map((m) => ({ ...m, active: m.id === active }));
   }
 
   private listAll(): Omit<EmbedderInfo, 'active'>[] {

@@ -146,6 +146,16 @@ export class RunRepository {
     );
   }
 
+  /** The run a training.run job belongs to. */
+  idOfJob(jobId: string): string | null {
+    return (cachedStatement(this.db, `SELECT id FROM training_runs WHERE job_id = ?`, 'pluck').get(jobId) as string | undefined) ?? null;
+  }
+
+  /** Forgets a run's epochs (it trains again from the start). */
+  clearEpochs(runId: string): void {
+    cachedStatement(this.db, `DELETE FROM training_epochs WHERE run_id = ?`).run(runId);
+  }
+
   checkpointOf(id: string): string | null {
     const row = cachedStatement(this.db, `SELECT checkpoint_sha256 FROM training_runs WHERE id = ?`).get(id) as { checkpoint_sha256: string | null } | undefined;
     return row?.checkpoint_sha256 ?? null;

@@ -103,7 +103,7 @@ export class TrainingService {
       if (event.type !== 'job.cancelled' && event.type !== 'job.failed') return;
       const p = event.payload as { jobId?: string; type?: string; error?: string | null; errorCode?: string | null };
       if (p.type !== 'training.run' || !p.jobId) return;
-      const id = this.deps.db.prepare('SELECT id FROM training_runs WHERE job_id = ?').pluck().get(p.jobId) as string | undefined;
+      const id = this.runs.idOfJob(p.jobId);
       if (!id) return;
       const run = this.runs.get(id);
       if (!run || run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') return;
@@ -294,7 +294,7 @@ export class TrainingService {
       if (resumeFrom && /other training data|classes, the data/.test((err as Error).message)) {
         // The dataset changed since the checkpoint: train again from the start.
         resumeFrom = undefined;
-        this.deps.db.prepare('DELETE FROM training_epochs WHERE run_id = ?').run(run.id);
+        this.runs.clearEpochs(run.id);
         this.patch(run.id, { epochsCompleted: 0 });
         result = await this.train(run, prepared, undefined, ctx).catch((e2: unknown) => {
           if (ctx.signal.aborted) throw this.stopped(run.id, e2);
