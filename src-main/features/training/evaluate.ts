@@ -76,7 +76,7 @@ function gather(picks: readonly Pick[], vectorsOf: (s: EvaluationSource) => Floa
 export interface RetrievalScores {
   /** recall@k of the valid split's real rows against the gallery. */
   recall: Record<string, number>;
-  /** recall@k of synthetic rows (any split) against the gallery's real rows; null without both. */
+  /** recall@k of synthetic rows (any split) whose product has a real photo in the gallery, against the gallery's real rows; null without both. */
   syntheticToReal: Record<string, number> | null;
 }
 
@@ -108,11 +108,16 @@ export class RetrievalEvaluation {
     };
     this.gallery = [{ source: galleryAll, rows: rowsWhere(galleryAll, galleryDomains) }];
     this.queries = [{ source: 'valid', rows: rowsWhere('valid', [realDomain]) }];
-    this.syntheticQueries = [
-      { source: 'train', rows: rowsWhere('train', [syntheticDomain]) },
-      { source: 'valid', rows: rowsWhere('valid', [syntheticDomain]) },
-    ];
     this.realGallery = [{ source: galleryAll, rows: rowsWhere(galleryAll, [realDomain]) }];
+    // A synthetic query whose product has no real photo in the gallery cannot be answered
+    // (a held-out product's frames): counting it would only lower the figure.
+    const galleryLabels = this.set(galleryAll).labels;
+    const answerable = new Set(this.realGallery[0]!.rows.map((r) => galleryLabels[r]!));
+    const syntheticRows = (source: EvaluationSource) => rowsWhere(source, [syntheticDomain]).filter((r) => answerable.has(this.set(source).labels[r]!));
+    this.syntheticQueries = [
+      { source: 'train', rows: syntheticRows('train') },
+      { source: 'valid', rows: syntheticRows('valid') },
+    ];
     const needs = new Set<EvaluationSource>(['valid', galleryAll]);
     if (this.syntheticQueries[0]!.rows.length) needs.add('train');
     this.sources = [...needs];
@@ -130,7 +135,7 @@ export class RetrievalEvaluation {
       const r = recallAtK(gather(gallery, vectorsOf, labelsOf, dim), gather(queries, vectorsOf, labelsOf, dim), dim, this.ks);
       return Object.fromEntries(this.ks.map((k) => [String(k), r[k]!]));
     };
-    const synthetic = this.syntheticQueries.some((p) => p.rows.length) && this.realGallery[0]!.rows.length;
+    const synthetic = this.syntheticQueries.some((p) => p.rows.length);
     return { recall: score(this.gallery, this.queries), syntheticToReal: synthetic ? score(this.realGallery, this.syntheticQueries) : null };
   }
 }
