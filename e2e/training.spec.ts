@@ -92,6 +92,11 @@ test('training: refused on an empty dataset, a short run from the page draws its
   await page.getByTestId('training-advanced').locator('summary').click();
   await page.getByTestId('training-field-sampler_hardNegativeProducts').fill('2');
   await expect(page.getByTestId('training-estimate')).toHaveAttribute('data-seconds', /\d/);
+  // A training view (the mirror of each train image) is one more pass per epoch and one more embedding of each: the estimate grows.
+  const secondsOf = async () => Number(await page.getByTestId('training-estimate').getAttribute('data-seconds'));
+  const withoutView = await secondsOf();
+  await page.getByTestId('training-field-data_views-mirror').check();
+  await expect.poll(secondsOf).toBeGreaterThan(withoutView);
   await page.screenshot({ path: test.info().outputPath('training-new-en-light.png'), fullPage: true });
 
   await page.getByTestId('training-start').click();

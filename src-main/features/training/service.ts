@@ -152,11 +152,16 @@ export class TrainingService {
     const config = this.configOf(input);
     const counts = countItems(items);
     const problem = splitProblem(items);
+    const { vectors } = this.deps.embeddings;
     const shas = new Set(items.map((i) => i.sha256));
     let imagesToEmbed = 0;
-    for (const sha of shas) if (!this.deps.embeddings.vectors.has(backboneId, sha)) imagesToEmbed++;
+    for (const sha of shas) if (!vectors.has(backboneId, sha)) imagesToEmbed++;
+    // Each view is one more embedding of every train image not cached yet, and one more pass of them per epoch.
+    const views = config.data.views;
+    const trainShas = new Set(items.filter((i) => i.split === 'train').map((i) => i.sha256));
+    for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
     const throughput = readThroughput(this.deps.db);
-    const trainRows = counts.images.train.real + counts.images.train.synthetic;
+    const trainRows = (counts.images.train.real + counts.images.train.synthetic) * (1 + views.length);
     const e = estimateSeconds({ trainRows, epochs: config.epochs, imagesToEmbed, throughput });
     return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
   }

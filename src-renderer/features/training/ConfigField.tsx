@@ -27,6 +27,29 @@ export function ConfigFieldInput({ field, value, problem, onChange }: { field: C
   const common = { id, 'aria-describedby': described, 'aria-invalid': problem ? true : undefined, 'data-testid': `training-field-${key}` } as const;
 
   let control;
+  if (field.kind === 'multi') {
+    const chosen = new Set(Array.isArray(value) ? value : []);
+    // Kept in the options' order, so the recipe (and its estimate) does not depend on click order.
+    const toggle = (o: string, on: boolean) => onChange(field.options.filter((x) => (x === o ? on : chosen.has(x))));
+    return (
+      <fieldset className="training-field training-field-multi" data-testid={`training-field-${key}`} aria-describedby={hint ? `${id}-hint` : undefined}>
+        <legend className="training-field-label">{label}</legend>
+        <div className="training-field-row">
+          {field.options.map((o) => (
+            <label key={o} className="training-field-toggle">
+              <input type="checkbox" checked={chosen.has(o)} onChange={(e) => toggle(o, e.currentTarget.checked)} data-testid={`training-field-${key}-${o}`} />
+              {t(`training.option.${o}`)}
+            </label>
+          ))}
+        </div>
+        {hint ? (
+          <span id={`${id}-hint`} className="muted">
+            {hint}
+          </span>
+        ) : null}
+      </fieldset>
+    );
+  }
   if (field.kind === 'toggle') {
     return (
       <div className="training-field">

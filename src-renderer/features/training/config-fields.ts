@@ -4,8 +4,9 @@
  * range. Defaults are not repeated here: they come from the contract's schema, so the
  * form always opens on the engine's recipe.
  */
+import { TRAINING_VIEW_NAMES } from '../../../src-shared/contract/training.js';
 
-export type FieldValue = number | boolean | string;
+export type FieldValue = number | boolean | string | readonly string[];
 
 interface FieldBase {
   /** Dotted path into the config (`arcface.margin`); also the i18n key under `training.field`. */
@@ -33,7 +34,13 @@ export interface ToggleField extends FieldBase {
   kind: 'toggle';
 }
 
-export type ConfigField = NumberField | ChoiceField | ToggleField;
+/** Any number of the options, in the options' order (a set of checkboxes). */
+export interface MultiChoiceField extends FieldBase {
+  kind: 'multi';
+  options: readonly string[];
+}
+
+export type ConfigField = NumberField | ChoiceField | ToggleField | MultiChoiceField;
 
 export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'epochs', kind: 'number', min: 1, max: 500, step: 1 },
@@ -52,6 +59,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'projection.batchNorm', kind: 'toggle', advanced: true },
   { path: 'projection.standardiseInputs', kind: 'toggle', advanced: true },
   { path: 'projection.ldaMix', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
+  { path: 'data.views', kind: 'multi', options: TRAINING_VIEW_NAMES, advanced: true },
   { path: 'optimizer.weightDecay', kind: 'number', min: 0, max: 0.5, step: 0.001, advanced: true },
   { path: 'optimizer.beta1', kind: 'number', min: 0, max: 0.999, step: 0.001, advanced: true },
   { path: 'optimizer.beta2', kind: 'number', min: 0, max: 0.99999, step: 0.0001, advanced: true },
@@ -99,6 +107,7 @@ export function fromConfig(config: unknown): Record<string, FieldValue> {
   for (const f of CONFIG_FIELDS) {
     const v = getPath(config, f.path);
     if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out[f.path] = v;
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[f.path] = [...v];
   }
   return out;
 }

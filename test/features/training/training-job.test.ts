@@ -149,9 +149,17 @@ describe.skipIf(groceryMissing)('training runs', () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
     const datasetId = await groceryDataset(engine);
-    const first = (await call('training.start', { datasetId, config: { ...config(2), data: { views: ['mirror'] } } })) as TrainingRun;
+    type Estimate = { imagesToEmbed: number; secondsPerEpoch: number };
+    const withMirror = { ...config(2), data: { views: ['mirror'] } };
+    const plain = (await call('training.estimate', { datasetId, config: config(2) })) as Estimate;
+    const viewed = (await call('training.estimate', { datasetId, config: withMirror })) as Estimate;
+    // The estimate counts the view: one more embedding of each of the 16 train images, twice the rows per epoch.
+    expect(viewed.imagesToEmbed - plain.imagesToEmbed).toBe(16);
+    expect(viewed.secondsPerEpoch).toBeCloseTo(2 * plain.secondsPerEpoch, 9);
+    const first = (await call('training.start', { datasetId, config: withMirror })) as TrainingRun;
     const run = await settled(engine, first.id);
     expect(run.state, run.error ?? '').toBe('done');
+    expect(((await call('training.estimate', { datasetId, config: withMirror })) as Estimate).imagesToEmbed).toBe(0);
     const { vectors } = engine.use(embeddingsFeature);
     const trainShas = engine.db
       .prepare("SELECT i.sha256 FROM product_images i JOIN dataset_products m ON m.product_id = i.product_id WHERE m.dataset_id = ? AND m.split = 'train' AND i.deleted = 0")
