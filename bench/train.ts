@@ -9,7 +9,9 @@
  *   without approved photos: the same training on the iconic catalog image alone, then
  *           on it plus 9 cheap augmentations, evaluated on the same val → train task;
  *   backends: ms per training step with TF.js cpu, wasm, and wasm with the transpose shim.
- * Features: the interim embedder (nsfwjs MobileNetV2-1.4 blocks 12+15+final ⊕ √HSV),
+ * Features: the app's offline default embedder (nsfwjs MobileNetV2-1.4 blocks 12+15+final
+ * ⊕ central-half √HSV 36×4×4; what a run in the app trains on), or with `--features interim`
+ * the recipe the issue's reference figures were measured with (whole-image √HSV 18×4×4);
  * cached in .bench/features/ after the first run.
  *
  *   node --import tsx bench/train.ts                  the bench (last line: JSON)
@@ -19,6 +21,7 @@
  *   --config '{…}'                                    a partial recipe over the defaults of every run
  *   --mirror-tta                                      test-time mirror averaging, for raw, LDA and head alike
  *   --epochs N --lr X                                 override the trained run's defaults
+ *   --features default|interim                        which embedder's features (default: the app's)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -29,7 +32,7 @@ import { packageRoot } from '../src-main/engine/package-root.js';
 import { parseTrainingConfig, type TrainingConfigInput } from '../src-main/features/training/config.js';
 import { DOMAIN, rowCount, selectRows, type LabelledFeatures, type TrainingData } from '../src-main/features/training/dataset.js';
 import { HOLDOUT_KINDS, trainHoldout, type HoldoutKind } from '../src-main/features/training/dev/holdout.js';
-import { groceryTrainingData, groceryUnavailable, ICONIC_AUGMENTATIONS } from '../src-main/features/training/dev/grocery-features.js';
+import { groceryTrainingData, groceryUnavailable, ICONIC_AUGMENTATIONS, type GroceryFeatures } from '../src-main/features/training/dev/grocery-features.js';
 import { recallAtK } from '../src-main/features/training/evaluate.js';
 import { HEAD_INPUT, HEAD_OUTPUT } from '../src-main/features/training/export-onnx.js';
 import { arcFaceLoss, dropoutMask, embedForTraining, embedRows, initialHeadParams, PARAM } from '../src-main/features/training/head.js';
@@ -50,6 +53,9 @@ const log = (line: string) => console.log(line);
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  n/a' : (100 * x).toFixed(1).padStart(5));
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const outDir = path.join(packageRoot, '.bench', 'train');
+const features = (flag('--features') ?? 'default') as GroceryFeatures;
+if (features !== 'default' && features !== 'interim') throw new Error('--features takes default or interim');
+const PARENT_MODEL_ID = features === 'default' ? 'atolye-mobilenet-v2-hsv' : 'interim-nsfwjs-mnv2-1.4+sqrt-hsv';
 
 const missing = await groceryUnavailable();
 if (missing) {
@@ -65,6 +71,7 @@ function recall(gallery: { vectors: Float32Array; labels: Int32Array }, queries:
 async function loadData(opts: Parameters<typeof groceryTrainingData>[0] = {}) {
   let last = 0;
   return groceryTrainingData({
+    features,
     ...opts,
     onProgress: (done, total) => {
       if (done - last >= 256 || done === total) {
@@ -142,7 +149,7 @@ await useTfBackend('wasm');
 const { viewFeatures, ...data } = await loadData({ views: loadedViews, testTimeMirror });
 const photoRows = [...data.train.domains.keys()].filter((i) => data.train.domains[i] === DOMAIN.real);
 const photos = selectRows(data.train, photoRows);
-log(`data: ${data.classNames.length} products; train ${rowCount(data.train)} rows (${rowCount(photos)} photos + ${rowCount(data.train) - rowCount(photos)} iconic), val ${rowCount(data.valid)}, ${data.train.dimension} dims`);
+log(`data: ${features} embedder's features; ${data.classNames.length} products; train ${rowCount(data.train)} rows (${rowCount(photos)} photos + ${rowCount(data.train) - rowCount(photos)} iconic), val ${rowCount(data.valid)}, ${data.train.dimension} dims`);
 /** Every run is measured against the train photos alone, as bench:embed measures the embedder. */
 const PHOTO_GALLERY = { evaluation: { galleryDomains: ['real' as const] } };
 
@@ -189,7 +196,7 @@ if (args.includes('--search')) {
     tried.push({ config: candidate, r1: last.recall['1']!, r5: last.recall['5']!, best_r1: best.recall['1']!, best_epoch: best.epoch + 1, seconds: round(r.seconds, 1) });
     log(`→ ${label}: holdout recall@1 ${pct(last.recall['1'])}, @5 ${pct(last.recall['5'])} (best ${pct(best.recall['1'])} at epoch ${best.epoch + 1}; ${r.seconds.toFixed(0)} s)`);
   }
-  log(JSON.stringify({ bench: 'train-search', holdout: kind, holdout_queries: rowCount(search.valid), test_time_mirror: testTimeMirror, raw_recall_at_1: round(rawHoldout.r1), lda_recall_at_1: round(ldaHoldout.r1), ...(ldaViewsHoldout ? { lda_with_views_recall_at_1: round(ldaViewsHoldout.r1) } : {}), tried }));
+  log(JSON.stringify({ bench: 'train-search', features, holdout: kind, holdout_queries: rowCount(search.valid), test_time_mirror: testTimeMirror, raw_recall_at_1: round(rawHoldout.r1), lda_recall_at_1: round(ldaHoldout.r1), ...(ldaViewsHoldout ? { lda_with_views_recall_at_1: round(ldaViewsHoldout.r1) } : {}), tried }));
   process.exit(0);
 }
 
@@ -231,7 +238,7 @@ const last = main.history[main.history.length - 1]!;
 const best = main.history.reduce((a, b) => (b.recall['1']! > a.recall['1']! ? b : a));
 
 // Export and check the ONNX head against TF.js on the val features.
-const exported = exportTrainedModel({ result: main, config, data, parentModel: { id: 'interim-nsfwjs-mnv2-1.4+sqrt-hsv' }, datasetId: 'grocery-store/train+iconic' });
+const exported = exportTrainedModel({ result: main, config, data, parentModel: { id: PARENT_MODEL_ID }, datasetId: 'grocery-store/train+iconic' });
 const session = await ort.InferenceSession.create(exported.onnx, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
 const onnxOut = (await session.run({ [HEAD_INPUT]: new ort.Tensor('float32', data.valid.features, [rowCount(data.valid), data.train.dimension]) }))[HEAD_OUTPUT]!.data as Float32Array;
 const tfOut = embedRows(main.head, data.valid.features);
@@ -281,6 +288,7 @@ log(`  ${main.seconds.toFixed(0)} s for ${config.epochs} epochs (${(main.seconds
 log(
   JSON.stringify({
     bench: 'train',
+    features,
     classes: data.classNames.length,
     epochs: config.epochs,
     seconds: round(main.seconds, 1),

@@ -1,0 +1,57 @@
+/**
+ * The offline default embedder (offline-embedder.ts) for the bench, run in-process: the
+ * engine's own ONNX graph (built from nsfwjs' weights, sha256-checked), the engine's own
+ * image preparation (embedding-image.ts) and central-half √HSV histogram, joined and
+ * normalised as ImageEmbedder does. Same vectors as the app's (bench:embed: 59.8 % recall@1
+ * on val); batched without the engine's worker pools so a script can embed thousands fast.
+ *
+ * Heavy work: call it from a script or a worker thread, never on the engine's loop.
+ */
+import * as ort from 'onnxruntime-node';
+import { prepareEmbeddingPixels } from '../../embeddings/embedding-image.js';
+import { sqrtHsvHistogramOfCentre } from '../../embeddings/hsv-histogram.js';
+import { buildOfflineEmbedder, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from '../../embeddings/offline-embedder.js';
+import type { InterimEmbedder } from './interim-embedder.js';
+
+export async function loadDefaultEmbedder(batchSize = 16): Promise<InterimEmbedder> {
+  const built = await buildOfflineEmbedder();
+  if (built.sha256 !== OFFLINE_EMBEDDER_SHA256) throw new Error(`the offline embedder built with sha256 ${built.sha256}, expected ${OFFLINE_EMBEDDER_SHA256}`);
+  const session = await ort.InferenceSession.create(built.bytes, { intraOpNumThreads: 2 });
+  const spec = offlineEmbedderSpec(built.networkDimension);
+  const [w, h] = spec.input.size;
+  const net = built.networkDimension;
+  const histogram = spec.histogram!;
+  const prepare = async (image: string | Buffer) => {
+    const pixels = await prepareEmbeddingPixels(image, spec.input);
+    return { pixels, hist: sqrtHsvHistogramOfCentre(pixels, { width: w, height: h, channels: 3 }, histogram.centre, histogram.bins) };
+  };
+  return {
+    dimension: spec.dimension,
+    async embed(images) {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < images.length; i += batchSize) {
+        const items = await Promise.all(images.slice(i, i + batchSize).map(prepare));
+        const x = new Float32Array(items.length * w * h * 3);
+        items.forEach((it, k) => {
+          for (let j = 0; j < it.pixels.length; j++) x[k * it.pixels.length + j] = it.pixels[j]! / 255;
+        });
+        const res = await session.run({ [OFFLINE_EMBEDDER_IO.input]: new ort.Tensor('float32', x, [items.length, h, w, 3]) });
+        const network = res[OFFLINE_EMBEDDER_IO.network]!.data as Float32Array;
+        items.forEach((it, k) => {
+          const v = new Float32Array(spec.dimension);
+          v.set(network.subarray(k * net, (k + 1) * net), 0);
+          for (let c = 0; c < it.hist.length; c++) v[net + c] = histogram.weight * it.hist[c]!;
+          let s = 0;
+          for (const x of v) s += x * x;
+          const inv = 1 / Math.sqrt(s);
+          for (let c = 0; c < v.length; c++) v[c]! *= inv;
+          out.push(v);
+        });
+      }
+      return out;
+    },
+    dispose() {
+      void session.release();
+    },
+  };
+}
