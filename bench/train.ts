@@ -220,9 +220,10 @@ const trainRows = trainingRows(data, viewFeatures, config.data.views);
 // The same LDA given the head's training rows (views included): is a win the views' or the head's?
 let ldaWithViews: { r1: number; r5: number } | null = null;
 if (config.data.views.length) {
-  const model = fitLda(trainRows.train, data.classNames.length, 0.1);
+  // At the recipe's shrinkage: the LDA the served embedding's LDA part is.
+  const model = fitLda(trainRows.train, data.classNames.length, config.projection.ldaShrinkage);
   ldaWithViews = recall({ vectors: ldaProject(model, photos.features), labels: photos.labels }, { vectors: ldaProject(model, data.valid.features), labels: data.valid.labels }, model.outputDim);
-  log(`LDA (α 0.1) fitted with the views ${config.data.views.join(', ')} (${rowCount(trainRows.train)} rows): recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
+  log(`LDA (α ${config.projection.ldaShrinkage}) fitted with the views ${config.data.views.join(', ')} (${rowCount(trainRows.train)} rows): recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
 }
 
 // Backends: the same training step, timed.
@@ -310,7 +311,7 @@ log(
     lda_init_recall_at_1: round(lastOf(fromLda).recall['1']!),
     lda_init_recall_at_1_epoch_1: round(fromLda.history[0]!.recall['1']!),
     lda_recall_at_5: round(ldaDefault.r5),
-    ...(ldaWithViews ? { lda_with_views_recall_at_1: round(ldaWithViews.r1), lda_with_views_recall_at_5: round(ldaWithViews.r5) } : {}),
+    ...(ldaWithViews ? { lda_with_views_shrinkage: config.projection.ldaShrinkage, lda_with_views_recall_at_1: round(ldaWithViews.r1), lda_with_views_recall_at_5: round(ldaWithViews.r5) } : {}),
     ...(headPartAlone ? { head_part_alone_recall_at_1: round(headPartAlone.r1), head_part_alone_recall_at_5: round(headPartAlone.r5) } : {}),
     lda_by_shrinkage: Object.fromEntries(Object.entries(lda).map(([k, v]) => [k, round(v.r1)])),
     after_over_lda: round(last.recall['1']! / ldaDefault.r1, 3),
