@@ -5,3 +5,4 @@ export type { ScopeItem } from './scope-items.js';
 export type { IndexRecord } from './index-registry.js';
 export type { EmbedderSource } from './embedders.js';
 export type { EmbedderHandle } from './image-embedder.js';
+export { loadOfflineEmbedderInProcess, type InProcessEmbedder } from './in-process-embedder.js';

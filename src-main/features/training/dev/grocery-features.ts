@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { packageRoot } from '../../../engine/package-root.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from '../dataset.js';
 import { renderView, type TrainingViewName } from '../views.js';
-import { loadDefaultEmbedder } from './default-embedder.js';
+import { loadOfflineEmbedderInProcess } from '../../embeddings/public.js';
 import { l2Normalised, loadInterimEmbedder } from './interim-embedder.js';
 
 export const groceryDir = path.resolve(packageRoot, '..', 'shared', 'datasets', 'grocery-store');
@@ -27,7 +27,7 @@ const EMBEDDER_IDS: Record<GroceryFeatures, string> = {
   default: 'atolye-mobilenet-v2-hsv',
   interim: 'interim-nsfwjs-mnv2-1.4-b12-b15-final+sqrt-hsv-18x4x4',
 };
-const LOADERS = { default: () => loadDefaultEmbedder(), interim: () => loadInterimEmbedder() } as const;
+const LOADERS = { default: () => loadOfflineEmbedderInProcess(), interim: () => loadInterimEmbedder() } as const;
 
 /**
  * Cheap variants of a catalog image, standing in for the synthetic frames the app makes

@@ -1,5 +1,5 @@
 /**
- * The offline default embedder (offline-embedder.ts) for the bench, run in-process: the
+ * The offline default embedder (offline-embedder.ts) for benches and scripts, run in-process: the
  * engine's own ONNX graph (built from nsfwjs' weights, sha256-checked), the engine's own
  * image preparation (embedding-image.ts) and central-half √HSV histogram, joined and
  * normalised as ImageEmbedder does. Same vectors as the app's (bench:embed: 59.8 % recall@1
@@ -8,12 +8,18 @@
  * Heavy work: call it from a script or a worker thread, never on the engine's loop.
  */
 import * as ort from 'onnxruntime-node';
-import { prepareEmbeddingPixels } from '../../embeddings/embedding-image.js';
-import { sqrtHsvHistogramOfCentre } from '../../embeddings/hsv-histogram.js';
-import { buildOfflineEmbedder, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from '../../embeddings/offline-embedder.js';
-import type { InterimEmbedder } from './interim-embedder.js';
+import { prepareEmbeddingPixels } from './embedding-image.js';
+import { sqrtHsvHistogramOfCentre } from './hsv-histogram.js';
+import { buildOfflineEmbedder, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from './offline-embedder.js';
 
-export async function loadDefaultEmbedder(batchSize = 16): Promise<InterimEmbedder> {
+export interface InProcessEmbedder {
+  readonly dimension: number;
+  /** One unit-length vector per image (a path or encoded bytes), in order. */
+  embed(images: readonly (string | Buffer)[]): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+export async function loadOfflineEmbedderInProcess(batchSize = 16): Promise<InProcessEmbedder> {
   const built = await buildOfflineEmbedder();
   if (built.sha256 !== OFFLINE_EMBEDDER_SHA256) throw new Error(`the offline embedder built with sha256 ${built.sha256}, expected ${OFFLINE_EMBEDDER_SHA256}`);
   const session = await ort.InferenceSession.create(built.bytes, { intraOpNumThreads: 2 });
