@@ -33,7 +33,26 @@ export class DataDirLock {
     private readonly infoFile: string,
   ) {}
 
-  static acquire(dataDir: string): DataDirLock {
+  /**
+   * Two engines starting at the same instant can each hold SQLite's shared lock while
+   * asking for the exclusive one, and then both are told BUSY (SQLite's deadlock rule),
+   * so neither opens the library. A BUSY is therefore retried, with the connection closed
+   * and a random pause in between, until `retryMs` has passed: one of two racing engines
+   * wins; an engine facing a real holder is refused after that time.
+   */
+  static acquire(dataDir: string, retryMs = 1000): DataDirLock {
+    const deadline = Date.now() + retryMs;
+    for (;;) {
+      try {
+        return DataDirLock.tryAcquire(dataDir);
+      } catch (err) {
+        if (!(err instanceof LibraryHeldError) || Date.now() >= deadline) throw err;
+        sleepSync(10 + Math.floor(Math.random() * 50));
+      }
+    }
+  }
+
+  private static tryAcquire(dataDir: string): DataDirLock {
     const lockDb = path.join(dataDir, 'engine.lock.db');
     const infoFile = path.join(dataDir, 'engine.lock');
     let db: Database.Database;
@@ -192,6 +211,11 @@ function endpointOf(raw: unknown): Endpoint | null {
   const v = (raw ?? {}) as Partial<Endpoint>;
   const valid = Number.isInteger(v.pid) && Number.isInteger(v.port) && v.port! > 0 && v.port! < 65536 && typeof v.token === 'string' && v.token.length >= 32;
   return valid ? { pid: v.pid!, port: v.port!, token: v.token! } : null;
+}
+
+/** Blocks the thread for `ms` (acquire is synchronous, and runs once at start). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function readHolder(file: string): Holder | null {
