@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ContractError } from '../../src-shared/contract/index.js';
+import { processAlive } from './queue/recovery.js';
 
 /** Who holds the lock, for the message a second engine shows. Informative only. */
 export interface Holder {
@@ -38,7 +39,9 @@ export class DataDirLock {
    * asking for the exclusive one, and then both are told BUSY (SQLite's deadlock rule),
    * so neither opens the library. A BUSY is therefore retried, with the connection closed
    * and a random pause in between, until `retryMs` has passed: one of two racing engines
-   * wins; an engine facing a real holder is refused after that time.
+   * wins. A holder that has named itself (a live engine process on this host, in
+   * `engine.lock`) is not raced with: the refusal comes at once, so a CLI command beside
+   * the running app does not wait.
    */
   static acquire(dataDir: string, retryMs = 1000): DataDirLock {
     const deadline = Date.now() + retryMs;
@@ -46,7 +49,7 @@ export class DataDirLock {
       try {
         return DataDirLock.tryAcquire(dataDir);
       } catch (err) {
-        if (!(err instanceof LibraryHeldError) || Date.now() >= deadline) throw err;
+        if (!(err instanceof LibraryHeldError) || Date.now() >= deadline || namedLiveHolder(err.holder)) throw err;
         sleepSync(10 + Math.floor(Math.random() * 50));
       }
     }
@@ -211,6 +214,11 @@ function endpointOf(raw: unknown): Endpoint | null {
   const v = (raw ?? {}) as Partial<Endpoint>;
   const valid = Number.isInteger(v.pid) && Number.isInteger(v.port) && v.port! > 0 && v.port! < 65536 && typeof v.token === 'string' && v.token.length >= 32;
   return valid ? { pid: v.pid!, port: v.port!, token: v.token! } : null;
+}
+
+/** A holder an engine wrote (its start time is set), still running on this host, and not this process. */
+function namedLiveHolder(holder: Holder | null): boolean {
+  return holder !== null && holder.startedAt > 0 && holder.host === os.hostname() && holder.pid !== process.pid && processAlive(holder.pid);
 }
 
 /** Blocks the thread for `ms` (acquire is synchronous, and runs once at start). */
