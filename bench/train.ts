@@ -277,7 +277,7 @@ const lastOf = (r: TrainingResult) => r.history[r.history.length - 1]!;
 log('\nsummary (val photos → train photos, 81 products):');
 log(`  raw features                      recall@1 ${pct(before.r1)}  @5 ${pct(before.r5)}`);
 log(`  LDA (α 0.1)                       recall@1 ${pct(ldaDefault.r1)}  @5 ${pct(ldaDefault.r5)}`);
-if (ldaWithViews) log(`  LDA (α 0.1) fitted with the views  recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
+if (ldaWithViews) log(`  LDA (α ${config.projection.ldaShrinkage}) fitted with the views  recall@1 ${pct(ldaWithViews.r1)}  @5 ${pct(ldaWithViews.r5)}`);
 if (headPartAlone) log(`  trained part without its LDA part  recall@1 ${pct(headPartAlone.r1)}  @5 ${pct(headPartAlone.r5)}`);
 log(`  head, iconic only                 recall@1 ${pct(lastOf(noReal).recall['1'])}  @5 ${pct(lastOf(noReal).recall['5'])}`);
 log(`  head, iconic + ${Object.keys(ICONIC_AUGMENTATIONS).length} augmentations   recall@1 ${pct(lastOf(noRealAug).recall['1'])}  @5 ${pct(lastOf(noRealAug).recall['5'])}`);

@@ -11,6 +11,7 @@ import { WorkerPool } from '../../engine/workers/pool.js';
 import { toModelRef, type EmbedderSpec } from './embedder-spec.js';
 import type { EmbeddingWorkerRequest, EmbeddingWorkerResponse } from './embedding-worker.js';
 import { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec, type BuiltModelFile } from './offline-embedder.js';
+import { normalizeRow } from './unit-vector.js';
 
 /** An installed embedder: its manifest spec and what the inference worker loads. */
 export interface EmbedderHandle {
@@ -167,12 +168,4 @@ interface Prepared {
   views: number;
   pixels: Uint8Array;
   histograms: (Float32Array | null)[];
-}
-
-function normalizeRow(row: Float32Array, what: string): void {
-  let s = 0;
-  for (let i = 0; i < row.length; i++) s += row[i]! * row[i]!;
-  if (!(s > 0) || !Number.isFinite(s)) throw new Error(`${what}: the embedding is ${Number.isFinite(s) ? 'zero' : 'not finite'}`);
-  const k = 1 / Math.sqrt(s);
-  for (let i = 0; i < row.length; i++) row[i]! *= k;
 }

@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import { prepareEmbeddingPixels } from './embedding-image.js';
 import { sqrtHsvHistogramOfCentre } from './hsv-histogram.js';
+import { normalizeRow } from './unit-vector.js';
 import { buildOfflineEmbedder, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from './offline-embedder.js';
 
 export interface InProcessEmbedder {
@@ -47,10 +48,7 @@ export async function loadOfflineEmbedderInProcess(batchSize = 16): Promise<InPr
           const v = new Float32Array(spec.dimension);
           v.set(network.subarray(k * net, (k + 1) * net), 0);
           for (let c = 0; c < it.hist.length; c++) v[net + c] = histogram.weight * it.hist[c]!;
-          let s = 0;
-          for (const x of v) s += x * x;
-          const inv = 1 / Math.sqrt(s);
-          for (let c = 0; c < v.length; c++) v[c]! *= inv;
+          normalizeRow(v, typeof images[i + k] === 'string' ? (images[i + k] as string) : `image ${i + k}`);
           out.push(v);
         });
       }
