@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -89,16 +91,23 @@ export class DatasetFiles {
 
   /** The export as a ZIP stream (files are stored: JPEG and PNG gain nothing from deflate). */
   zipStream(datasetId: string): DownloadStream {
-    const { entries, manifest, extras } = this.plan(datasetId);
+    return this.zipOf(this.plan(datasetId));
+  }
+
+  private zipOf({ entries, manifest, extras }: ReturnType<DatasetFiles['plan']>): DownloadStream {
     const zip = new yazl.ZipFile();
     const out = new PassThrough();
+    // yazl reports a file it cannot read on the ZipFile itself; unlistened, that 'error'
+    // would be thrown as an uncaught exception and take the engine down.
+    zip.on('error', (err: Error) => out.destroy(err));
     zip.outputStream.on('error', (err) => out.destroy(err));
     zip.outputStream.pipe(out);
     void (async () => {
       try {
         for (const e of entries) {
-          if (e.toPng) zip.addBuffer(await sharp(this.store.pathOf(e.blob)).png().toBuffer(), e.path, { compress: false });
-          else zip.addFile(this.store.pathOf(e.blob), e.path, { compress: false });
+          const source = await this.readablePath(e);
+          if (e.toPng) zip.addBuffer(await sharp(source).png().toBuffer(), e.path, { compress: false });
+          else zip.addFile(source, e.path, { compress: false });
         }
         for (const x of extras) zip.addBuffer(Buffer.from(JSON.stringify(x.json, null, 2)), x.name);
         zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), MANIFEST);
@@ -124,18 +133,23 @@ export class DatasetFiles {
       }
     }
     if (format === 'zip') {
-      const { stream } = this.zipStream(datasetId);
-      const tmp = `${destPath}.partial`;
+      // Unique per export: two exports to one destination must not write one temp file.
+      const tmp = `${destPath}.${process.pid}-${randomUUID().slice(0, 8)}.partial`;
       await fs.mkdir(path.dirname(destPath), { recursive: true });
+      const plan = this.plan(datasetId); // an unknown dataset is refused before any file is made
+      let file: WriteStream | undefined;
       try {
-        await pipeline(stream, (await fs.open(tmp, 'w')).createWriteStream());
+        file = (await fs.open(tmp, 'w')).createWriteStream();
+        // The ZIP starts only now, with its reader in place: an error it meets at once
+        // (a missing file) then reaches this pipeline rather than an unlistened stream.
+        await pipeline(this.zipOf(plan).stream, file);
         await fs.rename(tmp, destPath);
       } catch (err) {
+        file?.destroy();
         await fs.rm(tmp, { force: true });
         throw err;
       }
-      const { entries, extras } = this.plan(datasetId);
-      return { path: destPath, files: entries.length + extras.length + 1, bytes: (await fs.stat(destPath)).size };
+      return { path: destPath, files: plan.entries.length + plan.extras.length + 1, bytes: (await fs.stat(destPath)).size };
     }
     const { entries, manifest, extras } = this.plan(datasetId);
     const existing = await fs.readdir(destPath).catch(() => [] as string[]);
@@ -143,19 +157,38 @@ export class DatasetFiles {
     // Made even when no image is written (products without images still get dataset.json).
     await fs.mkdir(destPath, { recursive: true });
     let bytes = 0;
-    for (const e of entries) {
-      const to = path.join(destPath, ...e.path.split('/'));
-      await fs.mkdir(path.dirname(to), { recursive: true });
-      if (e.toPng) await sharp(this.store.pathOf(e.blob)).png().toFile(to);
-      else await fs.copyFile(this.store.pathOf(e.blob), to);
-      bytes += (await fs.stat(to)).size;
-    }
-    for (const x of [...extras.map((e) => ({ name: e.name, json: e.json })), { name: MANIFEST, json: manifest }]) {
-      const data = JSON.stringify(x.json, null, 2);
-      await fs.writeFile(path.join(destPath, x.name), data);
-      bytes += Buffer.byteLength(data);
+    try {
+      for (const e of entries) {
+        const to = path.join(destPath, ...e.path.split('/'));
+        const source = await this.readablePath(e);
+        await fs.mkdir(path.dirname(to), { recursive: true });
+        if (e.toPng) await sharp(source).png().toFile(to);
+        else await fs.copyFile(source, to);
+        bytes += (await fs.stat(to)).size;
+      }
+      for (const x of [...extras.map((e) => ({ name: e.name, json: e.json })), { name: MANIFEST, json: manifest }]) {
+        const data = JSON.stringify(x.json, null, 2);
+        await fs.writeFile(path.join(destPath, x.name), data);
+        bytes += Buffer.byteLength(data);
+      }
+    } catch (err) {
+      // The folder was empty or new when the export began: what is in it now is this
+      // export's half, which must not pass for a whole export later.
+      await fs.rm(destPath, { recursive: true, force: true });
+      throw err;
     }
     return { path: destPath, files: entries.length + extras.length + 1, bytes };
+  }
+
+  /** The stored file of an entry, or a clear error naming the image when the library lost it. */
+  private async readablePath(e: Entry): Promise<string> {
+    const file = this.store.pathOf(e.blob);
+    try {
+      await fs.access(file);
+    } catch {
+      throw new ContractError('unavailable', `${e.path}: its file (${e.blob.slice(0, 12)}…) is missing from the library, so the export stopped; re-add the image or remove it from the product`);
+    }
+    return file;
   }
 
   /**
