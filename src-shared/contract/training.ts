@@ -24,22 +24,25 @@ export const TRAINING_VIEW_NAMES = ['mirror', 'zoom-80', 'brighter', 'darker'] a
 export const TrainingViewName = z.enum(TRAINING_VIEW_NAMES);
 export type TrainingViewName = z.infer<typeof TrainingViewName>;
 
+/** The reference recipe's warm-up, in epochs. */
+export const DEFAULT_WARMUP_EPOCHS = 5;
+
 export const TrainingConfigSchema = z
   .object({
     seed: z.number().int().nonnegative().default(1),
     /** With data.views an epoch has (1 + views) times the rows: 20 epochs with one view take the steps 40 take without. */
-    epochs: z.number().int().positive().default(40),
+    epochs: z.number().int().positive().max(10_000).default(40),
     /** Rows per optimiser step (the sampler fills it with whole anchor groups). */
-    batchSize: z.number().int().min(4).default(63),
+    batchSize: z.number().int().min(4).max(4096).default(63),
     /** TF.js backend: wasm is the faster here (bench/train.ts measures both). */
     backend: z.enum(['wasm', 'cpu']).default('wasm'),
     projection: z
       .object({
-        dim: z.number().int().positive().default(512),
+        dim: z.number().int().positive().max(4096).default(512),
         /** Applied to the frozen input features while training. */
         dropout: z.number().min(0).max(0.9).default(0.15),
         /** Width of a hidden ReLU layer before the projection (0: the projection is linear). */
-        hiddenDim: z.number().int().nonnegative().default(0),
+        hiddenDim: z.number().int().nonnegative().max(8192).default(0),
         /** A batch norm after the projection (folded into it on export). */
         batchNorm: z.boolean().default(false),
         /** Standardise each input feature with its train-set mean and spread (folded into the projection on export). */
@@ -97,8 +100,12 @@ export const TrainingConfigSchema = z
       .prefault({}),
     schedule: z
       .object({
-        /** Linear warm-up over these many epochs, then cosine decay. */
-        warmupEpochs: z.number().int().nonnegative().default(5),
+        /**
+         * Linear warm-up over these many epochs, then cosine decay. Unset: 5 (the reference
+         * recipe's), or one less than a shorter run's epochs, so `{ epochs: 3 }` alone is a
+         * valid recipe; a value the user sets that does not fit the run is refused.
+         */
+        warmupEpochs: z.number().int().nonnegative().optional(),
         /** The cosine ends at this fraction of the learning rate. */
         minLrRatio: z.number().min(0).max(1).default(0.01),
       })
@@ -158,6 +165,7 @@ export const TrainingConfigSchema = z
       .prefault({}),
   })
   .strict()
+  .transform((c) => ({ ...c, schedule: { ...c.schedule, warmupEpochs: c.schedule.warmupEpochs ?? Math.min(DEFAULT_WARMUP_EPOCHS, Math.max(0, c.epochs - 1)) } }))
   .superRefine((c, ctx) => {
     if (c.schedule.warmupEpochs >= c.epochs && c.epochs > 1)
       ctx.addIssue({ code: 'custom', path: ['schedule', 'warmupEpochs'], message: `warm-up (${c.schedule.warmupEpochs}) must be shorter than the run (${c.epochs} epochs)` });
@@ -211,9 +219,13 @@ export const TrainingEpoch = z.object({
 });
 export type TrainingEpoch = z.infer<typeof TrainingEpoch>;
 
-/** plateau and divergence: detected over a window of epochs (they do not stop the run). nan_guard: the run stopped. */
+/**
+ * plateau and divergence: detected over a window of epochs (they do not stop the run).
+ * nan_guard: the run stopped. restarted: a resume found its checkpoint missing, damaged or
+ * made on other data, so training began again at epoch 1 (the epochs before were cleared).
+ */
 export const TrainingRunEvent = z.object({
-  type: z.enum(['plateau', 'divergence', 'nan_guard']),
+  type: z.enum(['plateau', 'divergence', 'nan_guard', 'restarted']),
   epoch: z.number().int().nonnegative(),
   /** Epochs looked back over (plateau, divergence). */
   window: z.number().int().positive().nullable(),
@@ -222,7 +234,7 @@ export const TrainingRunEvent = z.object({
   /** plateau: best and recent metric; divergence: best and recent mean loss. */
   best: z.number().nullable(),
   recent: z.number().nullable(),
-  /** nan_guard: what the guard saw (English, for logs; errorCode is what the UI words). */
+  /** nan_guard: what the guard saw; restarted: why the checkpoint could not be used (English, for logs; the UI words the type). */
   reason: z.string().nullable(),
   at: Timestamp,
 });

@@ -105,3 +105,13 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointState {
   const { format: _f, version: _v, arrays: _a, planBatches, ...rest } = header;
   return { ...rest, ...groups, plan: planBatches === null ? null : plan };
 }
+
+/** Why these bytes cannot be resumed from (not a checkpoint, another version, cut short), or null when they decode. */
+export function checkpointProblem(bytes: Uint8Array): string | null {
+  try {
+    decodeCheckpoint(bytes);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -69,19 +69,21 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
       return 2;
     }
     const { values, positionals } = parsed;
-    const int = (name: string, text: string | undefined, min: number): number | undefined => {
+    // Decimal digits only: Number() would also take "0x2", "1e1" or " " (as 0).
+    const int = (name: string, text: string | undefined, min: number): number | undefined | Error => {
       if (text === undefined) return undefined;
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < min) throw new ContractError('invalid_input', `--${name} takes a whole number ≥ ${min}, not “${text}”`);
-      return n;
+      const n = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+      return Number.isInteger(n) && n >= min ? n : new Error(`--${name} takes a whole number ≥ ${min}, not “${text}”`);
     };
-    if (!values.resume && positionals.length !== 1) {
+    const epochs = int('epochs', values.epochs, 1);
+    const seed = int('seed', values.seed, 0);
+    const bad = [epochs, seed].find((v) => v instanceof Error);
+    if (bad || (!values.resume && positionals.length !== 1)) {
+      if (bad) ctx.err(`atolye train: ${bad.message}`);
       ctx.err(trainUsage);
       return 2;
     }
     try {
-      const epochs = int('epochs', values.epochs, 1);
-      const seed = int('seed', values.seed, 0);
       const backend = await ctx.backend();
       let run: TrainingRun;
       if (values.resume) run = await backend.call('training.resume', { id: values.resume });
@@ -90,7 +92,8 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
         const all = await backend.call('datasets.list', {});
         const dataset = all.find((d) => d.id === ref) ?? all.find((d) => d.name === ref);
         if (!dataset) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
-        const config = { ...(epochs !== undefined ? { epochs, schedule: { warmupEpochs: Math.min(5, Math.max(0, epochs - 1)) } } : {}), ...(seed !== undefined ? { seed } : {}) };
+        // A short run's warm-up shortens with it (the recipe's default does that).
+        const config = { ...(epochs !== undefined ? { epochs: epochs as number } : {}), ...(seed !== undefined ? { seed: seed as number } : {}) };
         const estimate = await backend.call('training.estimate', { datasetId: dataset.id, backboneModelId: values.backbone, config });
         if (!estimate.ok) throw new ContractError('invalid_input', `cannot train on ${dataset.name}: ${estimate.reason}`);
         const c = estimate.counts;

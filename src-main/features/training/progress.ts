@@ -37,3 +37,8 @@ export function runEventFromMonitor(event: MonitorEvent, at: number): TrainingRu
 export function nanGuardEvent(epoch: number, reason: string, at: number): TrainingRunEvent {
   return { type: 'nan_guard', epoch: epoch + 1, window: null, metric: null, best: null, recent: null, reason, at };
 }
+
+/** A resume that could not use its checkpoint and trains from epoch 1 again. */
+export function restartedEvent(reason: string, at: number): TrainingRunEvent {
+  return { type: 'restarted', epoch: 1, window: null, metric: null, best: null, recent: null, reason, at };
+}

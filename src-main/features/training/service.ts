@@ -6,6 +6,8 @@
  * trained models as embedders (their vector: the parent embedder's vector through the
  * head), one of which may be the active embedder.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
@@ -36,12 +38,13 @@ import type { HeadWeights } from './head.js';
 import { trainingRunJob, type TrainingRunPayload, type TrainingRunResult, type TrainingStage } from './jobs/training-run.js';
 import { exportTrainedModel } from './manifest.js';
 import { modelIdOfRun, ModelRepository, toTrainedModel, type StoredModel } from './model-repository.js';
-import { epochFromRecord, nanGuardEvent, runEventFromMonitor } from './progress.js';
+import { epochFromRecord, nanGuardEvent, restartedEvent, runEventFromMonitor } from './progress.js';
 import { RunRepository } from './run-repository.js';
 import { countItems, splitProblem, trainingItems, type TrainingItem } from './training-items.js';
 import { renderView, withViewRows, type TrainingViewName } from './views.js';
 import { trainInWorker } from './train-in-worker.js';
 import type { TrainingEvent, TrainingResult } from './trainer.js';
+import { checkpointProblem } from './checkpoint.js';
 
 export interface TrainingDeps {
   db: Db;
@@ -213,7 +216,9 @@ export class TrainingService {
     if (run.state === 'done') throw new ContractError('conflict', 'this run is finished; start a new one to train again');
     // A cancel is recorded at once, but the job stops at its next step and then saves its checkpoint.
     const previous = run.jobId ? this.jobState(run.jobId) : null;
-    if (previous === 'running') throw new ContractError('conflict', 'the run is still stopping (saving its checkpoint); resume it in a moment');
+    if (previous === 'running' && run.state !== 'paused') throw new ContractError('conflict', 'the run is still stopping (saving its checkpoint); resume it in a moment');
+    // Paused after a restart with its job still in the queue: that job resumes it; a second one would train it twice.
+    if (previous === 'pending' || previous === 'paused' || previous === 'running') return run;
     const now = Date.now();
     this.deps.db.transaction(() => {
       const { id: jobId } = this.deps.queue.enqueue(trainingRunJob, { runId: id }, { label: `${run.datasetName} · ${run.backboneId}` });
@@ -226,6 +231,10 @@ export class TrainingService {
     const run = this.runs.get(id);
     if (!run) return { deleted: false };
     if (run.state === 'queued' || run.state === 'running') throw new ContractError('conflict', 'cancel the run before deleting it');
+    // A cancelled run's job may still be stopping (its last epoch and checkpoint on their
+    // way); deleting under it would leave those writes without their run.
+    const job = run.jobId ? this.jobState(run.jobId) : null;
+    if (job === 'running' || job === 'pending' || job === 'paused') throw new ContractError('conflict', 'the run is still stopping (saving its checkpoint); delete it in a moment');
     this.deps.db.transaction(() => {
       const checkpoint = this.runs.checkpointOf(id);
       this.runs.delete(id);
@@ -243,6 +252,15 @@ export class TrainingService {
       else if (job === 'failed' || job === null) this.patch(run.id, { state: 'failed', stage: null, step: null, error: run.error ?? 'the training job ended without a result', errorCode: run.errorCode ?? 'training_failed' });
       else if (run.state === 'running') this.patch(run.id, { state: 'paused', stage: null, step: null });
     }
+  }
+
+  /** Clears a run's epochs for a start from epoch 1, with the reason as an event. */
+  private restartFromScratch(runId: string, reason: string): void {
+    this.deps.db.transaction(() => {
+      this.runs.clearEpochs(runId);
+      this.runs.addEvent(runId, restartedEvent(reason, Date.now()));
+    })();
+    this.patch(runId, { epochsCompleted: 0, step: null });
   }
 
   private jobState(jobId: string): string | null {
@@ -271,6 +289,8 @@ export class TrainingService {
     const run = this.runs.get(p.runId);
     if (!run) throw new PermanentError(`training run ${p.runId} was deleted`, { code: 'not_found' });
     if (run.state === 'cancelled') throw new PermanentError('the run was cancelled before it started', { code: 'cancelled' });
+    // A run finished by another job (two jobs for one run, from an older engine) is not trained again.
+    if (run.state === 'done') throw new PermanentError('the run is already finished', { code: 'conflict' });
     const fail = (errorCode: TrainingErrorCode, reason: string): never => {
       this.patch(run.id, { state: 'failed', stage: null, step: null, error: reason, errorCode, finishedAt: Date.now() });
       throw new PermanentError(reason, { code: errorCode });
@@ -292,15 +312,27 @@ export class TrainingService {
     ctx.progress('training', 0);
     const checkpointSha = this.runs.checkpointOf(run.id);
     let resumeFrom: Uint8Array | undefined = checkpointSha ? await this.readBlob(checkpointSha) : undefined;
+    // A checkpoint that is gone or damaged (a disk error, a crash while it was written) would
+    // fail every resume: the run trains from epoch 1 instead, and says so.
+    const unusable = !checkpointSha
+      ? null
+      : !resumeFrom
+        ? 'the checkpoint file is missing'
+        : createHash('sha256').update(resumeFrom).digest('hex') !== checkpointSha
+          ? 'the checkpoint file is damaged (its content no longer matches its checksum)'
+          : checkpointProblem(resumeFrom);
+    if (unusable) {
+      resumeFrom = undefined;
+      this.restartFromScratch(run.id, unusable);
+    }
     let result: TrainingResult;
     try {
       result = await this.train(run, prepared, resumeFrom, ctx);
     } catch (err) {
-      if (resumeFrom && /other training data|classes, the data/.test((err as Error).message)) {
-        // The dataset changed since the checkpoint: train again from the start.
+      if (resumeFrom && /other training data|classes, the data|checkpoint/.test((err as Error).message)) {
+        // The dataset changed since the checkpoint (or it does not fit the run): train again from the start.
         resumeFrom = undefined;
-        this.runs.clearEpochs(run.id);
-        this.patch(run.id, { epochsCompleted: 0 });
+        this.restartFromScratch(run.id, (err as Error).message);
         result = await this.train(run, prepared, undefined, ctx).catch((e2: unknown) => {
           if (ctx.signal.aborted) throw this.stopped(run.id, e2);
           return fail('training_failed', (e2 as Error).message);
@@ -417,7 +449,9 @@ export class TrainingService {
     let writes = Promise.resolve();
     const trainRows = prepared.data.train.labels.length;
     const onEvent = (e: TrainingEvent) => {
-      if (this.closed) return;
+      // A worker's late events for a run that no longer exists are dropped, never thrown
+      // into the pool's message handler (an uncaught error there ends the engine).
+      if (this.closed || !this.runs.get(run.id)) return;
       const now = Date.now();
       if (e.type === 'started') {
         this.patch(run.id, { baseline: { recall: { at1: e.baseline.recall['1'] ?? 0, at5: e.baseline.recall['5'] ?? 0 }, syntheticToReal: e.baseline.syntheticToReal ? { at1: e.baseline.syntheticToReal['1'] ?? 0, at5: e.baseline.syntheticToReal['5'] ?? 0 } : null } });
@@ -512,6 +546,9 @@ export class TrainingService {
       // Any other installed embedder may be made active too (a catalog one).
       if (!this.deps.embeddings.embedders.list().some((e) => e.id === id)) throw new ContractError('not_found', `no trained model or embedder ${id}`);
     }
+    const stored = this.models.find(id);
+    // Made active, a model whose file is gone would fail every extraction after; refuse it now.
+    if (stored && !existsSync(this.deps.store.pathOf(stored.onnxSha256))) throw new ContractError('unavailable', `the file of ${stored.name} is missing from the library; delete the model or train it again`);
     this.deps.embeddings.embedders.setActive(id);
     const activeEmbedderId = this.deps.embeddings.embedders.activeId();
     // Indexes of another embedder whose scope has none of the active one yet (one re-extraction each).

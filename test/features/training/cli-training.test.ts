@@ -69,4 +69,12 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
       await cleanup();
     }
   }, 150_000);
+
+  it('takes decimal numbers only, and a bad number is a usage error (exit 2)', async () => {
+    for (const bad of [['--epochs', '0x2'], ['--epochs', 'abc'], ['--seed', ' '], ['--epochs', '1e1'], ['--epochs', '0']]) {
+      const r = await cli(['train', 'any-dataset', ...bad]);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/takes a whole number/);
+    }
+  });
 });

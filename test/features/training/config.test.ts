@@ -29,8 +29,17 @@ describe('training config', () => {
 
   it('names the bad field', () => {
     expect(() => parseTrainingConfig({ sampler: { neighbourPool: 80 } })).toThrow(/sampler\.neighbourPool/);
-    expect(() => parseTrainingConfig({ epochs: 3 })).toThrow(/schedule\.warmupEpochs/);
+    expect(() => parseTrainingConfig({ epochs: 3, schedule: { warmupEpochs: 5 } })).toThrow(/schedule\.warmupEpochs/);
+    expect(() => parseTrainingConfig({ projection: { dim: 2 ** 31 } })).toThrow(/projection\.dim/);
+    expect(() => parseTrainingConfig({ epochs: 1e9 })).toThrow(/epochs/);
     expect(() => parseTrainingConfig({ batchSize: 5 })).toThrow(/batchSize/);
     expect(() => parseTrainingConfig({ learningRate: 1 } as never)).toThrow(/learningRate|Unrecognized/i);
+  });
+
+  it('shortens the default warm-up to fit a short run (a warm-up the user set is kept, or refused)', () => {
+    expect(parseTrainingConfig({}).schedule.warmupEpochs).toBe(5);
+    expect(parseTrainingConfig({ epochs: 3 }).schedule.warmupEpochs).toBe(2);
+    expect(parseTrainingConfig({ epochs: 1 }).schedule.warmupEpochs).toBe(0);
+    expect(parseTrainingConfig({ epochs: 3, schedule: { warmupEpochs: 1 } }).schedule.warmupEpochs).toBe(1);
   });
 });

@@ -29,7 +29,7 @@ describe('training contract', () => {
   });
 
   it('refuses a start whose recipe cannot run, naming the field', () => {
-    const bad = TrainingStartInput.safeParse({ datasetId: RUN_ID, config: { epochs: 3 } });
+    const bad = TrainingStartInput.safeParse({ datasetId: RUN_ID, config: { epochs: 3, schedule: { warmupEpochs: 3 } } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['config', 'schedule', 'warmupEpochs']);
     expect(TrainingStartInput.safeParse({ datasetId: RUN_ID, config: { epochs: 3, schedule: { warmupEpochs: 1 } } }).success).toBe(true);
