@@ -17,9 +17,13 @@ export interface BackgroundRef {
   path: string;
 }
 
-export type BackgroundRecord =
+export type BackgroundRecord = (
   | { kind: 'image'; id: string; crop: [number, number, number, number]; flip: boolean }
-  | { kind: 'solid'; rgb: [number, number, number] };
+  | { kind: 'solid'; rgb: [number, number, number] }
+) & {
+  /** Backgrounds drawn for this output that could not be decoded (passed over, with the reason). */
+  unreadable?: { id: string; reason: string }[];
+};
 
 const IMAGE_FILE = /\.(jpe?g|png|webp|tiff?|avif)$/i;
 
@@ -48,14 +52,22 @@ export async function listBackgrounds(sets: readonly { name: string; dir: string
 /** Decoded backgrounds are kept per thread: a user's photos may be large, and every output reads one. */
 const cache = new Map<string, Promise<RawImage>>();
 const CACHE_LIMIT = 64;
+/** Backgrounds that failed to decode, per thread: not decoded again for every output, but tried again after a minute (the user may have replaced the file). */
+const unreadable = new Map<string, { reason: string; at: number }>();
+const UNREADABLE_RETRY_MS = 60_000;
 /** Backgrounds are shrunk to this on load; outputs never need more. */
 const BACKGROUND_MAX_SIDE = 1024;
+/**
+ * Above sharp's default (16,383² ≈ 268 MP): a user's large scans and panoramas are fair
+ * backgrounds (decoded shrinking, kept at 1,024 px); past this a file is passed over.
+ */
+const BACKGROUND_PIXEL_LIMIT = 20_000 * 20_000;
 
 function loadBackground(ref: BackgroundRef): Promise<RawImage> {
   let hit = cache.get(ref.path);
   if (!hit) {
     hit = toRaw(
-      sharp(ref.path, { failOn: 'error' })
+      sharp(ref.path, { failOn: 'error', limitInputPixels: BACKGROUND_PIXEL_LIMIT })
         .rotate()
         .toColourspace('srgb')
         .removeAlpha()
@@ -91,8 +103,32 @@ export async function renderBackground(
     for (let y = 1; y < height; y++) data.copyWithin(y * width * 3, 0, width * 3);
     return { image: { data, width, height, channels: 3 }, record: { kind: 'solid', rgb } };
   }
-  const ref = refs[rng.int(0, refs.length - 1)]!;
-  const source = await loadBackground(ref);
+  // A background that cannot be decoded is the background's fault, not the product's: the
+  // next one in the pool is used instead (the record says which were passed over), and
+  // with none readable the output gets a solid colour like a run without backgrounds.
+  const first = rng.int(0, refs.length - 1);
+  const passedOver: { id: string; reason: string }[] = [];
+  let ref: BackgroundRef | null = null;
+  let source: RawImage | null = null;
+  for (let k = 0; k < refs.length && !source; k++) {
+    const candidate = refs[(first + k) % refs.length]!;
+    const known = unreadable.get(candidate.path);
+    if (known && Date.now() - known.at < UNREADABLE_RETRY_MS) {
+      passedOver.push({ id: candidate.id, reason: known.reason });
+      continue;
+    }
+    try {
+      source = await loadBackground(candidate);
+      ref = candidate;
+    } catch (err) {
+      unreadable.set(candidate.path, { reason: (err as Error).message, at: Date.now() });
+      passedOver.push({ id: candidate.id, reason: (err as Error).message });
+    }
+  }
+  if (!source || !ref) {
+    const solid = await renderBackground(rng, [], width, height, cfg);
+    return { image: solid.image, record: { ...solid.record, unreadable: passedOver } };
+  }
   const aspect = width / height;
   const fullW = Math.min(source.width, source.height * aspect);
   const zoom = rng.uniform(0.6, 1);
@@ -107,5 +143,5 @@ export async function renderBackground(
       .flop(flip),
     3,
   );
-  return { image, record: { kind: 'image', id: ref.id, crop: [box.x, box.y, box.width, box.height], flip } };
+  return { image, record: { kind: 'image', id: ref.id, crop: [box.x, box.y, box.width, box.height], flip, ...(passedOver.length ? { unreadable: passedOver } : {}) } };
 }
