@@ -208,7 +208,9 @@ export class RunRepository {
       modelId: r.model_id,
       error: r.error,
       errorCode: r.error_code,
-      resumable: r.checkpoint_sha256 !== null && r.state !== 'done',
+      // A NaN-guard stop is not resumable: the same recipe from the same weights takes the
+      // same step again (deterministic by seed); a new run with a lower rate is the way on.
+      resumable: r.checkpoint_sha256 !== null && r.state !== 'done' && r.error_code !== 'nan_guard',
       jobId: r.job_id,
       createdAt: r.created_at,
       updatedAt: r.updated_at,

@@ -214,6 +214,7 @@ export class TrainingService {
     const run = this.get(id);
     if (run.state === 'queued' || run.state === 'running') return run;
     if (run.state === 'done') throw new ContractError('conflict', 'this run is finished; start a new one to train again');
+    if (run.errorCode === 'nan_guard') throw new ContractError('conflict', 'this run was stopped by the NaN guard: resuming it would take the same step again; start a new run with a lower learning rate');
     // A cancel is recorded at once, but the job stops at its next step and then saves its checkpoint.
     const previous = run.jobId ? this.jobState(run.jobId) : null;
     if (previous === 'running' && run.state !== 'paused') throw new ContractError('conflict', 'the run is still stopping (saving its checkpoint); resume it in a moment');

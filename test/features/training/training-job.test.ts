@@ -32,6 +32,8 @@ const config = (epochs: number) => ({
   schedule: { warmupEpochs: 1 },
 });
 
+const checkpointSha = (engine: Engine, runId: string) => engine.db.prepare('SELECT checkpoint_sha256 FROM training_runs WHERE id = ?').pluck().get(runId) as string | null;
+
 function runEvents(engine: Engine, runId: string, onRun: (run: TrainingRun) => void): () => void {
   return engine.events.subscribe((e) => {
     if (e.type === 'training.progress' && (e.payload as TrainingRun).id === runId) onRun(e.payload as TrainingRun);
@@ -132,13 +134,17 @@ describe.skipIf(groceryMissing)('training runs', () => {
     expect(((await call('embeddings.models', {})) as { id: string; active: boolean }[]).find((e) => e.active)?.id).toBe('atolye-mobilenet-v2-hsv');
   }, 120_000);
 
-  it('a runaway loss stops the run with the NaN guard: failed with its code, the event, an emergency checkpoint to resume from', async () => {
+  it('a runaway loss stops the run with the NaN guard: failed with its code, the event, an emergency checkpoint kept but not offered for resume', async () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
     const datasetId = await groceryDataset(engine);
     const started = (await call('training.start', { datasetId, config: { ...config(2), guards: { maxLoss: 0.001 } } })) as TrainingRun;
     const run = await settled(engine, started.id);
-    expect(run).toMatchObject({ state: 'failed', errorCode: 'nan_guard', resumable: true, modelId: null });
+    // The emergency checkpoint is kept (its weights are the ones before the bad step), but the
+    // run is not offered for resume: the same recipe would take the same step again.
+    expect(run).toMatchObject({ state: 'failed', errorCode: 'nan_guard', resumable: false, modelId: null });
+    expect(checkpointSha(engine, run.id)).not.toBeNull();
+    await expect(call('training.resume', { id: run.id })).rejects.toMatchObject({ code: 'conflict' });
     expect(run.error).toMatch(/emergency checkpoint/);
     expect(run.events.map((e) => e.type)).toContain('nan_guard');
     expect(((await call('queue.get', { id: run.jobId! })) as { state: string; errorCode: string | null })).toMatchObject({ state: 'failed', errorCode: 'nan_guard' });
