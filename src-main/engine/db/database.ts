@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { DamagedLibraryError } from '../library-errors.js';
 import { coreMigrations } from './core-migrations.js';
 import { migrate, type MigrationScope } from './migrate.js';
+import { searchFold } from './search-fold.js';
 
 export type Db = Database.Database;
 
@@ -24,6 +25,7 @@ export function openDatabase(
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.function('search_fold', { deterministic: true }, (text: unknown) => (text === null || text === undefined ? null : searchFold(String(text))));
     migrate(db, [{ scope: 'core', migrations: coreMigrations }, ...(options.scopes ?? [])], { refuseUnknownScopes: true });
   } catch (err) {
     db.close();

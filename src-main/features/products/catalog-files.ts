@@ -24,6 +24,7 @@ import {
 import { z } from 'zod';
 import type { ProductCatalog } from './catalog.js';
 import { StoredZipWriter } from './stored-zip.js';
+import { searchFold } from '../../engine/db/search-fold.js';
 
 /** Field a catalog column stands for, by its usual names (lower-cased, separators dropped). */
 const ALIASES: Record<string, string> = {
@@ -57,6 +58,20 @@ const ALIASES: Record<string, string> = {
   visibilityscore: 'visibilityScore',
   visibility: 'visibilityScore',
   status: 'status',
+  // Turkish headers (the app's second language), folded as norm() folds them.
+  barkod: 'barcodes',
+  marka: 'brandName',
+  altmarka: 'subBrand',
+  urun: 'productName',
+  urunadi: 'productName',
+  ad: 'productName',
+  varyant: 'variant',
+  aroma: 'variant',
+  kategori: 'category',
+  ambalaj: 'containerType',
+  miktar: 'netQuantity',
+  netmiktar: 'netQuantity',
+  durum: 'status',
 };
 
 const TARGETS = new Set(['barcodes', 'status', ...Object.keys(ProductFields.shape)]);
@@ -64,12 +79,43 @@ const MAX_ROWS = 200_000;
 
 interface CatalogRow {
   row: number;
+  /** The product's id when the file carries one (Atölye's own export): how a row without a barcode finds its product again. */
+  id?: string;
   barcodes: string[];
   status: ProductStatus | undefined;
   fields: Partial<ProductFields>;
 }
 
-const norm = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** A header as the aliases are keyed: accents and Turkish i's folded ("Ürün adı" → "urunadi"), then letters and digits only. */
+const norm = (key: string) => searchFold(key).replace(/[^a-z0-9]/g, '');
+
+/**
+ * The CSV's delimiter, from its header line: Excel writes `;` where the decimal mark is a
+ * comma (Turkish, German, French…), and tab-separated exports are common too. The one of
+ * `,` `;` tab seen most often outside quotes wins; a comma when none is.
+ */
+export function csvDelimiter(text: string): string {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  }
+  let best = ',';
+  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  return best;
+}
+
+/**
+ * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is
+ * written with a leading apostrophe (OWASP's CSV-injection advice), and that apostrophe
+ * is taken off again on import, so an export → import round trip keeps the text.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const defuseCell = (v: string | number): string | number => (typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : v);
+const undefuseCell = (v: string): string => (v.startsWith("'") && FORMULA_START.test(v.slice(1)) ? v.slice(1) : v);
 
 /** Reads a CSV or JSON catalog into rows of product fields; a row that cannot be read is reported, the rest go on. */
 export async function readCatalogFile(
@@ -77,9 +123,11 @@ export async function readCatalogFile(
   format: 'csv' | 'json' | undefined,
   mapping: Record<string, string> = {},
 ): Promise<{ rows: CatalogRow[]; refused: ImportReport['refused']; mapping: Record<string, string> }> {
-  const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const raw = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new ContractError(err.code === 'ENOENT' ? 'not_found' : 'invalid_input', `cannot read ${path.basename(file)}: ${err.message}`);
   });
+  // A byte-order mark (Notepad, Excel's "UTF-8 CSV") is not content, for JSON as for CSV.
+  const text = raw.replace(/^\uFEFF/, '');
   const kind = format ?? (/\.json$/i.test(file) || /^\s*[[{]/.test(text) ? 'json' : 'csv');
   let records: Record<string, unknown>[];
   try {
@@ -89,7 +137,7 @@ export async function readCatalogFile(
       if (!Array.isArray(list)) throw new Error('expected an array of products, or { "products": [...] }');
       records = list.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>) : {}));
     } else {
-      records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as Record<string, string>[];
+      records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, delimiter: csvDelimiter(text) }) as Record<string, string>[];
     }
   } catch (err) {
     throw new ContractError('invalid_input', `${path.basename(file)} is not a readable ${kind.toUpperCase()} catalog: ${(err as Error).message}`);
@@ -121,8 +169,10 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
   const raw: Record<string, unknown> = {};
   let barcodes: string[] = [];
   let status: ProductStatus | undefined;
+  let id: string | undefined;
   for (const [column, target] of Object.entries(used)) {
-    const value = record[column];
+    const cell = record[column];
+    const value = typeof cell === 'string' ? undefuseCell(cell) : cell;
     if (value === undefined || value === null || value === '') continue;
     if (target === 'barcodes') {
       const list = Array.isArray(value) ? value.map(String) : String(value).split(/[;,|\s]+/);
@@ -137,7 +187,10 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
       raw.claims = Array.isArray(value) ? value.map(String) : String(value).split(/[;|]/).map((c) => c.trim()).filter(Boolean);
     } else if (target === 'visibilityScore') {
       raw.visibilityScore = Number(value);
-    } else if (target !== 'id') {
+    } else if (target === 'id') {
+      const text = String(value).trim().toLowerCase();
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) id = text;
+    } else {
       raw[target] = String(value);
     }
   }
@@ -148,7 +201,7 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
   const fields = ImportedFields.safeParse(raw);
   if (!fields.success) throw new Error(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   if (barcodes.length === 0 && !fields.data.productName) throw new Error('no barcode and no product name');
-  return { row, barcodes: [...new Set(barcodes)], status, fields: fields.data };
+  return { row, ...(id ? { id } : {}), barcodes: [...new Set(barcodes)], status, fields: fields.data };
 }
 
 /** A row's fields as imported (built once: zod compiles a schema on first use, and this ran per row). */
@@ -186,7 +239,9 @@ class DryRun extends Error {}
 function applyRow(catalog: ProductCatalog, r: CatalogRow, report: { created: number; updated: number; unchanged: number }, touched: string[]): void {
   const owners = new Set(r.barcodes.map((c) => catalog.byBarcode(c)?.id).filter((id): id is string => id !== undefined));
   if (owners.size > 1) throw new Error(`its barcodes belong to ${owners.size} different products (${[...owners].map((id) => catalog.describe(id)).join('; ')})`);
-  const [existingId] = owners;
+  // Barcodes decide; a row without a known barcode may still name its product by id
+  // (re-importing Atölye's own export must update, not duplicate, a product without a barcode).
+  const existingId = owners.size ? [...owners][0] : r.id && catalog.exists(r.id) ? r.id : undefined;
   if (!existingId) {
     const made = catalog.create({ ...r.fields, barcodes: r.barcodes, status: r.status ?? 'pending' });
     touched.push(made.id);
@@ -198,7 +253,8 @@ function applyRow(catalog: ProductCatalog, r: CatalogRow, report: { created: num
   for (const [key, value] of Object.entries(r.fields) as [keyof ProductFields, unknown][]) {
     if (JSON.stringify(product[key]) !== JSON.stringify(value)) (patch as Record<string, unknown>)[key] = value;
   }
-  const newCodes = r.barcodes.filter((c) => !product.barcodes.some((b) => b.code === c));
+  // A code the product has already, in any spelling of the same GTIN, is not new.
+  const newCodes = r.barcodes.filter((c) => catalog.byBarcode(c)?.id !== product.id);
   if (Object.keys(patch).length === 0 && newCodes.length === 0 && (!r.status || r.status === product.status)) {
     report.unchanged++;
     return;
@@ -257,7 +313,7 @@ export function exportStream(catalog: ProductCatalog, ids: readonly string[], fo
     const csv = stringify({ header: true, columns: [...PRODUCT_CSV_COLUMNS, ...CSV_EXTRA], bom: true });
     const source = Readable.from(
       (function* () {
-        for (const page of pages(catalog, ids)) for (const p of page) yield csvRecord(p);
+        for (const page of pages(catalog, ids)) for (const p of page) yield Object.fromEntries(Object.entries(csvRecord(p)).map(([k, v]) => [k, defuseCell(v)]));
       })(),
     );
     source.pipe(csv);

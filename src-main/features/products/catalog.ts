@@ -18,7 +18,7 @@ import type { EventBus } from '../../engine/events.js';
 import type { MediaFile } from '../../engine/feature.js';
 import { newId } from '../../engine/ids.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
-import { gtinCheckDigitValid, hasCheckDigit } from './gtin.js';
+import { gtinCheckDigitValid, gtinSpellings, hasCheckDigit } from './gtin.js';
 import { columnValue, FIELD_COLUMNS, ProductRepository, toImage, type ImageRow, type ProductRow } from './repository.js';
 
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
@@ -112,8 +112,17 @@ export class ProductCatalog {
   }
 
   byBarcode(code: string): Product | null {
-    const b = this.repo.barcode.get(code.trim());
+    const b = this.barcodeOwner(code.trim());
     return b ? this.get(b.product_id) : null;
+  }
+
+  /** The barcode row for a code as written, or for another spelling of the same GTIN (gtin.ts). */
+  private barcodeOwner(code: string) {
+    for (const spelling of gtinSpellings(code)) {
+      const row = this.repo.barcode.get(spelling);
+      if (row) return row;
+    }
+    return undefined;
   }
 
   /** Products for ids, in the given order; missing or deleted ids are left out. */
@@ -266,7 +275,7 @@ export class ProductCatalog {
     this.db.transaction(() => {
       for (const row of rows) {
         const codes = JSON.parse(row.released_barcodes ?? '[]') as { code: string; is_primary: number; check_ok: number; position: number }[];
-        const taken = codes.map((c) => this.repo.barcode.get(c.code)).find((b) => b !== undefined);
+        const taken = codes.map((c) => this.barcodeOwner(c.code)).find((b) => b !== undefined);
         if (taken) {
           refused.push({ id: row.id, reason: `barcode ${taken.code} now belongs to ${this.describe(taken.product_id)}` });
           continue;
@@ -449,10 +458,11 @@ export class ProductCatalog {
   }
 
   private claimBarcode(productId: string, code: string, primary: boolean, allowInvalid: boolean, now: number, position?: number): void {
-    const owner = this.repo.barcode.get(code);
+    const owner = this.barcodeOwner(code);
     if (owner) {
-      if (owner.product_id === productId) throw new ContractError('conflict', `this product already has barcode ${code}`);
-      throw new ContractError('conflict', `barcode ${code} already belongs to ${this.describe(owner.product_id)}`);
+      const as = owner.code === code ? '' : ` (as ${owner.code}, the same GTIN)`;
+      if (owner.product_id === productId) throw new ContractError('conflict', `this product already has barcode ${code}${as}`);
+      throw new ContractError('conflict', `barcode ${code} already belongs to ${this.describe(owner.product_id)}${as}`);
     }
     const checkOk = hasCheckDigit(code) && gtinCheckDigitValid(code);
     if (hasCheckDigit(code) && !checkOk && !allowInvalid) {

@@ -15,3 +15,16 @@ export function gtinCheckDigitValid(code: string): boolean {
 export function hasCheckDigit(code: string): boolean {
   return [8, 12, 13, 14].includes(code.length);
 }
+
+/**
+ * The ways one GTIN-12/13/14 is written: GS1 compares GTINs as 14 digits, so UPC-A
+ * 036000291452, EAN-13 0036000291452 and GTIN-14 00036000291452 are one product's code.
+ * A code is stored as the user gave it; a lookup tries each of these. GTIN-8 and other
+ * lengths are only themselves (an 8-digit code padded to 13 digits is, in practice,
+ * a store's own restricted-circulation number, not the same item).
+ */
+export function gtinSpellings(code: string): string[] {
+  if (!/^\d+$/.test(code) || ![12, 13, 14].includes(code.length)) return [code];
+  const core = code.replace(/^0+/, '');
+  return [12, 13, 14].filter((n) => core.length <= n).map((n) => core.padStart(n, '0'));
+}

@@ -106,4 +106,16 @@ export const productsMigrations: readonly Migration[] = [
         FROM products WHERE deleted = 0;
     `,
   },
+  {
+    version: 3,
+    name: 'search text folded (accents, Turkish i)',
+    // The search text becomes searchFold()'s (engine/db/search-fold.ts, the SQL function
+    // search_fold): case- and accent-blind, Turkish İ/I/ı/i as one letter.
+    up: `
+      DELETE FROM products_search;
+      INSERT INTO products_search (rowid, product_id, text)
+        SELECT rowid, id, search_fold(concat_ws(' ', NULLIF(brand_name, ''), NULLIF(sub_brand, ''), NULLIF(product_name, ''), NULLIF(variant, ''), NULLIF(category, '')))
+        FROM products WHERE deleted = 0;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Barcode, Product, ProductFields, ProductFilter, ProductImage, ProductListInput, ProductStatus } from '../../../src-shared/contract/index.js';
 import type { Db } from '../../engine/db/database.js';
+import { searchFold } from '../../engine/db/search-fold.js';
 
 export interface ProductRow {
   id: string;
@@ -156,7 +157,7 @@ export function filterClause(filter: ProductFilter): { sql: string; params: unkn
       where.push(`p.id IN (SELECT product_id FROM product_barcodes WHERE code >= ? AND code < ?)`);
       params.push(query, `${query}:`); // ':' sorts right after '9'
     } else {
-      const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      const words = searchFold(query).split(/\s+/).filter(Boolean);
       const long = words.filter((w) => [...w].length >= 3);
       const short = words.filter((w) => [...w].length < 3);
       if (long.length) {
@@ -166,18 +167,19 @@ export function filterClause(filter: ProductFilter): { sql: string; params: unkn
         params.push(long.map((w) => `"${w.replace(/"/g, '""')}"`).join(' '));
       }
       for (const w of short) {
-        where.push(`(p.product_name LIKE ? ESCAPE '\\' OR p.brand_name LIKE ? ESCAPE '\\')`);
-        const like = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        params.push(like, like);
+        // Too short for the trigram index: a LIKE over the same folded text (LIKE folds only
+        // ASCII itself, so it must read the folded index text, not the product's fields).
+        where.push(`p.rowid IN (SELECT rowid FROM products_search WHERE text LIKE ? ESCAPE '\\')`);
+        params.push(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       }
     }
   }
   return { sql: where.join(' AND '), params };
 }
 
-/** What a product's words are found by (lower-cased here: SQLite's lower() knows only ASCII). */
+/** What a product's words are found by, folded as queries are (engine/db/search-fold.ts; migration 3 writes the same). */
 function searchText(r: ProductRow): string {
-  return [r.brand_name, r.sub_brand, r.product_name, r.variant, r.category].filter(Boolean).join(' ').toLowerCase();
+  return searchFold([r.brand_name, r.sub_brand, r.product_name, r.variant, r.category].filter(Boolean).join(' '));
 }
 
 export class ProductRepository {
