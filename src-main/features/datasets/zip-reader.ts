@@ -82,6 +82,9 @@ export async function listZip(file: string): Promise<ZipEntry[]> {
       cdSize = Number(rec.readBigUInt64LE(40));
       cdOffset = Number(rec.readBigUInt64LE(48));
     }
+    // The sizes come from the file: checked against it before any buffer is made for them
+    // (a 100-byte file may claim a 4 GB directory).
+    if (cdOffset + cdSize > size || count > cdSize / 46) throw new ContractError('invalid_input', 'the ZIP’s central directory is damaged (it claims more than the file holds)');
     const cd = await readAt(fh, cdOffset, cdSize);
     const entries: ZipEntry[] = [];
     let p = 0;
@@ -154,6 +157,7 @@ export async function unzipTo(
   const seen = new Set<string>();
   const fh = await fs.open(file, 'r');
   try {
+    const { size } = await fh.stat();
     for (const entry of entries) {
       if (entry.name.endsWith('/')) continue;
       const to = safeEntryPath(dest, entry.name);
@@ -176,22 +180,25 @@ export async function unzipTo(
         refused.push({ path: entry.name, reason: `compression method ${entry.method} is not supported (only stored and deflated)` });
         continue;
       }
-      const local = await readAt(fh, entry.localOffset, 30);
-      if (local.readUInt32LE(0) !== LOCAL) {
+      const local = entry.localOffset + 30 <= size ? await readAt(fh, entry.localOffset, 30) : null;
+      if (!local || local.readUInt32LE(0) !== LOCAL) {
         refused.push({ path: entry.name, reason: 'its local header is damaged' });
         continue;
       }
       const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      await fs.mkdir(path.dirname(to), { recursive: true });
       const source = createReadStream(file, { start, end: start + entry.compressedSize - 1 });
       try {
+        // Inside the entry's try: a name that clashes with an entry unpacked before (a file
+        // "x/valid" and a folder "x/valid/…") refuses this entry, not the whole import.
+        await fs.mkdir(path.dirname(to), { recursive: true });
         if (entry.compressedSize === 0) await fs.writeFile(to, Buffer.alloc(0));
         else if (entry.method === 0) await pipeline(source, new AtMost(entry.size), createWriteStream(to));
         else await pipeline(source, zlib.createInflateRaw(), new AtMost(entry.size), createWriteStream(to));
         files++;
       } catch (err) {
         source.destroy();
-        await fs.rm(to, { force: true });
+        // `force` ignores only ENOENT; where the path itself cannot exist (ENOTDIR) there is nothing to remove.
+        await fs.rm(to, { force: true }).catch(() => {});
         refused.push({ path: entry.name, reason: `could not be unpacked: ${(err as Error).message}` });
       }
     }

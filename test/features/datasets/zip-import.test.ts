@@ -134,4 +134,31 @@ describe('dataset import from a ZIP', () => {
     await expect(unzipTo(zipPath, out2, { freeBytes: async () => 256 * 2 ** 20 + 500 })).rejects.toThrow(/free some space/);
     expect(await fs.readdir(out2)).toEqual([]);
   });
+
+  it('refuses a directory that claims more than the file holds before reading it, and one clashing or misplaced entry alone', async () => {
+    const zipPath = path.join(fx.dir, 'liar.zip');
+    await writeZip(zipPath, [{ name: 'a.txt', data: Buffer.from('a') }]);
+    const bytes = await fs.readFile(zipPath);
+    const eocd = bytes.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
+    const lying = Buffer.from(bytes);
+    lying.writeUInt32LE(0xfffffff0, eocd + 12); // a directory of almost 4 GB in a file of a few bytes
+    await fs.writeFile(zipPath, lying);
+    await expect(listZip(zipPath)).rejects.toThrow(/claims more than the file holds/);
+
+    // A file "x/valid" and a folder "x/valid/…": the second entry is refused, the others unpack.
+    const clash = path.join(fx.dir, 'clash.zip');
+    await writeZip(clash, [
+      { name: 'x/valid', data: Buffer.from('oops') },
+      { name: 'x/valid/4006381333931/frame_0000.png', data: Buffer.from('png') },
+      { name: 'x/train/4006381333931/frame_0000.png', data: Buffer.from('png') },
+    ]);
+    // …and an entry whose local header lies past the end of the file.
+    const c = await fs.readFile(clash);
+    const third = c.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'));
+    c.writeUInt32LE(c.length + 1000, third + 42);
+    await fs.writeFile(clash, c);
+    const result = await unzipTo(clash, path.join(fx.dir, 'clash-out'));
+    expect(result.files).toBe(1);
+    expect(result.refused.map((r) => r.path).sort()).toEqual(['x/train/4006381333931/frame_0000.png', 'x/valid/4006381333931/frame_0000.png']);
+  });
 });
