@@ -75,8 +75,9 @@ export function parseProbe(stderr: string): Parsed | null {
     // Cover art in an audio or video file is a one-picture "video" stream; not the video.
     if (/\(attached pic\)/.test(body)) continue;
     const codec = /^([\w-]+)/.exec(body)?.[1] ?? 'unknown';
-    // Width×height: at least two digits each and standing alone, so "0x31637661" (a fourcc) is not taken for a size.
-    const size = /(?:^|[\s,])(\d{2,5})x(\d{2,5})(?=$|[\s,[])/.exec(body);
+    // Width×height standing alone (a space or comma before, a space, comma or "[" after), so
+    // "(avc1 / 0x31637661)" (a fourcc, ")" after) is not taken for a size, and an 8×8 video is.
+    const size = /(?:^|[\s,])(\d{1,5})x(\d{1,5})(?=$|[\s,[])/.exec(body);
     if (!size) continue;
     const width = Number(size[1]);
     const height = Number(size[2]);

@@ -112,6 +112,15 @@ describe('probe parsing (ffmpeg -i output; there is no ffprobe binary)', () => {
     expect(parseProbe(stderr)).toMatchObject({ duration: null, fps: 25, width: 720, height: 576, displayWidth: 768, displayHeight: 576, codec: 'vp9', rotation: 180 });
   });
 
+  it('reads a tiny video\'s size (8×8) and never a fourcc for one', () => {
+    const stderr = [
+      "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'tiny.mp4':",
+      '  Duration: 00:00:01.00, start: 0.000000, bitrate: 9 kb/s',
+      '    Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 8x8, 6 kb/s, 25 fps, 25 tbr, 12800 tbn (default)',
+    ].join('\n');
+    expect(parseProbe(stderr)).toMatchObject({ width: 8, height: 8, fps: 25, codec: 'h264' });
+  });
+
   it('gives null for output that shows no video stream', () => {
     expect(parseProbe("Input #0, mp3, from 'song.mp3':\n  Duration: 00:03:00.00\n    Stream #0:0: Audio: mp3, 44100 Hz, stereo, fltp, 320 kb/s")).toBeNull();
     expect(parseProbe('garbage.mp4: Invalid data found when processing input')).toBeNull();
