@@ -60,7 +60,10 @@ export const DatasetImportReport = z.object({
   dataset: Dataset,
   productsCreated: z.number().int().nonnegative(),
   productsFound: z.number().int().nonnegative(),
+  /** Images added to the products. */
   images: z.object({ synthetic: z.number().int().nonnegative(), real: z.number().int().nonnegative(), augmented: z.number().int().nonnegative() }),
+  /** Frames and real photos the products held already (same bytes, same role): joined to the dataset, not added twice. */
+  alreadyHeld: z.number().int().nonnegative(),
   refused: z.array(z.object({ path: z.string(), reason: z.string() })),
 });
 export type DatasetImportReport = z.infer<typeof DatasetImportReport>;

@@ -26,6 +26,7 @@ interface Entry {
 }
 
 const safeFolder = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class DatasetFiles {
   private readonly extras = new Map<string, ExportExtra>();
@@ -234,11 +235,13 @@ export class DatasetFiles {
     let productsCreated = 0;
     let productsFound = 0;
     const counts = { synthetic: 0, real: 0, augmented: 0 };
+    let alreadyHeld = 0;
     const members: { productId: string; split: Split; images: { file: string; parsed: NonNullable<ReturnType<typeof parseName>> }[] }[] = [];
     for (const p of planned) {
       const info = byFolder.get(p.folder);
       const code = BarcodeCode.safeParse(info?.barcode ?? p.folder);
-      let product = code.success ? this.catalog.byBarcode(code.data) : null;
+      // A product without a barcode was exported under its id: found by it in the library it came from.
+      let product = code.success ? this.catalog.byBarcode(code.data) : UUID.test(p.folder) && this.catalog.exists(p.folder) ? this.catalog.get(p.folder) : null;
       if (product) productsFound++;
       else {
         product = this.catalog.create({
@@ -261,7 +264,12 @@ export class DatasetFiles {
       { name: name ?? manifest?.name ?? fallbackName ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
       members,
     );
+    const held = this.catalog.imageFilesOf(members.map((m) => m.productId));
     for (const m of members) {
+      // A frame or real photo the product holds already (same bytes, same role) is not added
+      // twice: a dataset imported back into the library it came from adds only what is new.
+      // Augmented images belong to their dataset (source: the dataset), so the new dataset gets its own.
+      const already = new Map((held.get(m.productId) ?? []).map((f) => [`${f.type}:${f.sha256}`, f.id]));
       // Originals first, so the augmented files can name their source image's new id.
       const originals = m.images.filter((i) => i.parsed.type !== 'augmented');
       const stemToId = new Map<string, string>();
@@ -271,6 +279,12 @@ export class DatasetFiles {
       originals.forEach((img, k) => {
         const s = stored[k];
         if (!s || img.parsed.type === 'augmented') return;
+        const same = already.get(`${img.parsed.type}:${s.sha256}`);
+        if (same) {
+          stemToId.set(`${img.parsed.type}:${img.parsed.stem}`, same);
+          alreadyHeld++;
+          return;
+        }
         const frameIndex = img.parsed.type === 'synthetic' ? Number(/(\d+)$/.exec(img.parsed.stem)?.[1] ?? 0) : null;
         originalRows.push({ ...s, type: img.parsed.type, source: { kind: 'file', id: null }, frameIndex, meta: img.parsed.type === 'real' ? { fileName: path.basename(img.file) } : {} });
         originalStems.push(`${img.parsed.type}:${img.parsed.stem}`);
@@ -297,7 +311,7 @@ export class DatasetFiles {
       counts.augmented += rows.length;
     }
     this.catalog.changed(members.map((m) => m.productId));
-    return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, refused };
+    return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, alreadyHeld, refused };
   }
 
   /** A dataset from a folder in the export layout or a ZIP of one (what a user drops or picks). */

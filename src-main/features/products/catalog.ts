@@ -27,6 +27,7 @@ const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpe
 /** An image's stored file, as an export packs it. */
 export interface ProductImageFile {
   id: string;
+  sha256: string;
   type: ProductImage['type'];
   format: string;
   frameIndex: number | null;
@@ -334,7 +335,7 @@ export class ProductCatalog {
         )
         .all(...chunk) as Pick<ImageRow, 'id' | 'product_id' | 'type' | 'sha256' | 'format' | 'frame_index' | 'bytes'>[];
       for (const r of rows) {
-        const file: ProductImageFile = { id: r.id, type: r.type, format: r.format, frameIndex: r.frame_index, bytes: r.bytes, path: this.store.pathOf(r.sha256) };
+        const file: ProductImageFile = { id: r.id, sha256: r.sha256, type: r.type, format: r.format, frameIndex: r.frame_index, bytes: r.bytes, path: this.store.pathOf(r.sha256) };
         const list = byProduct.get(r.product_id);
         if (list) list.push(file);
         else byProduct.set(r.product_id, [file]);

@@ -169,6 +169,7 @@ function ImportSummary({ report }: { report: DatasetImportReport }) {
       <ul>
         <li data-testid="dataset-import-products">{t('datasets.import.products', { created: n(report.productsCreated), found: n(report.productsFound) })}</li>
         <li>{t('datasets.import.images', { synthetic: n(report.images.synthetic), real: n(report.images.real), augmented: n(report.images.augmented) })}</li>
+        {report.alreadyHeld ? <li data-testid="dataset-import-already-held">{t('datasets.import.alreadyHeld', { count: report.alreadyHeld })}</li> : null}
       </ul>
       {report.refused.length ? (
         <details open={report.refused.length <= 5}>

@@ -67,7 +67,7 @@ describe('dataset export and import', () => {
 
     // Back in: the products are found by barcode, the dataset is new, splits and origins come along.
     const back = await files.importFolder(out, 'Imported');
-    expect(back).toMatchObject({ productsCreated: 0, productsFound: 3, images: { synthetic: 6, real: 3, augmented: 15 }, refused: [] });
+    expect(back).toMatchObject({ productsCreated: 0, productsFound: 3, images: { synthetic: 0, real: 0, augmented: 15 }, alreadyHeld: 9, refused: [] });
     expect(new Map(store.products(back.dataset.id).map((p) => [p.barcode, p.split]))).toEqual(splitOf);
     // What came back counts as existing for the new dataset: a run with the same targets makes nothing.
     const again = await augmentation.wait((await augmentation.start(back.dataset.id, { syntheticTarget: 3, realTarget: 2 })).id);

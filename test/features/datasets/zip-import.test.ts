@@ -36,7 +36,7 @@ describe('dataset import from a ZIP', () => {
     const { uploadId } = await fx.engine.uploads.receive(createReadStream(written.path));
     const importHandler = fx.engine.handler('datasets.import')!;
     const report = await importHandler({ uploadId, name: 'From the upload' });
-    expect(report).toMatchObject({ productsCreated: 0, productsFound: 2, images: { synthetic: 2, real: 2, augmented: 0 }, refused: [], dataset: { name: 'From the upload', productCount: 2 } });
+    expect(report).toMatchObject({ productsCreated: 0, productsFound: 2, images: { synthetic: 0, real: 0, augmented: 0 }, alreadyHeld: 4, refused: [], dataset: { name: 'From the upload', productCount: 2 } });
     expect(new Map(store.products(report.dataset.id).map((p) => [p.barcode, p.split]))).toEqual(new Map(store.products(d.id).map((p) => [p.barcode, p.split])));
     expect(await fx.engine.uploads.exists(uploadId)).toBe(false);
     // Nothing is left in the scratch folder.
@@ -160,5 +160,17 @@ describe('dataset import from a ZIP', () => {
     const result = await unzipTo(clash, path.join(fx.dir, 'clash-out'));
     expect(result.files).toBe(1);
     expect(result.refused.map((r) => r.path).sort()).toEqual(['x/train/4006381333931/frame_0000.png', 'x/valid/4006381333931/frame_0000.png']);
+  });
+
+  it('a product without a barcode comes back as itself (found by the id it was exported under), its images not added twice', async () => {
+    const { catalog } = fx.engine.use(productsFeature);
+    const { store, files } = fx.engine.use(datasetsFeature);
+    const loose = catalog.create({ brandName: 'Loose', productName: 'Apples' });
+    const d = store.create({ name: 'No code', from: { ids: [loose.id] } });
+    const out = path.join(fx.dir, 'no-code');
+    await files.exportTo(d.id, out, 'folder');
+    const back = await files.importFolder(out, 'again');
+    expect(back).toMatchObject({ productsCreated: 0, productsFound: 1, refused: [] });
+    expect(catalog.list({}).total).toBe(1);
   });
 });
