@@ -10,6 +10,7 @@
  * A product without a barcode gets its id as the folder name.
  */
 import type { ProductImage, Split } from '../../../src-shared/contract/index.js';
+import { portableKey, portableName } from '../../engine/zip/portable-name.js';
 
 export const MANIFEST = 'dataset.json';
 export const MANIFEST_FORMAT = 'atolye-dataset';
@@ -27,6 +28,8 @@ export function originOf(meta: Record<string, unknown>): AugmentOrigin | null {
   return { kind: a.kind, sourceImageId: a.sourceImageId, index: a.index };
 }
 
+/** The extensions parseName reads as a real photo. */
+const IMAGE_EXT = /\.(png|jpe?g|webp|tiff?|avif|heic)$/i;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const EXT: Record<string, string> = { jpeg: 'jpg', jpg: 'jpg', png: 'png', webp: 'webp', tiff: 'tif', gif: 'gif', avif: 'avif', heif: 'heic' };
 export const extOf = (format: string) => EXT[format] ?? format;
@@ -40,10 +43,11 @@ export function namesFor(images: readonly LayoutImage[], datasetId: string, sour
   const names = new Map<string, string>();
   const stems = new Map<string, string>();
   const taken = new Set<string>();
+  // Names compared as a case-insensitive file system would: "IMG.jpg" and "img.jpg" are one file there.
   const claim = (id: string, name: string) => {
     let n = name;
-    for (let k = 2; taken.has(n); k++) n = name.replace(/(\.[^./]+)$/, `-${k}$1`);
-    taken.add(n);
+    for (let k = 2; taken.has(portableKey(n)); k++) n = name.replace(/(\.[^./]+)$/, `-${k}$1`);
+    taken.add(portableKey(n));
     names.set(id, n);
   };
   let frame = 0;
@@ -55,8 +59,12 @@ export function namesFor(images: readonly LayoutImage[], datasetId: string, sour
       stems.set(img.id, stem);
       claim(img.id, `${stem}.png`);
     } else if (img.type === 'real') {
-      const given = typeof img.meta['fileName'] === 'string' ? (img.meta['fileName'] as string).replace(/[\\/]/g, '_') : null;
-      const name = given ?? `real_${pad(real, 4)}.${extOf(img.format)}`;
+      // The photo's own file name where it has one, made portable (a user's "CON.jpg" or
+      // "a:b.jpg" would break a folder export on Windows), with an image extension the
+      // import reads back (parseName), else a numbered one.
+      const fallback = `real_${pad(real, 4)}.${extOf(img.format)}`;
+      const given = typeof img.meta['fileName'] === 'string' ? portableName(img.meta['fileName'] as string, fallback) : null;
+      const name = given === null ? fallback : IMAGE_EXT.test(given) && !/_aug_\d+\.jpe?g$/i.test(given) ? given : `${given}.${extOf(img.format)}`;
       real++;
       stems.set(img.id, name.replace(/\.[^.]+$/, ''));
       claim(img.id, `real/${name}`);
@@ -95,7 +103,7 @@ export function parseName(rel: string): ParsedName {
     const name = parts[1]!;
     const aug = /^(.+)_aug_(\d+)\.jpe?g$/i.exec(name);
     if (aug) return { type: 'augmented', kind: 'real', sourceStem: aug[1]!, index: Number(aug[2]) };
-    if (/\.(png|jpe?g|webp|tiff?|avif|heic)$/i.test(name)) return { type: 'real', stem: name.replace(/\.[^.]+$/, '') };
+    if (IMAGE_EXT.test(name)) return { type: 'real', stem: name.replace(/\.[^.]+$/, '') };
   }
   return null;
 }

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { ContractError, ExportOptions, type Asset, type ExportOptions as ExportOptionsType } from '../../../src-shared/contract/index.js';
 import type { Library } from '../library/public.js';
+import { portableKey, portableName } from '../../engine/zip/portable-name.js';
 
 /** Already-compressed formats are stored, not deflated again: same size, far less CPU. */
 const STORED = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'heif']);
@@ -165,9 +166,7 @@ export async function writeProjectFolder(library: Library, projectId: string, de
 
 /** A project name as one folder name on any OS: no separators, reserved characters or trailing dots. */
 function folderName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
-  return cleaned || 'project';
+  return portableName(name.replace(/^[.\s]+/, ''), 'project');
 }
 
 /** `<parent>/<name>`, or `<name> (2)`, `(3)`… : created here (mkdir without recursive fails when taken, so two exports never share one). */
@@ -214,13 +213,15 @@ function safeRelPath(rel: string): string {
   const parts = rel
     .replace(/\\/g, '/')
     .split('/')
-    .filter((p) => p && p !== '.' && p !== '..');
+    .filter((p) => p && p !== '.' && p !== '..')
+    .map((p) => portableName(p, '_'));
   return parts.join('/') || 'unnamed';
 }
 
+/** A name not used yet, compared as a case-insensitive file system would (Windows, macOS). */
 function unique(used: Set<string>, name: string): string {
   let candidate = name;
-  for (let n = 2; used.has(candidate); n++) candidate = name.replace(/(\.[^./]+)?$/, (ext) => `-${n}${ext}`);
-  used.add(candidate);
+  for (let n = 2; used.has(portableKey(candidate)); n++) candidate = name.replace(/(\.[^./]+)?$/, (ext) => `-${n}${ext}`);
+  used.add(portableKey(candidate));
   return candidate;
 }
