@@ -9,6 +9,7 @@ import { newId } from '../../engine/ids.js';
 import type { Queue } from '../../engine/queue/queue.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
+import { searchFold } from '../../engine/db/search-fold.js';
 
 interface ProjectRow {
   id: string;
@@ -248,8 +249,10 @@ export class Library {
     const params: unknown[] = [projectId];
     const query = view.query?.trim();
     if (query) {
-      where.push("(a.file_name LIKE ? ESCAPE '\\' OR a.rel_path LIKE ? ESCAPE '\\')");
-      const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // Folded on both sides (engine/db/search-fold.ts): SQLite's LIKE folds only ASCII, so
+      // "ışık" would miss "IŞIK.jpg" and "cay" would miss "Çay.jpg".
+      where.push("(search_fold(a.file_name) LIKE ? ESCAPE '\\' OR search_fold(a.rel_path) LIKE ? ESCAPE '\\')");
+      const like = `%${searchFold(query).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.push(like, like);
     }
     const sql = where.join(' AND ');

@@ -57,15 +57,15 @@ describe('assets: sort, filter, search, delete with undo, move', () => {
   }
 
   it('lists by name, date, size and import order, either way, searches names and folders, and pages through the result', async () => {
-    const files = ['b/Kiwi_2.png', 'a/apple_10.png', 'a/Apple_1.png', 'c/melon.png', 'c/Orange 50%.png'];
+    const files = ['b/Kiwi_2.png', 'a/apple_10.png', 'a/Apple_1.png', 'c/melon.png', 'c/Orange 50%.png', 'ç/IŞIK Çay.png'];
     const done = await fx.importPaths(await makeImages(fx.dir, files));
-    expect(done.imported).toBe(5);
+    expect(done.imported).toBe(6);
     const projectId = done.projectId;
     const all = await list({ projectId });
-    expect(all.total).toBe(5);
+    expect(all.total).toBe(6);
     const byName = await list({ projectId, sort: 'name' });
     // Case does not split the order: apple_10 and Apple_1 sit together.
-    expect(names(byName).map((n) => n.toLowerCase())).toEqual(['apple_1.png', 'apple_10.png', 'kiwi_2.png', 'melon.png', 'orange 50%.png']);
+    expect(names(byName).map((n) => n.toLowerCase())).toEqual(['apple_1.png', 'apple_10.png', 'işik çay.png', 'kiwi_2.png', 'melon.png', 'orange 50%.png']);
     expect(names(await list({ projectId, sort: 'name', order: 'desc' }))).toEqual(names(byName).reverse());
     const bySize = (await list({ projectId, sort: 'size' })).items.map((a) => a.bytes);
     expect(bySize).toEqual([...bySize].sort((x, y) => x - y));
@@ -74,15 +74,19 @@ describe('assets: sort, filter, search, delete with undo, move', () => {
     expect(byDate).toEqual([...byDate].sort((x, y) => x - y));
 
     expect(names(await list({ projectId, query: 'APPLE', sort: 'name' }))).toEqual(['Apple_1.png', 'apple_10.png']);
-    expect(names(await list({ projectId, query: 'c/' }))).toHaveLength(2); // the folder
+    expect(names(await list({ projectId, query: 'a/' }))).toHaveLength(2); // the folder
     // LIKE's wildcards are the user's characters here, not patterns.
     expect(names(await list({ projectId, query: '50%' }))).toEqual(['Orange 50%.png']);
     expect(names(await list({ projectId, query: '_1' }))).toEqual(expect.arrayContaining(['Apple_1.png', 'apple_10.png']));
     expect((await list({ projectId, query: '_1' })).total).toBe(2);
     expect((await list({ projectId, query: 'nothing like it' })).total).toBe(0);
+    // Turkish and accents: folded on both sides.
+    expect(names(await list({ projectId, query: 'ışık çay' }))).toEqual(['IŞIK Çay.png']);
+    expect(names(await list({ projectId, query: 'isik cay' }))).toEqual(['IŞIK Çay.png']);
+    expect((await list({ projectId, query: 'Ç/' })).total).toBe(3); // accent-blind: the folders ç/ and c/
 
     const page = await list({ projectId, sort: 'name', offset: 2, limit: 2 });
-    expect(page.total).toBe(5);
+    expect(page.total).toBe(6);
     expect(names(page)).toEqual(names(byName).slice(2, 4));
   }, 60_000);
 
