@@ -327,7 +327,11 @@ export class DatasetStore {
       } else fresh.push(p);
     }
     const counts: SplitCounts = { train: 0, valid: 0, test: 0 };
-    for (const r of this.db.prepare('SELECT split, COUNT(*) AS n FROM dataset_products WHERE dataset_id = ? AND deleted = 0 GROUP BY split').all(id) as { split: Split; n: number }[]) counts[r.split] = r.n;
+    // The split as the dataset shows it: a member whose product was deleted from the catalog takes no slot.
+    for (const r of this.db
+      .prepare('SELECT m.split, COUNT(*) AS n FROM dataset_products m JOIN products p ON p.id = m.product_id WHERE m.dataset_id = ? AND m.deleted = 0 AND p.deleted = 0 GROUP BY m.split')
+      .all(id) as { split: Split; n: number }[])
+      counts[r.split] = r.n;
     const assigned = assignSplits(counts, fresh, { train: ds.split_train, valid: ds.split_valid, test: ds.split_test }, ds.split_seed);
     let position = (this.db.prepare('SELECT COALESCE(MAX(position), -1) + 1 FROM dataset_products WHERE dataset_id = ?').pluck().get(id) as number) ?? 0;
     const insert = this.db.prepare('INSERT INTO dataset_products (dataset_id, product_id, split, position, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
