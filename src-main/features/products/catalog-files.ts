@@ -184,7 +184,7 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
     } else if (target === 'nutrition') {
       raw.nutrition = typeof value === 'string' ? JSON.parse(value) : value;
     } else if (target === 'claims') {
-      raw.claims = Array.isArray(value) ? value.map(String) : String(value).split(/[;|]/).map((c) => c.trim()).filter(Boolean);
+      raw.claims = Array.isArray(value) ? value.map(String) : claimsFromCell(String(value));
     } else if (target === 'visibilityScore') {
       raw.visibilityScore = Number(value);
     } else if (target === 'id') {
@@ -202,6 +202,26 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
   if (!fields.success) throw new Error(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   if (barcodes.length === 0 && !fields.data.productName) throw new Error('no barcode and no product name');
   return { row, ...(id ? { id } : {}), barcodes: [...new Set(barcodes)], status, fields: fields.data };
+}
+
+/**
+ * Claims in one CSV cell: "a; b" as people write them, or, when a claim itself holds a
+ * `;` or `|`, a JSON array, so export → import gives back the same claims.
+ */
+function claimsCell(claims: readonly string[]): string {
+  return claims.some((c) => /[;|]/.test(c)) ? JSON.stringify(claims) : claims.join('; ');
+}
+
+function claimsFromCell(cell: string): string[] {
+  if (cell.trim().startsWith('[')) {
+    try {
+      const parsed = JSON.parse(cell) as unknown;
+      if (Array.isArray(parsed)) return parsed.map(String).filter(Boolean);
+    } catch {
+      // not JSON after all: read as a list
+    }
+  }
+  return cell.split(/[;|]/).map((c) => c.trim()).filter(Boolean);
 }
 
 /** A row's fields as imported (built once: zod compiles a schema on first use, and this ran per row). */
@@ -287,7 +307,7 @@ function csvRecord(p: Product): Record<string, string | number> {
     variant: p.variant ?? '',
     container_type: p.containerType ?? '',
     net_quantity: p.netQuantity ?? '',
-    claims: p.claims.join('; '),
+    claims: claimsCell(p.claims),
     nutrition: p.nutrition.length ? JSON.stringify(p.nutrition) : '',
     grounding_prompt: p.groundingPrompt ?? '',
     visibility_score: p.visibilityScore ?? '',

@@ -34,14 +34,14 @@ describe('catalog files from the wild', () => {
 
   it('writes formula-like cells defused in CSV, and reads them back as they were', async () => {
     const formula = '=HYPERLINK("http://evil","x")';
-    api().catalog.create({ brandName: formula, productName: '@SUM(1+1)', variant: '-1+2', barcodes: ['4006381333931'] });
+    api().catalog.create({ brandName: formula, productName: '@SUM(1+1)', variant: '-1+2', claims: ['vegan; gluten free', 'no sugar'], barcodes: ['4006381333931'] });
     const out = path.join(fx.dir, 'out.csv');
     await api().exportTo(out, 'csv', api().catalog.resolve(undefined));
     const csv = await fs.readFile(out, 'utf8');
     for (const cell of csv.split(/[,\n]/)) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@]/);
     // Round trip: the same product, unchanged, with its text intact.
     expect(await api().importFile({ path: out })).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
-    expect(api().catalog.byBarcode('4006381333931')).toMatchObject({ brandName: formula, productName: '@SUM(1+1)', variant: '-1+2' });
+    expect(api().catalog.byBarcode('4006381333931')).toMatchObject({ brandName: formula, productName: '@SUM(1+1)', variant: '-1+2', claims: ['vegan; gluten free', 'no sugar'] });
   });
 
   it('re-importing its own CSV export finds a product without a barcode by its id', async () => {
