@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInstance, type TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { batchTypes, ContractError, jobTypes, RemoveBackgroundOptions, type Batch } from '../../src-shared/contract/index.js';
+import { batchTypes, ContractError, jobTypes, RemoveBackgroundOptions, TrainingRunEvent, type Batch } from '../../src-shared/contract/index.js';
 import { defineFeature, messageSlug, type RendererFeature } from '../../src-renderer/app/feature.js';
 import { batchName, batchTitle, batchTypeLabel, callErrorText, errorText, jobTypeLabel, stageLabel } from '../../src-renderer/app/labels.js';
 import { createRegistry, mergeMessages } from '../../src-renderer/app/registry.js';
@@ -71,6 +71,10 @@ describe('renderer features', () => {
     }
     for (const type of Object.keys(batchTypes)) {
       for (const lang of ['en', 'tr'] as const) expect(lookup(messages[lang], `batchTypes.${messageSlug(type)}`), `${lang} batchTypes.${type}`).toBeTruthy();
+    }
+    // A training run's events are worded by type on the Jobs list.
+    for (const type of TrainingRunEvent.shape.type.options) {
+      for (const lang of ['en', 'tr'] as const) expect(lookup(messages[lang], `training.event.${type}`), `${lang} training.event.${type}`).toBeTruthy();
     }
   });
 
