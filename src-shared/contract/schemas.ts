@@ -50,6 +50,18 @@ export function cleanText(value: string): string {
 }
 
 /**
+ * At most `max` UTF-16 units (what a `SafeText({ max })` counts), cut between characters:
+ * a plain `slice` can split a surrogate pair (an emoji) and leave a lone half, which is
+ * stored as U+FFFD garbage and then refused when the name is sent back.
+ */
+export function clipText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let out = value.slice(0, max);
+  if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
+  return out;
+}
+
+/**
  * A name a person types or reads (a project, a model): refused when it carries control
  * characters, bidi overrides or lone surrogates, rather than silently changed.
  */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent, ImportProgress, SkippedFile } from '../../../src-shared/contract/index.js';
-import { cleanText, ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
+import { cleanText, clipText, ContractError, type ImportStartInput } from '../../../src-shared/contract/index.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { Db } from '../../engine/db/database.js';
 import { cachedStatement } from '../../engine/db/statements.js';
@@ -87,7 +87,7 @@ export class ImportService implements ScanServices, FileServices {
       for (const id of ids) if (!(await this.uploads.exists(id))) throw new ContractError('not_found', `no upload ${id}`);
       sources = { uploads: ids.map((id, i) => ({ id, name: cleanRelPath(names[i]!) })) };
       const firstSegments = new Set(sources.uploads.map((u) => (u.name.includes('/') ? u.name.split('/')[0] : '')));
-      const folder = firstSegments.size === 1 ? [...firstSegments][0]!.slice(0, 200).trim() : '';
+      const folder = firstSegments.size === 1 ? clipText([...firstSegments][0]!, 200).trim() : '';
       name ??= folder || `Upload ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
     }
     const projectId = input.projectId ?? this.library.createProject(name, 'paths' in sources && sources.paths.length === 1 ? sources.paths[0]! : null).id;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
-import { cleanText } from '../../../src-shared/contract/index.js';
+import { cleanText, clipText } from '../../../src-shared/contract/index.js';
 
 export interface ScannedFile {
   /** Absolute path to read. */
@@ -144,7 +144,7 @@ export function fsReason(err: unknown, what: 'file' | 'folder'): string {
 /** The name a new project gets: the dropped folder's, or the common parent folder of dropped files. */
 export async function projectNameFor(paths: readonly string[], now = new Date()): Promise<string> {
   const fallback = `Import ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
-  const clean = (name: string) => cleanText(name).trim().slice(0, 200) || fallback;
+  const clean = (name: string) => clipText(cleanText(name).trim(), 200).trim() || fallback;
   if (paths.length === 1) {
     const abs = path.resolve(paths[0]!);
     try {
