@@ -46,9 +46,8 @@ export function embeddingsApi(deps: {
     async findDuplicates(projectId, opts) {
       const scope = { kind: 'project' as const, projectId };
       const index = registry.forScope(scope, DEFAULT_EMBEDDER_ID);
-      const count = extraction.items(scope).length;
       let jobId: string | null = null;
-      if (!index || index.state !== 'ready' || index.vectors + index.failed < count) {
+      if (!index || extraction.isBehind(index)) {
         jobId = extraction.extract({ scope }).jobId;
         if (!index?.blobSha256) return { state: 'indexing', jobId, groups: [] };
       }

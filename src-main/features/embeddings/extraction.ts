@@ -137,6 +137,19 @@ export class Extraction implements ExtractServices {
     return scopeItems(this.deps.db, scope, this.deps.datasetMembers);
   }
 
+  /**
+   * Whether a saved index is behind its scope: an item it lacks that its model has not
+   * failed on (an image imported, moved in or changed since). Counting is not enough: a
+   * delete plus an import leaves the count as it was and the index stale.
+   */
+  isBehind(index: { id: string; scope: ExtractInput['scope']; modelId: string; state: string; vectors: number; failed: number }): boolean {
+    if (index.state !== 'ready') return true;
+    const items = this.items(index.scope);
+    if (index.vectors + index.failed < items.length) return true;
+    const indexed = this.deps.registry.itemIds(index.id);
+    return items.some((it) => !indexed.has(it.id) && !this.deps.vectors.failure(index.modelId, it.sha256));
+  }
+
   /** Images of an index's scope that its model cannot embed, with the reason. */
   failures(indexId: string): { id: string; errorCode: string; message: string }[] {
     const index = this.deps.registry.get(indexId);

@@ -60,9 +60,8 @@ export class CandidateFinder {
     const scope = q.pool.kind === 'project' ? { kind: 'project' as const, projectId: q.pool.projectId } : { kind: 'library' as const };
     const modelId = q.modelId ?? this.modelId();
     const index = this.embeddings.indexFor(scope, modelId);
-    const poolSize = this.poolSize(q.pool);
     let updating: string | null = null;
-    if (!index || index.state !== 'ready' || index.vectors + index.failed < poolSize) {
+    if (!index || this.embeddings.extraction.isBehind(index)) {
       // Missing or behind its pool: (re)extract; the caller asks again when the job is done.
       updating = this.embeddings.extraction.extract({ scope, modelId }).jobId;
       if (!index || !index.blobSha256) return { state: 'indexing', jobId: updating, items: [], total: 0, frames: 0, framesFailed: 0 };
@@ -160,12 +159,6 @@ export class CandidateFinder {
       out.push(centroid);
     }
     return out;
-  }
-
-  private poolSize(pool: MatchingPool): number {
-    return pool.kind === 'project'
-      ? (this.db.prepare("SELECT COUNT(*) FROM assets WHERE project_id = ? AND kind = 'original' AND deleted = 0").pluck().get(pool.projectId) as number)
-      : (this.db.prepare("SELECT COUNT(*) FROM assets a JOIN projects p ON p.id = a.project_id WHERE a.kind = 'original' AND a.deleted = 0 AND p.deleted = 0").pluck().get() as number);
   }
 
   private shas(ids: string[]): Map<string, string> {
