@@ -64,10 +64,23 @@ export class DecisionLog {
     );
   }
 
-  /** Images approved for any other product. */
+  /**
+   * Images approved for any other product that still holds them: an approval stops counting
+   * when its product is deleted or the approved photo is removed from it, so the image can
+   * be approved for the product it really shows.
+   */
   takenByOthers(productId: string): Set<string> {
     return new Set(
-      this.db.prepare("SELECT asset_id FROM match_decisions WHERE product_id != ? AND undone_at IS NULL AND decision = 'approve' AND asset_id IS NOT NULL").pluck().all(productId) as string[],
+      this.db
+        .prepare(
+          `SELECT d.asset_id FROM match_decisions d
+           JOIN products p ON p.id = d.product_id AND p.deleted = 0
+           LEFT JOIN product_images pi ON pi.id = d.product_image_id
+           WHERE d.product_id != ? AND d.undone_at IS NULL AND d.decision = 'approve' AND d.asset_id IS NOT NULL
+             AND (d.product_image_id IS NULL OR pi.deleted = 0)`,
+        )
+        .pluck()
+        .all(productId) as string[],
     );
   }
 
