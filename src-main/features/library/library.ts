@@ -428,6 +428,11 @@ export class Library {
     return rows.map(toAsset);
   }
 
+  /** Whether an asset existed and was deleted (a job about it then has nothing left to do, which is not a failure). */
+  wasDeleted(id: string): boolean {
+    return cachedStatement(this.db, 'SELECT 1 FROM assets WHERE id = ? AND deleted = 1', 'pluck').get(id) !== undefined;
+  }
+
   getAsset(id: string): Asset {
     const row = this.db.prepare('SELECT * FROM assets WHERE id = ? AND deleted = 0').get(id) as AssetRow | undefined;
     if (!row) throw new ContractError('not_found', `no asset ${id}`);

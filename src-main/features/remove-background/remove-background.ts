@@ -289,6 +289,8 @@ export interface WorkResult {
   computed: ComputedResult | null;
   /** The derived asset that already exists for this source and parameters. */
   assetId: string | null;
+  /** The image was deleted while its job waited or ran: nothing was made, and that is no failure. */
+  skipped?: 'source_deleted';
 }
 
 /**
@@ -304,6 +306,7 @@ export async function removeBackgroundWork(
   signal?: AbortSignal,
 ): Promise<WorkResult> {
   const options = normaliseOptions(optionsInput);
+  if (deps.library.wasDeleted(assetId)) return { sourceAssetId: assetId, paramsHash: '', reused: false, provider: null, review: null, computed: null, assetId: null, skipped: 'source_deleted' };
   const source = deps.library.getAsset(assetId);
   if (source.kind !== 'original') throw new ContractError('invalid_input', `asset ${assetId} is a ${source.kind}; remove the background of an original`);
   const model = await deps.models.resolve(modelId ?? deps.models.defaultId('background-removal'));

@@ -279,6 +279,9 @@ export class RemoveBackgroundService implements ImageJobServices {
   }
 
   record(runId: string | null, computed: ComputedResult | null, result: WorkResult): void {
+    // Deleted while its job waited or ran (or between the work and this commit): nothing to
+    // record, no failure to keep; an undo of the delete leaves the image as it was.
+    if (result.skipped || this.deps.library.wasDeleted(result.sourceAssetId)) return;
     if (computed) recordRemoveBackground(this.deps, computed);
     // A result now exists for this original: its earlier failure no longer stands.
     this.deps.db.prepare('DELETE FROM remove_background_failures WHERE source_asset_id = ?').run(result.sourceAssetId);
