@@ -176,7 +176,7 @@ export class ImportService implements ScanServices, FileServices {
     const now = Date.now();
     this.db.prepare("UPDATE imports SET state = 'running', total = ?, updated_at = ? WHERE id = ?").run(found.files.length + found.skipped.length, now, importId);
     for (const s of found.skipped) this.recordSkip(row.project_id, importId, s.relPath, s.reason, now);
-    const firstSeq = this.library.nextSeq(row.project_id);
+    const firstSeq = this.library.reserveSeq(row.project_id, found.files.length);
     const payloads = found.files.map(
       (file, index): ImportFilePayload => ({ importId, projectId: row.project_id, path: file.path, relPath: file.relPath, seq: firstSeq + index }),
     );

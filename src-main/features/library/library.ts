@@ -350,7 +350,7 @@ export class Library {
     const taken = this.db.prepare("SELECT 1 FROM assets WHERE project_id = ? AND sha256 = ? AND kind = 'original' AND deleted = 0").pluck();
     const now = Date.now();
     this.db.transaction(() => {
-      let seq = this.nextSeq(projectId);
+      let seq = this.reserveSeq(projectId, new Set(ids).size);
       for (const id of new Set(ids)) {
         const row = this.db.prepare('SELECT id, project_id, kind, sha256 FROM assets WHERE id = ? AND deleted = 0').get(id) as
           | { id: string; project_id: string; kind: Asset['kind']; sha256: string }
@@ -462,8 +462,21 @@ export class Library {
     );
   }
 
-  nextSeq(projectId: string): number {
-    return ((this.db.prepare('SELECT MAX(seq) FROM assets WHERE project_id = ?').pluck().get(projectId) as number | null) ?? 0) + 1;
+  /**
+   * Reserves `count` consecutive import-order numbers in a project and answers the first.
+   * Reserved, not read from MAX(seq): an import's files have no rows until each file's job
+   * commits, so a second import (or a move) starting meanwhile would reuse the same numbers.
+   */
+  reserveSeq(projectId: string, count: number): number {
+    const next = this.db
+      .prepare(
+        `UPDATE projects SET next_seq = MAX(next_seq, COALESCE((SELECT MAX(seq) FROM assets WHERE project_id = ?), 0) + 1) + ?
+         WHERE id = ? RETURNING next_seq`,
+      )
+      .pluck()
+      .get(projectId, Math.max(0, count), projectId) as number | undefined;
+    if (next === undefined) throw new ContractError('not_found', `no project ${projectId}`);
+    return next - Math.max(0, count);
   }
 
   insertAsset(a: NewAsset): string {

@@ -67,4 +67,14 @@ export const libraryMigrations: readonly Migration[] = [
       CREATE INDEX assets_project_name ON assets(project_id, kind, deleted, file_name COLLATE NOCASE);
     `,
   },
+  {
+    version: 4,
+    name: 'import order reserved per project',
+    up: `
+      -- The next import-order number of a project, reserved before the files' rows exist
+      -- (library.ts reserveSeq): two imports (or an import and a move) running at once into
+      -- one project each get their own range instead of both reading MAX(seq).
+      ALTER TABLE projects ADD COLUMN next_seq INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
