@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { BlobStore } from '../store/blob-store.js';
 
@@ -36,6 +36,14 @@ const extFor: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', 
 export async function ingestFile(file: string, store: BlobStore, options: IngestOptions): Promise<IngestResult> {
   let data: Buffer;
   try {
+    // Checked before reading: a pipe or device (swapped in after the scan) would block
+    // this thread for ever, and a multi-gigabyte non-image would be read whole only to be
+    // refused. No image within the pixel limit needs more than 8 bytes a pixel (16-bit
+    // RGBA, uncompressed) plus room for metadata.
+    const stat = statSync(file);
+    if (!stat.isFile()) return { ok: false, reason: 'not a regular file' };
+    const maxBytes = options.limitInputPixels * 8 + 64 * 2 ** 20;
+    if (stat.size > maxBytes) return { ok: false, reason: `file is ${Math.round(stat.size / 2 ** 20)} MB, larger than any image within the ${Math.round(options.limitInputPixels / 1e6)} MP limit` };
     // A blocking read: this runs on an ingest worker that has nothing else to do meanwhile,
     // and it spares a round trip through the thread pool that sharp and the fsyncs share.
     data = readFileSync(file);

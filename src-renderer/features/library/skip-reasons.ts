@@ -27,6 +27,11 @@ const PATTERNS: readonly ReasonPattern[] = [
     pattern: /^image is (\d+)×(\d+) \((\d+) MP\), over the (\d+) MP limit$/,
     params: (m) => ({ width: Number(m[1]), height: Number(m[2]), mp: Number(m[3]), limit: Number(m[4]) }),
   },
+  {
+    key: 'fileTooBig',
+    pattern: /^file is (\d+) MB, larger than any image within the (\d+) MP limit$/,
+    params: (m) => ({ mb: Number(m[1]), limit: Number(m[2]) }),
+  },
   { key: 'corrupt', pattern: /^corrupt or truncated image: (.*)$/s, params: (m) => ({ detail: m[1]! }) },
   { key: 'cannotDecode', pattern: /^cannot decode image: (.*)$/s, params: (m) => ({ detail: m[1]! }) },
   { key: 'cannotReadFile', pattern: /^cannot read file: (.*)$/s, params: (m) => ({ detail: m[1]! }) },

@@ -59,7 +59,14 @@ describe('skip reasons', () => {
     await fs.writeFile(path.join(dir, 'büyük.jpg'), jpeg);
     const big = await ingestFile(path.join(dir, 'büyük.jpg'), store, { ...defaultIngestOptions, limitInputPixels: 1000 });
     if (!big.ok) reasons.push(big.reason);
-    expect(reasons).toHaveLength(4);
+    // A file far larger than any image within the limit: refused from its size, never read whole.
+    const huge = path.join(dir, 'dev-asa.bin');
+    await fs.writeFile(huge, '');
+    await fs.truncate(huge, 70 * 2 ** 20);
+    const hugeResult = await ingestFile(huge, store, { ...defaultIngestOptions, limitInputPixels: 1000 });
+    if (!hugeResult.ok) reasons.push(hugeResult.reason);
+    expect(reasons).toHaveLength(5);
+    expect(reasons[4]).toMatch(/^file is 70 MB, larger than any image/);
     const texts = reasons.map(expectTurkish);
     expect(texts[0]).toBe('Boş dosya (0 bayt)');
   });
