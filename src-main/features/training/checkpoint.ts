@@ -55,6 +55,16 @@ interface ArrayEntry {
 
 type Header = Omit<CheckpointState, 'weights' | 'adamM' | 'adamV' | 'ema' | 'plan'> & { format: 'atolye-training-checkpoint'; version: number; arrays: ArrayEntry[]; planBatches: number | null };
 
+/**
+ * What a checkpoint was made on: the train rows, and the valid rows and gallery its epochs
+ * were measured with. A resume on other valid products would mix two tasks' recall in one
+ * chart, so any of them changing means training again from epoch 1.
+ */
+export function fingerprintTrainingData(data: { train: LabelledFeatures; valid: LabelledFeatures; gallery?: LabelledFeatures }): string {
+  const parts = [data.train, data.valid, ...(data.gallery ? [data.gallery] : [])].map(fingerprintData);
+  return createHash('sha256').update(parts.join(':')).digest('hex');
+}
+
 export function fingerprintData(set: LabelledFeatures): string {
   const h = createHash('sha256');
   h.update(`${set.dimension}:${set.labels.length}:`);

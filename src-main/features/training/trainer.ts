@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseTrainingConfig, type TrainingConfig, type TrainingConfigInput } from './config.js';
 import { checkTrainingData, DOMAIN, rowCount, type LabelledFeatures, type TrainingData } from './dataset.js';
-import { decodeCheckpoint, encodeCheckpoint, fingerprintData, type CheckpointState, type PartialEpoch } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, fingerprintTrainingData, type CheckpointState, type PartialEpoch } from './checkpoint.js';
 import { RetrievalEvaluation, type EvaluationSource, type RetrievalScores } from './evaluate.js';
 import { AdamW } from './optimizer.js';
 import { WeightEma } from './ema.js';
@@ -87,7 +87,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const inputDim = data.train.dimension;
   const projectionDim = config.projection.dim;
   const trainRows = rowCount(data.train);
-  const fingerprint = fingerprintData(data.train);
+  const fingerprint = fingerprintTrainingData(data);
   if (resumed) {
     if (resumed.dataFingerprint !== fingerprint) throw new Error('the checkpoint was made on other training data; it cannot be resumed on this data');
     if (resumed.classCount !== classCount) throw new Error(`the checkpoint has ${resumed.classCount} classes, the data ${classCount}`);

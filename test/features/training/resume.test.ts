@@ -113,5 +113,8 @@ describe('checkpoints, resume and determinism', () => {
     const other = clusteredData({ classes: 8, perClass: 8, dim: 48, seed: 4 });
     await expect(trainHead(other, { resumeFrom: full.checkpoints[0]!.bytes })).rejects.toThrow(/other training data/);
     await expect(trainHead(data, { resumeFrom: Buffer.from('not a checkpoint at all') })).rejects.toThrow(/not an Atölye training checkpoint/);
+    // The same train rows, other valid rows: its epochs were measured on another task.
+    const otherValid = { ...data, valid: clusteredData({ classes: 8, perClass: 8, dim: 48, seed: 5 }).valid };
+    await expect(trainHead(otherValid, { resumeFrom: full.checkpoints[0]!.bytes })).rejects.toThrow(/other training data/);
   });
 });
