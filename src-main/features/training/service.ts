@@ -374,10 +374,14 @@ export class TrainingService {
       createdAt: Date.now(),
     };
     ctx.progress('exporting', 100);
+    // Cancelled while exporting: the user's word stands, no model appears after it.
+    if (ctx.signal.aborted) throw this.stopped(run.id, ctx.signal.reason);
     return { runId: run.id, model, test };
   }
 
   record(_ctx: CommitContext<unknown>, r: TrainingRunResult): void {
+    // A cancel that landed between the work and this commit stands too.
+    if (this.runs.get(r.runId)?.state === 'cancelled') return;
     this.models.insert(r.model);
     this.runs.update(r.runId, { state: 'done', stage: null, step: null, modelId: r.model.id, test: r.test, finishedAt: Date.now() }, Date.now());
     // After the transaction: listeners read committed rows.

@@ -4,7 +4,7 @@
  * only ever fills fields the catalog has empty: a person's edits always win.
  */
 import { z } from 'zod';
-import { NutritionFact, ProductFields, type Product } from '../../../../src-shared/contract/index.js';
+import { clipText, NutritionFact, ProductFields, type Product } from '../../../../src-shared/contract/index.js';
 
 /** The fields the model may fill (not barcodes, status, grounding prompt or visibility). */
 export const FILLABLE = ['brandName', 'subBrand', 'productName', 'variant', 'category', 'containerType', 'netQuantity', 'claims', 'nutrition'] as const;
@@ -50,7 +50,7 @@ export function fieldsFromAnswer(text: string): FilledFields {
   for (const field of FILLABLE) {
     let value = obj[field];
     if (value === undefined || value === null || value === '') continue;
-    if (field === 'claims' && Array.isArray(value)) value = value.filter((c) => typeof c === 'string' && c.trim()).map((c: string) => c.trim().slice(0, 120));
+    if (field === 'claims' && Array.isArray(value)) value = value.filter((c) => typeof c === 'string' && c.trim()).map((c: string) => clipText(c.trim(), 120));
     if (field === 'nutrition' && Array.isArray(value)) value = value.filter((n) => NutritionFact.safeParse(n).success);
     if (typeof value === 'string') value = value.trim();
     const parsed = (fieldSchemas[field] as z.ZodType).safeParse(value);
