@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   ContractError,
@@ -281,9 +282,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'Referrer-Policy': 'no-referrer',
       });
       if (method === 'HEAD') return void res.end();
-      const stream = createReadStream(found.path, range ?? {});
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
+      // pipeline, not pipe: a client that goes away (a video seek, a closed tab) closes the
+      // file too; with pipe each aborted request kept its file open until EMFILE.
+      pipeline(createReadStream(found.path, range ?? {}), res, () => {});
       return;
     }
     const download = /^\/api\/download\/([a-z0-9-]+)$/.exec(pathname);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,5 +61,6 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     'Content-Length': stat.size,
     'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-cache',
   });
-  createReadStream(file).pipe(res);
+  // pipeline: a client that goes away closes the file too.
+  pipeline(createReadStream(file), res, () => {});
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { WriteStream } from 'node:fs';
+import { createReadStream, type ReadStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -103,12 +103,27 @@ export class DatasetFiles {
     zip.on('error', (err: Error) => out.destroy(err));
     zip.outputStream.on('error', (err) => out.destroy(err));
     zip.outputStream.pipe(out);
+    // Files are opened as yazl reads them; a reader that goes away (an aborted download)
+    // closes the open one too, or each abort would keep a file open in the engine.
+    const open = new Set<ReadStream>();
+    out.on('close', () => {
+      for (const source of open) source.destroy();
+    });
     void (async () => {
       try {
         for (const e of entries) {
-          const source = await this.readablePath(e);
-          if (e.toPng) zip.addBuffer(await sharp(source).png().toBuffer(), e.path, { compress: false });
-          else zip.addFile(source, e.path, { compress: false });
+          if (out.destroyed) return;
+          const file = await this.readablePath(e);
+          if (e.toPng) zip.addBuffer(await sharp(file).png().toBuffer(), e.path, { compress: false });
+          else
+            zip.addReadStreamLazy(e.path, { compress: false }, (cb) => {
+              const source = createReadStream(file);
+              open.add(source);
+              source.on('close', () => open.delete(source));
+              source.on('error', (err) => out.destroy(err));
+              if (out.destroyed) source.destroy();
+              cb(null, source);
+            });
         }
         for (const x of extras) zip.addBuffer(Buffer.from(JSON.stringify(x.json, null, 2)), x.name);
         zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), MANIFEST);
