@@ -109,13 +109,13 @@ export function csvDelimiter(text: string): string {
 }
 
 /**
- * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is
- * written with a leading apostrophe (OWASP's CSV-injection advice), and that apostrophe
- * is taken off again on import, so an export → import round trip keeps the text.
+ * The export writes a text cell a spreadsheet would run as a formula with a leading
+ * apostrophe (csv-stringify's `escape_formulas`, OWASP's CSV-injection advice: `=`, `+`,
+ * `-`, `@`, tab, CR and their full-width forms first); the import takes that apostrophe
+ * off again, so an export → import round trip keeps the text.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
-export const defuseCell = (v: string | number): string | number => (typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : v);
-const undefuseCell = (v: string): string => (v.startsWith("'") && FORMULA_START.test(v.slice(1)) ? v.slice(1) : v);
+const ESCAPED_FORMULA = /^'[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+const unescapeFormula = (v: string): string => (ESCAPED_FORMULA.test(v) ? v.slice(1) : v);
 
 /** Reads a CSV or JSON catalog into rows of product fields; a row that cannot be read is reported, the rest go on. */
 export async function readCatalogFile(
@@ -172,7 +172,7 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
   let id: string | undefined;
   for (const [column, target] of Object.entries(used)) {
     const cell = record[column];
-    const value = typeof cell === 'string' ? undefuseCell(cell) : cell;
+    const value = typeof cell === 'string' ? unescapeFormula(cell) : cell;
     if (value === undefined || value === null || value === '') continue;
     if (target === 'barcodes') {
       const list = Array.isArray(value) ? value.map(String) : String(value).split(/[;,|\s]+/);
@@ -330,10 +330,10 @@ export function exportStream(catalog: ProductCatalog, ids: readonly string[], fo
   const stamp = new Date().toISOString().slice(0, 10);
   if (format === 'csv') {
     // A UTF-8 BOM first: Excel then reads Turkish (and every other) letters right.
-    const csv = stringify({ header: true, columns: [...PRODUCT_CSV_COLUMNS, ...CSV_EXTRA], bom: true });
+    const csv = stringify({ header: true, columns: [...PRODUCT_CSV_COLUMNS, ...CSV_EXTRA], bom: true, escape_formulas: true });
     const source = Readable.from(
       (function* () {
-        for (const page of pages(catalog, ids)) for (const p of page) yield Object.fromEntries(Object.entries(csvRecord(p)).map(([k, v]) => [k, defuseCell(v)]));
+        for (const page of pages(catalog, ids)) for (const p of page) yield csvRecord(p);
       })(),
     );
     source.pipe(csv);
