@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
 import yazl from 'yazl';
-import { BarcodeCode, ContractError, Split, type DatasetImportReport } from '../../../src-shared/contract/index.js';
+import { BarcodeCode, ContractError, Id, Split, type DatasetImportReport } from '../../../src-shared/contract/index.js';
 import type { DownloadStream } from '../../engine/feature.js';
 import type { ImageIngestPool } from '../../engine/images/ingest-pool.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
@@ -26,7 +26,6 @@ interface Entry {
 }
 
 const safeFolder = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class DatasetFiles {
   private readonly extras = new Map<string, ExportExtra>();
@@ -256,7 +255,7 @@ export class DatasetFiles {
       const info = byFolder.get(p.folder);
       const code = BarcodeCode.safeParse(info?.barcode ?? p.folder);
       // A product without a barcode was exported under its id: found by it in the library it came from.
-      let product = code.success ? this.catalog.byBarcode(code.data) : UUID.test(p.folder) && this.catalog.exists(p.folder) ? this.catalog.get(p.folder) : null;
+      let product = code.success ? this.catalog.byBarcode(code.data) : Id.safeParse(p.folder).success && this.catalog.exists(p.folder) ? this.catalog.get(p.folder) : null;
       if (product) productsFound++;
       else {
         product = this.catalog.create({

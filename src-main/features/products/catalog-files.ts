@@ -13,6 +13,7 @@ import { stringify } from 'csv-stringify';
 import {
   BarcodeCode,
   ContractError,
+  Id,
   NutritionFact,
   PRODUCT_CSV_COLUMNS,
   ProductFields,
@@ -189,7 +190,7 @@ function readRow(record: Record<string, unknown>, used: Record<string, string>, 
       raw.visibilityScore = Number(value);
     } else if (target === 'id') {
       const text = String(value).trim().toLowerCase();
-      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) id = text;
+      if (Id.safeParse(text).success) id = text;
     } else {
       raw[target] = String(value);
     }
