@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, type ReadStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -14,6 +14,7 @@ import type { NewProductImage, ProductCatalog } from '../products/public.js';
 import type { DatasetStore } from './dataset-store.js';
 import { looksLikeZip, unzipTo } from './zip-reader.js';
 import { MANIFEST, MANIFEST_FORMAT, namesFor, originOf, parseName, type LayoutImage, type Manifest, type ManifestProduct } from './layout.js';
+import { readsClosedWith } from '../../engine/zip/reads-closed-with.js';
 
 /** A JSON file another feature adds at the export's root (augmentation: its last report); null leaves it out. */
 export type ExportExtra = (datasetId: string) => unknown;
@@ -102,12 +103,7 @@ export class DatasetFiles {
     zip.on('error', (err: Error) => out.destroy(err));
     zip.outputStream.on('error', (err) => out.destroy(err));
     zip.outputStream.pipe(out);
-    // Files are opened as yazl reads them; a reader that goes away (an aborted download)
-    // closes the open one too, or each abort would keep a file open in the engine.
-    const open = new Set<ReadStream>();
-    out.on('close', () => {
-      for (const source of open) source.destroy();
-    });
+    const read = readsClosedWith(out);
     void (async () => {
       try {
         for (const e of entries) {
@@ -116,11 +112,8 @@ export class DatasetFiles {
           if (e.toPng) zip.addBuffer(await sharp(file).png().toBuffer(), e.path, { compress: false });
           else
             zip.addReadStreamLazy(e.path, { compress: false }, (cb) => {
-              const source = createReadStream(file);
-              open.add(source);
-              source.on('close', () => open.delete(source));
+              const source = read(file);
               source.on('error', (err) => out.destroy(err));
-              if (out.destroyed) source.destroy();
               cb(null, source);
             });
         }

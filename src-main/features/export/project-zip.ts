@@ -8,6 +8,7 @@ import yazl from 'yazl';
 import { ContractError, ExportOptions, type Asset, type ExportOptions as ExportOptionsType } from '../../../src-shared/contract/index.js';
 import type { Library } from '../library/public.js';
 import { portableKey, portableName } from '../../engine/zip/portable-name.js';
+import { readsClosedWith } from '../../engine/zip/reads-closed-with.js';
 
 /** Already-compressed formats are stored, not deflated again: same size, far less CPU. */
 const STORED = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'heif']);
@@ -94,18 +95,10 @@ function zipOf(entries: readonly Entry[]): Readable {
     out.destroy(err instanceof Error ? err : new Error(String(err)));
   };
   zip.on('error', fail);
-  // The files open at a time (one, as yazl reads them): a reader that goes away (an aborted
-  // download) closes them too, or each abort would keep a file open in the server.
-  const open = new Set<ReturnType<typeof createReadStream>>();
-  out.on('close', () => {
-    for (const source of open) source.destroy();
-  });
+  const read = readsClosedWith(out);
   for (const entry of entries) {
     zip.addReadStreamLazy(entry.name, { compress: !STORED.has(entry.asset.format), size: entry.asset.bytes }, (cb) => {
-      const source = createReadStream(entry.file);
-      open.add(source);
-      source.on('close', () => open.delete(source));
-      if (out.destroyed) source.destroy();
+      const source = read(entry.file);
       const verified = new VerifiedBlob(entry);
       source.on('error', (err) => verified.destroy(damaged(entry.name, `cannot be read (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
       verified.on('error', fail);
