@@ -10,9 +10,17 @@
  * so a migration can rebuild an index with exactly the text the code writes.
  */
 export function searchFold(text: string): string {
+  // toLowerCase then makes "I" an "i" too (without the locale, as wanted here).
+  return withoutAccents(text).toLowerCase();
+}
+
+/**
+ * Letters without their accents, case kept ("Süt Ürünleri" → "Sut Urunleri", "Işık" →
+ * "Isik"): NFKD, combining marks removed, and "ı", which has no decomposition, as "i".
+ */
+export function withoutAccents(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .replace(/[Iı]/g, 'i')
-    .toLowerCase();
+    .replace(/ı/g, 'i');
 }

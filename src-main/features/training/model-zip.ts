@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { withoutAccents } from '../../engine/db/search-fold.js';
 import { ContractError } from '../../../src-shared/contract/index.js';
 
 export interface ZipEntry {
@@ -48,12 +49,9 @@ export async function writeZip(entries: readonly ZipEntry[], destPath: string): 
 
 /** A file name from a model name: letters, digits, dots, dashes and underscores only. */
 export function zipFileName(name: string): string {
-  // Accents are dropped, not turned into dashes ("Süt Ürünleri" → "Sut-Urunleri"); ı has no decomposition.
+  // Accents are dropped, not turned into dashes ("Süt Ürünleri" → "Sut-Urunleri").
   const stem =
-    name
-      .normalize('NFKD')
-      .replace(/\p{M}+/gu, '')
-      .replace(/ı/g, 'i')
+    withoutAccents(name)
       .replace(/[^\w.-]+/g, '-')
       .replace(/^[-.]+|-+$/g, '') || 'model';
   return `${stem.slice(0, 80)}.zip`;
