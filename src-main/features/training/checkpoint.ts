@@ -65,7 +65,7 @@ export function fingerprintTrainingData(data: { train: LabelledFeatures; valid: 
   return createHash('sha256').update(parts.join(':')).digest('hex');
 }
 
-export function fingerprintData(set: LabelledFeatures): string {
+function fingerprintData(set: LabelledFeatures): string {
   const h = createHash('sha256');
   h.update(`${set.dimension}:${set.labels.length}:`);
   for (const a of [set.labels, set.domains, set.features]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
