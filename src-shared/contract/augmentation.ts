@@ -44,6 +44,16 @@ export const AugmentFailure = z.object({
 });
 export type AugmentFailure = z.infer<typeof AugmentFailure>;
 
+/** A background image that could not be read: it was passed over for the next one in the pool (or a plain colour). */
+export const UnreadableBackground = z.object({
+  /** `<set>/<file name>`, as in each output's record. */
+  id: z.string(),
+  reason: z.string(),
+  /** Outputs of this product (or run) that drew it and used another. */
+  outputs: Count,
+});
+export type UnreadableBackground = z.infer<typeof UnreadableBackground>;
+
 export const AugmentProductReport = z.object({
   productId: Id,
   barcode: z.string().nullable(),
@@ -54,6 +64,7 @@ export const AugmentProductReport = z.object({
   synthetic: KindFigures,
   real: KindFigures,
   failures: z.array(AugmentFailure),
+  unreadableBackgrounds: z.array(UnreadableBackground),
 });
 export type AugmentProductReport = z.infer<typeof AugmentProductReport>;
 
@@ -70,6 +81,8 @@ export const AugmentRun = z.object({
   totals: z.object({ synthetic: Totals, real: Totals }),
   perSplit: z.record(z.string(), z.object({ products: Count, produced: Count, final: Count })),
   products: z.array(AugmentProductReport),
+  /** Every background that could not be read during the run, once, with the outputs that passed it over. */
+  unreadableBackgrounds: z.array(UnreadableBackground),
   createdAt: Timestamp,
   finishedAt: Timestamp.nullable(),
 });

@@ -145,3 +145,19 @@ export async function renderBackground(
   );
   return { image, record: { kind: 'image', id: ref.id, crop: [box.x, box.y, box.width, box.height], flip, ...(passedOver.length ? { unreadable: passedOver } : {}) } };
 }
+
+/**
+ * The unreadable backgrounds named in some outputs' records (or reports), each once with
+ * the number of outputs that passed it over; the last reason seen wins. For the run's
+ * report: an output's meta says it, the page lists them.
+ */
+export function tallyUnreadable(lists: readonly (readonly { id: string; reason: string; outputs?: number }[] | undefined)[]): { id: string; reason: string; outputs: number }[] {
+  const byId = new Map<string, { id: string; reason: string; outputs: number }>();
+  for (const list of lists) {
+    for (const u of list ?? []) {
+      const seen = byId.get(u.id);
+      byId.set(u.id, { id: u.id, reason: u.reason, outputs: (seen?.outputs ?? 0) + (u.outputs ?? 1) });
+    }
+  }
+  return [...byId.values()].sort((a, b) => b.outputs - a.outputs || a.id.localeCompare(b.id));
+}

@@ -39,6 +39,7 @@ export function summary(run: AugmentRun): string[] {
   ];
   for (const [split, s] of Object.entries(run.perSplit)) lines.push(`  ${split}: ${s.products} products, produced ${s.produced}, final ${s.final}`);
   for (const p of run.products) for (const f of p.failures) lines.push(`  ${f.skipped ? '' : 'failed '}${p.barcode ?? p.productId} ${f.kind}${f.index !== null ? ` #${f.index}` : ''}: ${f.reason}`);
+  for (const b of run.unreadableBackgrounds) lines.push(`  unreadable background ${b.id} (passed over by ${b.outputs} image${b.outputs === 1 ? '' : 's'}): ${b.reason}`);
   return lines;
 }
 

@@ -22,7 +22,7 @@ import type { WorkerPool } from '../../engine/workers/pool.js';
 import { originOf, type DatasetsApi } from '../datasets/public.js';
 import type { ProductCatalog } from '../products/public.js';
 import { createAugmentPool, type AugmentRequest, type AugmentResponse } from './augment-pool.js';
-import { bundledBackgroundsDir, listBackgrounds, type BackgroundRef } from './backgrounds.js';
+import { bundledBackgroundsDir, listBackgrounds, tallyUnreadable, type BackgroundRecord, type BackgroundRef } from './backgrounds.js';
 import type { CutoutSource } from './cutouts.js';
 import { augmentationBatch, augmentProductJob, type AugmentJobServices, type AugmentProductPayload, type MadeOutput, type ProductWork } from './jobs/augment-product.js';
 import { AugmentInputError } from './raw-image.js';
@@ -345,7 +345,8 @@ export class AugmentationService implements AugmentJobServices {
       failed: failedOf(k),
       final: finals[k],
     });
-    const report = { synthetic: kind('synthetic'), real: kind('real'), failures: r.failures };
+    const unreadableBackgrounds = tallyUnreadable(fresh.map((o) => (o.applied as { background?: BackgroundRecord } | null)?.background?.unreadable));
+    const report = { synthetic: kind('synthetic'), real: kind('real'), failures: r.failures, unreadableBackgrounds };
     ctx.db.prepare("UPDATE augmentation_run_products SET state = 'done', report = ? WHERE run_id = ? AND product_id = ?").run(JSON.stringify(report), p.runId, p.productId);
     if (fresh.length > 0) this.deps.catalog.changed([p.productId]);
     this.deps.datasets.store.changed([p.datasetId]);
@@ -488,8 +489,9 @@ export class AugmentationService implements AugmentJobServices {
       const p = named.get(r.product_id);
       const base = { productId: r.product_id, barcode: p?.barcode ?? null, name: p ? [p.brandName, p.productName].filter(Boolean).join(' ') : '(deleted product)', split: r.split };
       if (r.state === 'done' && r.report) {
-        const rep = JSON.parse(r.report) as { synthetic: KindFigures; real: KindFigures; failures: AugmentFailure[] };
-        return { ...base, state: 'done', ...rep };
+        const rep = JSON.parse(r.report) as { synthetic: KindFigures; real: KindFigures; failures: AugmentFailure[]; unreadableBackgrounds?: AugmentProductReport['unreadableBackgrounds'] };
+        // Reports stored before the unreadable backgrounds were listed have none.
+        return { ...base, state: 'done', ...rep, unreadableBackgrounds: rep.unreadableBackgrounds ?? [] };
       }
       const job = jobs.get(r.product_id);
       const failed = job !== undefined || finished;
@@ -499,6 +501,7 @@ export class AugmentationService implements AugmentJobServices {
         synthetic: empty(params.syntheticTarget),
         real: empty(params.realTarget),
         failures: failed ? [{ sourceImageId: null, kind: 'synthetic', index: null, reason: job?.state === 'cancelled' ? 'cancelled' : (job?.error ?? 'the product’s job did not finish') }] : [],
+        unreadableBackgrounds: [],
       };
     });
     const total = (k: AugmentKind) => {
@@ -536,6 +539,7 @@ export class AugmentationService implements AugmentJobServices {
       totals: { synthetic: total('synthetic'), real: total('real') },
       perSplit,
       products,
+      unreadableBackgrounds: tallyUnreadable(products.map((p) => p.unreadableBackgrounds)),
       createdAt: row.created_at,
       finishedAt: batch.finishedAt ?? null,
     };

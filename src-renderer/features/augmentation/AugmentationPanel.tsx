@@ -203,6 +203,19 @@ function RunReport({ run }: { run: AugmentRun }) {
           </details>
         ) : null,
       )}
+      {run.unreadableBackgrounds.length ? (
+        <details data-testid="augment-unreadable-backgrounds">
+          <summary>{t('augmentation.unreadableBackgrounds', { count: run.unreadableBackgrounds.length })}</summary>
+          <ul>
+            {run.unreadableBackgrounds.slice(0, 50).map((b) => (
+              <li key={b.id}>
+                {b.id}: {b.reason} ({t('augmentation.passedOver', { count: b.outputs })})
+              </li>
+            ))}
+          </ul>
+          {run.unreadableBackgrounds.length > 50 ? <p className="muted">{t('augmentation.moreInReport', { count: run.unreadableBackgrounds.length - 50 })}</p> : null}
+        </details>
+      ) : null}
     </li>
   );
 }

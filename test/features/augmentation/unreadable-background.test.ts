@@ -3,6 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { summary } from '../../../src-main/features/augmentation/cli-augment.js';
 import { augmentationFeature } from '../../../src-main/features/augmentation/public.js';
 import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
 import { useEngine } from '../../support/engine.js';
@@ -37,6 +38,13 @@ describe('augmentation with an unreadable background', () => {
     const run = await aug.wait((await aug.start(d.id, { syntheticTarget: 4, realTarget: 0, seed: 1, bundledBackgrounds: false, backgroundsDir: bg })).id);
     expect(run.totals.synthetic.failed).toBe(0);
     expect(run.totals.synthetic.final).toBe(4);
+    // The report names the background each time an output drew it and went on to another.
+    for (const u of run.unreadableBackgrounds) {
+      expect(u.id).toMatch(/a-huge\.png$/);
+      expect(u.outputs).toBeGreaterThan(0);
+      expect(u.outputs).toBeLessThanOrEqual(4);
+    }
+    expect(run.products[0]!.unreadableBackgrounds).toEqual(run.unreadableBackgrounds);
   });
 
   it('after a bad background is removed from the folder, the next run uses the frame again (it was not the frame’s fault)', async () => {
@@ -51,9 +59,15 @@ describe('augmentation with an unreadable background', () => {
     // The only background is unreadable: the outputs are made on a solid colour.
     expect(first.totals.synthetic.failed).toBe(0);
     expect(first.totals.synthetic.final).toBe(2);
+    // …and the run's report says which background was passed over, why, and for how many outputs.
+    expect(first.unreadableBackgrounds).toEqual([{ id: expect.stringMatching(/huge\.png$/), reason: expect.stringMatching(/\S/), outputs: 2 }]);
+    expect(first.products[0]!.unreadableBackgrounds).toEqual(first.unreadableBackgrounds);
+    expect(summary(first).join('\n')).toMatch(/unreadable background \S*huge\.png \(passed over by 2 images\): \S/);
+    expect(aug.runs(d.id).find((r) => r.id === first.id)!.unreadableBackgrounds).toEqual(first.unreadableBackgrounds);
     await fs.rm(path.join(bg, 'huge.png'));
     await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a7' } }).png().toFile(path.join(bg, 'ok.png'));
     const second = await aug.wait((await aug.start(d.id, { syntheticTarget: 2, realTarget: 0, seed: 1, bundledBackgrounds: false, backgroundsDir: bg })).id);
     expect(second.totals.synthetic.final).toBe(2);
+    expect(second.unreadableBackgrounds).toEqual([]);
   });
 });
