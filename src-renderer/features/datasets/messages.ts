@@ -69,7 +69,7 @@ export const en = {
     importOpen: 'Import dataset…',
     import: {
       title: 'Import a dataset',
-      intro: 'A dataset exported from Atölye (or laid out the same way: train/, valid/, test/ with a folder per barcode) becomes a new dataset. Products are found by barcode; missing ones are created.',
+      intro: 'A dataset exported from Atölye (or laid out the same way: train/, valid/, test/ with a folder per barcode) becomes a new dataset. Products are found by barcode (a product without one, by its id in the export); missing ones are created, and images already in this library are joined, not copied twice.',
       name: 'Name (optional)',
       namePlaceholder: 'Left empty: the name in its dataset.json',
       dropDesktop: 'Drop the export folder or its ZIP here',
@@ -164,7 +164,7 @@ export const tr: Translation<typeof en> = {
     importOpen: 'Veri kümesi içe aktar…',
     import: {
       title: 'Veri kümesi içe aktar',
-      intro: 'Atölye’den dışa aktarılmış (ya da aynı düzende: train/, valid/, test/ ve her barkod için bir klasör) bir veri kümesi yeni bir veri kümesi olur. Ürünler barkodla bulunur; olmayanlar oluşturulur.',
+      intro: 'Atölye’den dışa aktarılmış (ya da aynı düzende: train/, valid/, test/ ve her barkod için bir klasör) bir veri kümesi yeni bir veri kümesi olur. Ürünler barkodla bulunur (barkodu olmayan bir ürün, dışa aktarımdaki kimliğiyle); olmayanlar oluşturulur, bu kitaplıkta zaten bulunan görüntüler iki kez kopyalanmaz, mevcut olanlarla birleştirilir.',
       name: 'Ad (isteğe bağlı)',
       namePlaceholder: 'Boş bırakılırsa: dataset.json’daki ad',
       dropDesktop: 'Dışa aktarım klasörünü ya da ZIP’ini buraya bırakın',
