@@ -50,7 +50,7 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
       else out.skipped.push({ relPath: name, reason: fsReason(err, 'file') });
       continue;
     }
-    if (stat.isDirectory()) await walk(abs, '', stat, out, seen, 0);
+    if (stat.isDirectory()) await walk(abs, '', stat, out, seen, 0, 'given');
     else if (stat.isFile()) out.files.push({ path: abs, relPath: name });
     else out.skipped.push({ relPath: name, reason: specialReason(stat) });
   }
@@ -60,10 +60,22 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
   return out;
 }
 
-async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen: Set<string>, depth: number): Promise<void> {
+/**
+ * How a folder was reached: `given` (dropped or chosen, or a real subfolder of one: such a
+ * folder is met twice only when it was given too) or through a symbolic link.
+ */
+type Reached = 'given' | 'link';
+
+/** Why a folder already walked is not walked again, in words that match how it was met twice. */
+const REACHED_TWICE: Record<Reached, string> = {
+  given: 'a folder given twice, or inside another folder given; its files are imported once',
+  link: 'a folder reached twice (a symbolic link loop); its files are imported once',
+};
+
+async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen: Set<string>, depth: number, reached: Reached): Promise<void> {
   const key = `${stat.dev}:${stat.ino}`;
   if (seen.has(key)) {
-    out.skipped.push({ relPath: rel || path.basename(dir), reason: 'a folder reached twice (a symbolic link loop); its files are imported once' });
+    out.skipped.push({ relPath: rel || path.basename(dir), reason: REACHED_TWICE[reached] });
     return;
   }
   seen.add(key);
@@ -87,7 +99,7 @@ async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen
       if (e.name.startsWith('.')) continue;
       const s = await fs.stat(abs).catch((err: unknown) => err);
       if (s instanceof Error) out.skipped.push({ relPath, reason: fsReason(s, 'folder') });
-      else await walk(abs, relPath, s as Stats, out, seen, depth + 1);
+      else await walk(abs, relPath, s as Stats, out, seen, depth + 1, 'given');
     } else if (e.isFile()) {
       out.files.push({ path: abs, relPath });
     } else if (e.isSymbolicLink()) {
@@ -99,7 +111,7 @@ async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen
         out.skipped.push({ relPath, reason: code === 'ENOENT' ? 'broken symbolic link (its target is missing)' : code === 'ELOOP' ? 'symbolic link loop' : fsReason(err, 'file') });
         continue;
       }
-      if (target.isDirectory()) await walk(abs, relPath, target, out, seen, depth + 1);
+      if (target.isDirectory()) await walk(abs, relPath, target, out, seen, depth + 1, 'link');
       else if (target.isFile()) out.files.push({ path: abs, relPath });
       else out.skipped.push({ relPath, reason: specialReason(target) });
     } else {

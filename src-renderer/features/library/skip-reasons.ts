@@ -42,6 +42,7 @@ const PATTERNS: readonly ReasonPattern[] = [
   { key: 'disappeared', pattern: /^the (file|folder) disappeared while it was being read$/, params: (m) => ({ what: what(m[1]!) }) },
   { key: 'linkLoop', pattern: /^symbolic link loop$/ },
   { key: 'brokenLink', pattern: /^broken symbolic link \(its target is missing\)$/ },
+  { key: 'folderGivenTwice', pattern: /^a folder given twice, or inside another folder given; its files are imported once$/ },
   { key: 'folderTwice', pattern: /^a folder reached twice \(a symbolic link loop\); its files are imported once$/ },
   { key: 'tooDeep', pattern: /^folders nested deeper than (\d+) levels$/, params: (m) => ({ depth: Number(m[1]) }) },
   { key: 'pathTooLong', pattern: /^its path is too long$/ },

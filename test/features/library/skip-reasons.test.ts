@@ -84,6 +84,16 @@ describe('skip reasons', () => {
     const scanned = await scanPaths([tree]);
     reasons.push(...scanned.skipped.map((s) => s.reason));
     expect(scanned.skipped.length).toBeGreaterThan(0);
+    // A folder dropped twice, or with its parent, and a folder reached again through a link.
+    await fs.writeFile(path.join(tree, 'a.jpg'), 'x');
+    await fs.symlink(tree, path.join(tree, 'geri'));
+    const twice = await scanPaths([tree, tree, dir]);
+    expect(twice.files.filter((f) => f.path.endsWith('a.jpg'))).toHaveLength(1);
+    const twiceReasons = twice.skipped.map((s) => s.reason);
+    expect(twiceReasons).toContain('a folder given twice, or inside another folder given; its files are imported once');
+    expect(twiceReasons).toContain('a folder reached twice (a symbolic link loop); its files are imported once');
+    expect(skipReasonText(t, 'a folder given twice, or inside another folder given; its files are imported once')).toBe('Klasör iki kez verildi ya da verilen başka bir klasörün içinde; dosyaları bir kez aktarılır');
+    reasons.push(...twiceReasons);
     reasons.push('not found', 'not a file to import (a named pipe)', 'folders nested deeper than 32 levels');
     for (const reason of reasons) expectTurkish(reason);
     expect(skipReasonText(t, 'cannot read this folder: permission denied')).toBe('Bu klasör okunamıyor: erişim izni yok');
