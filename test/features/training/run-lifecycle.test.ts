@@ -120,6 +120,38 @@ describe.skipIf(groceryMissing)('training run lifecycle under mishaps', () => {
     }
   }, 240_000);
 
+  it('a cancel while the model is being exported stands: the run ends cancelled and no model appears', async () => {
+    const engine = fx.engine;
+    const call = createDispatcher(engine);
+    const run = (await call('training.start', { datasetId: await groceryDataset(engine), config: config(1) })) as TrainingRun;
+    // The export's write into the library waits until the test has cancelled: the cancel lands mid-export.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const exporting = new Promise<void>((r) => (reached = r));
+    const put = engine.store.putBuffer.bind(engine.store);
+    engine.store.putBuffer = async (data) => {
+      if (engine.db.prepare('SELECT stage FROM training_runs WHERE id = ?').pluck().get(run.id) === 'exporting') {
+        reached();
+        await gate;
+      }
+      return put(data);
+    };
+    try {
+      await exporting;
+      await call('training.cancel', { id: run.id });
+      release();
+      const ended = await settled(engine, run.id);
+      expect(ended.state).toBe('cancelled');
+      expect(ended.modelId).toBeNull();
+      const models = (await call('training.models', {})) as { runId: string | null }[];
+      expect(models.filter((m) => m.runId === run.id)).toEqual([]);
+    } finally {
+      engine.store.putBuffer = put;
+      release();
+    }
+  }, 120_000);
+
   it('a model whose file is gone is not made active; saving a model to a bad place is refused with a reason', async () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
