@@ -86,6 +86,15 @@ test('datasets: import a ZIP, the dataset actions, the Augmented tab by dataset,
   await expect(card).toHaveCount(1);
   await expect.poll(async () => ((await rpc(page, 'products.get', { id: product.id })) as { counts: { augmented: number } }).counts.augmented).toBe(2);
 
+  // The same ZIP again, into the same library: its product is found, its frame joined, not copied twice.
+  await page.getByTestId('dataset-import').click();
+  await dialog.getByTestId('dataset-import-name').fill(`Again ${tag}`);
+  await dialog.getByTestId('dataset-import-file').setInputFiles(zipPath);
+  await expect(dialog.getByTestId('dataset-import-products')).toHaveText('Products: 0 created, 1 found in the catalog');
+  await expect(dialog.getByTestId('dataset-import-already-held')).toHaveText(/^\d+ images? (was|were) in the catalog already: joined, not added twice$/);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  expect(((await rpc(page, 'products.get', { id: product.id })) as { counts: { synthetic: number } }).counts.synthetic).toBe(1);
+
   await darkTurkish(browser, server.loginUrl, product.id, datasetId);
 });
 
