@@ -38,6 +38,12 @@ export interface ServerLimits {
   maxConnections: number;
   /** Bytes of request headers. */
   maxHeaderBytes: number;
+  /**
+   * Event bytes queued for one WebSocket that is not reading them. Past it the socket is
+   * dropped: its client reconnects and refetches everything (App.tsx), where keeping the
+   * queue would grow the engine's memory without bound.
+   */
+  maxEventBacklogBytes: number;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -46,6 +52,7 @@ export const defaultLimits: ServerLimits = {
   keepAliveTimeoutMs: 5_000,
   maxConnections: 256,
   maxHeaderBytes: 16 * 1024,
+  maxEventBacklogBytes: 8 * 2 ** 20,
 };
 
 export interface ServerOptions {
@@ -370,7 +377,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const unsubscribe = engine.events.subscribe((event: EngineEvent) => {
     if (sockets.size === 0) return;
     const text = JSON.stringify(event);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > limits.maxEventBacklogBytes) {
+        sockets.delete(ws);
+        ws.terminate();
+        continue;
+      }
+      ws.send(text);
+    }
   });
 
   try {
