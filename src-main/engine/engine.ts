@@ -28,7 +28,7 @@ import { packageVersion } from './package-root.js';
 import { defaultDataDir } from './paths.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
 import { BlobStore } from './store/blob-store.js';
-import { UploadStaging } from './uploads.js';
+import { UploadStaging, type UploadStagingOptions } from './uploads.js';
 
 export interface EngineOptions {
   dataDir?: string;
@@ -49,8 +49,8 @@ export interface EngineOptions {
   blobs?: { graceMs?: number };
   /** How the engine watches free space while the queue is paused for a full disk. */
   disk?: DiskWatchOptions;
-  /** Staged uploads no import claimed are removed after this long (default 24 h). */
-  uploads?: { expiryMs?: number };
+  /** Staged uploads: removed unclaimed after `expiryMs` (default 24 h); refused when they would leave the disk under `reserveBytes` free. */
+  uploads?: Pick<UploadStagingOptions, 'expiryMs' | 'reserveBytes' | 'freeBytes'>;
 }
 
 export const engineVersion = packageVersion;
@@ -119,7 +119,7 @@ export class Engine {
     try {
       store = new BlobStore(dataDir);
       await store.init();
-      uploads = new UploadStaging(dataDir, db, { expiryMs: options.uploads?.expiryMs });
+      uploads = new UploadStaging(dataDir, db, { expiryMs: options.uploads?.expiryMs, reserveBytes: options.uploads?.reserveBytes, freeBytes: options.uploads?.freeBytes });
       await uploads.init();
     } catch (err) {
       db.close();

@@ -17,7 +17,14 @@ export interface UploadStagingOptions {
   expiryMs?: number;
   /** How often the staging folder is swept while the engine runs (default hourly). */
   sweepEveryMs?: number;
+  /** Free bytes an upload must leave on the library's disk (default 512 MiB): uploads never fill the disk the library writes to. */
+  reserveBytes?: number;
+  /** Free bytes on the staging folder's file system (default: statfs); tests stand in a full disk. */
+  freeBytes?: (dir: string) => Promise<number>;
 }
+
+/** How many bytes an upload writes between two looks at the free space. */
+const FREE_SPACE_CHECK_EVERY = 64 * 2 ** 20;
 
 /**
  * Staging for files that arrive by upload (web mode) rather than as local paths.
@@ -32,6 +39,8 @@ export class UploadStaging {
   readonly maxBytes: number;
   private readonly expiryMs: number;
   private readonly sweepEveryMs: number;
+  private readonly reserveBytes: number;
+  private readonly freeBytes: (dir: string) => Promise<number>;
   private readonly claimStmt: Statement;
   private readonly unclaimStmt: Statement;
   private readonly claimedStmt: Statement;
@@ -44,6 +53,11 @@ export class UploadStaging {
     this.maxBytes = options.maxBytes ?? UPLOAD_MAX_BYTES;
     this.expiryMs = options.expiryMs ?? 24 * 3600_000;
     this.sweepEveryMs = options.sweepEveryMs ?? 3600_000;
+    this.reserveBytes = options.reserveBytes ?? 512 * 2 ** 20;
+    this.freeBytes = options.freeBytes ?? (async (dir) => {
+      const s = await fs.statfs(dir);
+      return s.bavail * s.bsize;
+    });
     this.claimStmt = db.prepare('INSERT INTO upload_claims (upload_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET owner = excluded.owner');
     this.unclaimStmt = db.prepare('DELETE FROM upload_claims WHERE upload_id = ?');
     this.claimedStmt = db.prepare('SELECT 1 FROM upload_claims WHERE upload_id = ?').pluck();
@@ -89,20 +103,37 @@ export class UploadStaging {
     return removed;
   }
 
-  async receive(body: Readable): Promise<{ uploadId: string; bytes: number }> {
+  /**
+   * Stages one upload. `declaredBytes` (the request's Content-Length) lets an upload the
+   * disk cannot hold be refused before a byte is written; without it, and as the disk
+   * fills from elsewhere, the free space is looked at every 64 MiB written.
+   */
+  async receive(body: Readable, declaredBytes?: number): Promise<{ uploadId: string; bytes: number }> {
     const uploadId = newId();
     const target = this.pathOf(uploadId);
     const tmp = `${target}.part`;
     let bytes = 0;
     const limit = this.maxBytes;
+    const roomFor = async (more: number) => {
+      const free = await this.freeBytes(this.dir);
+      if (free - more < this.reserveBytes) {
+        throw new ContractError('unavailable', `not enough free disk space for this upload: ${mib(free)} free, ${mib(this.reserveBytes)} of it kept for the library${more > 0 ? `, and the upload needs ${mib(more)}` : ''}; free some space and upload again`);
+      }
+    };
+    await roomFor(declaredBytes !== undefined && Number.isFinite(declaredBytes) ? declaredBytes : 0);
     this.receiving.add(uploadId);
     try {
+      let nextCheck = FREE_SPACE_CHECK_EVERY;
       await pipeline(
         body,
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             bytes += chunk.length;
             if (bytes > limit) throw new ContractError('invalid_input', `upload is larger than ${limit} bytes`);
+            if (bytes >= nextCheck) {
+              nextCheck += FREE_SPACE_CHECK_EVERY;
+              await roomFor(0);
+            }
             yield chunk;
           }
         },
@@ -152,6 +183,8 @@ export class UploadStaging {
     return uploadId;
   }
 }
+
+const mib = (n: number) => `${Math.max(0, Math.round(n / 2 ** 20))} MiB`;
 
 async function ageOf(file: string, now: number): Promise<number> {
   try {

@@ -255,10 +255,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const max = Math.min(UPLOAD_MAX_BYTES, engine.uploads.maxBytes);
       if (Number.isFinite(declared) && declared > max) throw new HttpRefusal(413, 'invalid_input', `an upload may be ${max} bytes at most; this one is ${declared}`);
       try {
-        const { uploadId, bytes } = await engine.uploads.receive(req);
+        const { uploadId, bytes } = await engine.uploads.receive(req, Number.isFinite(declared) ? declared : undefined);
         sendJson(res, 200, { uploadId, bytes });
       } catch (err) {
         if (err instanceof ContractError && /larger than/.test(err.message)) throw new HttpRefusal(413, 'invalid_input', err.message);
+        if (err instanceof ContractError && /not enough free disk space/.test(err.message)) throw new HttpRefusal(507, 'unavailable', err.message);
         throw err;
       }
       return;
