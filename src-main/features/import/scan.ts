@@ -27,6 +27,20 @@ export interface ScanResult {
 const IGNORED = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini', '.localized']);
 /** Deeper than this is a loop the inode check could not see (a network file system) or not a photo folder. */
 const MAX_DEPTH = 64;
+/**
+ * Files and folders one scan looks at, at most. Links are followed, so a dropped folder
+ * holding a link to `/` or a home folder would otherwise walk the whole disk; the
+ * largest photo libraries are well under this.
+ */
+export const MAX_SCAN_ENTRIES = 500_000;
+
+/** One scan's shared state: what it found, the folders it walked, and how many more entries it may look at. */
+interface Walk {
+  out: ScanResult;
+  seen: Set<string>;
+  left: number;
+  readonly maxEntries: number;
+}
 
 /**
  * Expands dropped paths into files, recursively, sorted so imports are deterministic.
@@ -36,12 +50,13 @@ const MAX_DEPTH = 64;
  * skipped with its reason and the rest is imported. Symbolic links are followed (a folder
  * of links to photos imports the photos), each folder at most once.
  */
-export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
+export async function scanPaths(paths: readonly string[], { maxEntries = MAX_SCAN_ENTRIES }: { maxEntries?: number } = {}): Promise<ScanResult> {
   const out: ScanResult = { files: [], skipped: [], missing: [] };
-  const seen = new Set<string>();
+  const w: Walk = { out, seen: new Set<string>(), left: maxEntries, maxEntries };
   for (const input of paths) {
     const abs = path.resolve(input);
     const name = cleanText(path.basename(abs)) || abs;
+    if (!spend(w, name)) break;
     let stat: Stats;
     try {
       stat = await fs.stat(abs);
@@ -50,7 +65,7 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
       else out.skipped.push({ relPath: name, reason: fsReason(err, 'file') });
       continue;
     }
-    if (stat.isDirectory()) await walk(abs, '', stat, out, seen, 0, 'given');
+    if (stat.isDirectory()) await walk(w, abs, '', stat, 0, 'given');
     else if (stat.isFile()) out.files.push({ path: abs, relPath: name });
     else out.skipped.push({ relPath: name, reason: specialReason(stat) });
   }
@@ -72,7 +87,21 @@ const REACHED_TWICE: Record<Reached, string> = {
   link: 'a folder reached twice (a symbolic link loop); its files are imported once',
 };
 
-async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen: Set<string>, depth: number, reached: Reached): Promise<void> {
+/** Takes one entry from the scan's allowance; the first time there is none left, says where the scan stopped. */
+function spend(w: Walk, relPath: string): boolean {
+  if (w.left > 0) {
+    w.left--;
+    return true;
+  }
+  if (w.left === 0) {
+    w.out.skipped.push({ relPath, reason: `the scan stopped after ${w.maxEntries} files and folders; import the rest in smaller parts` });
+    w.left = -1;
+  }
+  return false;
+}
+
+async function walk(w: Walk, dir: string, rel: string, stat: Stats, depth: number, reached: Reached): Promise<void> {
+  const { out, seen } = w;
   const key = `${stat.dev}:${stat.ino}`;
   if (seen.has(key)) {
     out.skipped.push({ relPath: rel || path.basename(dir), reason: REACHED_TWICE[reached] });
@@ -95,11 +124,12 @@ async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen
     const abs = path.join(dir, e.name);
     const name = cleanText(e.name) || 'unnamed';
     const relPath = rel ? `${rel}/${name}` : name;
+    if (!spend(w, relPath)) return;
     if (e.isDirectory()) {
       if (e.name.startsWith('.')) continue;
       const s = await fs.stat(abs).catch((err: unknown) => err);
       if (s instanceof Error) out.skipped.push({ relPath, reason: fsReason(s, 'folder') });
-      else await walk(abs, relPath, s as Stats, out, seen, depth + 1, 'given');
+      else await walk(w, abs, relPath, s as Stats, depth + 1, 'given');
     } else if (e.isFile()) {
       out.files.push({ path: abs, relPath });
     } else if (e.isSymbolicLink()) {
@@ -111,7 +141,7 @@ async function walk(dir: string, rel: string, stat: Stats, out: ScanResult, seen
         out.skipped.push({ relPath, reason: code === 'ENOENT' ? 'broken symbolic link (its target is missing)' : code === 'ELOOP' ? 'symbolic link loop' : fsReason(err, 'file') });
         continue;
       }
-      if (target.isDirectory()) await walk(abs, relPath, target, out, seen, depth + 1, 'link');
+      if (target.isDirectory()) await walk(w, abs, relPath, target, depth + 1, 'link');
       else if (target.isFile()) out.files.push({ path: abs, relPath });
       else out.skipped.push({ relPath, reason: specialReason(target) });
     } else {

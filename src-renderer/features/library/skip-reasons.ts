@@ -44,6 +44,7 @@ const PATTERNS: readonly ReasonPattern[] = [
   { key: 'brokenLink', pattern: /^broken symbolic link \(its target is missing\)$/ },
   { key: 'folderGivenTwice', pattern: /^a folder given twice, or inside another folder given; its files are imported once$/ },
   { key: 'folderTwice', pattern: /^a folder reached twice \(a symbolic link loop\); its files are imported once$/ },
+  { key: 'scanStopped', pattern: /^the scan stopped after (\d+) files and folders; import the rest in smaller parts$/, params: (m) => ({ count: Number(m[1]) }) },
   { key: 'tooDeep', pattern: /^folders nested deeper than (\d+) levels$/, params: (m) => ({ depth: Number(m[1]) }) },
   { key: 'pathTooLong', pattern: /^its path is too long$/ },
   { key: 'pipe', pattern: /^not a file to import \(a named pipe\)$/ },

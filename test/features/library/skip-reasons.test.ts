@@ -94,6 +94,12 @@ describe('skip reasons', () => {
     expect(twiceReasons).toContain('a folder reached twice (a symbolic link loop); its files are imported once');
     expect(skipReasonText(t, 'a folder given twice, or inside another folder given; its files are imported once')).toBe('Klasör iki kez verildi ya da verilen başka bir klasörün içinde; dosyaları bir kez aktarılır');
     reasons.push(...twiceReasons);
+    // A scan that would walk too far (a link to / in a dropped folder) stops, and says where.
+    const capped = await scanPaths([dir], { maxEntries: 3 });
+    expect(capped.files.length + capped.skipped.length).toBeLessThanOrEqual(4);
+    const stop = capped.skipped.filter((s) => /^the scan stopped after 3 files and folders/.test(s.reason));
+    expect(stop).toHaveLength(1);
+    reasons.push(stop[0]!.reason);
     reasons.push('not found', 'not a file to import (a named pipe)', 'folders nested deeper than 32 levels');
     for (const reason of reasons) expectTurkish(reason);
     expect(skipReasonText(t, 'cannot read this folder: permission denied')).toBe('Bu klasör okunamıyor: erişim izni yok');
