@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { DamagedLibraryError } from '../library-errors.js';
 import { coreMigrations } from './core-migrations.js';
 import { migrate, type MigrationScope } from './migrate.js';
-import { searchFold } from './search-fold.js';
+import { searchFold } from '../../../src-shared/search-fold.js';
 
 export type Db = Database.Database;
 

@@ -9,7 +9,7 @@ import { newId } from '../../engine/ids.js';
 import type { Queue } from '../../engine/queue/queue.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
-import { searchFold } from '../../engine/db/search-fold.js';
+import { searchFold } from '../../../src-shared/search-fold.js';
 
 interface ProjectRow {
   id: string;
@@ -249,7 +249,7 @@ export class Library {
     const params: unknown[] = [projectId];
     const query = view.query?.trim();
     if (query) {
-      // Folded on both sides (engine/db/search-fold.ts): SQLite's LIKE folds only ASCII, so
+      // Folded on both sides (src-shared/search-fold.ts): SQLite's LIKE folds only ASCII, so
       // "ışık" would miss "IŞIK.jpg" and "cay" would miss "Çay.jpg".
       where.push("(search_fold(a.file_name) LIKE ? ESCAPE '\\' OR search_fold(a.rel_path) LIKE ? ESCAPE '\\')");
       const like = `%${searchFold(query).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

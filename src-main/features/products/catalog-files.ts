@@ -25,7 +25,7 @@ import {
 import { z } from 'zod';
 import type { ProductCatalog } from './catalog.js';
 import { StoredZipWriter } from './stored-zip.js';
-import { searchFold } from '../../engine/db/search-fold.js';
+import { searchFold } from '../../../src-shared/search-fold.js';
 
 /** Field a catalog column stands for, by its usual names (lower-cased, separators dropped). */
 const ALIASES: Record<string, string> = {

@@ -109,7 +109,7 @@ export const productsMigrations: readonly Migration[] = [
   {
     version: 3,
     name: 'search text folded (accents, Turkish i)',
-    // The search text becomes searchFold()'s (engine/db/search-fold.ts, the SQL function
+    // The search text becomes searchFold()'s (src-shared/search-fold.ts, the SQL function
     // search_fold): case- and accent-blind, Turkish İ/I/ı/i as one letter.
     up: `
       DELETE FROM products_search;

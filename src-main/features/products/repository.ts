@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Barcode, Product, ProductFields, ProductFilter, ProductImage, ProductListInput, ProductStatus } from '../../../src-shared/contract/index.js';
 import type { Db } from '../../engine/db/database.js';
-import { searchFold } from '../../engine/db/search-fold.js';
+import { searchFold } from '../../../src-shared/search-fold.js';
 
 export interface ProductRow {
   id: string;
@@ -177,7 +177,7 @@ export function filterClause(filter: ProductFilter): { sql: string; params: unkn
   return { sql: where.join(' AND '), params };
 }
 
-/** What a product's words are found by, folded as queries are (engine/db/search-fold.ts; migration 3 writes the same). */
+/** What a product's words are found by, folded as queries are (src-shared/search-fold.ts; migration 3 writes the same). */
 function searchText(r: ProductRow): string {
   return searchFold([r.brand_name, r.sub_brand, r.product_name, r.variant, r.category].filter(Boolean).join(' '));
 }

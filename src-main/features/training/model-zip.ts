@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { withoutAccents } from '../../engine/db/search-fold.js';
+import { withoutAccents } from '../../../src-shared/search-fold.js';
 import { ContractError } from '../../../src-shared/contract/index.js';
 
 export interface ZipEntry {

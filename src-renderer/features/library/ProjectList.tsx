@@ -8,17 +8,9 @@ import { useProjects } from './queries.js';
 import { RenameInput } from './RenameInput.js';
 import { deleteIcon, renameIcon } from './icons.js';
 import { callErrorText } from '../../app/labels.js';
+import { searchFold } from '../../../src-shared/search-fold.js';
 
 export const SEARCH_INPUT_ID = 'project-search';
-
-/** Case- and accent-insensitive, Turkish-aware: "istanbul" finds "İstanbul", "cay" finds "Çay". */
-export function normalizeForSearch(text: string, language: string): string {
-  return text
-    .toLocaleLowerCase(language)
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/ı/g, 'i');
-}
 
 function ProjectCard({ project, page, renaming }: { project: Project; page: string; renaming: boolean }) {
   const { t } = useTranslation();
@@ -75,13 +67,14 @@ function ProjectCard({ project, page, renaming }: { project: Project; page: stri
 
 /** Every project, newest first, with cover, name and counts; searchable with "/". */
 export function ProjectList({ page }: { page: string }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const projects = useProjects();
   const { renamingId } = useIntents();
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query);
-  const needle = normalizeForSearch(deferred.trim(), i18n.language);
-  const list = (projects.data ?? []).filter((p) => !needle || normalizeForSearch(p.name, i18n.language).includes(needle));
+  // Folded as the engine folds file names and products (src-shared/search-fold.ts): "istanbul" finds "İstanbul", "cay" finds "Çay".
+  const needle = searchFold(deferred.trim());
+  const list = (projects.data ?? []).filter((p) => !needle || searchFold(p.name).includes(needle));
 
   return (
     <section className="projects" aria-labelledby="projects-title">
