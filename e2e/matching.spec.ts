@@ -55,12 +55,23 @@ test('review a product’s candidates by keyboard; a second window sees it read-
   await expect(page.getByTestId('match-lock')).toHaveAttribute('data-mode', 'edit');
   await expect(page.getByTestId('match-approved')).toHaveAttribute('data-count', '3');
   await page.getByTestId('match-pool').selectOption({ label: 'Shelf photos' });
-  // Lower the threshold to 0.50 with the keyboard on the slider.
+  // At the slider's top no candidate scores enough: the grid says how high the best one scores and offers its threshold.
   const slider = page.getByTestId('match-threshold');
-  await slider.focus();
-  for (let i = 0; i < 20; i++) await slider.press('ArrowLeft');
-  await expect(page.getByTestId('match-threshold-value')).toHaveText('0.50');
   const tiles = page.getByTestId('match-candidate');
+  await slider.focus();
+  await slider.press('End');
+  await expect(page.getByTestId('match-threshold-value')).toHaveText('0.99');
+  await expect(page.getByTestId('match-empty')).toContainText(/No candidate scores 0\.99 or more\. The best one in this pool scores 0\.\d\d\./, { timeout: 180_000 });
+  await page.screenshot({ path: test.info().outputPath('matching-none-above.png') });
+  await page.getByTestId('match-lower-threshold').click();
+  await expect(tiles.first()).toBeVisible();
+  await expect(page.getByTestId('match-empty')).toHaveCount(0);
+  // Then down to 0.50 with the keyboard on the slider (it starts at 0).
+  await slider.focus();
+  await slider.press('Home');
+  await expect(page.getByTestId('match-threshold-value')).toHaveText('0.00');
+  for (let i = 0; i < 50; i++) await slider.press('ArrowRight');
+  await expect(page.getByTestId('match-threshold-value')).toHaveText('0.50');
   await expect(tiles.first()).toBeVisible({ timeout: 180_000 });
   const total = Number(await page.getByTestId('match-total').getAttribute('data-total'));
   expect(total).toBeGreaterThan(0);

@@ -4,6 +4,11 @@ export function formatNumber(value: number, language: string, digits = 0): strin
   return new Intl.NumberFormat(language, { maximumFractionDigits: digits }).format(value);
 }
 
+/** A score or threshold with exactly `digits` decimals, in the UI language ("0,70" in Turkish). */
+export function formatFixed(value: number, language: string, digits = 2): string {
+  return new Intl.NumberFormat(language, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
 /** 850 ms · 3.2 s · 4 min 5 s · 5 min · 1 hr 2 min (in the UI language's short units) */
 export function formatDuration(ms: number, language: string): string {
   const unit = (value: number, u: 'millisecond' | 'second' | 'minute' | 'hour', digits = 0) =>

@@ -68,6 +68,8 @@ export const CandidatesAnswer = z.object({
   items: z.array(Candidate),
   /** Candidates at or above the threshold (all pages). */
   total: z.number().int().nonnegative(),
+  /** The best candidate's score, threshold aside (null when the pool offers none): how low the threshold must go for an empty list to show something. */
+  best: z.number().nullable(),
   /** The product's frames used as queries, and those that could not be embedded. */
   frames: z.number().int().nonnegative(),
   framesFailed: z.number().int().nonnegative(),

@@ -64,7 +64,7 @@ export class CandidateFinder {
     if (!index || this.embeddings.extraction.isBehind(index)) {
       // Missing or behind its pool: (re)extract; the caller asks again when the job is done.
       updating = this.embeddings.extraction.extract({ scope, modelId }).jobId;
-      if (!index || !index.blobSha256) return { state: 'indexing', jobId: updating, items: [], total: 0, frames: 0, framesFailed: 0 };
+      if (!index || !index.blobSha256) return { state: 'indexing', jobId: updating, items: [], total: 0, best: null, frames: 0, framesFailed: 0 };
     }
     const ranked = await this.rank({ ...q, modelId }, index!.id);
     const page = ranked.items.slice(q.offset, q.offset + q.limit);
@@ -77,13 +77,14 @@ export class CandidateFinder {
         return f ? [{ assetId: c.assetId, score: c.score, ...f }] : [];
       }),
       total: ranked.items.length,
+      best: ranked.best,
       frames: ranked.frames,
       framesFailed: ranked.framesFailed,
     };
   }
 
   /** Every candidate at or above the threshold, best first (the bench reads this directly). */
-  async rank(q: Omit<CandidateQuery, 'offset' | 'limit' | 'pool'>, indexId: string): Promise<{ items: RankedCandidate[]; frames: number; framesFailed: number }> {
+  async rank(q: Omit<CandidateQuery, 'offset' | 'limit' | 'pool'>, indexId: string): Promise<{ items: RankedCandidate[]; best: number | null; frames: number; framesFailed: number }> {
     const modelId = q.modelId ?? this.modelId();
     const images = (type: 'synthetic' | 'real') =>
       this.db
@@ -108,15 +109,18 @@ export class CandidateFinder {
     const items: RankedCandidate[] = [];
     const centroid = unitMean(queries);
     const others = q.combine === 'contrast' ? await this.competitorCentroids(q.productId, modelId) : [];
+    // Under the threshold: the centroid cosine (for `contrast`, an upper bound of the score) kept to find the best score.
+    const under: { v: Float32Array; bound: number; exact: boolean }[] = [];
     for (const id of union) {
       const v = this.embeddings.vectors.get(modelId, shas.get(id)!);
       if (!v) continue;
       // Contrast only lowers the centroid cosine, so what is under the threshold already stays out unscored.
       const score = q.combine === 'contrast' ? contrast(centroid, others, v, q.threshold) : combine(queries, v, q.combine);
       if (score >= q.threshold) items.push({ assetId: id, score });
+      else under.push({ v, bound: score, exact: q.combine !== 'contrast' || dot(centroid, v) >= q.threshold });
     }
     items.sort((a, b) => b.score - a.score || a.assetId.localeCompare(b.assetId));
-    return { items, frames: frames.length, framesFailed: embedded.failures.length };
+    return { items, best: items[0]?.score ?? bestUnder(under, (v) => contrast(centroid, others, v)), frames: frames.length, framesFailed: embedded.failures.length };
   }
 
   /** Frame-set key and centroid per product, reused while its frames stay the same. */
@@ -183,6 +187,24 @@ export function unitMean(vectors: readonly Float32Array[]): Float32Array {
   n = Math.sqrt(n) || 1;
   for (let i = 0; i < m.length; i++) m[i]! /= n;
   return m;
+}
+
+/**
+ * The best score among candidates under the threshold, so an empty grid can say how low
+ * the threshold must go. Their bounds are exact scores or (for `contrast`, cut short
+ * under the threshold) centroid cosines, which the score never exceeds: scored exactly in
+ * falling bound order until no bound can beat the best found, so a large pool is not
+ * scored in full.
+ */
+function bestUnder(under: { v: Float32Array; bound: number; exact: boolean }[], score: (v: Float32Array) => number): number | null {
+  under.sort((a, b) => b.bound - a.bound);
+  let best: number | null = null;
+  for (const u of under) {
+    if (best !== null && u.bound <= best) break;
+    const s = u.exact ? u.bound : score(u.v);
+    if (best === null || s > best) best = s;
+  }
+  return best;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -114,10 +114,10 @@ function ExtractForm({ projects, datasets, indexes }: { projects: readonly Proje
         {existing ? (
           <span data-testid="emb-existing-index">{t('embeddings.addTo', { name: existing.name })}</span>
         ) : (
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t('embeddings.newIndexName')} maxLength={120} data-testid="emb-new-name" />
+          <input type="text" value={name} onChange={(e) => setName(e.target.value)} placeholder={t('embeddings.newIndexName')} maxLength={120} data-testid="emb-new-name" />
         )}
       </label>
-      <button type="submit" className="primary" disabled={extract.isPending} data-testid="emb-start">
+      <button type="submit" className="button button-primary" disabled={extract.isPending} data-testid="emb-start">
         {t('embeddings.start')}
       </button>
     </form>
@@ -164,10 +164,10 @@ function IndexTable({ projects, datasets, indexes }: { projects: readonly Projec
                 <td>{t(`embeddings.stateName.${i.state}`)}</td>
                 <td>{formatDateTime(i.createdAt, i18n.language)}</td>
                 <td className="emb-actions">
-                  <button type="button" onClick={() => rebuild.mutate(i.id)} disabled={i.state === 'extracting'} data-testid="emb-rebuild">
+                  <button type="button" className="button" onClick={() => rebuild.mutate(i.id)} disabled={i.state === 'extracting'} data-testid="emb-rebuild">
                     {t('embeddings.rebuild')}
                   </button>
-                  <button type="button" className="danger" onClick={() => setDeleting(i)} data-testid="emb-delete">
+                  <button type="button" className="button button-danger-outline" onClick={() => setDeleting(i)} data-testid="emb-delete">
                     {t('embeddings.delete')}
                   </button>
                 </td>
@@ -215,7 +215,7 @@ function Jobs() {
               {j.state === 'running' && j.percent !== null ? <progress max={100} value={j.percent} /> : null}
               {j.error ? <span className="emb-failed">{errorText(t, j.errorCode, j.error)}</span> : null}
               {j.state === 'running' || j.state === 'pending' ? (
-                <button type="button" onClick={() => cancel.mutate(j.id)}>
+                <button type="button" className="button" onClick={() => cancel.mutate(j.id)}>
                   {t('embeddings.cancel')}
                 </button>
               ) : null}

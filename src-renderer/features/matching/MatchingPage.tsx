@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { DEFAULT_EMBEDDER_ID, DEFAULT_MATCH_THRESHOLD, type Candidate, type LockAnswer, type MatchingPool, type WorkItem } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 import { Dialog } from '../../ui/Dialog.js';
-import { formatDateTime, formatNumber } from '../../ui/format.js';
+import { formatDateTime, formatFixed, formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
 import { useCandidates, useEmbedders, useProjects, useRefreshMatching, useWorkQueue } from './queries.js';
 import { useReviewLock, windowHolder } from './review-lock.js';
@@ -30,7 +30,7 @@ function WorkQueuePanel({ selected, onSelect }: { selected: string | null; onSel
       <h2 id="match-queue-title">{t('matching.queueTitle', { count: queue.data?.total ?? 0 })}</h2>
       <div className="match-queue-tools">
         <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('matching.search')} aria-label={t('matching.search')} data-testid="match-search" />
-        <button type="button" onClick={() => void next()} data-testid="match-next">
+        <button type="button" className="button" onClick={() => void next()} data-testid="match-next">
           {t('matching.next')}
         </button>
       </div>
@@ -105,7 +105,7 @@ function Tile({ candidate, focused, selected, onClick }: { candidate: Candidate;
 }
 
 export function MatchingPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const backend = useBackend();
   const refresh = useRefreshMatching();
   const projects = useProjects();
@@ -138,6 +138,7 @@ export function MatchingPage() {
   const items = useMemo(() => pages.flatMap((p) => p.items), [pages]);
   const last = pages.at(-1);
   const total = pages[0]?.total ?? 0;
+  const best = pages[0]?.best ?? null;
   const indexing = last?.state === 'indexing';
 
   // A new product, pool or threshold starts a fresh review of the grid.
@@ -270,27 +271,28 @@ export function MatchingPage() {
           ) : null}
           <label className="match-threshold">
             {t('matching.threshold')}{' '}
-            <input type="range" min={0.5} max={0.99} step={0.01} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} data-testid="match-threshold" />
-            <output data-testid="match-threshold-value">{threshold.toFixed(2)}</output>
+            {/* From 0: how high a true match scores depends on the embedder and the frames (the offline one's contrast scores can sit near 0.3). */}
+            <input type="range" min={0} max={0.99} step={0.01} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} data-testid="match-threshold" />
+            <output data-testid="match-threshold-value">{formatFixed(threshold, i18n.language)}</output>
           </label>
           <span className="muted" data-testid="match-total" data-total={total}>
             {indexing ? t('matching.indexing') : t('matching.candidateCount', { count: total })}
           </span>
         </div>
         <div className="match-actions">
-          <button type="button" disabled={!editable} onClick={() => void decide('approve')} data-testid="match-approve">
+          <button type="button" className="button" disabled={!editable} onClick={() => void decide('approve')} data-testid="match-approve">
             {t('matching.approve')} <kbd>A</kbd>
           </button>
-          <button type="button" disabled={!editable} onClick={() => void decide('reject')} data-testid="match-reject">
+          <button type="button" className="button" disabled={!editable} onClick={() => void decide('reject')} data-testid="match-reject">
             {t('matching.reject')} <kbd>R</kbd>
           </button>
-          <button type="button" disabled={!editable} onClick={() => void decide('skip')} data-testid="match-skip">
+          <button type="button" className="button" disabled={!editable} onClick={() => void decide('skip')} data-testid="match-skip">
             {t('matching.skip')} <kbd>S</kbd>
           </button>
-          <button type="button" disabled={!editable} onClick={() => void undo()} data-testid="match-undo">
+          <button type="button" className="button" disabled={!editable} onClick={() => void undo()} data-testid="match-undo">
             {t('matching.undo')} <kbd>U</kbd>
           </button>
-          <button type="button" className="primary" disabled={!editable} onClick={() => void finish()} data-testid="match-finish">
+          <button type="button" className="button button-primary" disabled={!editable} onClick={() => void finish()} data-testid="match-finish">
             {t('matching.finish')}
           </button>
           <span className="muted">{t('matching.keys')}</span>
@@ -315,8 +317,22 @@ export function MatchingPage() {
             />
           ))}
         </ul>
+        {!indexing && candidates.isSuccess && total === 0 ? (
+          <div className="match-empty" data-testid="match-empty">
+            {best !== null && best < threshold ? (
+              <>
+                <p>{t('matching.noneAbove', { threshold: formatFixed(threshold, i18n.language), best: formatFixed(best, i18n.language) })}</p>
+                <button type="button" className="button" onClick={() => setThreshold(Math.max(0, Math.floor(best * 100) / 100))} data-testid="match-lower-threshold">
+                  {t('matching.lowerTo', { threshold: formatFixed(Math.max(0, Math.floor(best * 100) / 100), i18n.language) })}
+                </button>
+              </>
+            ) : (
+              <p>{t('matching.noneInPool')}</p>
+            )}
+          </div>
+        ) : null}
         {candidates.hasNextPage ? (
-          <button type="button" onClick={() => void candidates.fetchNextPage()} disabled={candidates.isFetchingNextPage} data-testid="match-more">
+          <button type="button" className="button" onClick={() => void candidates.fetchNextPage()} disabled={candidates.isFetchingNextPage} data-testid="match-more">
             {t('matching.more')}
           </button>
         ) : null}
@@ -325,7 +341,7 @@ export function MatchingPage() {
         <Dialog title={zoom.fileName} onClose={() => setZoom(null)} testId="match-zoom" className="match-zoom">
           <img src={backend.mediaUrl(zoom.assetId, 'original')} alt={zoom.fileName} />
           <p>
-            {t('matching.similarity')}: {zoom.score.toFixed(3)}
+            {t('matching.similarity')}: {formatFixed(zoom.score, i18n.language, 3)}
           </p>
         </Dialog>
       ) : null}

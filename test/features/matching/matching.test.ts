@@ -59,7 +59,14 @@ describe.skipIf(groceryMissing)('matching on grocery photos', () => {
     expect(ranked.total).toBe(all.items.filter((c) => c.score >= 0.7).length);
     const page = (await call('matching.candidates', { productId: granny.id, pool, threshold: 0, offset: 5, limit: 5 })) as CandidatesAnswer;
     expect(page.items.map((c) => c.assetId)).toEqual(all.items.slice(5, 10).map((c) => c.assetId));
-    expect(((await call('matching.candidates', { productId: granny.id, pool, threshold: 0.999 })) as CandidatesAnswer).total).toBe(0);
+    // None above the threshold: the answer still says how high the best candidate scores (the page offers to lower it).
+    const none = (await call('matching.candidates', { productId: granny.id, pool, threshold: 0.999 })) as CandidatesAnswer;
+    expect(none.total).toBe(0);
+    expect(none.best).toBeCloseTo(all.items[0]!.score, 6);
+    expect(all.best).toBe(all.items[0]!.score);
+    // …also with the frame-maximum score, whose scores are exact under the threshold too.
+    const byMax = (await call('matching.candidates', { productId: granny.id, pool, threshold: 0, combine: 'max' })) as CandidatesAnswer;
+    expect(((await call('matching.candidates', { productId: granny.id, pool, threshold: 0.999, combine: 'max' })) as CandidatesAnswer).best).toBeCloseTo(byMax.items[0]!.score, 6);
 
     // Approve the two best, reject the worst.
     const best = all.items.slice(0, 2);
