@@ -141,10 +141,9 @@ export class DatasetFiles {
       }
     }
     if (format === 'zip') {
-      // Unique per export: two exports to one destination must not write one temp file.
-      const tmp = `${destPath}.${process.pid}-${randomUUID().slice(0, 8)}.partial`;
-      await fs.mkdir(path.dirname(destPath), { recursive: true });
       const plan = this.plan(datasetId); // an unknown dataset is refused before any file is made
+      await fs.mkdir(path.dirname(destPath), { recursive: true });
+      const { tmp, done } = await this.partialBeside(destPath);
       let file: WriteStream | undefined;
       try {
         file = (await fs.open(tmp, 'w')).createWriteStream();
@@ -156,18 +155,24 @@ export class DatasetFiles {
         file?.destroy();
         await fs.rm(tmp, { force: true });
         throw err;
+      } finally {
+        await done();
       }
       return { path: destPath, files: plan.entries.length + plan.extras.length + 1, bytes: (await fs.stat(destPath)).size };
     }
     const { entries, manifest, extras } = this.plan(datasetId);
     const existing = await fs.readdir(destPath).catch(() => [] as string[]);
     if (existing.length > 0) throw new ContractError('conflict', `${destPath} is not empty: choose an empty or new folder`);
+    // Written beside the destination and renamed into place at the end, so a half export
+    // (a kill, a full disk) never sits at the destination looking whole.
+    await fs.mkdir(path.dirname(destPath), { recursive: true });
+    const { tmp, done } = await this.partialBeside(destPath);
     // Made even when no image is written (products without images still get dataset.json).
-    await fs.mkdir(destPath, { recursive: true });
+    await fs.mkdir(tmp);
     let bytes = 0;
     try {
       for (const e of entries) {
-        const to = path.join(destPath, ...e.path.split('/'));
+        const to = path.join(tmp, ...e.path.split('/'));
         const source = await this.readablePath(e);
         await fs.mkdir(path.dirname(to), { recursive: true });
         if (e.toPng) await sharp(source).png().toFile(to);
@@ -176,16 +181,54 @@ export class DatasetFiles {
       }
       for (const x of [...extras.map((e) => ({ name: e.name, json: e.json })), { name: MANIFEST, json: manifest }]) {
         const data = JSON.stringify(x.json, null, 2);
-        await fs.writeFile(path.join(destPath, x.name), data);
+        await fs.writeFile(path.join(tmp, x.name), data);
         bytes += Buffer.byteLength(data);
       }
+      // An empty destination folder (the one the user chose) gives way to the whole export.
+      await fs.rmdir(destPath).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST' ? new ContractError('conflict', `${destPath} is not empty any more: choose an empty or new folder`) : err;
+      });
+      await fs.rename(tmp, destPath);
     } catch (err) {
-      // The folder was empty or new when the export began: what is in it now is this
-      // export's half, which must not pass for a whole export later.
-      await fs.rm(destPath, { recursive: true, force: true });
+      await fs.rm(tmp, { recursive: true, force: true });
       throw err;
+    } finally {
+      await done();
     }
     return { path: destPath, files: entries.length + extras.length + 1, bytes };
+  }
+
+  /**
+   * A temp name beside `destPath` for an export being written, recorded in the library's
+   * scratch folder until `done`: an export a kill stopped leaves its temp behind, and the
+   * next start removes it (sweep). Unique per export: two exports to one destination must
+   * not write one temp file.
+   */
+  private async partialBeside(destPath: string): Promise<{ tmp: string; done: () => Promise<void> }> {
+    const tmp = `${destPath}.${process.pid}-${randomUUID().slice(0, 8)}.partial`;
+    const record = path.join(this.scratchDir, `${EXPORT_RECORD}${randomUUID()}.json`);
+    await fs.mkdir(this.scratchDir, { recursive: true });
+    await fs.writeFile(record, JSON.stringify({ path: tmp }));
+    return { tmp, done: () => fs.rm(record, { force: true }) };
+  }
+
+  /**
+   * At start, before anything runs: removes what imports and exports a kill or crash
+   * stopped left behind (unpacked ZIPs in scratch; temp exports beside their
+   * destinations, found through their records). Only names this class makes are removed.
+   */
+  async sweep(): Promise<void> {
+    for (const name of await fs.readdir(this.scratchDir).catch(() => [] as string[])) {
+      const entry = path.join(this.scratchDir, name);
+      if (name.startsWith('import-')) await fs.rm(entry, { recursive: true, force: true });
+      if (!name.startsWith(EXPORT_RECORD)) continue;
+      const left = await fs
+        .readFile(entry, 'utf8')
+        .then((t) => (JSON.parse(t) as { path?: unknown }).path)
+        .catch(() => null);
+      if (typeof left === 'string' && path.isAbsolute(left) && PARTIAL_NAME.test(path.basename(left))) await fs.rm(left, { recursive: true, force: true });
+      await fs.rm(entry, { force: true });
+    }
   }
 
   /** The stored file of an entry, or a clear error naming the image when the library lost it. */
@@ -239,86 +282,97 @@ export class DatasetFiles {
     }
     if (planned.length === 0) throw new ContractError('invalid_input', `${label ?? root} has no train/, valid/ or test/ product folders (and no dataset.json listing products)`);
 
-    let productsCreated = 0;
-    let productsFound = 0;
-    const counts = { synthetic: 0, real: 0, augmented: 0 };
-    let alreadyHeld = 0;
-    const members: { productId: string; split: Split; images: { file: string; parsed: NonNullable<ReturnType<typeof parseName>> }[] }[] = [];
+    // First every file into the blob store, with no row written: an import stopped here (a
+    // kill, a crash, a full disk) leaves no dataset and no product, only unreferenced blobs.
+    type Parsed = NonNullable<ReturnType<typeof parseName>>;
+    type Stored = Awaited<ReturnType<DatasetFiles['ingestAll']>>;
+    const read: { plan: (typeof planned)[number]; originals: { file: string; parsed: Parsed }[]; stored: Stored; augmented: { file: string; parsed: Parsed }[]; storedAug: Stored }[] = [];
     for (const p of planned) {
-      const info = byFolder.get(p.folder);
-      const code = BarcodeCode.safeParse(info?.barcode ?? p.folder);
-      // A product without a barcode was exported under its id: found by it in the library it came from.
-      let product = code.success ? this.catalog.byBarcode(code.data) : Id.safeParse(p.folder).success && this.catalog.exists(p.folder) ? this.catalog.get(p.folder) : null;
-      if (product) productsFound++;
-      else {
-        product = this.catalog.create({
-          barcodes: code.success ? [code.data] : [],
-          allowInvalidCheckDigit: true,
-          brandName: info?.brandName ?? '',
-          productName: info?.productName ?? (code.success ? '' : p.folder),
-        });
-        productsCreated++;
-      }
-      const images: (typeof members)[number]['images'] = [];
+      const images: { file: string; parsed: Parsed }[] = [];
       for (const rel of p.files) {
         const parsed = parseName(rel);
         if (!parsed) refused.push({ path: `${p.split}/${p.folder}/${rel}`, reason: 'not a name of the layout (frame_NNNN.png, syn_…, real/…)' });
         else images.push({ file: path.join(root, p.split, p.folder, ...rel.split('/')), parsed });
       }
-      members.push({ productId: product.id, split: p.split, images });
-    }
-    const dataset = this.datasets.createWithSplits(
-      { name: name ?? manifest?.name ?? fallbackName ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
-      members,
-    );
-    const held = this.catalog.imageFilesOf(members.map((m) => m.productId));
-    for (const m of members) {
-      // A frame or real photo the product holds already (same bytes, same role) is not added
-      // twice: a dataset imported back into the library it came from adds only what is new.
-      // Augmented images belong to their dataset (source: the dataset), so the new dataset gets its own.
-      const already = new Map((held.get(m.productId) ?? []).map((f) => [`${f.type}:${f.sha256}`, f.id]));
       // Originals first, so the augmented files can name their source image's new id.
-      const originals = m.images.filter((i) => i.parsed.type !== 'augmented');
-      const stemToId = new Map<string, string>();
-      const stored = await this.ingestAll(originals.map((i) => i.file), refused, root);
-      const originalRows: NewProductImage[] = [];
-      const originalStems: string[] = [];
-      originals.forEach((img, k) => {
-        const s = stored[k];
-        if (!s || img.parsed.type === 'augmented') return;
-        const same = already.get(`${img.parsed.type}:${s.sha256}`);
-        if (same) {
-          stemToId.set(`${img.parsed.type}:${img.parsed.stem}`, same);
-          alreadyHeld++;
-          return;
-        }
-        const frameIndex = img.parsed.type === 'synthetic' ? Number(/(\d+)$/.exec(img.parsed.stem)?.[1] ?? 0) : null;
-        originalRows.push({ ...s, type: img.parsed.type, source: { kind: 'file', id: null }, frameIndex, meta: img.parsed.type === 'real' ? { fileName: path.basename(img.file) } : {} });
-        originalStems.push(`${img.parsed.type}:${img.parsed.stem}`);
-      });
-      const ids = originalRows.length ? this.catalog.addImages(m.productId, originalRows) : [];
-      ids.forEach((id, k) => stemToId.set(originalStems[k]!, id));
-      for (const r of originalRows) counts[r.type]++;
-
-      const augmented = m.images.filter((i) => i.parsed.type === 'augmented');
-      const storedAug = await this.ingestAll(augmented.map((i) => i.file), refused, root);
-      const rows: NewProductImage[] = [];
-      augmented.forEach((img, k) => {
-        const s = storedAug[k];
-        const parsed = img.parsed;
-        if (!s || parsed.type !== 'augmented') return;
-        const sourceImageId = stemToId.get(`${parsed.kind}:${parsed.sourceStem}`);
-        if (!sourceImageId) {
-          refused.push({ path: path.relative(root, img.file), reason: `its source ${parsed.sourceStem} is not in the folder` });
-          return;
-        }
-        rows.push({ ...s, type: 'augmented', source: { kind: 'dataset', id: dataset.id }, meta: { augmentation: { kind: parsed.kind, sourceImageId, index: parsed.index, pipeline: 'imported', seed: null, runId: null } } });
-      });
-      if (rows.length) this.catalog.addImages(m.productId, rows);
-      counts.augmented += rows.length;
+      const originals = images.filter((i) => i.parsed.type !== 'augmented');
+      const augmented = images.filter((i) => i.parsed.type === 'augmented');
+      read.push({ plan: p, originals, stored: await this.ingestAll(originals.map((i) => i.file), refused, root), augmented, storedAug: await this.ingestAll(augmented.map((i) => i.file), refused, root) });
     }
-    this.catalog.changed(members.map((m) => m.productId));
-    return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, alreadyHeld, refused };
+
+    // Then the products, the dataset and its images in one transaction: the dataset is listed
+    // only once all of it is in.
+    return this.datasets.atomically(() => {
+      let productsCreated = 0;
+      let productsFound = 0;
+      const counts = { synthetic: 0, real: 0, augmented: 0 };
+      let alreadyHeld = 0;
+      const members = read.map(({ plan: p }) => {
+        const info = byFolder.get(p.folder);
+        const code = BarcodeCode.safeParse(info?.barcode ?? p.folder);
+        // A product without a barcode was exported under its id: found by it in the library it came from.
+        let product = code.success ? this.catalog.byBarcode(code.data) : Id.safeParse(p.folder).success && this.catalog.exists(p.folder) ? this.catalog.get(p.folder) : null;
+        if (product) productsFound++;
+        else {
+          product = this.catalog.create({
+            barcodes: code.success ? [code.data] : [],
+            allowInvalidCheckDigit: true,
+            brandName: info?.brandName ?? '',
+            productName: info?.productName ?? (code.success ? '' : p.folder),
+          });
+          productsCreated++;
+        }
+        return { productId: product.id, split: p.split };
+      });
+      const dataset = this.datasets.createWithSplits(
+        { name: name ?? manifest?.name ?? fallbackName ?? path.basename(root), description: manifest?.description ?? '', splitRatios: manifest?.splitRatios, splitSeed: manifest?.splitSeed },
+        members,
+      );
+      const held = this.catalog.imageFilesOf(members.map((m) => m.productId));
+      read.forEach(({ originals, stored, augmented, storedAug }, i) => {
+        const m = members[i]!;
+        // A frame or real photo the product holds already (same bytes, same role) is not added
+        // twice: a dataset imported back into the library it came from adds only what is new.
+        // Augmented images belong to their dataset (source: the dataset), so the new dataset gets its own.
+        const already = new Map((held.get(m.productId) ?? []).map((f) => [`${f.type}:${f.sha256}`, f.id]));
+        const stemToId = new Map<string, string>();
+        const originalRows: NewProductImage[] = [];
+        const originalStems: string[] = [];
+        originals.forEach((img, k) => {
+          const st = stored[k];
+          if (!st || img.parsed.type === 'augmented') return;
+          const same = already.get(`${img.parsed.type}:${st.sha256}`);
+          if (same) {
+            stemToId.set(`${img.parsed.type}:${img.parsed.stem}`, same);
+            alreadyHeld++;
+            return;
+          }
+          const frameIndex = img.parsed.type === 'synthetic' ? Number(/(\d+)$/.exec(img.parsed.stem)?.[1] ?? 0) : null;
+          originalRows.push({ ...st, type: img.parsed.type, source: { kind: 'file', id: null }, frameIndex, meta: img.parsed.type === 'real' ? { fileName: path.basename(img.file) } : {} });
+          originalStems.push(`${img.parsed.type}:${img.parsed.stem}`);
+        });
+        const ids = originalRows.length ? this.catalog.addImages(m.productId, originalRows) : [];
+        ids.forEach((id, k) => stemToId.set(originalStems[k]!, id));
+        for (const r of originalRows) counts[r.type]++;
+
+        const rows: NewProductImage[] = [];
+        augmented.forEach((img, k) => {
+          const st = storedAug[k];
+          const parsed = img.parsed;
+          if (!st || parsed.type !== 'augmented') return;
+          const sourceImageId = stemToId.get(`${parsed.kind}:${parsed.sourceStem}`);
+          if (!sourceImageId) {
+            refused.push({ path: path.relative(root, img.file), reason: `its source ${parsed.sourceStem} is not in the folder` });
+            return;
+          }
+          rows.push({ ...st, type: 'augmented', source: { kind: 'dataset', id: dataset.id }, meta: { augmentation: { kind: parsed.kind, sourceImageId, index: parsed.index, pipeline: 'imported', seed: null, runId: null } } });
+        });
+        if (rows.length) this.catalog.addImages(m.productId, rows);
+        counts.augmented += rows.length;
+      });
+      this.catalog.changed(members.map((m) => m.productId));
+      return { dataset: this.datasets.get(dataset.id), productsCreated, productsFound, images: counts, alreadyHeld, refused };
+    });
   }
 
   /** A dataset from a folder in the export layout or a ZIP of one (what a user drops or picks). */
@@ -362,6 +416,11 @@ export class DatasetFiles {
  * The folder holding train/, valid/, test/: the one given, or its only subfolder (a ZIP
  * made by compressing the export folder itself has one more level).
  */
+/** The scratch folder's records of exports being written: `export-<uuid>.json`, holding the temp's path. */
+const EXPORT_RECORD = 'export-';
+/** The temp names partialBeside makes: `<destination>.<pid>-<8 hex>.partial`. */
+const PARTIAL_NAME = /\.\d+-[0-9a-f]{8}\.partial$/;
+
 async function layoutRoot(folder: string): Promise<string> {
   const entries = await fs.readdir(folder, { withFileTypes: true });
   if (entries.some((e) => e.isDirectory() && (Split.options as readonly string[]).includes(e.name))) return folder;

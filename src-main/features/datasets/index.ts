@@ -43,4 +43,6 @@ export const datasetsFeature = defineFeature<DatasetsApi>({
     'dataset-export': ({ id }) => files.zipStream(id),
   }),
   cli: (self) => [datasetsCommand(self)],
+  // What a kill left of an import or export (nothing runs yet, so all of it is stale).
+  start: ({ files }) => files.sweep(),
 });
