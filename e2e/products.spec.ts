@@ -71,6 +71,11 @@ test('list: search, filter, sort, select all but one, change their status, delet
   await rpc(page, 'products.setStatus', { selection: { ids: made.slice(0, 4).map((p) => p.id) }, status: 'needs_matching' });
 
   await openProducts(page);
+  // `/` focuses this page's search, and stays on the page (the library's `/` once took it to the Gallery).
+  await page.getByTestId('page-products').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  await expect(page.getByTestId('product-search')).toBeFocused();
+  expect(page.url()).toContain('#/products');
   await search(page, brand);
   await expect(page.getByTestId('product-count')).toHaveAttribute('data-total', '24');
   await expect(page.getByTestId('product-count')).toHaveText('24 products');

@@ -148,7 +148,7 @@ export const en = {
   shortcuts: {
     rename: 'Rename the selected or open project',
     delete: 'Delete the selected images (with Undo), else the selected or open project',
-    search: 'Search images or projects',
+    search: 'Search: the page’s own search (products, matching), else images or projects',
     escape: 'Close a dialog, cancel a rename, clear the selection',
     arrows: 'Previous or next image in the viewer; on the before/after slider, move it',
     selectAll: 'Select every image of the open project',
@@ -338,7 +338,7 @@ export const tr: Translation<typeof en> = {
   shortcuts: {
     rename: 'Seçili ya da açık projeyi yeniden adlandır',
     delete: 'Seçili görselleri sil (geri alınabilir), yoksa seçili ya da açık projeyi sil',
-    search: 'Görsellerde ya da projelerde ara',
+    search: 'Ara: sayfanın kendi arama kutusu (ürünler, eşleştirme), yoksa görseller ya da projeler',
     escape: 'Pencereyi kapat, yeniden adlandırmayı iptal et, seçimi temizle',
     arrows: 'Görüntüleyicide önceki ya da sonraki görsel; önce/sonra kaydırıcısında onu kaydırır',
     selectAll: 'Açık projenin tüm görsellerini seç',

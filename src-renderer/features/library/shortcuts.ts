@@ -1,12 +1,14 @@
 import type { ShortcutContribution } from '../../app/feature.js';
+import { focusPageSearch } from '../../app/page-search.js';
 import { currentRoute, navigate } from '../../app/router.js';
 import { requestDelete, requestDeleteSelection, startRename, targetProjectId } from './intents.js';
 import { SEARCH_INPUT_ID } from './ProjectList.js';
 import { selectionOf } from './selection-store.js';
 import { GRID_SEARCH_ID } from './view-store.js';
 
-/** Focuses the search of what is on screen: a project's images, else the projects (going to the Gallery when this page has none). */
+/** Focuses the search of what is on screen: the page's own (Products, Matching…), a project's images, else the projects (going to the Gallery when this page has none). */
 function focusSearch(): void {
+  if (focusPageSearch()) return;
   const inProject = document.getElementById(GRID_SEARCH_ID);
   if (inProject) {
     inProject.focus();

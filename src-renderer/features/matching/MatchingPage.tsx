@@ -4,6 +4,7 @@ import { DEFAULT_EMBEDDER_ID, DEFAULT_MATCH_THRESHOLD, type Candidate, type Lock
 import { useBackend } from '../../backend/index.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatDateTime, formatFixed, formatNumber } from '../../ui/format.js';
+import { pageSearch } from '../../app/page-search.js';
 import { showToast } from '../../ui/toasts.js';
 import { useCandidates, useEmbedders, useProjects, useRefreshMatching, useWorkQueue } from './queries.js';
 import { useReviewLock, windowHolder } from './review-lock.js';
@@ -29,7 +30,7 @@ function WorkQueuePanel({ selected, onSelect }: { selected: string | null; onSel
     <section className="match-queue" aria-labelledby="match-queue-title">
       <h2 id="match-queue-title">{t('matching.queueTitle', { count: queue.data?.total ?? 0 })}</h2>
       <div className="match-queue-tools">
-        <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('matching.search')} aria-label={t('matching.search')} data-testid="match-search" />
+        <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('matching.search')} aria-label={t('matching.search')} data-testid="match-search" {...pageSearch} />
         <button type="button" className="button" onClick={() => void next()} data-testid="match-next">
           {t('matching.next')}
         </button>

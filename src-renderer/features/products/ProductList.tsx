@@ -8,6 +8,7 @@ import { useRegistry } from '../../app/registry.js';
 import { navigate } from '../../app/router.js';
 import { useBackend, type RendererBackend } from '../../backend/index.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
+import { pageSearch } from '../../app/page-search.js';
 import { formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
 import { exportHref, exportName, saveExport, startDownload } from './download.js';
@@ -356,7 +357,6 @@ export function ProductList() {
   const stats = useProductStats();
   const categories = useProductCategories();
   const scrollRef = useRef<HTMLDivElement>(null);
-  const searchRef = useRef<HTMLInputElement>(null);
 
   // A new view is a new set of rows: the selection and the cursor start again.
   const viewKey = JSON.stringify(filter);
@@ -437,19 +437,6 @@ export function ProductList() {
     }
   };
 
-  // `/` focuses the search from anywhere on the page (as in most web apps), unless typing.
-  useEffect(() => {
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      const el = e.target as HTMLElement;
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || el.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-
   const engineSelection = total !== null ? toEngine(selection, filter, total) : null;
   const nSelected = total !== null ? selectedCount(selection, total) : 0;
   const header = total !== null ? headerState(selection, total) : 'none';
@@ -509,7 +496,6 @@ export function ProductList() {
 
       <div className="product-toolbar">
         <input
-          ref={searchRef}
           type="search"
           className="product-search"
           placeholder={t('products.searchPlaceholder')}
@@ -523,6 +509,7 @@ export function ProductList() {
             }
           }}
           data-testid="product-search"
+          {...pageSearch}
         />
         <div className="product-chips" role="group" aria-label={t('products.statusFilter')}>
           <button type="button" className={`product-chip ${base.status.length === 0 ? 'is-on' : ''}`} aria-pressed={base.status.length === 0} onClick={() => setBase({ ...base, status: [] })} data-testid="product-filter-all">

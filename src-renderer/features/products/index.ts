@@ -18,9 +18,8 @@ export const productsFeature = defineFeature({
   live: [useProductsLive],
   // Keys the list handles itself (no binding): rows of the shortcut sheet only.
   shortcuts: [
-    { id: 'products-search', order: 70, keys: () => '/', label: 'shortcuts.productsSearch' },
     { id: 'products-open', order: 71, keys: () => '↑ ↓ · Enter', label: 'shortcuts.productsOpen' },
-    { id: 'products-select', order: 72, keys: (_t, mod) => `Space · Shift+click · ${mod}+A`, label: 'shortcuts.productsSelect' },
+    { id: 'products-select', order: 72, keys: (t, mod) => `${t('shortcuts.spaceKey')} · Shift+${t('shortcuts.click')} · ${mod}+A`, label: 'shortcuts.productsSelect' },
     { id: 'products-delete', order: 73, keys: () => 'Delete', label: 'shortcuts.productsDelete' },
   ],
 });

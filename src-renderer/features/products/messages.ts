@@ -184,7 +184,6 @@ export const en = {
     },
   },
   shortcuts: {
-    productsSearch: 'Products: search (barcode or name)',
     productsOpen: 'Products: move through the list, open a product',
     productsSelect: 'Products: select a row, a range, every row of the view',
     productsDelete: 'Products: delete the selection (asks first)',
@@ -374,7 +373,6 @@ export const tr: Translation<typeof en> = {
     },
   },
   shortcuts: {
-    productsSearch: 'Ürünler: ara (barkod veya ad)',
     productsOpen: 'Ürünler: listede gezin, ürünü aç',
     productsSelect: 'Ürünler: bir satırı, bir aralığı, görünümdeki tüm satırları seç',
     productsDelete: 'Ürünler: seçimi sil (önce sorar)',
