@@ -84,8 +84,16 @@ test('training: refused on an empty dataset, a short run from the page draws its
   await expect(page.getByTestId('training-dataset-facts')).toContainText('6 / 2 / 0');
   await expect(page.getByTestId('training-field-epochs')).toHaveValue('40');
   await expect(page.getByTestId('training-field-arcface_margin-number')).toHaveValue('0.3');
+  // The warm-up follows a short run (5 by default, always under the epochs) until it is set by hand.
   await page.getByTestId('training-field-epochs').fill('3');
-  await expect(page.getByText('The warm-up must be shorter than the run.')).toBeVisible();
+  await expect(page.getByTestId('training-field-schedule_warmupEpochs')).toHaveValue('2');
+  await expect(page.getByTestId('training-problems')).toHaveCount(0);
+  await page.getByTestId('training-field-schedule_warmupEpochs').fill('3');
+  await expect(page.getByTestId('training-problems')).toContainText('Warm-up epochs: The warm-up must be shorter than the run.');
+  // Beside Start, the problem names its field, and takes the user there.
+  await page.getByTestId('training-field-epochs').focus();
+  await page.getByTestId('training-problem').click();
+  await expect(page.getByTestId('training-field-schedule_warmupEpochs')).toBeFocused();
   await page.getByTestId('training-field-schedule_warmupEpochs').fill('1');
   await page.getByTestId('training-field-batchSize').fill('16');
   await page.getByTestId('training-field-projection_dim').selectOption('64');

@@ -6,10 +6,22 @@ import { errorText } from '../../app/labels.js';
 import { useBackend } from '../../backend/index.js';
 import { formatDuration, formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
-import { checkFields, CONFIG_FIELDS, fromConfig, toConfig, type FieldValue } from './config-fields.js';
-import { ConfigFieldInput } from './ConfigField.js';
+import { checkFields, CONFIG_FIELDS, fieldKey, fromConfig, toConfig, type FieldValue } from './config-fields.js';
+import { ConfigFieldInput, problemText } from './ConfigField.js';
 import { defaultTrainingConfig, refusalText } from './model.js';
 import { runsKey, trainingKey, useBackbones, useTrainingDatasets } from './queries.js';
+
+const WARMUP = 'schedule.warmupEpochs';
+
+/** Brings a recipe field into view and focuses it (opening the advanced section it may sit in). */
+function focusField(path: string): void {
+  const el = document.querySelector<HTMLElement>(`[data-testid="training-field-${fieldKey(path)}"]`);
+  if (!el) return;
+  const details = el.closest('details');
+  if (details) details.open = true;
+  el.scrollIntoView({ block: 'center' });
+  (el.matches('input, select, textarea') ? el : el.querySelector<HTMLElement>('input, select, textarea'))?.focus();
+}
 
 /** Why this dataset cannot be trained on, as the page can tell at once (the engine's estimate says the rest, by its errorCode). */
 function localRefusal(productCount: number): string | null {
@@ -30,9 +42,19 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
   const [backboneId, setBackboneId] = useState(DEFAULT_EMBEDDER_ID);
   const defaults = useMemo(() => fromConfig(defaultTrainingConfig()), []);
   const [values, setValues] = useState<Record<string, FieldValue>>(defaults);
+  // The warm-up follows the epochs (the default's 5, but always shorter than the run) until the user sets it.
+  const [warmupSet, setWarmupSet] = useState(false);
   const problems = checkFields(values);
   const problemAt = (path: string) => problems.find((p) => p.path === path);
-  const set = (path: string) => (v: FieldValue) => setValues((old) => ({ ...old, [path]: v }));
+  const set = (path: string) => (v: FieldValue) => {
+    if (path === WARMUP) setWarmupSet(true);
+    setValues((old) => {
+      const next = { ...old, [path]: v };
+      const byDefault = defaults[WARMUP];
+      if (path === 'epochs' && !warmupSet && typeof v === 'number' && Number.isFinite(v) && typeof byDefault === 'number') next[WARMUP] = Math.min(byDefault, Math.max(0, Math.floor(v) - 1));
+      return next;
+    });
+  };
   const changed = CONFIG_FIELDS.filter((f) => values[f.path] !== defaults[f.path]).length;
 
   const request = datasetId && problems.length === 0 ? { datasetId, backboneModelId: backboneId, config: toConfig(values) } : null;
@@ -171,9 +193,19 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
             {refusal}
           </p>
         ) : problems.length ? (
-          <p className="error training-refusal" role="alert">
-            {t('training.fixFields', { count: problems.length })}
-          </p>
+          <div className="error training-refusal" role="alert" data-testid="training-problems">
+            <p>{t('training.fixFields', { count: problems.length })}</p>
+            <ul>
+              {problems.map((p) => (
+                <li key={p.path}>
+                  <button type="button" className="link-button" onClick={() => focusField(p.path)} data-testid="training-problem">
+                    {t(`training.field.${fieldKey(p.path)}`)}
+                  </button>
+                  : {problemText(t, p, lang)}
+                </li>
+              ))}
+            </ul>
+          </div>
         ) : start.isError ? (
           <p className="error training-refusal" role="alert" data-testid="training-refusal" title={start.error instanceof Error ? start.error.message : undefined}>
             {refusalText(t, start.error)}
