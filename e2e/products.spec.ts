@@ -138,6 +138,40 @@ test('list: search, filter, sort, select all but one, change their status, delet
   await expect(page.getByTestId('product-title')).toHaveText(`${brand} Zeytin 02`);
 });
 
+test('leaving a product with unsaved changes asks first: Stay keeps the edit, Leave goes', async ({ app: page }) => {
+  const brand = runToken();
+  const [product] = await makeProducts(page, brand, 1, '86');
+  await page.goto(new URL(`#/products/${product!.id}`, page.url()).href);
+  await page.getByTestId('product-field-netQuantity').fill('1 kg');
+  await expect(page.getByTestId('product-form')).toHaveAttribute('data-dirty', 'true');
+  const asked: string[] = [];
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByTestId('product-back').click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toBe('This product has unsaved changes. Leave without saving them?');
+  await expect(page.getByTestId('page-product')).toBeVisible();
+  await expect(page.getByTestId('product-field-netQuantity')).toHaveValue('1 kg');
+  expect(page.url()).toContain(product!.id);
+  // The nav asks too; Leave goes, and nothing was saved.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('nav-products').click();
+  await expect(page.getByTestId('page-products')).toBeVisible();
+  expect(((await rpc(page, 'products.get', { id: product!.id })) as { netQuantity: string | null }).netQuantity).toBeNull();
+  // With nothing unsaved, leaving asks nothing.
+  await page.goto(new URL(`#/products/${product!.id}`, page.url()).href);
+  await expect(page.getByTestId('product-form')).toHaveAttribute('data-dirty', 'false');
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByTestId('product-back').click();
+  await expect(page.getByTestId('page-products')).toBeVisible();
+  expect(asked).toHaveLength(1);
+});
+
 test('an edit saved in another window first: this one is refused, reloads, and keeps its changes to apply again', async ({ app: pageA }) => {
   const brand = runToken();
   const [product] = await makeProducts(pageA, brand, 1, '7');

@@ -91,6 +91,12 @@ function run(): void {
       log(`renderer gone (${details.reason}); reloading`);
       if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.reload();
     });
+    // A page with unsaved work cancels its unload (renderer leave-guard.ts); unhandled, Electron
+    // would refuse to close or reload without a word, so the user is asked here.
+    win.webContents.on('will-prevent-unload', (event) => {
+      const leave = dialog.showMessageBoxSync(win, { type: 'question', buttons: ['Leave', 'Stay'], defaultId: 1, cancelId: 1, message: 'Leave without saving?', detail: 'This page has changes that are not saved yet.' });
+      if (leave === 0) event.preventDefault();
+    });
     win.on('closed', () => {
       if (mainWindow === win) mainWindow = null;
     });

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { mayLeave } from './leave-guard.js';
 
 export interface Route {
   /** A registered page (src-renderer/app/feature.ts, `routes`). */
@@ -42,6 +43,8 @@ export function hrefFor(route: Route): string {
 export function navigate(route: Route, options: { replace?: boolean } = {}): void {
   const href = hrefFor(route);
   if (window.location.hash === href) return;
+  // Asked here, before the history entry is made (leave-guard.ts).
+  if (!mayLeave(href)) return;
   if (options.replace) window.history.replaceState(null, '', href);
   else window.history.pushState(null, '', href);
   // pushState fires no event; tell the subscribers ourselves.

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ContractError, type Product, type ProductFields } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
+import { useLeaveGuard } from '../../app/leave-guard.js';
 import { showToast } from '../../ui/toasts.js';
 import { productKey, productsKey } from './queries.js';
 
@@ -103,6 +104,7 @@ export function ProductForm({ product, focusFirst }: { product: Product; focusFi
 
   const computed = toPatch(draft, base);
   const dirty = 'patch' in computed ? Object.keys(computed.patch).length > 0 : true;
+  useLeaveGuard(dirty && !saving ? t('products.form.leaveUnsaved') : null);
 
   // Another window's change arrives by event: an untouched form follows it; one being edited keeps its base (the save will say).
   useEffect(() => {
