@@ -39,7 +39,12 @@ test('datasets: import a ZIP, the dataset actions, the Augmented tab by dataset,
   await page.getByTestId('dataset-import').click();
   const dialog = page.getByTestId('dataset-import-dialog');
   await dialog.getByTestId('dataset-import-name').fill(`Imported ${tag}`);
-  await dialog.getByTestId('dataset-import-file').setInputFiles(zipPath);
+  // Choose ZIP… is reached from the name with Tab, and opens the file chooser from the keyboard.
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByTestId('dataset-import-pick')).toBeFocused();
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(zipPath);
   await expect(dialog.getByTestId('dataset-import-summary')).toBeVisible();
   await expect(dialog.getByTestId('dataset-import-products')).toHaveText('Products: 1 created, 0 found in the catalog');
   await expect(dialog.getByText('Images: 1 frames, 0 real photos, 2 augmented')).toBeVisible();

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DatasetImportReport } from '../../../src-shared/contract/index.js';
 import { hrefFor } from '../../app/router.js';
@@ -23,6 +23,7 @@ export function ImportDatasetDialog({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const zipInput = useRef<HTMLInputElement>(null);
   const [dragOver, setDragOver] = useState(false);
   const desktop = Boolean(backend.pathsForFiles);
   const busy = phase.kind === 'uploading' || phase.kind === 'importing';
@@ -105,9 +106,13 @@ export function ImportDatasetDialog({ onClose }: { onClose: () => void }) {
               </>
             ) : null}
             {!desktop && backend.upload ? (
-              <label className="button">
-                {t('datasets.import.pickZip')}
+              <>
+                {/* A button that opens the hidden input (a <label> around it was out of the Tab order). */}
+                <button type="button" className="button" disabled={busy} onClick={() => zipInput.current?.click()} data-testid="dataset-import-pick">
+                  {t('datasets.import.pickZip')}
+                </button>
                 <input
+                  ref={zipInput}
                   type="file"
                   accept=".zip,application/zip"
                   hidden
@@ -119,7 +124,7 @@ export function ImportDatasetDialog({ onClose }: { onClose: () => void }) {
                     if (file) fromFile(file);
                   }}
                 />
-              </label>
+              </>
             ) : null}
           </div>
         </div>
