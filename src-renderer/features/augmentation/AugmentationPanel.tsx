@@ -179,7 +179,7 @@ function RunReport({ run }: { run: AugmentRun }) {
       </p>
       <ul className="augment-splits">
         {Object.entries(run.perSplit).map(([split, s]) => (
-          <li key={split}>{t('augmentation.perSplit', { split, products: s.products, final: s.final })}</li>
+          <li key={split}>{t('augmentation.perSplit', { split: t(`augmentation.split.${split}`, { defaultValue: split }), products: s.products, final: s.final })}</li>
         ))}
       </ul>
       {(

@@ -7,7 +7,7 @@ import { formatDateTime, formatFixed, formatNumber } from '../../ui/format.js';
 import { pageSearch } from '../../app/page-search.js';
 import { showToast } from '../../ui/toasts.js';
 import { useCandidates, useEmbedders, useProjects, useRefreshMatching, useWorkQueue } from './queries.js';
-import { useReviewLock, windowHolder } from './review-lock.js';
+import { holderText, useReviewLock, windowHolder } from './review-lock.js';
 
 /** Above this a similarity badge is emphasised. */
 const STRONG = 0.85;
@@ -43,7 +43,7 @@ function WorkQueuePanel({ selected, onSelect }: { selected: string | null; onSel
               <span className="muted">{p.barcode ?? ''}</span>
               <span className="match-queue-meta">
                 {t('matching.approvedCount', { count: p.approved })}
-                {p.lock ? <span className="match-lock-dot" title={t('matching.lockedBy', { holder: p.lock.holder })} aria-label={t('matching.lockedBy', { holder: p.lock.holder })} /> : null}
+                {p.lock ? <span className="match-lock-dot" title={t('matching.lockedBy', { holder: holderText(t, p.lock.holder) })} aria-label={t('matching.lockedBy', { holder: holderText(t, p.lock.holder) })} /> : null}
               </span>
             </button>
           </li>
@@ -72,7 +72,7 @@ function ProductPanel({ item, lock }: { item: WorkItem; lock: LockAnswer | null 
           </span>
         ) : lock?.mode === 'readOnly' ? (
           <span className="match-lock theirs" data-testid="match-lock" data-mode="readOnly">
-            {t('matching.lockTheirs', { holder: lock.lock.holder, until: formatDateTime(lock.lock.expiresAt, i18n.language) })}
+            {t('matching.lockTheirs', { holder: holderText(t, lock.lock.holder), until: formatDateTime(lock.lock.expiresAt, i18n.language) })}
           </span>
         ) : null}
       </div>

@@ -1,8 +1,15 @@
+import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import type { LockAnswer } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 
 const REFRESH_MS = 60_000;
+
+/** How a lock's holder reads in the UI language: a window's own name (`window abcde`) is worded, any other holder kept. */
+export function holderText(t: TFunction, holder: string): string {
+  const m = /^window ([a-z0-9]{1,8})$/.exec(holder);
+  return m ? t('matching.windowName', { id: m[1] }) : holder;
+}
 
 /** This window's name in locks: stable while the tab lives, different for every window. */
 export function windowHolder(): string {

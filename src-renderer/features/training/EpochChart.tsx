@@ -21,6 +21,8 @@ interface EpochChartProps {
   yRange?: [number, number];
   /** How a y tick reads (a percentage, an exponent). */
   formatY?: (v: number) => string;
+  /** Shown over the plot while there is no point yet (its axes would only show uPlot's placeholder range). */
+  emptyText?: string;
   /** Logarithmic y (learning rates span decades). */
   logY?: boolean;
   testId: string;
@@ -54,7 +56,7 @@ function useThemeVersion(): number {
  * setData, so a live run redraws cheaply. `data-points` carries the epochs drawn, for tests
  * and for assistive text.
  */
-export function EpochChart({ title, epochs, totalEpochs, series, yRange, formatY, logY, testId, height = 170 }: EpochChartProps) {
+export function EpochChart({ title, epochs, totalEpochs, series, yRange, formatY, logY, testId, emptyText, height = 170 }: EpochChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const probe = useRef<HTMLSpanElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -82,7 +84,8 @@ export function EpochChart({ title, epochs, totalEpochs, series, yRange, formatY
       },
       axes: [
         { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500], values: (_u, ticks) => ticks.map((v) => String(v)) },
-        { ...axis, size: 52, values: (_u, ticks) => ticks.map((v) => (formatY ? formatY(v) : String(v))) },
+        // No labels before the first point: the range is uPlot's placeholder, not the data's.
+        { ...axis, size: 52, values: (_u, ticks) => ticks.map((v) => (latest.current[0].length === 0 ? '' : formatY ? formatY(v) : String(v))) },
       ],
       series: [
         { label: '' },
@@ -112,6 +115,7 @@ export function EpochChart({ title, epochs, totalEpochs, series, yRange, formatY
       <figcaption>{title}</figcaption>
       <span ref={probe} className="training-chart-probe" aria-hidden="true" />
       <div ref={host} className="training-chart-plot" role="img" aria-label={title} />
+      {drawn === 0 && emptyText ? <p className="training-chart-empty muted">{emptyText}</p> : null}
     </figure>
   );
 }

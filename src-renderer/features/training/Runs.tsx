@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { memo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { callErrorText } from '../../app/labels.js';
 import { useBackend } from '../../backend/index.js';
@@ -13,9 +13,18 @@ import { runsKey, trainedModelsKey, useRuns } from './queries.js';
 
 // Module constants: the charts rebuild only when these change identity.
 const RECALL_RANGE: [number, number] = [0, 1];
-const asPercent = (v: number) => `${Math.round(v * 100)} %`;
-const asExponent = (v: number) => (v === 0 ? '0' : v.toExponential(1));
-const asLoss = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2));
+/** The charts' axis labels in the UI language ("%80", "1,0E-3", "2,50" in Turkish); one set per language, so the charts are not rebuilt per render. */
+function axisFormats(language: string) {
+  const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 });
+  const exponent = new Intl.NumberFormat(language, { notation: 'scientific', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
+  const two = new Intl.NumberFormat(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return {
+    percent: (v: number) => percent.format(v),
+    exponent: (v: number) => (v === 0 ? '0' : exponent.format(v)),
+    loss: (v: number) => (Math.abs(v) >= 10 ? whole : two).format(v),
+  };
+}
 
 /** How many runs show at first; "Show more" adds this many again (a long history stays fast). */
 const PAGE = 10;
@@ -23,8 +32,10 @@ const PAGE = 10;
 const ACTIVE: ReadonlySet<string> = new Set(['queued', 'running']);
 
 function RunCharts({ run }: { run: TrainingRun }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const epochs = run.history.map((h) => h.epoch);
+  const format = useMemo(() => axisFormats(i18n.language), [i18n.language]);
+  const waiting = t('training.chart.waiting');
 
   return (
     <div className="training-charts">
@@ -33,7 +44,8 @@ function RunCharts({ run }: { run: TrainingRun }) {
         testId="training-chart-loss"
         epochs={epochs}
         totalEpochs={run.epochs}
-        formatY={asLoss}
+        formatY={format.loss}
+        emptyText={waiting}
         series={[{ label: t('training.chart.trainLoss'), values: run.history.map((h) => h.loss), color: 'var(--training-loss)' }]}
       />
       <EpochChart
@@ -42,7 +54,8 @@ function RunCharts({ run }: { run: TrainingRun }) {
         epochs={epochs}
         totalEpochs={run.epochs}
         yRange={RECALL_RANGE}
-        formatY={asPercent}
+        formatY={format.percent}
+        emptyText={waiting}
         series={[
           { label: t('training.chart.recallAt', { k: 1 }), values: run.history.map((h) => h.recall.at1), color: 'var(--training-r1)' },
           { label: t('training.chart.recallAt', { k: 5 }), values: run.history.map((h) => h.recall.at5), color: 'var(--training-r5)' },
@@ -54,7 +67,8 @@ function RunCharts({ run }: { run: TrainingRun }) {
         testId="training-chart-lr"
         epochs={epochs}
         totalEpochs={run.epochs}
-        formatY={asExponent}
+        formatY={format.exponent}
+        emptyText={waiting}
         series={[{ label: t('training.chart.lrSeries'), values: run.history.map((h) => h.lr), color: 'var(--training-lr)' }]}
       />
     </div>
