@@ -123,6 +123,10 @@ test('review a product’s candidates by keyboard; a second window sees it read-
   await expect(second.getByTestId('match-lock')).toHaveAttribute('data-mode', 'readOnly');
   await expect(second.getByTestId('match-lock')).toContainText('window ');
   await expect(second.getByTestId('match-approve')).toBeDisabled();
+  // The holder might be a window that crashed: Take over makes this one the reviewer.
+  await second.getByTestId('match-take-over').click();
+  await expect(second.getByTestId('match-lock')).toHaveAttribute('data-mode', 'edit');
+  await expect(second.getByTestId('match-approve')).toBeEnabled();
   await second.close();
 
   const decisions = await rpc<{ decision: string; undoneAt: number | null }[]>(page, 'matching.decisions', { productId: product.id });

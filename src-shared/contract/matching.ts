@@ -141,7 +141,12 @@ export const matchingContract = defineSlice({
       CandidatesAnswer,
       "A page of a pool's images ranked by similarity to the product's frames (rejected ones never come back)",
     ),
-    'matching.lock': method(z.object({ productId: Id, holder: z.string().trim().min(1).max(120) }).strict(), LockAnswer, 'Take (or see who holds) the review lock of a product'),
+    'matching.lock': method(
+      // takeOver: the user chose to take it from its holder (a window that closed without giving it back holds it for the rest of its lease).
+      z.object({ productId: Id, holder: z.string().trim().min(1).max(120), takeOver: z.boolean().default(false) }).strict(),
+      LockAnswer,
+      'Take (or see who holds) the review lock of a product; with takeOver, take it from its holder',
+    ),
     'matching.refreshLock': method(z.object(Locked).strict(), MatchLock, 'Extend the lease of a lock this caller holds'),
     'matching.releaseLock': method(z.object(Locked).strict(), z.object({ released: z.boolean() }), 'Give a lock back'),
     'matching.decide': method(

@@ -38,11 +38,16 @@ export class Locks {
     return row ? toLock(row) : null;
   }
 
-  acquire(productId: string, holder: string): LockAnswer {
+  /**
+   * Takes the lock, or answers who holds it. `takeOver` takes it from a live holder (the
+   * user's explicit choice): the old holder's next refresh or decision is refused, so
+   * its window turns read-only rather than deciding over the new reviewer.
+   */
+  acquire(productId: string, holder: string, { takeOver = false }: { takeOver?: boolean } = {}): LockAnswer {
     return this.db.transaction((): LockAnswer => {
       const now = this.now();
       const row = this.db.prepare('SELECT * FROM match_locks WHERE product_id = ?').get(productId) as LockRow | undefined;
-      if (row && row.expires_at > now) return { mode: 'readOnly', lock: toLock(row) };
+      if (row && row.expires_at > now && !takeOver) return { mode: 'readOnly', lock: toLock(row) };
       const token = newId();
       this.db
         .prepare('INSERT OR REPLACE INTO match_locks (product_id, token, holder, acquired_at, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')

@@ -54,7 +54,7 @@ function WorkQueuePanel({ selected, onSelect }: { selected: string | null; onSel
   );
 }
 
-function ProductPanel({ item, lock }: { item: WorkItem; lock: LockAnswer | null }) {
+function ProductPanel({ item, lock, onTakeOver }: { item: WorkItem; lock: LockAnswer | null; onTakeOver: () => void }) {
   const { t, i18n } = useTranslation();
   const backend = useBackend();
   return (
@@ -72,7 +72,10 @@ function ProductPanel({ item, lock }: { item: WorkItem; lock: LockAnswer | null 
           </span>
         ) : lock?.mode === 'readOnly' ? (
           <span className="match-lock theirs" data-testid="match-lock" data-mode="readOnly">
-            {t('matching.lockTheirs', { holder: holderText(t, lock.lock.holder), until: formatDateTime(lock.lock.expiresAt, i18n.language) })}
+            {t('matching.lockTheirs', { holder: holderText(t, lock.lock.holder), until: formatDateTime(lock.lock.expiresAt, i18n.language) })}{' '}
+            <button type="button" className="link-button" onClick={onTakeOver} title={t('matching.takeOverHint')} data-testid="match-take-over">
+              {t('matching.takeOver')}
+            </button>
           </span>
         ) : null}
       </div>
@@ -132,7 +135,7 @@ export function MatchingPage() {
   }, [poolId, projects.data]);
   const pool: MatchingPool | null = poolId === 'library' ? { kind: 'library' } : poolId ? { kind: 'project', projectId: poolId } : null;
 
-  const lock = useReviewLock(productId);
+  const { lock, takeOver } = useReviewLock(productId);
   const editable = lock?.mode === 'edit';
   const candidates = useCandidates(productId, pool, threshold, modelId);
   const pages = candidates.data?.pages ?? [];
@@ -245,7 +248,7 @@ export function MatchingPage() {
     <div className="page matching-page" data-testid="page-matching" tabIndex={-1} onKeyDown={onKeyDown}>
       <WorkQueuePanel selected={productId} onSelect={setProductId} />
       <section className="match-review" aria-label={t('matching.candidates')}>
-        {item ? <ProductPanel item={item} lock={lock} /> : <p className="muted">{t('matching.pickProduct')}</p>}
+        {item ? <ProductPanel item={item} lock={lock} onTakeOver={takeOver} /> : <p className="muted">{t('matching.pickProduct')}</p>}
         <div className="match-controls">
           <label>
             {t('matching.pool')}{' '}

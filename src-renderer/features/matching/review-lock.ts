@@ -27,22 +27,25 @@ export function windowHolder(): string {
  * minute, given back when the window leaves it (another product, another page, closing).
  * `readOnly` answers say who holds it.
  */
-export function useReviewLock(productId: string | null): LockAnswer | null {
+export function useReviewLock(productId: string | null): { lock: LockAnswer | null; takeOver: () => void } {
   const backend = useBackend();
   const [answer, setAnswer] = useState<LockAnswer | null>(null);
+  // The product the user chose to take over (only that one, only once asked).
+  const [takeOverOf, setTakeOverOf] = useState<string | null>(null);
+  const takingOver = takeOverOf !== null && takeOverOf === productId;
   useEffect(() => {
     if (!productId) return;
     let current: LockAnswer | null = null;
     let stopped = false;
-    const take = async () => {
+    const take = async (takeOver = false) => {
       try {
-        current = await backend.call('matching.lock', { productId, holder: windowHolder() });
+        current = await backend.call('matching.lock', { productId, holder: windowHolder(), takeOver });
         if (!stopped) setAnswer(current);
       } catch {
         if (!stopped) setAnswer(null);
       }
     };
-    void take();
+    void take(takingOver);
     const timer = setInterval(() => {
       if (current?.mode === 'edit') {
         const token = current.token;
@@ -60,6 +63,10 @@ export function useReviewLock(productId: string | null): LockAnswer | null {
       release();
       setAnswer(null);
     };
-  }, [backend, productId]);
-  return answer;
+  }, [backend, productId, takingOver]);
+  return {
+    lock: answer,
+    // Taken from its holder at the user's word (a window closed without giving it back holds it for minutes).
+    takeOver: () => setTakeOverOf(productId),
+  };
 }

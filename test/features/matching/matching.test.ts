@@ -143,4 +143,17 @@ describe.skipIf(groceryMissing)('matching on grocery photos', () => {
     expect(await call('matching.releaseLock', { productId: p.id, token: b2.token })).toEqual({ released: true });
     expect(((await call('matching.lock', { productId: p.id, holder: 'window A' })) as LockAnswer).mode).toBe('edit');
   });
+
+  it('a window takes a live lock over at the user\'s word: the old holder is refused from then on', async () => {
+    const call = createDispatcher(fx.engine);
+    const p = fx.engine.use(productsFeature).catalog.create({ brandName: 'B', productName: 'Taken over', status: 'needs_matching' });
+    const a = (await call('matching.lock', { productId: p.id, holder: 'window A' })) as LockAnswer;
+    if (a.mode !== 'edit') throw new Error('the first window must get the lock');
+    expect(((await call('matching.lock', { productId: p.id, holder: 'window B' })) as LockAnswer).mode).toBe('readOnly');
+    const b = (await call('matching.lock', { productId: p.id, holder: 'window B', takeOver: true })) as LockAnswer;
+    expect(b).toMatchObject({ mode: 'edit', lock: { holder: 'window B' } });
+    await expect(call('matching.refreshLock', { productId: p.id, token: a.token })).rejects.toThrow(/window B holds it/);
+    await expect(call('matching.decide', { productId: p.id, token: a.token, decision: 'skip', decider: 'a' })).rejects.toThrow(/window B holds it/);
+    if (b.mode === 'edit') expect(await call('matching.decide', { productId: p.id, token: b.token, decision: 'skip', decider: 'b' })).toMatchObject({ decided: 1 });
+  });
 });
