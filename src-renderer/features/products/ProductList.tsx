@@ -430,6 +430,8 @@ export function ProductList() {
       const r = await backend.call('products.delete', { selection: sel });
       setSelection(noSelection);
       undo.show(r.deleted, r.undoToken);
+      // The bulk bar that held the focus is gone: the list takes it, so the keys go on working.
+      scrollRef.current?.focus();
     } catch (err) {
       showToast({ kind: 'error', title: t('toast.error', { message: err instanceof ContractError ? err.message : (err as Error).message }) });
     } finally {

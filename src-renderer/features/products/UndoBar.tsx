@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBackend } from '../../backend/index.js';
 import { showToast } from '../../ui/toasts.js';
@@ -29,14 +29,14 @@ export function UndoBar({ undo }: { undo: ReturnType<typeof useUndo> }) {
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
   const { deleted, dismiss } = undo;
+  const restoreRef = useRef<() => Promise<void>>(async () => {});
   useEffect(() => {
     if (!deleted) return;
     const timer = setTimeout(dismiss, UNDO_SHOWN_MS);
     return () => clearTimeout(timer);
   }, [deleted, dismiss]);
-  if (!deleted) return null;
   const restore = async () => {
-    if (!deleted.token) return;
+    if (!deleted?.token) return;
     setBusy(true);
     try {
       const r = await backend.call('products.restore', { undoToken: deleted.token });
@@ -53,12 +53,26 @@ export function UndoBar({ undo }: { undo: ReturnType<typeof useUndo> }) {
       void queryClient.invalidateQueries({ queryKey: productsKey });
     }
   };
+  // Ctrl+Z (⌘Z) undoes the delete while the bar shows, unless the user is typing (a text field keeps its own undo).
+  useEffect(() => {
+    if (!deleted?.token) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== 'z' || !(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey) return;
+      if ((e.target as HTMLElement | null)?.closest?.('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      void restoreRef.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [deleted]);
+  restoreRef.current = restore;
+  if (!deleted) return null;
   return (
     <div className="product-undo" role="status" data-testid="product-undo" data-count={deleted.count}>
       <span>{t('products.deleted', { count: deleted.count })}</span>
       {deleted.token ? (
-        <button type="button" className="button button-small" onClick={() => void restore()} disabled={busy} data-testid="product-undo-button">
-          {t('products.undo')}
+        <button type="button" className="button button-small" onClick={() => void restore()} disabled={busy} title={t('products.undoKey')} data-testid="product-undo-button">
+          {t('products.undo')} <kbd>{navigator.platform.startsWith('Mac') ? '⌘Z' : 'Ctrl+Z'}</kbd>
         </button>
       ) : null}
       <button type="button" className="icon-button" aria-label={t('toast.dismiss')} onClick={dismiss}>
