@@ -140,6 +140,20 @@ test('list: search, filter, sort, select all but one, change their status, delet
   await expect(page.getByTestId('product-title')).toHaveText(`${brand} Zeytin 02`);
 });
 
+test('at 1024×700 the list keeps its frames and row menu in view (category and created give way)', async ({ app: page }) => {
+  const brand = runToken();
+  await makeProducts(page, brand, 2, '87');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openProducts(page);
+  await search(page, brand);
+  const menu = page.getByTestId('product-row-menu').first();
+  await expect(menu).toBeVisible();
+  const box = (await menu.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(1024);
+  await expect(page.getByTestId('product-row-frames').first()).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('products-1024.png') });
+});
+
 test('leaving a product with unsaved changes asks first: Stay keeps the edit, Leave goes', async ({ app: page }) => {
   const brand = runToken();
   const [product] = await makeProducts(page, brand, 1, '86');
