@@ -103,7 +103,10 @@ export function ProductForm({ product, focusFirst }: { product: Product; focusFi
   const first = useRef<HTMLInputElement>(null);
 
   const computed = toPatch(draft, base);
-  const dirty = 'patch' in computed ? Object.keys(computed.patch).length > 0 : true;
+  // Edited by the user: a product whose stored fields the form would refuse (no brand and
+  // no name, as a video's barcode-only product is) is not "unsaved" until someone types.
+  const edited = JSON.stringify(draft) !== JSON.stringify(toDraft(base));
+  const dirty = edited && ('patch' in computed ? Object.keys(computed.patch).length > 0 : true);
   useLeaveGuard(dirty && !saving ? t('products.form.leaveUnsaved') : null);
 
   // Another window's change arrives by event: an untouched form follows it; one being edited keeps its base (the save will say).
