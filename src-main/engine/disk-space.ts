@@ -16,6 +16,12 @@ export interface DiskWatchOptions {
   checkMs?: number;
 }
 
+/** Bytes this user may still write on the file system holding `dir`. */
+export async function freeBytesOn(dir: string): Promise<number> {
+  const s = await fs.statfs(dir);
+  return s.bavail * s.bsize;
+}
+
 export class DiskWatch {
   readonly minFreeBytes: number;
   private readonly checkMs: number;
@@ -34,9 +40,8 @@ export class DiskWatch {
   }
 
   /** Bytes this user may still write on the library's file system. */
-  async freeBytes(): Promise<number> {
-    const s = await fs.statfs(this.dataDir);
-    return s.bavail * s.bsize;
+  freeBytes(): Promise<number> {
+    return freeBytesOn(this.dataDir);
   }
 
   start(): void {

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { Statement } from 'better-sqlite3';
 import { ContractError, UPLOAD_MAX_BYTES } from '../../src-shared/contract/index.js';
 import type { Db } from './db/database.js';
+import { freeBytesOn } from './disk-space.js';
 import { newId } from './ids.js';
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -25,6 +26,17 @@ export interface UploadStagingOptions {
 
 /** How many bytes an upload writes between two looks at the free space. */
 const FREE_SPACE_CHECK_EVERY = 64 * 2 ** 20;
+
+/** An upload refused for its size (413) or for the room left on the disk (507): the HTTP status travels with the error. */
+export class UploadRefused extends ContractError {
+  constructor(
+    code: 'invalid_input' | 'unavailable',
+    message: string,
+    readonly httpStatus: 413 | 507,
+  ) {
+    super(code, message);
+  }
+}
 
 /**
  * Staging for files that arrive by upload (web mode) rather than as local paths.
@@ -54,10 +66,7 @@ export class UploadStaging {
     this.expiryMs = options.expiryMs ?? 24 * 3600_000;
     this.sweepEveryMs = options.sweepEveryMs ?? 3600_000;
     this.reserveBytes = options.reserveBytes ?? 512 * 2 ** 20;
-    this.freeBytes = options.freeBytes ?? (async (dir) => {
-      const s = await fs.statfs(dir);
-      return s.bavail * s.bsize;
-    });
+    this.freeBytes = options.freeBytes ?? freeBytesOn;
     this.claimStmt = db.prepare('INSERT INTO upload_claims (upload_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT(upload_id) DO UPDATE SET owner = excluded.owner');
     this.unclaimStmt = db.prepare('DELETE FROM upload_claims WHERE upload_id = ?');
     this.claimedStmt = db.prepare('SELECT 1 FROM upload_claims WHERE upload_id = ?').pluck();
@@ -117,7 +126,7 @@ export class UploadStaging {
     const roomFor = async (more: number) => {
       const free = await this.freeBytes(this.dir);
       if (free - more < this.reserveBytes) {
-        throw new ContractError('unavailable', `not enough free disk space for this upload: ${mib(free)} free, ${mib(this.reserveBytes)} of it kept for the library${more > 0 ? `, and the upload needs ${mib(more)}` : ''}; free some space and upload again`);
+        throw new UploadRefused('unavailable', `not enough free disk space for this upload: ${mib(free)} free, ${mib(this.reserveBytes)} of it kept for the library${more > 0 ? `, and the upload needs ${mib(more)}` : ''}; free some space and upload again`, 507);
       }
     };
     await roomFor(declaredBytes !== undefined && Number.isFinite(declaredBytes) ? declaredBytes : 0);
@@ -129,7 +138,7 @@ export class UploadStaging {
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             bytes += chunk.length;
-            if (bytes > limit) throw new ContractError('invalid_input', `upload is larger than ${limit} bytes`);
+            if (bytes > limit) throw new UploadRefused('invalid_input', `upload is larger than ${limit} bytes`, 413);
             if (bytes >= nextCheck) {
               nextCheck += FREE_SPACE_CHECK_EVERY;
               await roomFor(0);

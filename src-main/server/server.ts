@@ -23,6 +23,7 @@ import type { Engine } from '../engine/engine.js';
 import { mediaHeaders } from '../engine/media/display.js';
 import { parseRange, partialHeaders, unsatisfiableHeaders } from '../engine/media/range.js';
 import { errorCodeOf } from '../engine/queue/errors.js';
+import { UploadRefused } from '../engine/uploads.js';
 import { bearerOf, checkOrigin, isSessionHost, newSessionHost, newToken, sameToken, SESSION_COOKIE, sessionCookieOf } from './auth.js';
 import { serveStatic } from './static-files.js';
 
@@ -258,8 +259,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const { uploadId, bytes } = await engine.uploads.receive(req, Number.isFinite(declared) ? declared : undefined);
         sendJson(res, 200, { uploadId, bytes });
       } catch (err) {
-        if (err instanceof ContractError && /larger than/.test(err.message)) throw new HttpRefusal(413, 'invalid_input', err.message);
-        if (err instanceof ContractError && /not enough free disk space/.test(err.message)) throw new HttpRefusal(507, 'unavailable', err.message);
+        if (err instanceof UploadRefused) throw new HttpRefusal(err.httpStatus, err.code, err.message);
         throw err;
       }
       return;
