@@ -102,12 +102,12 @@ export class DatasetStore {
     return this.get(id);
   }
 
-  /** A dataset whose products come with their splits already decided (an imported layout). */
   /** Runs `fn` in one transaction (nested calls of the store and the catalog join it): all of it is written, or none. */
   atomically<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
+  /** A dataset whose products come with their splits already decided (an imported layout). */
   createWithSplits(input: { name: string; description?: string; splitRatios?: SplitRatios; splitSeed?: number }, members: readonly { productId: string; split: Split }[]): Dataset {
     const ratios = SplitRatios.parse(input.splitRatios ?? DEFAULT_SPLIT_RATIOS);
     const id = newId();
