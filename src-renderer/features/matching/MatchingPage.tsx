@@ -143,6 +143,8 @@ export function MatchingPage() {
   const last = pages.at(-1);
   const total = pages[0]?.total ?? 0;
   const best = pages[0]?.best ?? null;
+  // The slider's step (0.01) at or under the best score: the threshold that shows it.
+  const lowerTo = best !== null && best < threshold ? Math.max(0, Math.floor(best * 100) / 100) : null;
   const indexing = last?.state === 'indexing';
 
   // A new product, pool or threshold starts a fresh review of the grid.
@@ -323,11 +325,11 @@ export function MatchingPage() {
         </ul>
         {!indexing && candidates.isSuccess && total === 0 ? (
           <div className="match-empty" data-testid="match-empty">
-            {best !== null && best < threshold ? (
+            {lowerTo !== null ? (
               <>
-                <p>{t('matching.noneAbove', { threshold: formatFixed(threshold, i18n.language), best: formatFixed(best, i18n.language) })}</p>
-                <button type="button" className="button" onClick={() => setThreshold(Math.max(0, Math.floor(best * 100) / 100))} data-testid="match-lower-threshold">
-                  {t('matching.lowerTo', { threshold: formatFixed(Math.max(0, Math.floor(best * 100) / 100), i18n.language) })}
+                <p>{t('matching.noneAbove', { threshold: formatFixed(threshold, i18n.language), best: formatFixed(best!, i18n.language) })}</p>
+                <button type="button" className="button" onClick={() => setThreshold(lowerTo)} data-testid="match-lower-threshold">
+                  {t('matching.lowerTo', { threshold: formatFixed(lowerTo, i18n.language) })}
                 </button>
               </>
             ) : (

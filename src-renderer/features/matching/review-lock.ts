@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LockAnswer } from '../../../src-shared/contract/index.js';
 import { useBackend } from '../../backend/index.js';
 
@@ -30,9 +30,10 @@ export function windowHolder(): string {
 export function useReviewLock(productId: string | null): { lock: LockAnswer | null; takeOver: () => void } {
   const backend = useBackend();
   const [answer, setAnswer] = useState<LockAnswer | null>(null);
-  // The product the user chose to take over (only that one, only once asked).
-  const [takeOverOf, setTakeOverOf] = useState<string | null>(null);
-  const takingOver = takeOverOf !== null && takeOverOf === productId;
+  // A take-over the user asked for: used by the next take of that product only, so coming
+  // back to it later asks again rather than taking it from whoever holds it then.
+  const pendingTakeOver = useRef<string | null>(null);
+  const [takeOverAsked, setTakeOverAsked] = useState(0);
   useEffect(() => {
     if (!productId) return;
     let current: LockAnswer | null = null;
@@ -45,7 +46,9 @@ export function useReviewLock(productId: string | null): { lock: LockAnswer | nu
         if (!stopped) setAnswer(null);
       }
     };
-    void take(takingOver);
+    const force = pendingTakeOver.current === productId;
+    pendingTakeOver.current = null;
+    void take(force);
     const timer = setInterval(() => {
       if (current?.mode === 'edit') {
         const token = current.token;
@@ -63,10 +66,13 @@ export function useReviewLock(productId: string | null): { lock: LockAnswer | nu
       release();
       setAnswer(null);
     };
-  }, [backend, productId, takingOver]);
+  }, [backend, productId, takeOverAsked]);
   return {
     lock: answer,
     // Taken from its holder at the user's word (a window closed without giving it back holds it for minutes).
-    takeOver: () => setTakeOverOf(productId),
+    takeOver: () => {
+      pendingTakeOver.current = productId;
+      setTakeOverAsked((n) => n + 1);
+    },
   };
 }
