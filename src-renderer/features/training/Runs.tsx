@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { callErrorText } from '../../app/labels.js';
 import { useBackend } from '../../backend/index.js';
 import { ConfirmDialog } from '../../ui/Dialog.js';
-import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.js';
+import { formatDateTime, formatDuration, formatFixed, formatNumber } from '../../ui/format.js';
 import { showToast } from '../../ui/toasts.js';
 import { EpochChart } from './EpochChart.js';
 import type { TrainingRun } from '../../../src-shared/contract/index.js';
@@ -17,12 +17,10 @@ const RECALL_RANGE: [number, number] = [0, 1];
 function axisFormats(language: string) {
   const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 });
   const exponent = new Intl.NumberFormat(language, { notation: 'scientific', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
-  const two = new Intl.NumberFormat(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return {
     percent: (v: number) => percent.format(v),
     exponent: (v: number) => (v === 0 ? '0' : exponent.format(v)),
-    loss: (v: number) => (Math.abs(v) >= 10 ? whole : two).format(v),
+    loss: (v: number) => (Math.abs(v) >= 10 ? formatNumber(v, language, 0) : formatFixed(v, language, 2)),
   };
 }
 
