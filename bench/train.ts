@@ -21,7 +21,7 @@
  *   --config '{…}'                                    a partial recipe over the defaults of every run
  *   --mirror-tta                                      test-time mirror averaging, for raw, LDA and head alike
  *   --epochs N --lr X                                 override the trained run's defaults
- *   --features default|interim                        which embedder's features (default: the app's)
+ *   --features default|320|interim                    which embedder's features (default: the app's default)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { packageRoot } from '../src-main/engine/package-root.js';
+import { OFFLINE_EMBEDDER_320_ID, OFFLINE_EMBEDDER_ID } from '../src-main/features/embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfigInput } from '../src-main/features/training/config.js';
 import { DOMAIN, rowCount, selectRows, type LabelledFeatures, type TrainingData } from '../src-main/features/training/dataset.js';
 import { HOLDOUT_KINDS, trainHoldout, type HoldoutKind } from '../src-main/features/training/dev/holdout.js';
@@ -54,8 +55,8 @@ const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const outDir = path.join(packageRoot, '.bench', 'train');
 const features = (flag('--features') ?? 'default') as GroceryFeatures;
-if (features !== 'default' && features !== 'interim') throw new Error('--features takes default or interim');
-const PARENT_MODEL_ID = features === 'default' ? 'atolye-mobilenet-v2-hsv' : 'interim-nsfwjs-mnv2-1.4+sqrt-hsv';
+if (features !== 'default' && features !== '320' && features !== 'interim') throw new Error('--features takes default, 320 or interim');
+const PARENT_MODEL_ID = { default: OFFLINE_EMBEDDER_ID, '320': OFFLINE_EMBEDDER_320_ID, interim: 'interim-nsfwjs-mnv2-1.4+sqrt-hsv' }[features];
 
 const missing = await groceryUnavailable();
 if (missing) {

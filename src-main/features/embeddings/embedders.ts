@@ -41,7 +41,8 @@ const ACTIVE_KEY = 'active_embedder';
 export class Embedders {
   /** Built here from an npm package (the offline default); the model store knows the rest. */
   private readonly builtIn: EmbedderManifest[];
-  private offline: Promise<EmbedderHandle> | null = null;
+  /** Built-in embedders being built or loaded, by id. */
+  private readonly offline = new Map<string, Promise<EmbedderHandle>>();
   private readonly sources: EmbedderSource[] = [];
 
   constructor(
@@ -130,12 +131,16 @@ export class Embedders {
   /** A usable embedder, or `unavailable` (errorCode model_unavailable) for one that is not installed. */
   async handle(modelId: string): Promise<EmbedderHandle> {
     this.dimension(modelId);
-    if (modelId === OFFLINE_EMBEDDER_ID) {
-      this.offline ??= this.embedder.offlineDefault(this.cacheDir).catch((err: unknown) => {
-        this.offline = null;
-        throw err;
-      });
-      return this.offline;
+    if (this.builtIn.some((m) => m.id === modelId)) {
+      let built = this.offline.get(modelId);
+      if (!built) {
+        built = this.embedder.offline(this.cacheDir, modelId).catch((err: unknown) => {
+          this.offline.delete(modelId);
+          throw err;
+        });
+        this.offline.set(modelId, built);
+      }
+      return built;
     }
     for (const source of this.sources) {
       const h = source.handle(modelId, (id) => this.handle(id));

@@ -18,7 +18,7 @@ export type EmbeddingWorkerRequest =
       flip?: boolean;
       limitInputPixels?: number;
     }
-  | { type: 'build-offline'; cacheDir: string; expectedSha256: string | null }
+  | { type: 'build-offline'; cacheDir: string; id: string; expectedSha256: string | null }
   | { type: 'dhash'; source: string | Uint8Array };
 
 export type EmbeddingWorkerResponse =
@@ -27,7 +27,7 @@ export type EmbeddingWorkerResponse =
   | { type: 'dhash'; hash: string };
 
 serveWorker<EmbeddingWorkerRequest, EmbeddingWorkerResponse>(async (req) => {
-  if (req.type === 'build-offline') return { type: 'built', ...(await ensureOfflineEmbedder(req.cacheDir, req.expectedSha256)) };
+  if (req.type === 'build-offline') return { type: 'built', ...(await ensureOfflineEmbedder(req.cacheDir, req.expectedSha256, req.id)) };
   if (req.type === 'dhash') return { type: 'dhash', hash: await differenceHash(req.source) };
   const pixels = await prepareEmbeddingPixels(req.source, req.input, { flip: req.flip, limitInputPixels: req.limitInputPixels });
   const [width, height] = req.input.size;

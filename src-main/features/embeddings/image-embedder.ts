@@ -10,7 +10,7 @@ import type { InferenceRuntime } from '../../engine/inference/runtime.js';
 import { WorkerPool } from '../../engine/workers/pool.js';
 import { toModelRef, type EmbedderSpec } from './embedder-spec.js';
 import type { EmbeddingWorkerRequest, EmbeddingWorkerResponse } from './embedding-worker.js';
-import { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec, type BuiltModelFile } from './offline-embedder.js';
+import { OFFLINE_EMBEDDER_ID, offlineEmbedderSpec, offlineVariant, OFFLINE_NETWORK_DIMENSION, type BuiltModelFile } from './offline-embedder.js';
 import { normalizeRow } from './unit-vector.js';
 
 /** An installed embedder: its manifest spec and what the inference worker loads. */
@@ -62,12 +62,19 @@ export class ImageEmbedder {
    * The offline default embedder, built into `cacheDir` at first use (in a worker) and
    * reused after: see offline-embedder.ts.
    */
-  async offlineDefault(cacheDir: string, expectedSha256: string | null = OFFLINE_EMBEDDER_SHA256): Promise<EmbedderHandle & { file: BuiltModelFile }> {
-    const res = await this.pool.run({ type: 'build-offline', cacheDir, expectedSha256: /^[0-9a-f]{64}$/.test(expectedSha256 ?? '') ? expectedSha256 : null });
+  async offlineDefault(cacheDir: string, expectedSha256?: string | null): Promise<EmbedderHandle & { file: BuiltModelFile }> {
+    return this.offline(cacheDir, OFFLINE_EMBEDDER_ID, expectedSha256);
+  }
+
+  /** A built-in embedder (offline-embedder.ts' OFFLINE_EMBEDDERS), built at first use like the default. */
+  async offline(cacheDir: string, id: string, expectedSha256?: string | null): Promise<EmbedderHandle & { file: BuiltModelFile }> {
+    const variant = offlineVariant(id);
+    const expected = expectedSha256 === undefined ? variant.sha256 : expectedSha256;
+    const res = await this.pool.run({ type: 'build-offline', cacheDir, id, expectedSha256: /^[0-9a-f]{64}$/.test(expected ?? '') ? expected : null });
     if (res.type !== 'built') throw new Error('unexpected answer from the embedding worker');
     const { type: _type, ...file } = res;
-    const spec = offlineEmbedderSpec();
-    return { id: OFFLINE_EMBEDDER_ID, spec, ref: toModelRef(OFFLINE_EMBEDDER_ID, file, spec), file };
+    const spec = offlineEmbedderSpec(OFFLINE_NETWORK_DIMENSION, variant.recipe);
+    return { id, spec, ref: toModelRef(id, file, spec), file };
   }
 
   /** One unit-length vector per source (file path or encoded bytes), row-major. */

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { prepareEmbeddingPixels } from './embedding-image.js';
 import { sqrtHsvHistogramOfCentre } from './hsv-histogram.js';
 import { normalizeRow } from './unit-vector.js';
-import { buildOfflineEmbedder, OFFLINE_EMBEDDER_IO, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from './offline-embedder.js';
+import { buildOfflineEmbedder, OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_IO, offlineEmbedderSpec, offlineVariant } from './offline-embedder.js';
 
 export interface InProcessEmbedder {
   readonly dimension: number;
@@ -20,11 +20,13 @@ export interface InProcessEmbedder {
   dispose(): void;
 }
 
-export async function loadOfflineEmbedderInProcess(batchSize = 16): Promise<InProcessEmbedder> {
-  const built = await buildOfflineEmbedder();
-  if (built.sha256 !== OFFLINE_EMBEDDER_SHA256) throw new Error(`the offline embedder built with sha256 ${built.sha256}, expected ${OFFLINE_EMBEDDER_SHA256}`);
+/** `id`: which built-in embedder (offline-embedder.ts' OFFLINE_EMBEDDERS), the default unless named. */
+export async function loadOfflineEmbedderInProcess(batchSize = 16, id: string = OFFLINE_EMBEDDER_ID): Promise<InProcessEmbedder> {
+  const variant = offlineVariant(id);
+  const built = await buildOfflineEmbedder(variant.recipe);
+  if (built.sha256 !== variant.sha256) throw new Error(`the offline embedder ${id} built with sha256 ${built.sha256}, expected ${variant.sha256}`);
   const session = await ort.InferenceSession.create(built.bytes, { intraOpNumThreads: 2 });
-  const spec = offlineEmbedderSpec(built.networkDimension);
+  const spec = offlineEmbedderSpec(built.networkDimension, variant.recipe);
   const [w, h] = spec.input.size;
   const net = built.networkDimension;
   const histogram = spec.histogram!;

@@ -6,3 +6,4 @@ export type { IndexRecord } from './index-registry.js';
 export type { EmbedderSource } from './embedders.js';
 export type { EmbedderHandle } from './image-embedder.js';
 export { loadOfflineEmbedderInProcess, type InProcessEmbedder } from './in-process-embedder.js';
+export { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_320_ID } from './offline-embedder.js';

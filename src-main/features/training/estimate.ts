@@ -20,8 +20,16 @@ export const CONSTANT_SECONDS_PER_ROW_EPOCH = 4.7 / 2721;
  */
 export const CONSTANT_SECONDS_PER_EMBEDDED_IMAGE = 0.1336;
 
-export const THROUGHPUT_KEYS = { rowEpoch: 'seconds_per_row_epoch', embeddedImage: 'seconds_per_embedded_image' } as const;
-type ThroughputKey = (typeof THROUGHPUT_KEYS)[keyof typeof THROUGHPUT_KEYS];
+/**
+ * `embeddedImage`: the last rate of any backbone; `embeddedImageBy(id)`: that backbone's
+ * own (backbones differ: the 320 px built-in takes ~1.6× the default's time per image).
+ */
+export const THROUGHPUT_KEYS = {
+  rowEpoch: 'seconds_per_row_epoch',
+  embeddedImage: 'seconds_per_embedded_image',
+  embeddedImageBy: (backboneId: string) => `seconds_per_embedded_image:${backboneId}`,
+} as const;
+type ThroughputKey = string;
 
 export interface Throughput {
   secondsPerRowEpoch: number;
@@ -29,11 +37,15 @@ export interface Throughput {
   basis: 'measured' | 'constant';
 }
 
-/** The last measured rates; constants where none was measured yet (basis 'measured' only when both were). */
-export function readThroughput(db: Db): Throughput {
+/**
+ * The last measured rates; constants where none was measured yet (basis 'measured' only
+ * when both were). The embedding rate is the backbone's own when it has one, else the
+ * last of any backbone.
+ */
+export function readThroughput(db: Db, backboneId?: string): Throughput {
   const read = (key: ThroughputKey) => (cachedStatement(db, `SELECT value FROM training_throughput WHERE key = ?`, 'pluck').get(key) as number | undefined) ?? null;
   const rowEpoch = read(THROUGHPUT_KEYS.rowEpoch);
-  const embedded = read(THROUGHPUT_KEYS.embeddedImage);
+  const embedded = (backboneId ? read(THROUGHPUT_KEYS.embeddedImageBy(backboneId)) : null) ?? read(THROUGHPUT_KEYS.embeddedImage);
   return {
     secondsPerRowEpoch: rowEpoch ?? CONSTANT_SECONDS_PER_ROW_EPOCH,
     secondsPerEmbeddedImage: embedded ?? CONSTANT_SECONDS_PER_EMBEDDED_IMAGE,

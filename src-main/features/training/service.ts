@@ -163,7 +163,7 @@ export class TrainingService {
     const views = config.data.views;
     const trainShas = new Set(items.filter((i) => i.split === 'train').map((i) => i.sha256));
     for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
-    const throughput = readThroughput(this.deps.db);
+    const throughput = readThroughput(this.deps.db, backboneId);
     const trainRows = (counts.images.train.real + counts.images.train.synthetic) * (1 + views.length);
     const e = estimateSeconds({ trainRows, epochs: config.epochs, imagesToEmbed, throughput });
     return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
@@ -407,7 +407,10 @@ export class TrainingService {
     ctx.progress('embedding', 0);
     const started = performance.now();
     const embedded = await this.deps.embeddings.embedItems(run.backboneId, items, ctx.signal, (done, total) => ctx.progress('embedding', total ? (100 * done) / total : 100));
-    if (embedded.embedded > 0) recordThroughput(this.deps.db, THROUGHPUT_KEYS.embeddedImage, (performance.now() - started) / 1000 / embedded.embedded, Date.now());
+    if (embedded.embedded > 0) {
+      const seconds = (performance.now() - started) / 1000 / embedded.embedded;
+      for (const key of [THROUGHPUT_KEYS.embeddedImage, THROUGHPUT_KEYS.embeddedImageBy(run.backboneId)]) recordThroughput(this.deps.db, key, seconds, Date.now());
+    }
     const usable = items.filter((it) => embedded.vectors.has(it.id));
     const usableCounts = countItems(usable);
     const stillOk = splitProblem(usable);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EmbedderSpec, parseEmbedderManifest, toModelRef } from '../../../src-main/features/embeddings/embedder-spec.js';
-import { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_PACKAGE, OFFLINE_EMBEDDER_SHA256, offlineEmbedderSpec } from '../../../src-main/features/embeddings/offline-embedder.js';
+import { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_PACKAGE, OFFLINE_EMBEDDER_SHA256, OFFLINE_EMBEDDERS, offlineEmbedderSpec } from '../../../src-main/features/embeddings/offline-embedder.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native-models');
 const manifests = fs
@@ -24,7 +24,7 @@ const PERMISSIVE = new Set(['Apache-2.0', 'MIT', 'BSD-3-Clause', 'BSD-2-Clause']
 describe('embedder manifests', () => {
   it('the download catalog and the offline default are all there', () => {
     expect(manifests.map((m) => m.manifest.id).sort()).toEqual(
-      ['atolye-mobilenet-v2-hsv', 'clip-vit-b32-image', 'dinov2-vitb14', 'dinov2-vits14', 'efficientnet-lite4', 'siglip-base-p16-224-image'].sort(),
+      ['atolye-mobilenet-v2-hsv', 'atolye-mobilenet-v2-hsv-320', 'clip-vit-b32-image', 'dinov2-vitb14', 'dinov2-vits14', 'efficientnet-lite4', 'siglip-base-p16-224-image'].sort(),
     );
   });
 
@@ -60,5 +60,16 @@ describe('embedder manifests', () => {
     const ref = toModelRef(m.id, { path: '/x.onnx', sha256: m.files[0]!.sha256!, bytes: m.files[0]!.bytes! }, m.embedder);
     const { bins } = m.embedder.histogram!;
     expect(ref.dimension).toBe(m.embedder.dimension - bins.hue * bins.saturation * bins.value);
+  });
+
+  it('every built-in variant has a manifest that matches its recipe and recorded sha256, and only they are built here', () => {
+    const built = manifests.filter((x) => x.manifest.source.kind === 'build').map((x) => x.manifest);
+    expect(built.map((m) => m.id).sort()).toEqual(OFFLINE_EMBEDDERS.map((v) => v.id).sort());
+    for (const v of OFFLINE_EMBEDDERS) {
+      const m = built.find((x) => x.id === v.id)!;
+      expect(m.embedder, v.id).toEqual(offlineEmbedderSpec(undefined, v.recipe));
+      expect(m.files[0]!.sha256, v.id).toBe(v.sha256);
+      expect(m.files[0]!.name).toBe(`${v.id}.onnx`);
+    }
   });
 });

@@ -29,4 +29,14 @@ describe('training estimate', () => {
     expect(t).toEqual({ secondsPerRowEpoch: 0.002, secondsPerEmbeddedImage: 0.5, basis: 'measured' });
     expect(estimateSeconds({ trainRows: 100, epochs: 10, imagesToEmbed: 4, throughput: t })).toEqual({ seconds: 100 * 0.002 * 10 + 2, secondsPerEpoch: 100 * 0.002, embeddingSeconds: 2 });
   });
+
+  it('takes a backbone’s own embedding rate when it has one, else the last of any backbone', () => {
+    const db = database();
+    recordThroughput(db, THROUGHPUT_KEYS.rowEpoch, 0.002, 1);
+    recordThroughput(db, THROUGHPUT_KEYS.embeddedImage, 0.1, 2);
+    recordThroughput(db, THROUGHPUT_KEYS.embeddedImageBy('big'), 0.3, 3);
+    expect(readThroughput(db, 'big').secondsPerEmbeddedImage).toBe(0.3);
+    expect(readThroughput(db, 'small').secondsPerEmbeddedImage).toBe(0.1);
+    expect(readThroughput(db).secondsPerEmbeddedImage).toBe(0.1);
+  });
 });
