@@ -265,6 +265,8 @@ export const TrainingRun = z.object({
   epochsCompleted: z.number().int().nonnegative(),
   /** Within the current epoch while running. */
   step: z.object({ epoch: z.number().int().positive(), step: z.number().int().nonnegative(), steps: z.number().int().positive() }).nullable(),
+  /** Images embedded so far (backbone features and each view's) while the stage is embedding; null otherwise. */
+  embedding: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
   /** The stage while running (preparing: reading the dataset; embedding: backbone features of images not cached yet; training; exporting). */
   stage: z.enum(['preparing', 'embedding', 'training', 'exporting']).nullable(),
   history: z.array(TrainingEpoch),
@@ -274,7 +276,7 @@ export const TrainingRun = z.object({
   baseline: z.object({ recall: RecallPair, syntheticToReal: RecallPair.nullable() }).nullable(),
   /** Test split at the end: real test photos against the gallery of all train + test images, before and after. Null when the test split has no real photo. */
   test: z.object({ before: RecallPair, after: RecallPair }).nullable(),
-  /** Seconds left, from this run's measured epochs (null before the first). */
+  /** Seconds left: from this run's measured epochs; before the first, while embedding, an estimate from the embedding rate so far and this machine's last epoch rate; else null. */
   etaSeconds: z.number().nonnegative().nullable(),
   /** The trained model once done. */
   modelId: z.string().nullable(),

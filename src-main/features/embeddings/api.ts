@@ -57,7 +57,7 @@ export function embeddingsApi(deps: {
     registry,
     extraction,
     vectors,
-    embedItems: (modelId, items, signal) => extraction.embedItems(modelId, items, signal),
+    embedItems: (modelId, items, signal, progress) => extraction.embedItems(modelId, items, signal, progress),
     indexFor: (scope, modelId) => registry.forScope(scope, modelId),
     search: (indexId, query, k, filter) => registry.search(indexId, query, k, { filter }),
     async embedFiles(modelId, files, signal) {

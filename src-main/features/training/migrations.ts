@@ -91,4 +91,10 @@ export const trainingMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'training runs: embedding progress',
+    // { done, total, etaSeconds } while the run embeds images; null otherwise.
+    up: `ALTER TABLE training_runs ADD COLUMN embedding TEXT;`,
+  },
 ];

@@ -27,6 +27,7 @@ interface RunRow {
   epochs: number;
   epochs_completed: number;
   step: string | null;
+  embedding: string | null;
   counts: string | null;
   baseline: string | null;
   test: string | null;
@@ -69,6 +70,8 @@ export interface RunPatch {
   stage?: TrainingRun['stage'];
   epochsCompleted?: number;
   step?: TrainingRun['step'];
+  /** Images embedded so far while stage is embedding, with the service's estimate of the seconds left for the whole run. */
+  embedding?: (NonNullable<TrainingRun['embedding']> & { etaSeconds: number | null }) | null;
   counts?: TrainingRun['counts'];
   baseline?: TrainingRun['baseline'];
   test?: TrainingRun['test'];
@@ -80,7 +83,7 @@ export interface RunPatch {
   finishedAt?: number | null;
 }
 
-const JSON_COLUMNS: Partial<Record<keyof RunPatch, string>> = { step: 'step', counts: 'counts', baseline: 'baseline', test: 'test' };
+const JSON_COLUMNS: Partial<Record<keyof RunPatch, string>> = { step: 'step', embedding: 'embedding', counts: 'counts', baseline: 'baseline', test: 'test' };
 const PLAIN_COLUMNS: Partial<Record<keyof RunPatch, string>> = {
   state: 'state',
   stage: 'stage',
@@ -187,6 +190,7 @@ export class RunRepository {
     const active = r.state === 'running' || r.state === 'queued';
     const meanEpoch = history.length ? history.reduce((s, e) => s + e.seconds, 0) / history.length : null;
     const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+    const embedding = parse<{ done: number; total: number; etaSeconds: number | null }>(r.embedding);
     return {
       id: r.id,
       name: `${r.dataset_name} · ${r.backbone_id}`,
@@ -198,13 +202,15 @@ export class RunRepository {
       epochs: r.epochs,
       epochsCompleted: r.epochs_completed,
       step: parse(r.step),
+      embedding: embedding && active && r.stage === 'embedding' ? { done: embedding.done, total: embedding.total } : null,
       stage: r.stage,
       history,
       events,
       counts: r.counts === null ? null : TrainingSplitCounts.parse(JSON.parse(r.counts)),
       baseline: parse(r.baseline),
       test: parse(r.test),
-      etaSeconds: active && meanEpoch !== null ? Math.max(0, r.epochs - r.epochs_completed) * meanEpoch : null,
+      // From this run's epochs once it has one; while it embeds, the service's estimate (images left at the rate measured so far, then the epochs at this machine's last rate).
+      etaSeconds: !active ? null : meanEpoch !== null ? Math.max(0, r.epochs - r.epochs_completed) * meanEpoch : r.stage === 'embedding' ? (embedding?.etaSeconds ?? null) : null,
       modelId: r.model_id,
       error: r.error,
       errorCode: r.error_code,

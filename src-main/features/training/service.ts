@@ -309,7 +309,7 @@ export class TrainingService {
     }
 
     // Training, from the run's last checkpoint when it has one made on this same data.
-    this.patch(run.id, { stage: 'training' });
+    this.patch(run.id, { stage: 'training', embedding: null });
     ctx.progress('training', 0);
     const checkpointSha = this.runs.checkpointOf(run.id);
     let resumeFrom: Uint8Array | undefined = checkpointSha ? await this.readBlob(checkpointSha) : undefined;
@@ -403,10 +403,18 @@ export class TrainingService {
     const counts = countItems(items);
     const problem = splitProblem(items);
     if (problem) throw Object.assign(new Error(problem.reason), { errorCode: problem.errorCode });
-    this.patch(run.id, { counts, stage: 'embedding' });
+    this.patch(run.id, { counts, stage: 'embedding', embedding: null });
     ctx.progress('embedding', 0);
     const started = performance.now();
-    const embedded = await this.deps.embeddings.embedItems(run.backboneId, items, ctx.signal, (done, total) => ctx.progress('embedding', total ? (100 * done) / total : 100));
+    const views = run.config.data.views;
+    const trainItems = items.filter((it) => it.split === 'train').length;
+    const progress = this.embeddingProgress(run, counts, started, ctx);
+    // One count for the backbone's images (those not cached) and then each view's train images.
+    let backboneTotal = 0;
+    const embedded = await this.deps.embeddings.embedItems(run.backboneId, items, ctx.signal, (done, total) => {
+      backboneTotal = total;
+      progress(done, total + views.length * trainItems);
+    });
     if (embedded.embedded > 0) {
       const seconds = (performance.now() - started) / 1000 / embedded.embedded;
       for (const key of [THROUGHPUT_KEYS.embeddedImage, THROUGHPUT_KEYS.embeddedImageBy(run.backboneId)]) recordThroughput(this.deps.db, key, seconds, Date.now());
@@ -416,14 +424,35 @@ export class TrainingService {
     const stillOk = splitProblem(usable);
     if (stillOk) throw Object.assign(new Error(`${stillOk.reason} once the images that cannot be embedded are left out (${embedded.failures.length})`), { errorCode: 'embedding_failed' as const });
     const prepared = buildTrainingData(usable, (it) => embedded.vectors.get(it.id)!, usableCounts);
-    const views = run.config.data.views;
     if (views.length === 0) return prepared;
     const train = usable.filter((it) => it.split === 'train');
     const viewFeatures: Float32Array[] = [];
+    const total = backboneTotal + views.length * train.length;
     for (const [v, view] of views.entries()) {
-      viewFeatures.push(await this.viewFeatures(run.backboneId, view, train, (it) => embedded.vectors.get(it.id)!, ctx.signal, (done) => ctx.progress('embedding', (100 * (v + done / train.length)) / views.length)));
+      viewFeatures.push(await this.viewFeatures(run.backboneId, view, train, (it) => embedded.vectors.get(it.id)!, ctx.signal, (done) => progress(backboneTotal + v * train.length + done, total)));
     }
     return { ...prepared, data: withViewRows(prepared.data, viewFeatures) };
+  }
+
+  /**
+   * Reports embedding progress to the job (every call) and to the run (the first, the
+   * last, and at most twice a second between), with the seconds left for the whole run:
+   * the images left at the rate measured so far (this machine's last rate for the
+   * backbone before the first image is done), then the epochs left at the last epoch rate.
+   */
+  private embeddingProgress(run: TrainingRun, counts: ReturnType<typeof countItems>, started: number, ctx: JobContext<unknown, TrainingStage>): (done: number, total: number) => void {
+    const throughput = readThroughput(this.deps.db, run.backboneId);
+    const trainRows = (counts.images.train.real + counts.images.train.synthetic) * (1 + run.config.data.views.length);
+    const trainingSeconds = estimateSeconds({ trainRows, epochs: Math.max(0, run.epochs - run.epochsCompleted), imagesToEmbed: 0, throughput }).seconds;
+    let lastWrite = -Infinity;
+    return (done, total) => {
+      ctx.progress('embedding', total ? (100 * done) / total : 100);
+      const now = performance.now();
+      if (done > 0 && done < total && now - lastWrite < 500) return;
+      lastWrite = now;
+      const perImage = done > 0 ? (now - started) / 1000 / done : throughput.secondsPerEmbeddedImage;
+      this.patch(run.id, { embedding: { done, total, etaSeconds: Math.max(0, total - done) * perImage + trainingSeconds } });
+    };
   }
 
   /**

@@ -90,9 +90,10 @@ const RunCard = memo(function RunCard({ run }: { run: TrainingRun }) {
   const last = run.history[run.history.length - 1];
   const best = run.history.reduce<number | null>((b, h) => (b === null || h.recall.at1 > b ? h.recall.at1 : b), null);
   const live = ACTIVE.has(run.state);
-  // Within the epoch too: a long epoch still moves the bar.
+  // Within the epoch too: a long epoch still moves the bar. While it embeds, the bar is the images' (epochs have not begun).
   const within = run.step && run.state === 'running' ? run.step.step / run.step.steps : 0;
-  const percent = Math.min(100, (100 * (run.epochsCompleted + within)) / run.epochs);
+  const embedding = run.state === 'running' && run.stage === 'embedding' ? run.embedding : null;
+  const percent = embedding ? (embedding.total ? (100 * embedding.done) / embedding.total : 0) : Math.min(100, (100 * (run.epochsCompleted + within)) / run.epochs);
   return (
     <li className="training-card training-run" data-testid="training-run" data-run-id={run.id} data-state={run.state} data-epochs-done={run.epochsCompleted}>
       <div className="training-run-head">
@@ -107,6 +108,7 @@ const RunCard = memo(function RunCard({ run }: { run: TrainingRun }) {
           <span data-testid="training-run-stage">
             {t(`training.stage.${run.stage}`)}
             {run.stage === 'training' && run.step ? ` · ${t('training.stepOf', { step: run.step.step, steps: run.step.steps })}` : ''}
+            {embedding && embedding.total > 0 ? ` · ${t('training.imagesOf', { done: embedding.done, total: embedding.total })}` : ''}
           </span>
         ) : null}
         {live && run.etaSeconds !== null ? <span data-testid="training-run-eta">{t('training.eta', { duration: formatDuration(run.etaSeconds * 1000, lang) })}</span> : null}
@@ -116,7 +118,13 @@ const RunCard = memo(function RunCard({ run }: { run: TrainingRun }) {
         <span>{t('training.onDataset', { dataset: run.datasetName, backbone: run.backboneId })}</span>
         <span>{formatDateTime(run.createdAt, lang)}</span>
       </div>
-      {live ? <progress max={100} value={percent} aria-label={t('training.epochOf', { epoch: run.epochsCompleted, epochs: run.epochs })} /> : null}
+      {live ? (
+        <progress
+          max={100}
+          value={percent}
+          aria-label={embedding ? t('training.imagesOf', { done: embedding.done, total: embedding.total }) : t('training.epochOf', { epoch: run.epochsCompleted, epochs: run.epochs })}
+        />
+      ) : null}
       {run.error || run.errorCode ? (
         <p className="error training-failure" role="alert" data-testid="training-run-failure" title={run.error ?? undefined}>
           {failureText(t, run.errorCode, run.error)}

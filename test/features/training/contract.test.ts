@@ -48,6 +48,7 @@ describe('training contract', () => {
       epochs: 2,
       epochsCompleted: 1,
       step: { epoch: 2, step: 3, steps: 10 },
+      embedding: null,
       stage: 'training',
       history: [{ epoch: 1, loss: 12.5, lr: 0.001, gradNorm: 0.4, recall: { at1: 0.5, at5: 0.9 }, syntheticToReal: null, seconds: 1.2 }],
       events: [{ type: 'plateau', epoch: 1, window: 5, metric: 'recall@1', best: 0.5, recent: 0.5, reason: null, at: 1 }],

@@ -92,6 +92,11 @@ describe.skipIf(groceryMissing)('training runs', () => {
     expect(run.baseline).not.toBeNull();
     for (const e of run.history) expect(e.recall.at1).toBeGreaterThanOrEqual(0);
     expect(seen.some((r) => r.stage === 'embedding')).toBe(true);
+    // While it embeds, the run counts the images and has an ETA (before any epoch): the last count is all 20.
+    const embedding = seen.filter((r) => r.stage === 'embedding' && r.embedding);
+    expect(embedding.at(-1)?.embedding).toEqual({ done: 20, total: 20 });
+    for (const r of embedding) expect(r.etaSeconds).toBeGreaterThan(0);
+    expect(seen.filter((r) => r.stage === 'training').every((r) => r.embedding === null)).toBe(true);
     expect(seen.some((r) => r.stage === 'training' && r.history.length === 1)).toBe(true);
     // Features are cached per image and model: a second estimate has nothing to embed.
     expect(((await call('training.estimate', { datasetId })) as { imagesToEmbed: number; basis: string }).imagesToEmbed).toBe(0);
