@@ -13,6 +13,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   ContractError,
   DEFAULT_EMBEDDER_ID,
+  DEFAULT_TRAINING_BACKBONE_ID,
   type TrainedModel,
   type TrainingErrorCode,
   type TrainingEstimate,
@@ -123,7 +124,7 @@ export class TrainingService {
   // ── Runs ────────────────────────────────────────────────────────────────────────────
 
   private backboneOf(input: TrainingStartInput): string {
-    const id = input.backboneModelId ?? this.deps.embeddings.embedders.activeId();
+    const id = input.backboneModelId ?? DEFAULT_TRAINING_BACKBONE_ID;
     const info = this.deps.embeddings.embedders.list().find((m) => m.id === id);
     if (!info) throw refusal('backbone_unavailable', `no embedder ${id}`, 'not_found');
     if (!info.installed) throw refusal('backbone_unavailable', `embedder ${id} is not installed: install it on the Models page first`, 'unavailable');

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEFAULT_EMBEDDER_ID } from '../../../src-shared/contract/index.js';
+import { DEFAULT_EMBEDDER_ID, DEFAULT_TRAINING_BACKBONE_ID } from '../../../src-shared/contract/index.js';
 import { errorText } from '../../app/labels.js';
 import { useBackend } from '../../backend/index.js';
 import { formatDuration, formatNumber } from '../../ui/format.js';
@@ -39,7 +39,9 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
   const [datasetChoice, setDatasetId] = useState<string | null>(null);
   const datasetId = datasetChoice ?? datasets.data?.find((d) => d.productCount > 0)?.id ?? datasets.data?.[0]?.id ?? null;
   const dataset = datasets.data?.find((d) => d.id === datasetId) ?? null;
-  const [backboneId, setBackboneId] = useState(DEFAULT_EMBEDDER_ID);
+  const [backboneChoice, setBackboneId] = useState<string | null>(null);
+  // The engine's default training backbone while it is listed, else the offline default.
+  const backboneId = backboneChoice ?? (backbones.data && !backbones.data.some((b) => b.id === DEFAULT_TRAINING_BACKBONE_ID && b.installed) ? DEFAULT_EMBEDDER_ID : DEFAULT_TRAINING_BACKBONE_ID);
   const defaults = useMemo(() => fromConfig(defaultTrainingConfig()), []);
   const [values, setValues] = useState<Record<string, FieldValue>>(defaults);
   // The warm-up follows the epochs (the default's 5, but always shorter than the run) until the user sets it.

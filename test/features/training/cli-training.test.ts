@@ -7,9 +7,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TrainingRun } from '../../../src-shared/contract/index.js';
+import { DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
 import { runCli } from '../../../src-main/cli/main.js';
-import { OFFLINE_EMBEDDER_SHA256 } from '../../../src-main/features/embeddings/offline-embedder.js';
+import { OFFLINE_EMBEDDERS } from '../../../src-main/features/embeddings/offline-embedder.js';
 import { openEngine } from '../../../src-main/features/index.js';
 import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -34,11 +34,13 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
       await groceryDataset(engine);
       engine.use(datasetsFeature).store.create({ name: 'Nothing yet' });
       await engine.close();
-      // The CLI's engine builds the offline embedder in the library: give it the one the tests share.
-      const cached = path.join(sharedEmbedderCache, `atolye-mobilenet-v2-hsv-${OFFLINE_EMBEDDER_SHA256}.onnx`);
-      if (await fs.stat(cached).catch(() => null)) {
-        await fs.mkdir(path.join(lib, 'models', 'embedders'), { recursive: true });
-        await fs.copyFile(cached, path.join(lib, 'models', 'embedders', path.basename(cached)));
+      // The CLI's engine builds the built-in embedders in the library: give it those the tests share.
+      for (const v of OFFLINE_EMBEDDERS) {
+        const cached = path.join(sharedEmbedderCache, `${v.id}-${v.sha256}.onnx`);
+        if (await fs.stat(cached).catch(() => null)) {
+          await fs.mkdir(path.join(lib, 'models', 'embedders'), { recursive: true });
+          await fs.copyFile(cached, path.join(lib, 'models', 'embedders', path.basename(cached)));
+        }
       }
 
       const refused = await cli(['--data-dir', lib, 'train', 'Nothing yet']);
@@ -48,7 +50,7 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
       const trained = await cli(['--data-dir', lib, 'train', 'Grocery five', '--epochs', '2', '--json']);
       expect(trained.stderr).toBe('');
       expect(trained.code).toBe(0);
-      expect(trained.out[0]).toMatch(/^training on Grocery five: 4 products \(12 real, 4 synthetic images\), valid 1 products, on atolye-mobilenet-v2-hsv; about \d+ s/);
+      expect(trained.out[0]).toMatch(new RegExp(`^training on Grocery five: 4 products \\(12 real, 4 synthetic images\\), valid 1 products, on ${DEFAULT_TRAINING_BACKBONE_ID}; about \\d+ s`));
       expect(trained.out.filter((l) => /^epoch \d\/2 {2}loss /.test(l))).toHaveLength(2);
       const run = JSON.parse(trained.out.at(-1)!) as TrainingRun;
       expect(run).toMatchObject({ state: 'done', epochsCompleted: 2 });

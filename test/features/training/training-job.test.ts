@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { TrainingRun } from '../../../src-shared/contract/index.js';
+import { DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
 import { createDispatcher } from '../../../src-main/engine/api/dispatch.js';
 import type { Engine } from '../../../src-main/engine/engine.js';
 import { datasetsFeature } from '../../../src-main/features/datasets/public.js';
@@ -123,11 +123,11 @@ describe.skipIf(groceryMissing)('training runs', () => {
     const files = await zipEntries(zipPath);
     expect([...files.keys()].sort()).toEqual(['config.json', 'manifest.json', 'metrics.json', 'model.onnx']);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
-    expect(manifest).toMatchObject({ kind: 'head', dimension: 32, parentModel: { id: 'atolye-mobilenet-v2-hsv' }, dataset: { id: datasetId } });
+    expect(manifest).toMatchObject({ kind: 'head', dimension: 32, parentModel: { id: DEFAULT_TRAINING_BACKBONE_ID }, dataset: { id: datasetId } });
     const session = await ort.InferenceSession.create(files.get('model.onnx')!);
     const { vectors } = engine.use(embeddingsFeature);
     const sha256 = engine.db.prepare("SELECT sha256 FROM product_images WHERE type = 'real' LIMIT 1").pluck().get() as string;
-    const parent = vectors.get('atolye-mobilenet-v2-hsv', sha256)!;
+    const parent = vectors.get(DEFAULT_TRAINING_BACKBONE_ID, sha256)!;
     const mine = vectors.get(model.id, sha256)!;
     const out = await session.run({ features: new ort.Tensor('float32', parent, [1, parent.length]) });
     const theirs = out.embedding!.data as Float32Array;
@@ -178,8 +178,8 @@ describe.skipIf(groceryMissing)('training runs', () => {
       .all(datasetId) as string[];
     expect(trainShas).toHaveLength(16);
     for (const sha of trainShas) {
-      const mirrored = vectors.get('atolye-mobilenet-v2-hsv#mirror', sha);
-      const own = vectors.get('atolye-mobilenet-v2-hsv', sha)!;
+      const mirrored = vectors.get(`${DEFAULT_TRAINING_BACKBONE_ID}#mirror`, sha);
+      const own = vectors.get(DEFAULT_TRAINING_BACKBONE_ID, sha)!;
       expect(mirrored?.length).toBe(own.length);
       // A mirror image is another picture: its vector differs from the image's own.
       expect(mirrored!.some((x, k) => Math.abs(x - own[k]!) > 1e-3)).toBe(true);
