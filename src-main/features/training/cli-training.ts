@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ContractError, type TrainingRun } from '../../../src-shared/contract/index.js';
+import { ContractError, DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
 import { followUntil, runsIn, type CliBackend, type CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import type { TrainingService } from './service.js';
@@ -7,8 +7,9 @@ import type { TrainingService } from './service.js';
 const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--seed N] [--json]
 
 Trains a recognition head on a dataset's products (its train split; recall measured on
-its valid split after every epoch) on top of an embedder (default: the active one), and
-registers the result as a model (atolye models list). One line per epoch; --json prints
+its valid split after every epoch) on top of an embedder (default: ${DEFAULT_TRAINING_BACKBONE_ID},
+the offline default's network at 320 px, which trains better), and registers the result
+as a model (atolye models list). One line per epoch; --json prints
 the finished run as JSON on the last line. Ctrl+C stops this command; the run keeps its
 last checkpoint and continues when the app (or atolye train --resume RUN) resumes it.
 
