@@ -122,7 +122,7 @@ const RunCard = memo(function RunCard({ run }: { run: TrainingRun }) {
         <progress
           max={100}
           value={percent}
-          aria-label={embedding ? t('training.imagesOf', { done: embedding.done, total: embedding.total }) : t('training.epochOf', { epoch: run.epochsCompleted, epochs: run.epochs })}
+          aria-label={embedding ? `${t('training.stage.embedding')} ${t('training.imagesOf', { done: embedding.done, total: embedding.total })}` : t('training.epochOf', { epoch: run.epochsCompleted, epochs: run.epochs })}
         />
       ) : null}
       {run.error || run.errorCode ? (
