@@ -1,8 +1,8 @@
 /**
- * The embedders the feature knows: the offline default (its manifest in native-models/,
- * built at first use into the library's model cache and kept loaded) and every embedder
- * of the model store (the download catalog, installed through models.download, and the
- * user's own imported .onnx files). A store embedder is usable once its file is installed;
+ * The embedders the feature knows: the built-in ones (the offline default and its 320 px
+ * variant; manifests in native-models/, built at first use into the library's model cache
+ * and kept loaded) and every embedder of the model store (the download catalog, installed
+ * through models.download, and the user's own imported .onnx files). A store embedder is usable once its file is installed;
  * its manifest's spec (resizing, normalisation, pooling) is validated here when it is run.
  */
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ export interface EmbedderSource {
 const ACTIVE_KEY = 'active_embedder';
 
 export class Embedders {
-  /** Built here from an npm package (the offline default); the model store knows the rest. */
+  /** Built here from an npm package (offline-embedder.ts' OFFLINE_EMBEDDERS); the model store knows the rest. */
   private readonly builtIn: EmbedderManifest[];
   /** Built-in embedders being built or loaded, by id. */
   private readonly offline = new Map<string, Promise<EmbedderHandle>>();
