@@ -2,8 +2,9 @@
  * The embedders the feature knows: the built-in ones (the offline default and its 320 px
  * variant; manifests in native-models/, built at first use into the library's model cache
  * and kept loaded) and every embedder of the model store (the download catalog, installed
- * through models.download, and the user's own imported .onnx files). A store embedder is usable once its file is installed;
- * its manifest's spec (resizing, normalisation, pooling) is validated here when it is run.
+ * through models.download, and the user's own imported .onnx files). A store embedder is
+ * usable once its file is installed; its manifest's spec (resizing, normalisation,
+ * pooling) is validated here when it is run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
