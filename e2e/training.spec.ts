@@ -84,6 +84,20 @@ test('training: refused on an empty dataset, a short run from the page draws its
   await expect(page.getByTestId('training-dataset-facts')).toContainText('6 / 2 / 0');
   await expect(page.getByTestId('training-field-epochs')).toHaveValue('40');
   await expect(page.getByTestId('training-field-arcface_margin-number')).toHaveValue('0.3');
+  // The best recipe measured here is one click away, and the default one click back.
+  await page.getByTestId('training-best-recipe').click();
+  await expect(page.getByTestId('training-field-epochs')).toHaveValue('15');
+  await page.getByTestId('training-advanced').locator('summary').click();
+  await expect(page.getByTestId('training-field-data_views-brighter')).toBeChecked();
+  await expect(page.getByTestId('training-field-projection_ldaMix-number')).toHaveValue('0.85');
+  await expect(page.getByTestId('training-field-projection_ldaShrinkage-number')).toHaveValue('0.3');
+  await page.getByTestId('training-advanced').locator('summary').click();
+  await expect(page.getByTestId('training-best-recipe-note')).toContainText('72.6 %');
+  await expect(page.getByTestId('training-best-recipe')).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('training-new-best-en-light.png') });
+  await page.getByTestId('training-reset').click();
+  await expect(page.getByTestId('training-field-epochs')).toHaveValue('40');
+  await expect(page.getByTestId('training-best-recipe-note')).toHaveCount(0);
   // The warm-up follows a short run (5 by default, always under the epochs) until it is set by hand.
   await page.getByTestId('training-field-epochs').fill('3');
   await expect(page.getByTestId('training-field-schedule_warmupEpochs')).toHaveValue('2');

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ContractError, DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
+import { ContractError, DEFAULT_TRAINING_BACKBONE_ID, MEASURED_BEST_RECIPE, type TrainingRun } from '../../../src-shared/contract/index.js';
 import { followUntil, runsIn, type CliBackend, type CliCommand } from '../../engine/cli-command.js';
 import type { EngineFeature } from '../../engine/feature.js';
 import type { TrainingService } from './service.js';
 
-const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--seed N] [--json]
+const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--best] [--seed N] [--json]
 
 Trains a recognition head on a dataset's products (its train split; recall measured on
 its valid split after every epoch) on top of an embedder (default: ${DEFAULT_TRAINING_BACKBONE_ID},
@@ -13,6 +13,8 @@ as a model (atolye models list). One line per epoch; --json prints
 the finished run as JSON on the last line. Ctrl+C stops this command; the run keeps its
 last checkpoint and continues when the app (or atolye train --resume RUN) resumes it.
 
+  --best         the best recipe measured on real product photos (views + an LDA part,
+                 15 epochs) instead of the reference trainer's defaults
   --resume RUN   continue a cancelled, paused or failed run from its checkpoint
 
 <dataset> is a dataset's name or id (atolye datasets list).`;
@@ -63,7 +65,7 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
   async run(args, ctx) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
+      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, best: { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
     } catch (err) {
       ctx.err(`atolye train: ${(err as Error).message}`);
       ctx.err(trainUsage);
@@ -94,7 +96,9 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
         const dataset = all.find((d) => d.id === ref) ?? all.find((d) => d.name === ref);
         if (!dataset) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
         // A short run's warm-up shortens with it (the recipe's default does that).
-        const config = { ...(epochs !== undefined ? { epochs: epochs as number } : {}), ...(seed !== undefined ? { seed: seed as number } : {}) };
+        const config = { ...(values.best ? MEASURED_BEST_RECIPE : {}), ...(epochs !== undefined ? { epochs: epochs as number } : {}), ...(seed !== undefined ? { seed: seed as number } : {}) };
+        // The best recipe's warm-up (2) must stay under a shorter run's epochs.
+        if (values.best && typeof epochs === 'number') config.schedule = { ...MEASURED_BEST_RECIPE.schedule, warmupEpochs: Math.min(MEASURED_BEST_RECIPE.schedule?.warmupEpochs ?? 0, epochs - 1) };
         const estimate = await backend.call('training.estimate', { datasetId: dataset.id, backboneModelId: values.backbone, config });
         if (!estimate.ok) throw new ContractError('invalid_input', `cannot train on ${dataset.name}: ${estimate.reason}`);
         const c = estimate.counts;

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEFAULT_EMBEDDER_ID, DEFAULT_TRAINING_BACKBONE_ID } from '../../../src-shared/contract/index.js';
+import { DEFAULT_EMBEDDER_ID, DEFAULT_TRAINING_BACKBONE_ID, MEASURED_BEST_RECIPE, TrainingConfigSchema } from '../../../src-shared/contract/index.js';
 import { errorText } from '../../app/labels.js';
 import { useBackend } from '../../backend/index.js';
 import { formatDuration, formatNumber } from '../../ui/format.js';
@@ -57,7 +57,9 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
       return next;
     });
   };
-  const changed = CONFIG_FIELDS.filter((f) => values[f.path] !== defaults[f.path]).length;
+  const changed = CONFIG_FIELDS.filter((f) => !sameValue(values[f.path], defaults[f.path])).length;
+  const best = useMemo(() => fromConfig(TrainingConfigSchema.parse(MEASURED_BEST_RECIPE)), []);
+  const isBest = CONFIG_FIELDS.every((f) => sameValue(values[f.path], best[f.path]));
 
   const request = datasetId && problems.length === 0 ? { datasetId, backboneModelId: backboneId, config: toConfig(values) } : null;
   // The estimate follows the form without a call per keystroke.
@@ -146,16 +148,41 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
         <section className="training-card" aria-labelledby="training-recipe-title">
           <h2 id="training-recipe-title">{t('training.recipe')}</h2>
           <p className="muted">{t('training.recipeIntro')}</p>
+          <p className="training-presets">
+            {changed ? (
+              <button
+                type="button"
+                className="link-button training-more"
+                onClick={() => {
+                  // The default recipe's warm-up follows the epochs again.
+                  setValues(defaults);
+                  setWarmupSet(false);
+                }}
+                data-testid="training-reset"
+              >
+                {t('training.resetRecipe', { count: changed })}
+              </button>
+            ) : null}
+            {isBest ? null : (
+              <button
+                type="button"
+                className="link-button training-more"
+                onClick={() => {
+                  setValues(best);
+                  setWarmupSet(true);
+                }}
+                data-testid="training-best-recipe"
+              >
+                {t('training.bestRecipe')}
+              </button>
+            )}
+          </p>
+          {isBest ? <p className="muted" data-testid="training-best-recipe-note">{t('training.bestRecipeNote')}</p> : null}
           {fields(false)}
           <details className="training-advanced" data-testid="training-advanced">
             <summary>{t('training.advanced')}</summary>
             {fields(true)}
           </details>
-          {changed ? (
-            <button type="button" className="link-button training-more" onClick={() => setValues(defaults)} data-testid="training-reset">
-              {t('training.resetRecipe', { count: changed })}
-            </button>
-          ) : null}
         </section>
       </div>
       <aside className="training-card training-summary" aria-labelledby="training-summary-title" data-testid="training-summary">
@@ -216,4 +243,9 @@ export function NewTraining({ onStarted }: { onStarted: () => void }) {
       </aside>
     </form>
   );
+}
+
+/** Field values compare by content (the views are arrays). */
+function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
 }

@@ -59,6 +59,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'projection.batchNorm', kind: 'toggle', advanced: true },
   { path: 'projection.standardiseInputs', kind: 'toggle', advanced: true },
   { path: 'projection.ldaMix', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
+  { path: 'projection.ldaShrinkage', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
   { path: 'data.views', kind: 'multi', options: TRAINING_VIEW_NAMES, advanced: true },
   { path: 'optimizer.weightDecay', kind: 'number', min: 0, max: 0.5, step: 0.001, advanced: true },
   { path: 'optimizer.beta1', kind: 'number', min: 0, max: 0.999, step: 0.001, advanced: true },

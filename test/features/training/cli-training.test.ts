@@ -67,10 +67,21 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
       const unknown = await cli(['--data-dir', lib, 'models', 'activate', 'no-such-model']);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe('atolye models: no trained model or embedder no-such-model');
+
+      // --best: the measured recipe, its warm-up kept under a short run's epochs. A trained
+      // model is active now, and a run without --backbone still trains on the default one.
+      const best = await cli(['--data-dir', lib, 'train', 'Grocery five', '--best', '--epochs', '1', '--json']);
+      expect(best.stderr).toBe('');
+      expect(best.code).toBe(0);
+      expect(JSON.parse(best.out.at(-1)!) as TrainingRun).toMatchObject({
+        state: 'done',
+        backboneId: DEFAULT_TRAINING_BACKBONE_ID,
+        config: { epochs: 1, schedule: { warmupEpochs: 0 }, data: { views: ['mirror', 'brighter', 'darker'] }, projection: { ldaMix: 0.85, ldaShrinkage: 0.3 } },
+      });
     } finally {
       await cleanup();
     }
-  }, 150_000);
+  }, 300_000);
 
   it('takes decimal numbers only, and a bad number is a usage error (exit 2)', async () => {
     for (const bad of [['--epochs', '0x2'], ['--epochs', 'abc'], ['--seed', ' '], ['--epochs', '1e1'], ['--epochs', '0']]) {
