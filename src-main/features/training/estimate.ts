@@ -4,6 +4,7 @@
  * cached × the seconds per embedded image. Before any run, documented constants stand in
  * (basis 'constant'); a finished run replaces them with what it measured ('measured').
  */
+import type { TrainingSplitCounts } from '../../../src-shared/contract/index.js';
 import type { Db } from '../../engine/db/database.js';
 import { cachedStatement } from '../../engine/db/statements.js';
 
@@ -57,6 +58,11 @@ export function readThroughput(db: Db, backboneId?: string): Throughput {
 export function recordThroughput(db: Db, key: ThroughputKey, seconds: number, now: number): void {
   if (!(Number.isFinite(seconds) && seconds > 0)) return;
   cachedStatement(db, `INSERT INTO training_throughput (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, seconds, now);
+}
+
+/** Rows one epoch trains on: every train image, once more per training view. */
+export function trainRowsPerEpoch(counts: TrainingSplitCounts, viewCount: number): number {
+  return (counts.images.train.real + counts.images.train.synthetic) * (1 + viewCount);
 }
 
 export function estimateSeconds(opts: { trainRows: number; epochs: number; imagesToEmbed: number; throughput: Throughput }): { seconds: number; secondsPerEpoch: number; embeddingSeconds: number } {

@@ -32,7 +32,7 @@ import type { DatasetsApi } from '../datasets/public.js';
 import type { EmbedderHandle, EmbeddingsApi } from '../embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfig } from './config.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
-import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS } from './estimate.js';
+import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS, trainRowsPerEpoch } from './estimate.js';
 import { recallAtK } from './evaluate.js';
 import { applyHead, readHeadModel } from './head-model.js';
 import type { HeadWeights } from './head.js';
@@ -165,8 +165,7 @@ export class TrainingService {
     const trainShas = new Set(items.filter((i) => i.split === 'train').map((i) => i.sha256));
     for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
     const throughput = readThroughput(this.deps.db, backboneId);
-    const trainRows = (counts.images.train.real + counts.images.train.synthetic) * (1 + views.length);
-    const e = estimateSeconds({ trainRows, epochs: config.epochs, imagesToEmbed, throughput });
+    const e = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, views.length), epochs: config.epochs, imagesToEmbed, throughput });
     return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
   }
 
@@ -443,8 +442,7 @@ export class TrainingService {
    */
   private embeddingProgress(run: TrainingRun, counts: ReturnType<typeof countItems>, started: number, ctx: JobContext<unknown, TrainingStage>): (done: number, total: number) => void {
     const throughput = readThroughput(this.deps.db, run.backboneId);
-    const trainRows = (counts.images.train.real + counts.images.train.synthetic) * (1 + run.config.data.views.length);
-    const trainingSeconds = estimateSeconds({ trainRows, epochs: Math.max(0, run.epochs - run.epochsCompleted), imagesToEmbed: 0, throughput }).seconds;
+    const trainingSeconds = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, run.config.data.views.length), epochs: Math.max(0, run.epochs - run.epochsCompleted), imagesToEmbed: 0, throughput }).seconds;
     let lastWrite = -Infinity;
     return (done, total) => {
       ctx.progress('embedding', total ? (100 * done) / total : 100);
