@@ -107,7 +107,7 @@ export const TrainingConfigSchema = z
       .object({
         /** AdamW learning rate of the head (projection and class weights): measured. */
         headLr: z.number().positive().default(1e-3),
-        /** For fine-tuned backbone layers; unused while the backbone is frozen (as here). */
+        /** For the fine-tuned backbone layer (backbone.fineTune); the reference trainer's 2e-5. */
         backboneLr: z.number().positive().default(2e-5),
         /** Decoupled decay, not applied to biases and normalisation weights. */
         weightDecay: z.number().min(0).default(0.01),
@@ -165,6 +165,19 @@ export const TrainingConfigSchema = z
         ks: z.array(z.number().int().positive()).nonempty().default([1, 5]),
         /** Which gallery rows count: both domains, or only real photos. */
         galleryDomains: z.array(z.enum(['real', 'synthetic'])).nonempty().default(['real', 'synthetic']),
+      })
+      .strict()
+      .prefault({}),
+    backbone: z
+      .object({
+        /**
+         * Train the backbone's last layer with the head (the built-in embedders' final 1×1
+         * convolution, at optimizer.backboneLr; the trained model then serves its own
+         * backbone). Off by default: on this 2-core CPU it costs several times the frozen
+         * head's epoch and keeps every train image's 448-channel map in memory (about
+         * 180 KB per image and view at 320 px); docs/benchmarks.md has the measured gain.
+         */
+        fineTune: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

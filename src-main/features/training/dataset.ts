@@ -3,6 +3,8 @@
  * `count × dimension`), so any embedder (the offline default, a downloaded one, a stand-in
  * in benches) drops in, and the arrays cross to a worker thread without conversion.
  */
+import type { TrainingTail } from './tail.js';
+
 export const DOMAIN = { real: 0, synthetic: 1 } as const;
 export type DomainName = keyof typeof DOMAIN;
 
@@ -26,6 +28,8 @@ export interface TrainingData {
    * train on less (say synthetic frames only) and still be measured against the same gallery.
    */
   gallery?: LabelledFeatures;
+  /** With backbone fine-tuning: the backbone's last layer and each row's input to it (tail.ts). */
+  tail?: TrainingTail;
 }
 
 export function rowCount(set: LabelledFeatures): number {

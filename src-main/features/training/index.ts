@@ -19,6 +19,7 @@ export const trainingFeature = defineFeature<TrainingService>({
   blobRefs: [
     { table: 'training_runs', column: 'checkpoint_sha256' },
     { table: 'trained_models', column: 'onnx_sha256' },
+    { table: 'trained_models', column: 'backbone_sha256' },
   ],
   create(ctx) {
     return new TrainingService({ db: ctx.db, store: ctx.store, blobs: ctx.blobs, events: ctx.events, queue: ctx.queue, datasets: ctx.use(datasetsFeature), embeddings: ctx.use(embeddingsFeature) });

@@ -97,4 +97,10 @@ export const trainingMigrations: readonly Migration[] = [
     // { done, total, etaSeconds } while the run embeds images; null otherwise.
     up: `ALTER TABLE training_runs ADD COLUMN embedding TEXT;`,
   },
+  {
+    version: 3,
+    name: 'trained models: a fine-tuned backbone',
+    // The blob of the embedder graph with the fine-tuned layer (config.backbone.fineTune); null for a head alone.
+    up: `ALTER TABLE trained_models ADD COLUMN backbone_sha256 TEXT;`,
+  },
 ];

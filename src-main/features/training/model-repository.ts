@@ -21,6 +21,7 @@ interface ModelRow {
   manifest: string;
   onnx_sha256: string;
   bytes: number;
+  backbone_sha256: string | null;
   created_at: number;
 }
 
@@ -37,6 +38,8 @@ export interface StoredModel {
   manifest: TrainedModelManifest;
   onnxSha256: string;
   bytes: number;
+  /** With backbone fine-tuning: the embedder graph with the trained layer (a blob); null for a head on the parent. */
+  backboneSha256: string | null;
   createdAt: number;
 }
 
@@ -59,6 +62,7 @@ function fromRow(r: ModelRow): StoredModel {
     manifest: TrainedModelManifestSchema.parse(JSON.parse(r.manifest)),
     onnxSha256: r.onnx_sha256,
     bytes: r.bytes,
+    backboneSha256: r.backbone_sha256,
     createdAt: r.created_at,
   };
 }
@@ -89,9 +93,9 @@ export class ModelRepository {
     return (
       cachedStatement(
         this.db,
-        `INSERT OR IGNORE INTO trained_models (id, run_id, name, version, backbone_id, dataset_id, dataset_name, dimension, classes, manifest, onnx_sha256, bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(m.id, m.runId, m.name, m.version, m.backboneId, m.datasetId, m.datasetName, m.dimension, m.classes, JSON.stringify(m.manifest), m.onnxSha256, m.bytes, m.createdAt).changes > 0
+        `INSERT OR IGNORE INTO trained_models (id, run_id, name, version, backbone_id, dataset_id, dataset_name, dimension, classes, manifest, onnx_sha256, bytes, backbone_sha256, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(m.id, m.runId, m.name, m.version, m.backboneId, m.datasetId, m.datasetName, m.dimension, m.classes, JSON.stringify(m.manifest), m.onnxSha256, m.bytes, m.backboneSha256, m.createdAt).changes > 0
     );
   }
 

@@ -33,8 +33,8 @@ export class AdamW {
     }
   }
 
-  /** One update with learning rate `lr`. */
-  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+  /** One update with learning rate `lr`, or `lr(name)` per parameter (fine-tuned backbone layers have their own). */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lrOf: number | ((paramName: string) => number)): void {
     const { beta1, beta2, epsilon, weightDecay } = this.cfg;
     this.step += 1;
     const c1 = 1 - beta1 ** this.step;
@@ -44,6 +44,7 @@ export class AdamW {
       if (!g) continue;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
+      const lr = typeof lrOf === 'number' ? lrOf : lrOf(name);
       tf.tidy(() => {
         const decayed = decays(name) && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
         const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));

@@ -7,7 +7,7 @@
  * head), one of which may be the active embedder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
@@ -29,7 +29,7 @@ import type { CommitContext, JobContext } from '../../engine/queue/types.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { DatasetsApi } from '../datasets/public.js';
-import type { EmbedderHandle, EmbeddingsApi } from '../embeddings/public.js';
+import { fineTunedBackboneHandle, isFineTunableEmbedder, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfig } from './config.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
 import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS, trainRowsPerEpoch } from './estimate.js';
@@ -44,7 +44,8 @@ import { RunRepository } from './run-repository.js';
 import { countItems, splitProblem, trainingItems, type TrainingItem } from './training-items.js';
 import { renderView, withViewRows, type TrainingViewName } from './views.js';
 import { trainInWorker } from './train-in-worker.js';
-import type { TrainingEvent, TrainingResult } from './trainer.js';
+import type { TrainingEvent } from './trainer.js';
+import type { TailRequest, TrainingWorkerResult } from './training-protocol.js';
 import { checkpointProblem } from './checkpoint.js';
 
 export interface TrainingDeps {
@@ -72,6 +73,8 @@ interface PreparedData {
   /** Test split rows (raw backbone features), for the figures at the end. */
   test: { gallery: LabelledFeatures; queries: LabelledFeatures } | null;
   trainProducts: number;
+  /** The item behind each row of each set (train rows before any views), in row order: what fine-tuning computes maps of. */
+  rows: { train: TrainingItem[]; valid: TrainingItem[]; gallery: TrainingItem[]; testGallery: TrainingItem[]; testQueries: TrainingItem[] };
 }
 
 export class TrainingService {
@@ -173,6 +176,8 @@ export class TrainingService {
     const { name, items } = this.itemsOf(input.datasetId);
     const backboneId = this.backboneOf(input);
     const config = this.configOf(input);
+    if (config.backbone.fineTune && !isFineTunableEmbedder(backboneId))
+      throw refusal('backbone_unavailable', `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can (their graph is built in the app); train its head alone instead`);
     const problem = splitProblem(items);
     if (problem) throw refusal(problem.errorCode, problem.reason);
     const id = newId();
@@ -326,7 +331,7 @@ export class TrainingService {
       resumeFrom = undefined;
       this.restartFromScratch(run.id, unusable);
     }
-    let result: TrainingResult;
+    let result: TrainingWorkerResult;
     try {
       result = await this.train(run, prepared, resumeFrom, ctx);
     } catch (err) {
@@ -356,7 +361,11 @@ export class TrainingService {
     ctx.progress('exporting', 0);
     const { onnx, manifest } = exportTrainedModel({ result, config: run.config, data: prepared.data, parentModel: { id: run.backboneId }, datasetId: run.datasetId });
     const { sha256, bytes } = await this.deps.store.putBuffer(onnx);
-    const test = prepared.test ? await this.testFigures(prepared.test, result.head) : null;
+    // A fine-tuned backbone is the model's too: its graph (built by the worker) is stored beside the head.
+    const backbone = result.backboneOnnx ? await this.deps.store.putBuffer(result.backboneOnnx) : null;
+    if (run.config.backbone.fineTune && !backbone) return fail('training_failed', 'the fine-tuned backbone was not built');
+    const testSets = prepared.test && backbone ? { gallery: { ...prepared.test.gallery, features: result.tailed.testGallery! }, queries: { ...prepared.test.queries, features: result.tailed.testQueries! } } : prepared.test;
+    const test = testSets ? await this.testFigures(testSets, result.head) : null;
     const model: StoredModel = {
       id: modelIdOfRun(run.id),
       runId: run.id,
@@ -371,6 +380,7 @@ export class TrainingService {
       manifest,
       onnxSha256: sha256,
       bytes,
+      backboneSha256: backbone?.sha256 ?? null,
       createdAt: Date.now(),
     };
     ctx.progress('exporting', 100);
@@ -480,8 +490,10 @@ export class TrainingService {
     return out;
   }
 
-  private async train(run: TrainingRun, prepared: PreparedData, resumeFrom: Uint8Array | undefined, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingResult> {
+  private async train(run: TrainingRun, prepared: PreparedData, resumeFrom: Uint8Array | undefined, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingWorkerResult> {
     let lastStepWrite = 0;
+    const tail = run.config.backbone.fineTune ? this.tailRequest(run, prepared) : undefined;
+    const mapsProgress = tail ? this.embeddingProgress(run, prepared.counts, performance.now(), ctx) : null;
     let writes = Promise.resolve();
     const trainRows = prepared.data.train.labels.length;
     const onEvent = (e: TrainingEvent) => {
@@ -489,7 +501,14 @@ export class TrainingService {
       // into the pool's message handler (an uncaught error there ends the engine).
       if (this.closed || !this.runs.get(run.id)) return;
       const now = Date.now();
-      if (e.type === 'started') {
+      if (e.type === 'maps') {
+        if (e.done === 0) this.patch(run.id, { stage: 'embedding' });
+        mapsProgress?.(e.done, e.total);
+      } else if (e.type === 'started') {
+        if (tail) {
+          this.patch(run.id, { stage: 'training', embedding: null });
+          ctx.progress('training', 0);
+        }
         this.patch(run.id, { baseline: { recall: { at1: e.baseline.recall['1'] ?? 0, at5: e.baseline.recall['5'] ?? 0 }, syntheticToReal: e.baseline.syntheticToReal ? { at1: e.baseline.syntheticToReal['1'] ?? 0, at5: e.baseline.syntheticToReal['5'] ?? 0 } : null } });
       } else if (e.type === 'step') {
         ctx.progress('training', (100 * (e.epoch + e.step / e.steps)) / run.epochs);
@@ -509,9 +528,39 @@ export class TrainingService {
         this.emit(run.id);
       }
     };
-    const result = await trainInWorker(prepared.data, { config: resumeFrom ? undefined : run.config, resumeFrom, signal: ctx.signal, kill: ctx.stopSignal, onEvent });
+    const result = await trainInWorker(prepared.data, { config: resumeFrom ? undefined : run.config, resumeFrom, signal: ctx.signal, kill: ctx.stopSignal, onEvent, tail });
     await writes;
     return result;
+  }
+
+  /**
+   * Fine-tuning's images: each distinct image (and, for the train rows, each view of it)
+   * once, and for every row of every set the index of its image, in the sets' row order
+   * (train rows: the images, then each view's copies, as withViewRows appends them).
+   */
+  private tailRequest(run: TrainingRun, prepared: PreparedData): TailRequest {
+    const images: TailRequest['images'] = [];
+    const seen = new Map<string, number>();
+    const indexOf = (it: TrainingItem, view: TrainingViewName | null): number => {
+      const key = `${it.sha256}|${view ?? ''}`;
+      let i = seen.get(key);
+      if (i === undefined) {
+        i = images.length;
+        seen.set(key, i);
+        images.push({ path: this.deps.store.pathOf(it.sha256), view });
+      }
+      return i;
+    };
+    const { rows } = prepared;
+    const train = [null, ...run.config.data.views].flatMap((view) => rows.train.map((it) => indexOf(it, view)));
+    const index = { train: Int32Array.from(train), valid: Int32Array.from(rows.valid, (it) => indexOf(it, null)), gallery: Int32Array.from(rows.gallery, (it) => indexOf(it, null)) };
+    const extra = prepared.test
+      ? [
+          { name: 'testGallery', dimension: prepared.test.gallery.dimension, features: prepared.test.gallery.features, index: Int32Array.from(rows.testGallery, (it) => indexOf(it, null)) },
+          { name: 'testQueries', dimension: prepared.test.queries.dimension, features: prepared.test.queries.features, index: Int32Array.from(rows.testQueries, (it) => indexOf(it, null)) },
+        ]
+      : [];
+    return { embedderId: run.backboneId, images, index, extra };
   }
 
   private async readBlob(sha256: string): Promise<Uint8Array | undefined> {
@@ -563,7 +612,15 @@ export class TrainingService {
       this.heads.set(m.id, weights);
     }
     const w = weights;
-    return { id: m.id, spec: { ...parent.spec, dimension: m.dimension }, ref: parent.ref, head: { parent, apply: (v) => applyHead(w, v) } };
+    const backbone = m.backboneSha256 ? this.fineTunedBackbone(m, parent, m.backboneSha256) : parent;
+    return { id: m.id, spec: { ...backbone.spec, dimension: m.dimension }, ref: backbone.ref, head: { parent: backbone, apply: (v) => applyHead(w, v) } };
+  }
+
+  /** A fine-tuned model's own backbone: the built-in's spec over the stored graph with the trained layer. */
+  private fineTunedBackbone(m: StoredModel, builtIn: EmbedderHandle, sha256: string): EmbedderHandle {
+    const path = this.deps.store.pathOf(sha256);
+    if (!existsSync(path)) throw new ContractError('unavailable', `the backbone file of ${m.name} is missing from the library`);
+    return fineTunedBackboneHandle(builtIn, `${m.id}#backbone`, { path, sha256, bytes: statSync(path).size });
   }
 
   listModels(): TrainedModel[] {
@@ -584,7 +641,7 @@ export class TrainingService {
     }
     const stored = this.models.find(id);
     // Made active, a model whose file is gone would fail every extraction after; refuse it now.
-    if (stored && !existsSync(this.deps.store.pathOf(stored.onnxSha256))) throw new ContractError('unavailable', `the file of ${stored.name} is missing from the library; delete the model or train it again`);
+    if (stored && [stored.onnxSha256, stored.backboneSha256].some((sha) => sha && !existsSync(this.deps.store.pathOf(sha)))) throw new ContractError('unavailable', `the file of ${stored.name} is missing from the library; delete the model or train it again`);
     this.deps.embeddings.embedders.setActive(id);
     const activeEmbedderId = this.deps.embeddings.embedders.activeId();
     // Indexes of another embedder whose scope has none of the active one yet (one re-extraction each).
@@ -599,7 +656,7 @@ export class TrainingService {
     const wasActive = this.deps.embeddings.embedders.activeId() === id;
     const deleted = this.deps.db.transaction(() => {
       const m = this.models.delete(id);
-      if (m) this.deps.blobs.release([m.onnxSha256]);
+      if (m) this.deps.blobs.release([m.onnxSha256, ...(m.backboneSha256 ? [m.backboneSha256] : [])]);
       return m !== null;
     })();
     this.heads.delete(id);
@@ -620,12 +677,16 @@ export class TrainingService {
     if (!m) throw new ContractError('not_found', `no trained model ${id}`);
     const onnx = await this.readBlob(m.onnxSha256);
     if (!onnx) throw new ContractError('unavailable', `the file of ${m.name} is missing from the library`);
+    const backbone = m.backboneSha256 ? await this.readBlob(m.backboneSha256) : null;
+    if (m.backboneSha256 && !backbone) throw new ContractError('unavailable', `the backbone file of ${m.name} is missing from the library`);
     const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
     const run = this.runs.get(m.runId);
     return {
       name: `${m.name} v${m.version}`,
       entries: [
         { name: 'model.onnx', data: onnx },
+        // The fine-tuned backbone (its network part; the colour histogram joins it as the built-in's manifest says).
+        ...(backbone ? [{ name: 'backbone.onnx', data: backbone }] : []),
         { name: 'config.json', data: json(m.manifest.config) },
         { name: 'metrics.json', data: json({ ...m.manifest.metrics, history: run?.history ?? null, test: run?.test ?? null }) },
         { name: 'manifest.json', data: json(m.manifest) },
@@ -673,5 +734,6 @@ export function buildTrainingData(items: readonly TrainingItem[], vectorOf: (it:
     counts,
     test: testReal.length ? { gallery: setOf([...train, ...testSynthetic]), queries: setOf(testReal) } : null,
     trainProducts: new Set(train.map((it) => it.productId)).size,
+    rows: { train, valid, gallery: [...train, ...validSynthetic], testGallery: testReal.length ? [...train, ...testSynthetic] : [], testQueries: testReal },
   };
 }

@@ -23,12 +23,15 @@ import { Rng } from './rng.js';
 import { DomainAwareSampler, neighbourPools, ProductIndex } from './sampler.js';
 import { learningRateAt } from './schedule.js';
 import { useTfBackend } from './tf-backend.js';
+import { checkTail, gatherMaps, TAIL_PARAM, tailForward, tailRows, type TailWeights } from './tail.js';
 
 export type TrainingEvent =
   | { type: 'started'; epochs: number; stepsPerEpoch: number; resumedAt: { epoch: number; step: number } | null; baseline: Recall }
   | { type: 'step'; epoch: number; step: number; steps: number; loss: number; lr: number; gradNorm: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'checkpoint'; epoch: number; step: number; emergency: boolean; bytes: Uint8Array }
+  /** Backbone fine-tuning: block-16 maps computed so far (training-worker.ts), before 'started'. */
+  | { type: 'maps'; done: number; total: number }
   | MonitorEvent;
 
 export type Recall = RetrievalScores;
@@ -43,6 +46,8 @@ export interface TrainingResult {
   baseline: Recall;
   /** The EMA weights of the embedding part (projection), ready to export. */
   head: HeadWeights;
+  /** With backbone fine-tuning: the EMA weights of the backbone's fine-tuned layer (tail.ts). */
+  tail: TailWeights | null;
   /** The latest state: after the last epoch, at the cancel point, or the emergency checkpoint. */
   checkpoint: Uint8Array;
 }
@@ -115,6 +120,16 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     init.set(PARAM.classWeights, { shape: [classCount, projectionDim], values: lda.classWeights });
   }
   const trainable = new Set(trainableParamNames(shape));
+  // config.backbone.fineTune: the backbone's last layer joins the parameters (tail.ts).
+  const tail = data.tail ?? null;
+  if (config.backbone.fineTune !== (tail !== null)) throw new Error(config.backbone.fineTune ? 'backbone fine-tuning needs the backbone maps of every row (data.tail)' : 'the data carries backbone maps but the config does not fine-tune the backbone');
+  if (tail) {
+    checkTail(tail, { train: trainRows, valid: rowCount(data.valid), gallery: data.gallery ? rowCount(data.gallery) : undefined }, inputDim);
+    trainable.add(TAIL_PARAM.kernel);
+    trainable.add(TAIL_PARAM.bias);
+    init?.set(TAIL_PARAM.kernel, { shape: [tail.inChannels, tail.outChannels], values: tail.init.kernel });
+    init?.set(TAIL_PARAM.bias, { shape: [tail.outChannels], values: tail.init.bias });
+  }
   // Trainable parameters (optimised) and state (batch-norm moving statistics); the EMA and checkpoints cover both.
   const params = new Map<string, tf.Variable>();
   const state = new Map<string, tf.Variable>();
@@ -132,6 +147,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   if ((shapes[PARAM.hiddenKernel]?.[1] ?? 0) !== shape.hiddenDim) throw new Error('the checkpoint and the config disagree on the hidden layer');
   if ((PARAM.normGamma in shapes) !== config.projection.batchNorm) throw new Error('the checkpoint and the config disagree on the batch norm');
   if ((STATE.inputMean in shapes) !== config.projection.standardiseInputs) throw new Error('the checkpoint and the config disagree on input standardisation');
+  if (tail && shapes[TAIL_PARAM.kernel]?.join('×') !== `${tail.inChannels}×${tail.outChannels}`) throw new Error('the checkpoint and the data disagree on the fine-tuned backbone layer');
   const optimizer = new AdamW(params, config.optimizer);
   // The standardisation constants stay out of the EMA (averaging a constant would only add rounding).
   const constants = new Map([...state].filter(([k]) => k === STATE.inputMean || k === STATE.inputInvStd));
@@ -148,6 +164,16 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const sampler = new DomainAwareSampler(index, config.sampler);
   const evaluation = new RetrievalEvaluation(data, config.evaluation.galleryDomains.map((d) => DOMAIN[d]), config.evaluation.ks, DOMAIN.real, DOMAIN.synthetic);
   const sourceSet = (s: EvaluationSource): LabelledFeatures => (s === 'gallery' ? data.gallery! : data[s]);
+  /** The EMA weights of the fine-tuned backbone layer (null when the backbone is frozen). */
+  const emaTail = (): TailWeights | null => {
+    if (!tail) return null;
+    const kernel = ema.shadow.get(TAIL_PARAM.kernel)!;
+    const bias = ema.shadow.get(TAIL_PARAM.bias)!;
+    return { kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) };
+  };
+  /** A set's feature rows as the backbone now makes them: its cached rows, or their final part recomputed through `w`. */
+  const rowsOf = (s: EvaluationSource, w: TailWeights | null): Float32Array =>
+    tail && w ? tailRows(tail, w, sourceSet(s).features, inputDim, s === 'gallery' ? tail.index.gallery! : tail.index[s]) : sourceSet(s).features;
   const baseline = evaluation.measure((s) => normalisedRows(sourceSet(s).features, inputDim), inputDim);
   // EMA embeddings of the train rows: evaluation makes them at each epoch's end, the next epoch's hard negatives reuse them.
   let trainEmbeddings: Float32Array | null = null;
@@ -201,6 +227,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     history,
     baseline,
     head: servedHead(),
+    tail: emaTail(),
     checkpoint,
   });
 
@@ -210,9 +237,10 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     let lastCheckpoint = opts.resumeFrom ?? snapshot(0, 0, null);
     for (; epoch < config.epochs; epoch++) {
       const lr = learningRateAt(epoch, config, config.optimizer.headLr);
+      const backboneLr = learningRateAt(epoch, config, config.optimizer.backboneLr);
       if (!plan) {
         // Hard negatives from the current (EMA) embedding space, refreshed every epoch.
-        trainEmbeddings ??= embedRows(servedHead(), data.train.features);
+        trainEmbeddings ??= embedRows(servedHead(), rowsOf('train', emaTail()));
         const pools = neighbourPools(trainEmbeddings, servedDim, index, config.sampler.neighbourPool);
         plan = sampler.planEpoch(trainRows, config.batchSize, pools, samplerRng).batches;
       }
@@ -231,11 +259,14 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
         let moments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
         tf.tidy(() => {
           const rows = tf.tensor1d(batch, 'int32');
-          const x = tf.gather(trainX, rows) as tf.Tensor2D;
+          const cached = tf.gather(trainX, rows) as tf.Tensor2D;
+          const maps = tail ? gatherMaps(tail, tail.index.train, batch) : null;
           const y = tf.gather(trainY, rows) as tf.Tensor1D;
           const m = tf.tensor2d(mask, [batch.length, inputDim]);
           const { value, grads: raw } = tf.variableGrads(
             () => {
+              // With fine-tuning the rows are made here, inside the differentiated function, so the loss reaches the layer.
+              const x = tail && maps ? tailForward(tail, params.get(TAIL_PARAM.kernel)!, params.get(TAIL_PARAM.bias)!, maps, cached) : cached;
               const forward = embedForTraining(params, x, m);
               if (forward.moments) moments = { mean: tf.keep(forward.moments.mean), variance: tf.keep(forward.moments.variance) };
               return arcFaceLoss(forward.embeddings, params.get(PARAM.classWeights) as tf.Tensor2D, y, config);
@@ -261,7 +292,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
           emit({ type: 'checkpoint', epoch, step, emergency: true, bytes });
           return finish('emergency-stop', bytes, `epoch ${epoch} step ${step}: ${bad}`);
         }
-        optimizer.apply(grads, lr);
+        optimizer.apply(grads, tail ? (name) => (name.startsWith('backbone/') ? backboneLr : lr) : lr);
         if (batchMoments) updateMovingStatistics(state, batchMoments, batch.length);
         releaseStep();
         ema.update(allWeights);
@@ -272,10 +303,11 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
       }
       const evalStarted = performance.now();
       const head = servedHead();
-      trainEmbeddings = embedRows(head, data.train.features);
+      const tailNow = emaTail();
+      trainEmbeddings = embedRows(head, rowsOf('train', tailNow));
       const embedded = new Map<EvaluationSource, Float32Array>([['train', trainEmbeddings]]);
       const measured = evaluation.measure((s) => {
-        if (!embedded.has(s)) embedded.set(s, embedRows(head, sourceSet(s).features));
+        if (!embedded.has(s)) embedded.set(s, embedRows(head, rowsOf(s, tailNow)));
         return embedded.get(s)!;
       }, servedDim);
       const record: EpochRecord = {

@@ -1,0 +1,109 @@
+/**
+ * Backbone fine-tuning end to end (config.backbone.fineTune): the run computes the
+ * block-16 maps of its images (counted like an embedding stage), trains the built-in's
+ * last layer with the head, stores the embedder with the trained layer beside the head,
+ * and the app then serves exactly what was trained: a vector through the stored backbone
+ * and head equals the trainer's own computation from the checkpoint's EMA weights.
+ */
+import fs from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
+import { createDispatcher } from '../../../src-main/engine/api/dispatch.js';
+import { embeddingsFeature, isFineTunableEmbedder, loadOfflineTailMapsInProcess, OFFLINE_EMBEDDER_ID } from '../../../src-main/features/embeddings/public.js';
+import { OFFLINE_EMBEDDER_320_SHA256 } from '../../../src-main/features/embeddings/offline-embedder.js';
+import { decodeCheckpoint } from '../../../src-main/features/training/checkpoint.js';
+import { trainingFeature } from '../../../src-main/features/training/public.js';
+import { TAIL_PARAM, tailRows } from '../../../src-main/features/training/tail.js';
+import { useEngine } from '../../support/engine.js';
+import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
+import { groceryDataset } from './grocery-dataset.js';
+
+if (groceryMissing) console.warn(`fine-tuning job test skipped: ${groceryMissing}`);
+
+const config = {
+  epochs: 2,
+  batchSize: 8,
+  projection: { dim: 32 },
+  sampler: { hardNegativeProducts: 1, neighbourPool: 2 },
+  schedule: { warmupEpochs: 1 },
+  // Far above the reference 2e-5 so that two short epochs move the layer measurably.
+  optimizer: { backboneLr: 1e-3 },
+  backbone: { fineTune: true },
+};
+
+async function settled(call: ReturnType<typeof createDispatcher>, runId: string): Promise<TrainingRun> {
+  for (;;) {
+    const run = (await call('training.get', { id: runId })) as TrainingRun;
+    if (run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') return run;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('built-in embedders that can be fine-tuned', () => {
+  it('are the built-ins; a catalog or user embedder is not', () => {
+    expect(isFineTunableEmbedder(OFFLINE_EMBEDDER_ID)).toBe(true);
+    expect(isFineTunableEmbedder(DEFAULT_TRAINING_BACKBONE_ID)).toBe(true);
+    expect(isFineTunableEmbedder('clip-vit-b32')).toBe(false);
+  });
+});
+
+describe.skipIf(groceryMissing)('a fine-tuning run', () => {
+  const fx = useEngine({ settings: { embeddings: { modelCacheDir: sharedEmbedderCache } } });
+
+  it('trains the last layer, stores its backbone, and serves what it trained', async () => {
+    const engine = fx.engine;
+    const call = createDispatcher(engine);
+    const datasetId = await groceryDataset(engine);
+    const seen: TrainingRun[] = [];
+    const started = (await call('training.start', { datasetId, config })) as TrainingRun;
+    const stop = engine.events.subscribe((e) => {
+      if (e.type === 'training.progress' && (e.payload as TrainingRun).id === started.id) seen.push(e.payload as TrainingRun);
+    });
+    const run = await settled(call, started.id);
+    stop();
+    expect(run.state, run.error ?? '').toBe('done');
+    expect(run.config.backbone.fineTune).toBe(true);
+    // The maps stage is counted like embedding: 16 train and 4 valid images, each once.
+    const counted = seen.filter((r) => r.stage === 'embedding' && r.embedding).map((r) => r.embedding!);
+    expect(counted.at(-1)).toEqual({ done: 20, total: 20 });
+
+    const model = (await call('training.models', {})) as { id: string }[];
+    const { vectors } = engine.use(embeddingsFeature);
+    const backboneSha = engine.db.prepare('SELECT backbone_sha256 FROM trained_models WHERE id = ?').pluck().get(model[0]!.id) as string | null;
+    expect(backboneSha).toMatch(/^[0-9a-f]{64}$/);
+    // The layer moved: the stored graph is not the built-in's.
+    expect(backboneSha).not.toBe(OFFLINE_EMBEDDER_320_SHA256);
+
+    // Served: the engine embeds an image through the stored backbone and the head.
+    const sha256 = engine.db.prepare("SELECT sha256 FROM product_images WHERE type = 'real' ORDER BY sha256 LIMIT 1").pluck().get() as string;
+    const bytes = await fs.readFile(engine.store.pathOf(sha256));
+    const [served] = await engine.use(embeddingsFeature).embedFiles(model[0]!.id, [bytes]);
+    expect(served && 'vector' in served, JSON.stringify(served)).toBe(true);
+    const mine = (served as { vector: Float32Array }).vector;
+
+    // Expected: the trainer's rows, made from the checkpoint's EMA layer, through the exported head.
+    const files = await engine.use(trainingFeature).modelFiles(model[0]!.id);
+    expect(files.entries.map((e) => e.name).sort()).toEqual(['backbone.onnx', 'config.json', 'manifest.json', 'metrics.json', 'model.onnx']);
+    const checkpoint = decodeCheckpoint(await fs.readFile(engine.store.pathOf(engine.db.prepare('SELECT checkpoint_sha256 FROM training_runs WHERE id = ?').pluck().get(run.id) as string)));
+    const weights = { kernel: checkpoint.ema.get(TAIL_PARAM.kernel)!, bias: checkpoint.ema.get(TAIL_PARAM.bias)! };
+    const loaded = await loadOfflineTailMapsInProcess(DEFAULT_TRAINING_BACKBONE_ID);
+    const [map] = await loaded.maps([bytes]);
+    loaded.dispose();
+    const cached = vectors.get(DEFAULT_TRAINING_BACKBONE_ID, sha256)!;
+    const tail = { ...loaded.tail, init: { kernel: loaded.tail.kernel, bias: loaded.tail.bias }, maps: [map!], index: { train: Int32Array.of(0), valid: new Int32Array(0) } };
+    const rows = tailRows(tail, weights, cached, cached.length, Int32Array.of(0));
+    const head = await ort.InferenceSession.create(files.entries.find((e) => e.name === 'model.onnx')!.data);
+    const run1 = async (v: Float32Array) => (await head.run({ features: new ort.Tensor('float32', v, [1, v.length]) })).embedding!.data as Float32Array;
+    const expected = await run1(rows);
+    expect(mine.length).toBe(32);
+    for (let k = 0; k < 32; k++) expect(mine[k]!).toBeCloseTo(expected[k]!, 4);
+    // And it is not the head on the frozen backbone's vector: the trained layer is in use.
+    const frozen = await run1(cached);
+    expect(Math.max(...frozen.map((x, k) => Math.abs(x - mine[k]!)))).toBeGreaterThan(1e-3);
+
+    // Deleting the model lets both of its files go.
+    expect(await call('training.deleteModel', { id: model[0]!.id })).toEqual({ deleted: true });
+    expect(engine.db.prepare('SELECT COUNT(*) FROM trained_models').pluck().get()).toBe(0);
+  }, 240_000);
+});
