@@ -229,7 +229,7 @@ export type TrainingRunState = z.infer<typeof TrainingRunState>;
  * (not installed), nan_guard (a NaN or a loss above the guard: an emergency checkpoint
  * was saved), embedding_failed (no image of a split could be embedded), training_failed.
  */
-export const TrainingErrorCode = z.enum(['dataset_not_found', 'dataset_empty', 'split_invalid', 'backbone_unavailable', 'nan_guard', 'embedding_failed', 'training_failed']);
+export const TrainingErrorCode = z.enum(['dataset_not_found', 'dataset_empty', 'split_invalid', 'backbone_unavailable', 'fine_tune_unsupported', 'nan_guard', 'embedding_failed', 'training_failed']);
 export type TrainingErrorCode = z.infer<typeof TrainingErrorCode>;
 
 /** recall@1 and @5 (fractions 0…1). */
@@ -330,6 +330,8 @@ export const TrainedModel = z.object({
   /** 1, 2, … per dataset and backbone. */
   version: z.number().int().positive(),
   backboneId: z.string(),
+  /** Its backbone's last layer was trained too (config.backbone.fineTune): the model serves its own copy of the backbone. */
+  fineTuned: z.boolean(),
   dimension: z.number().int().positive(),
   /** Number of products it was trained on. */
   classes: z.number().int().nonnegative(),

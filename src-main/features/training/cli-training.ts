@@ -4,7 +4,7 @@ import { followUntil, runsIn, type CliBackend, type CliCommand } from '../../eng
 import type { EngineFeature } from '../../engine/feature.js';
 import type { TrainingService } from './service.js';
 
-const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--best] [--seed N] [--json]
+const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--best] [--fine-tune] [--seed N] [--json]
 
 Trains a recognition head on a dataset's products (its train split; recall measured on
 its valid split after every epoch) on top of an embedder (default: ${DEFAULT_TRAINING_BACKBONE_ID},
@@ -15,6 +15,8 @@ last checkpoint and continues when the app (or atolye train --resume RUN) resume
 
   --best         the best recipe measured on real product photos (views + an LDA part,
                  15 epochs) instead of the reference trainer's defaults
+  --fine-tune    also train the built-in backbone's last layer (much slower on a CPU:
+                 about 20× per epoch measured here); the model carries its own backbone
   --resume RUN   continue a cancelled, paused or failed run from its checkpoint
 
 <dataset> is a dataset's name or id (atolye datasets list).`;
@@ -65,7 +67,7 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
   async run(args, ctx) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, best: { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
+      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, best: { type: 'boolean' }, 'fine-tune': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
     } catch (err) {
       ctx.err(`atolye train: ${(err as Error).message}`);
       ctx.err(trainUsage);
@@ -96,7 +98,12 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
         const dataset = all.find((d) => d.id === ref) ?? all.find((d) => d.name === ref);
         if (!dataset) throw new ContractError('not_found', `no dataset “${ref}” (atolye datasets list shows them)`);
         // A short run's warm-up shortens with it (the recipe's default does that).
-        const config = { ...(values.best ? MEASURED_BEST_RECIPE : {}), ...(epochs !== undefined ? { epochs: epochs as number } : {}), ...(seed !== undefined ? { seed: seed as number } : {}) };
+        const config = {
+          ...(values.best ? MEASURED_BEST_RECIPE : {}),
+          ...(epochs !== undefined ? { epochs: epochs as number } : {}),
+          ...(seed !== undefined ? { seed: seed as number } : {}),
+          ...(values['fine-tune'] ? { backbone: { fineTune: true } } : {}),
+        };
         // The best recipe's warm-up (2) must stay under a shorter run's epochs.
         if (values.best && typeof epochs === 'number') config.schedule = { ...MEASURED_BEST_RECIPE.schedule, warmupEpochs: Math.min(MEASURED_BEST_RECIPE.schedule?.warmupEpochs ?? 0, epochs - 1) };
         const estimate = await backend.call('training.estimate', { datasetId: dataset.id, backboneModelId: values.backbone, config });
@@ -149,7 +156,7 @@ export const modelsCommand = (_self?: EngineFeature<TrainingService>): CliComman
         }
         for (const e of embedders) {
           const t = trained.get(e.id);
-          const figures = t ? `  ${t.classes} products, valid recall@1 ${pct(t.recall.before1)} → ${pct(t.recall.at1)}` : '';
+          const figures = t ? `  ${t.classes} products, valid recall@1 ${pct(t.recall.before1)} → ${pct(t.recall.at1)}${t.fineTuned ? ', backbone fine-tuned' : ''}` : '';
           ctx.out(`${e.active ? '*' : ' '} ${e.id}  ${e.name}  ${e.dimension}-d  ${e.source}${e.installed ? '' : ' (not installed)'}${figures}`);
         }
         return 0;

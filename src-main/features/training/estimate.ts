@@ -16,6 +16,13 @@ import { cachedStatement } from '../../engine/db/statements.js';
 export const CONSTANT_SECONDS_PER_ROW_EPOCH = 4.7 / 2721;
 
 /**
+ * Seconds per row-epoch when the backbone's last layer is fine-tuned too: 76.2 s/epoch
+ * over 2,721 rows on the 320 px built-in, bench:fine-tune on the 2-core development
+ * machine, 2026-12-01 (docs/benchmarks.md, "Backbone fine-tuning"). A constant.
+ */
+export const CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH = 76.2 / 2721;
+
+/**
  * Seconds per image embedded by the offline default through the engine end to end:
  * 133.6 ms/image, same machine (docs/benchmarks.md, "Embeddings"). A constant.
  */
@@ -27,6 +34,8 @@ export const CONSTANT_SECONDS_PER_EMBEDDED_IMAGE = 0.1336;
  */
 export const THROUGHPUT_KEYS = {
   rowEpoch: 'seconds_per_row_epoch',
+  /** A row-epoch with the backbone's last layer fine-tuned (its maps through the layer, forward and back). */
+  rowEpochFineTuned: 'seconds_per_row_epoch:fine-tuned',
   embeddedImage: 'seconds_per_embedded_image',
   embeddedImageBy: (backboneId: string) => `seconds_per_embedded_image:${backboneId}`,
 } as const;
@@ -43,12 +52,12 @@ export interface Throughput {
  * when both were). The embedding rate is the backbone's own when it has one, else the
  * last of any backbone.
  */
-export function readThroughput(db: Db, backboneId?: string): Throughput {
+export function readThroughput(db: Db, backboneId?: string, opts: { fineTune?: boolean } = {}): Throughput {
   const read = (key: ThroughputKey) => (cachedStatement(db, `SELECT value FROM training_throughput WHERE key = ?`, 'pluck').get(key) as number | undefined) ?? null;
-  const rowEpoch = read(THROUGHPUT_KEYS.rowEpoch);
+  const rowEpoch = read(opts.fineTune ? THROUGHPUT_KEYS.rowEpochFineTuned : THROUGHPUT_KEYS.rowEpoch);
   const embedded = (backboneId ? read(THROUGHPUT_KEYS.embeddedImageBy(backboneId)) : null) ?? read(THROUGHPUT_KEYS.embeddedImage);
   return {
-    secondsPerRowEpoch: rowEpoch ?? CONSTANT_SECONDS_PER_ROW_EPOCH,
+    secondsPerRowEpoch: rowEpoch ?? (opts.fineTune ? CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH : CONSTANT_SECONDS_PER_ROW_EPOCH),
     secondsPerEmbeddedImage: embedded ?? CONSTANT_SECONDS_PER_EMBEDDED_IMAGE,
     basis: rowEpoch !== null && embedded !== null ? 'measured' : 'constant',
   };

@@ -34,6 +34,12 @@ export const TrainedModelManifestSchema = z
       })
       .strict(),
     parentModel: z.object({ id: z.string().min(1), sha256: z.string().optional(), dimension: z.number().int().positive() }).strict(),
+    /**
+     * With backbone fine-tuning: the parent embedder's graph with its trained last layer
+     * (`backbone.onnx` in a model's ZIP), run with the parent's preparation and colour part;
+     * model.onnx then takes this graph's embedding instead of the parent's.
+     */
+    fineTunedBackbone: z.object({ file: z.literal('backbone.onnx'), layer: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive() }).strict().optional(),
     dataset: z
       .object({
         id: z.string().min(1),
@@ -57,6 +63,8 @@ export interface ExportRequest {
   data: TrainingData;
   parentModel: { id: string; sha256?: string };
   datasetId: string;
+  /** The parent's graph with its fine-tuned last layer (config.backbone.fineTune), recorded in the manifest. */
+  fineTunedBackbone?: { onnx: Uint8Array; layer: string };
   /** The backbone ONNX to append to; without it the head is exported alone. */
   backbone?: { model: Uint8Array } & AppendOptions;
 }
@@ -83,6 +91,9 @@ export function exportTrainedModel(req: ExportRequest): { onnx: Uint8Array; mani
       after: last ? { epoch: last.epoch, recall: last.recall, syntheticToReal: last.syntheticToReal } : null,
     },
     parentModel: { ...req.parentModel, dimension: data.train.dimension },
+    ...(req.fineTunedBackbone
+      ? { fineTunedBackbone: { file: 'backbone.onnx', layer: req.fineTunedBackbone.layer, sha256: createHash('sha256').update(req.fineTunedBackbone.onnx).digest('hex'), bytes: req.fineTunedBackbone.onnx.byteLength } }
+      : {}),
     dataset: {
       id: req.datasetId,
       trainRows: rowCount(data.train),

@@ -119,6 +119,7 @@ export function toTrainedModel(m: StoredModel, activeId: string, test: TrainedMo
     name: m.name,
     version: m.version,
     backboneId: m.backboneId,
+    fineTuned: m.backboneSha256 !== null,
     dimension: m.dimension,
     classes: m.classes,
     recall: { at1: after['1'] ?? 0, at5: after['5'] ?? 0, before1: before['1'] ?? 0, before5: before['5'] ?? 0 },

@@ -63,6 +63,9 @@ function refusal(errorCode: TrainingErrorCode, reason: string, code: 'invalid_in
   return Object.assign(new ContractError(code, reason), { errorCode });
 }
 
+/** What a fine-tuned model's manifest names as its trained layer (embeddings' offline-tail.ts). */
+const FINE_TUNED_LAYER = 'MobilenetV2/Conv_1 (final 1×1 convolution)';
+
 /** Step snapshots are written at most this often (the epoch ones always). */
 const STEP_WRITE_MS = 1000;
 
@@ -135,6 +138,12 @@ export class TrainingService {
     return id;
   }
 
+  /** Fine-tuning is for the built-in embedders only (their graph is built here, so it can be rebuilt with the trained layer). */
+  private fineTuneProblem(config: TrainingConfig, backboneId: string): { errorCode: TrainingErrorCode; reason: string } | null {
+    if (!config.backbone.fineTune || isFineTunableEmbedder(backboneId)) return null;
+    return { errorCode: 'fine_tune_unsupported', reason: `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can; train its head alone instead` };
+  }
+
   private itemsOf(datasetId: string): { name: string; items: TrainingItem[] } {
     const { store } = this.deps.datasets;
     let dataset;
@@ -158,7 +167,7 @@ export class TrainingService {
     const backboneId = this.backboneOf(input);
     const config = this.configOf(input);
     const counts = countItems(items);
-    const problem = splitProblem(items);
+    const problem = splitProblem(items) ?? this.fineTuneProblem(config, backboneId);
     const { vectors } = this.deps.embeddings;
     const shas = new Set(items.map((i) => i.sha256));
     let imagesToEmbed = 0;
@@ -167,7 +176,9 @@ export class TrainingService {
     const views = config.data.views;
     const trainShas = new Set(items.filter((i) => i.split === 'train').map((i) => i.sha256));
     for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
-    const throughput = readThroughput(this.deps.db, backboneId);
+    // Fine-tuning computes the backbone maps of every image (and each view of the train ones) at each start: not cached.
+    if (config.backbone.fineTune) imagesToEmbed += shas.size + views.length * trainShas.size;
+    const throughput = readThroughput(this.deps.db, backboneId, { fineTune: config.backbone.fineTune });
     const e = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, views.length), epochs: config.epochs, imagesToEmbed, throughput });
     return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
   }
@@ -176,9 +187,7 @@ export class TrainingService {
     const { name, items } = this.itemsOf(input.datasetId);
     const backboneId = this.backboneOf(input);
     const config = this.configOf(input);
-    if (config.backbone.fineTune && !isFineTunableEmbedder(backboneId))
-      throw refusal('backbone_unavailable', `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can (their graph is built in the app); train its head alone instead`);
-    const problem = splitProblem(items);
+    const problem = splitProblem(items) ?? this.fineTuneProblem(config, backboneId);
     if (problem) throw refusal(problem.errorCode, problem.reason);
     const id = newId();
     const now = Date.now();
@@ -359,11 +368,12 @@ export class TrainingService {
     // Export: the head as ONNX (the EMA weights), its manifest, and the test split's figures.
     this.patch(run.id, { stage: 'exporting', step: null });
     ctx.progress('exporting', 0);
-    const { onnx, manifest } = exportTrainedModel({ result, config: run.config, data: prepared.data, parentModel: { id: run.backboneId }, datasetId: run.datasetId });
+    if (run.config.backbone.fineTune && !result.backboneOnnx) return fail('training_failed', 'the fine-tuned backbone was not built');
+    const fineTunedBackbone = result.backboneOnnx ? { onnx: result.backboneOnnx, layer: FINE_TUNED_LAYER } : undefined;
+    const { onnx, manifest } = exportTrainedModel({ result, config: run.config, data: prepared.data, parentModel: { id: run.backboneId }, datasetId: run.datasetId, fineTunedBackbone });
     const { sha256, bytes } = await this.deps.store.putBuffer(onnx);
     // A fine-tuned backbone is the model's too: its graph (built by the worker) is stored beside the head.
     const backbone = result.backboneOnnx ? await this.deps.store.putBuffer(result.backboneOnnx) : null;
-    if (run.config.backbone.fineTune && !backbone) return fail('training_failed', 'the fine-tuned backbone was not built');
     const testSets = prepared.test && backbone ? { gallery: { ...prepared.test.gallery, features: result.tailed.testGallery! }, queries: { ...prepared.test.queries, features: result.tailed.testQueries! } } : prepared.test;
     const test = testSets ? await this.testFigures(testSets, result.head) : null;
     const model: StoredModel = {
@@ -379,7 +389,7 @@ export class TrainingService {
       classes: prepared.trainProducts,
       manifest,
       onnxSha256: sha256,
-      bytes,
+      bytes: bytes + (backbone?.bytes ?? 0),
       backboneSha256: backbone?.sha256 ?? null,
       createdAt: Date.now(),
     };
@@ -451,7 +461,7 @@ export class TrainingService {
    * backbone before the first image is done), then the epochs left at the last epoch rate.
    */
   private embeddingProgress(run: TrainingRun, counts: ReturnType<typeof countItems>, started: number, ctx: JobContext<unknown, TrainingStage>): (done: number, total: number) => void {
-    const throughput = readThroughput(this.deps.db, run.backboneId);
+    const throughput = readThroughput(this.deps.db, run.backboneId, { fineTune: run.config.backbone.fineTune });
     const trainingSeconds = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, run.config.data.views.length), epochs: Math.max(0, run.epochs - run.epochsCompleted), imagesToEmbed: 0, throughput }).seconds;
     let lastWrite = -Infinity;
     return (done, total) => {
@@ -518,7 +528,7 @@ export class TrainingService {
         }
       } else if (e.type === 'epoch') {
         this.runs.putEpoch(run.id, epochFromRecord(e.record));
-        recordThroughput(this.deps.db, THROUGHPUT_KEYS.rowEpoch, e.record.seconds / Math.max(1, trainRows), now);
+        recordThroughput(this.deps.db, tail ? THROUGHPUT_KEYS.rowEpochFineTuned : THROUGHPUT_KEYS.rowEpoch, e.record.seconds / Math.max(1, trainRows), now);
         this.patch(run.id, { epochsCompleted: e.record.epoch + 1 });
       } else if (e.type === 'checkpoint') {
         const bytes = e.bytes;

@@ -96,6 +96,12 @@ function ModelCard({ model, onActivated }: { model: TrainedModel; onActivated: (
         <dt>{t('training.backbone')}</dt>
         <dd>
           <code>{model.backboneId}</code>
+          {model.fineTuned ? (
+            <span className="muted" data-testid="training-model-fine-tuned">
+              {' '}
+              · {t('training.fineTuned')}
+            </span>
+          ) : null}
         </dd>
         <dt>{t('training.dimension')}</dt>
         <dd>{formatNumber(model.dimension, lang)}</dd>

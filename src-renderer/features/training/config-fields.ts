@@ -61,6 +61,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'projection.ldaMix', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
   { path: 'projection.ldaShrinkage', kind: 'slider', min: 0, max: 1, step: 0.05, advanced: true },
   { path: 'data.views', kind: 'multi', options: TRAINING_VIEW_NAMES, advanced: true },
+  { path: 'backbone.fineTune', kind: 'toggle', advanced: true },
+  { path: 'optimizer.backboneLr', kind: 'number', min: 1e-7, max: 1e-2, step: 1e-7, scientific: true, advanced: true },
   { path: 'optimizer.weightDecay', kind: 'number', min: 0, max: 0.5, step: 0.001, advanced: true },
   { path: 'optimizer.beta1', kind: 'number', min: 0, max: 0.999, step: 0.001, advanced: true },
   { path: 'optimizer.beta2', kind: 'number', min: 0, max: 0.99999, step: 0.0001, advanced: true },

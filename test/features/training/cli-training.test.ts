@@ -70,14 +70,20 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
 
       // --best: the measured recipe, its warm-up kept under a short run's epochs. A trained
       // model is active now, and a run without --backbone still trains on the default one.
-      const best = await cli(['--data-dir', lib, 'train', 'Grocery five', '--best', '--epochs', '1', '--json']);
+      // --fine-tune with it: the backbone's last layer trains too, on the maps of the images and their views.
+      const best = await cli(['--data-dir', lib, 'train', 'Grocery five', '--best', '--fine-tune', '--epochs', '1', '--json']);
       expect(best.stderr).toBe('');
       expect(best.code).toBe(0);
       expect(JSON.parse(best.out.at(-1)!) as TrainingRun).toMatchObject({
         state: 'done',
         backboneId: DEFAULT_TRAINING_BACKBONE_ID,
-        config: { epochs: 1, schedule: { warmupEpochs: 0 }, data: { views: ['mirror', 'brighter', 'darker'] }, projection: { ldaMix: 0.85, ldaShrinkage: 0.3 } },
+        config: { epochs: 1, schedule: { warmupEpochs: 0 }, data: { views: ['mirror', 'brighter', 'darker'] }, projection: { ldaMix: 0.85, ldaShrinkage: 0.3 }, backbone: { fineTune: true } },
       });
+      const tuned = (JSON.parse(best.out.at(-1)!) as TrainingRun).modelId!;
+      const models = JSON.parse((await cli(['--data-dir', lib, 'models', 'list', '--json'])).out.at(-1)!) as { id: string; trained: { fineTuned: boolean } | null }[];
+      expect(models.find((m) => m.id === tuned)?.trained?.fineTuned).toBe(true);
+      expect(models.find((m) => m.id === run.modelId)?.trained?.fineTuned).toBe(false);
+      expect((await cli(['--data-dir', lib, 'models', 'list'])).out.find((l) => l.includes(tuned))).toMatch(/backbone fine-tuned$/);
     } finally {
       await cleanup();
     }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src-main/engine/db/migrate.js';
 import { trainingMigrations } from '../../../src-main/features/training/migrations.js';
-import { CONSTANT_SECONDS_PER_EMBEDDED_IMAGE, CONSTANT_SECONDS_PER_ROW_EPOCH, estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS } from '../../../src-main/features/training/estimate.js';
+import { CONSTANT_SECONDS_PER_EMBEDDED_IMAGE, CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH, CONSTANT_SECONDS_PER_ROW_EPOCH, estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS } from '../../../src-main/features/training/estimate.js';
 
 function database() {
   const db = new Database(':memory:');
@@ -38,5 +38,15 @@ describe('training estimate', () => {
     expect(readThroughput(db, 'big').secondsPerEmbeddedImage).toBe(0.3);
     expect(readThroughput(db, 'small').secondsPerEmbeddedImage).toBe(0.1);
     expect(readThroughput(db).secondsPerEmbeddedImage).toBe(0.1);
+  });
+
+  it('keeps a rate of its own for runs that fine-tune the backbone', () => {
+    const db = database();
+    expect(readThroughput(db, undefined, { fineTune: true }).secondsPerRowEpoch).toBe(CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH);
+    expect(CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH).toBeGreaterThan(10 * CONSTANT_SECONDS_PER_ROW_EPOCH);
+    recordThroughput(db, THROUGHPUT_KEYS.rowEpoch, 0.002, 1);
+    recordThroughput(db, THROUGHPUT_KEYS.rowEpochFineTuned, 0.03, 2);
+    expect(readThroughput(db).secondsPerRowEpoch).toBe(0.002);
+    expect(readThroughput(db, undefined, { fineTune: true }).secondsPerRowEpoch).toBe(0.03);
   });
 });

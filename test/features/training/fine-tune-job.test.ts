@@ -55,6 +55,12 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
     const datasetId = await groceryDataset(engine);
+    type Estimate = { imagesToEmbed: number; secondsPerEpoch: number };
+    const frozenEstimate = (await call('training.estimate', { datasetId, config: { ...config, backbone: { fineTune: false } } })) as Estimate;
+    const tunedEstimate = (await call('training.estimate', { datasetId, config })) as Estimate;
+    // The maps of all 20 images are computed at each start (not cached), and an epoch costs more.
+    expect(tunedEstimate.imagesToEmbed - frozenEstimate.imagesToEmbed).toBe(20);
+    expect(tunedEstimate.secondsPerEpoch).toBeGreaterThan(frozenEstimate.secondsPerEpoch);
     const seen: TrainingRun[] = [];
     const started = (await call('training.start', { datasetId, config })) as TrainingRun;
     const stop = engine.events.subscribe((e) => {
@@ -68,7 +74,8 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     const counted = seen.filter((r) => r.stage === 'embedding' && r.embedding).map((r) => r.embedding!);
     expect(counted.at(-1)).toEqual({ done: 20, total: 20 });
 
-    const model = (await call('training.models', {})) as { id: string }[];
+    const model = (await call('training.models', {})) as { id: string; fineTuned: boolean }[];
+    expect(model[0]!.fineTuned).toBe(true);
     const { vectors } = engine.use(embeddingsFeature);
     const backboneSha = engine.db.prepare('SELECT backbone_sha256 FROM trained_models WHERE id = ?').pluck().get(model[0]!.id) as string | null;
     expect(backboneSha).toMatch(/^[0-9a-f]{64}$/);
