@@ -119,6 +119,12 @@ test('training: refused on an empty dataset, a short run from the page draws its
   const withoutView = await secondsOf();
   await page.getByTestId('training-field-data_views-mirror').check();
   await expect.poll(secondsOf).toBeGreaterThan(withoutView);
+  // Fine-tuning the backbone's last layer costs far more per epoch, and computes every image's maps: the estimate says so.
+  const withView = await secondsOf();
+  await page.getByTestId('training-field-backbone_fineTune').check();
+  await expect.poll(secondsOf).toBeGreaterThan(2 * withView);
+  await page.getByTestId('training-field-backbone_fineTune').uncheck();
+  await expect.poll(secondsOf).toBe(withView);
   await page.screenshot({ path: test.info().outputPath('training-new-en-light.png'), fullPage: true });
 
   await page.getByTestId('training-start').click();
