@@ -229,7 +229,7 @@ export type TrainingRunState = z.infer<typeof TrainingRunState>;
  * (not installed), nan_guard (a NaN or a loss above the guard: an emergency checkpoint
  * was saved), embedding_failed (no image of a split could be embedded), training_failed.
  */
-export const TrainingErrorCode = z.enum(['dataset_not_found', 'dataset_empty', 'split_invalid', 'backbone_unavailable', 'fine_tune_unsupported', 'nan_guard', 'embedding_failed', 'training_failed']);
+export const TrainingErrorCode = z.enum(['dataset_not_found', 'dataset_empty', 'split_invalid', 'backbone_unavailable', 'fine_tune_unsupported', 'fine_tune_too_large', 'nan_guard', 'embedding_failed', 'training_failed']);
 export type TrainingErrorCode = z.infer<typeof TrainingErrorCode>;
 
 /** recall@1 and @5 (fractions 0…1). */

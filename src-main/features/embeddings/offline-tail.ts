@@ -32,6 +32,14 @@ const CONV_1 = MOBILENET_FINAL.replace(/Relu6$/, '');
 export const OFFLINE_TAIL_WEIGHTS = { kernel: `${CONV_1}Conv2D_weights`, bias: `${CONV_1}Conv2D_bn_offset` } as const;
 /** The tail's input: block 16's output (no residual, so its projection's batch norm). */
 const TAIL_INPUT = mobilenetBlock(16);
+/** Channels of that input in MobileNetV2-1.4 (320 × 1.4); readOfflineTail checks the weights agree. */
+const TAIL_IN_CHANNELS = 448;
+
+/** Bytes of one image's tail input (float32), without reading the weights: what fine-tuning holds per image and view. */
+export function offlineTailMapBytes(embedderId: string): number {
+  const side = Math.ceil(offlineVariant(embedderId).recipe.size / 32);
+  return side * side * TAIL_IN_CHANNELS * 4;
+}
 
 /** Whether a run on this embedder can fine-tune its last layer: the built-ins can (their graph is built here), others cannot. */
 export function isFineTunableEmbedder(embedderId: string): boolean {
@@ -70,6 +78,7 @@ export async function readOfflineTail(embedderId: string, model?: TfjsGraphModel
   const bias = m.weights.get(OFFLINE_TAIL_WEIGHTS.bias);
   if (!kernel || !bias || kernel.shape.length !== 4 || kernel.shape[0] !== 1 || kernel.shape[1] !== 1) throw new Error('nsfwjs model: the final 1×1 convolution was not found');
   const [, , inChannels, outChannels] = kernel.shape as [number, number, number, number];
+  if (inChannels !== TAIL_IN_CHANNELS) throw new Error(`nsfwjs model: the final convolution reads ${inChannels} channels, expected ${TAIL_IN_CHANNELS}`);
   const network = offlineNetworkDimension(m, variant.recipe);
   // 32× downsampling: 224 → 7, 320 → 10.
   const side = Math.ceil(variant.recipe.size / 32);

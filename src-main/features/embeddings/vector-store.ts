@@ -56,6 +56,14 @@ export class VectorStore {
     this.failStmt.run(modelId, failure.sha256, failure.errorCode, failure.message, Date.now());
   }
 
+  /** Drops every vector and failure of a model that is gone (a deleted trained model); returns the vectors dropped. */
+  forgetModel(modelId: string): number {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM embedding_failures WHERE model_id = ?').run(modelId);
+      return this.db.prepare('DELETE FROM embedding_vectors WHERE model_id = ?').run(modelId).changes;
+    })();
+  }
+
   failure(modelId: string, sha256: string): EmbeddingFailure | null {
     return (this.failureStmt.get(modelId, sha256) as EmbeddingFailure | undefined) ?? null;
   }

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   ContractError,
@@ -29,7 +30,7 @@ import type { CommitContext, JobContext } from '../../engine/queue/types.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { DatasetsApi } from '../datasets/public.js';
-import { fineTunedBackboneHandle, isFineTunableEmbedder, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
+import { fineTunedBackboneHandle, isFineTunableEmbedder, offlineTailMapBytes, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfig } from './config.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
 import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS, trainRowsPerEpoch } from './estimate.js';
@@ -62,6 +63,9 @@ export interface TrainingDeps {
 function refusal(errorCode: TrainingErrorCode, reason: string, code: 'invalid_input' | 'not_found' | 'unavailable' = 'invalid_input'): ContractError {
   return Object.assign(new ContractError(code, reason), { errorCode });
 }
+
+/** The embedder id of a fine-tuned model's own backbone (its vectors are cached under it). */
+const fineTunedBackboneId = (modelId: string) => `${modelId}#backbone`;
 
 /** What a fine-tuned model's manifest names as its trained layer (embeddings' offline-tail.ts). */
 const FINE_TUNED_LAYER = 'MobilenetV2/Conv_1 (final 1×1 convolution)';
@@ -138,12 +142,6 @@ export class TrainingService {
     return id;
   }
 
-  /** Fine-tuning is for the built-in embedders only (their graph is built here, so it can be rebuilt with the trained layer). */
-  private fineTuneProblem(config: TrainingConfig, backboneId: string): { errorCode: TrainingErrorCode; reason: string } | null {
-    if (!config.backbone.fineTune || isFineTunableEmbedder(backboneId)) return null;
-    return { errorCode: 'fine_tune_unsupported', reason: `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can; train its head alone instead` };
-  }
-
   private itemsOf(datasetId: string): { name: string; items: TrainingItem[] } {
     const { store } = this.deps.datasets;
     let dataset;
@@ -167,7 +165,7 @@ export class TrainingService {
     const backboneId = this.backboneOf(input);
     const config = this.configOf(input);
     const counts = countItems(items);
-    const problem = splitProblem(items) ?? this.fineTuneProblem(config, backboneId);
+    const problem = splitProblem(items) ?? fineTuneProblem(config, backboneId, items);
     const { vectors } = this.deps.embeddings;
     const shas = new Set(items.map((i) => i.sha256));
     let imagesToEmbed = 0;
@@ -187,7 +185,7 @@ export class TrainingService {
     const { name, items } = this.itemsOf(input.datasetId);
     const backboneId = this.backboneOf(input);
     const config = this.configOf(input);
-    const problem = splitProblem(items) ?? this.fineTuneProblem(config, backboneId);
+    const problem = splitProblem(items) ?? fineTuneProblem(config, backboneId, items);
     if (problem) throw refusal(problem.errorCode, problem.reason);
     const id = newId();
     const now = Date.now();
@@ -630,7 +628,7 @@ export class TrainingService {
   private fineTunedBackbone(m: StoredModel, builtIn: EmbedderHandle, sha256: string): EmbedderHandle {
     const path = this.deps.store.pathOf(sha256);
     if (!existsSync(path)) throw new ContractError('unavailable', `the backbone file of ${m.name} is missing from the library`);
-    return fineTunedBackboneHandle(builtIn, `${m.id}#backbone`, { path, sha256, bytes: statSync(path).size });
+    return fineTunedBackboneHandle(builtIn, fineTunedBackboneId(m.id), { path, sha256, bytes: statSync(path).size });
   }
 
   listModels(): TrainedModel[] {
@@ -667,6 +665,8 @@ export class TrainingService {
     const deleted = this.deps.db.transaction(() => {
       const m = this.models.delete(id);
       if (m) this.deps.blobs.release([m.onnxSha256, ...(m.backboneSha256 ? [m.backboneSha256] : [])]);
+      // Its vectors (and its fine-tuned backbone's) can never be asked for again.
+      if (m) for (const modelId of [m.id, fineTunedBackboneId(m.id)]) this.deps.embeddings.vectors.forgetModel(modelId);
       return m !== null;
     })();
     this.heads.delete(id);
@@ -703,6 +703,26 @@ export class TrainingService {
       ],
     };
   }
+}
+
+/**
+ * Why a run cannot fine-tune its backbone, or null: only the built-in embedders can (their
+ * graph is built here, so it can be rebuilt with the trained layer), and the block-16 map
+ * of every image and view must fit in `budget` bytes of memory (the worker holds them all).
+ */
+export function fineTuneProblem(config: TrainingConfig, backboneId: string, items: readonly TrainingItem[], budget = fineTuneMemoryBudget()): { errorCode: TrainingErrorCode; reason: string } | null {
+  if (!config.backbone.fineTune) return null;
+  if (!isFineTunableEmbedder(backboneId)) return { errorCode: 'fine_tune_unsupported', reason: `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can; train its head alone instead` };
+  const images = new Set(items.map((it) => it.sha256)).size + config.data.views.length * new Set(items.filter((it) => it.split === 'train').map((it) => it.sha256)).size;
+  const bytes = images * offlineTailMapBytes(backboneId);
+  if (bytes <= budget) return null;
+  const gb = (n: number) => (n / 2 ** 30).toFixed(1);
+  return { errorCode: 'fine_tune_too_large', reason: `fine-tuning holds the backbone map of every image and view in memory: ${images} need ${gb(bytes)} GB, more than the ${gb(budget)} GB allowed here; train the head alone, or use fewer views` };
+}
+
+/** Memory fine-tuning's maps may take: a quarter of this machine's, at most 8 GB. */
+export function fineTuneMemoryBudget(): number {
+  return Math.min(8 * 2 ** 30, os.totalmem() / 4);
 }
 
 /**

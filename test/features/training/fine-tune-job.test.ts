@@ -10,10 +10,13 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
 import { createDispatcher } from '../../../src-main/engine/api/dispatch.js';
-import { embeddingsFeature, isFineTunableEmbedder, loadOfflineTailMapsInProcess, OFFLINE_EMBEDDER_ID } from '../../../src-main/features/embeddings/public.js';
+import { embeddingsFeature, isFineTunableEmbedder, loadOfflineTailMapsInProcess, OFFLINE_EMBEDDER_ID, offlineTailMapBytes } from '../../../src-main/features/embeddings/public.js';
 import { OFFLINE_EMBEDDER_320_SHA256 } from '../../../src-main/features/embeddings/offline-embedder.js';
 import { decodeCheckpoint } from '../../../src-main/features/training/checkpoint.js';
+import { parseTrainingConfig } from '../../../src-main/features/training/config.js';
 import { trainingFeature } from '../../../src-main/features/training/public.js';
+import { fineTuneMemoryBudget, fineTuneProblem } from '../../../src-main/features/training/service.js';
+import type { TrainingItem } from '../../../src-main/features/training/training-items.js';
 import { TAIL_PARAM, tailRows } from '../../../src-main/features/training/tail.js';
 import { useEngine } from '../../support/engine.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
@@ -45,6 +48,21 @@ describe('built-in embedders that can be fine-tuned', () => {
     expect(isFineTunableEmbedder(OFFLINE_EMBEDDER_ID)).toBe(true);
     expect(isFineTunableEmbedder(DEFAULT_TRAINING_BACKBONE_ID)).toBe(true);
     expect(isFineTunableEmbedder('clip-vit-b32')).toBe(false);
+  });
+
+  it('a run is refused when the backbone cannot be fine-tuned, or its maps would not fit in memory', () => {
+    const items: TrainingItem[] = Array.from({ length: 120 }, (_, i) => ({ id: `i${i}`, sha256: `s${i}`, productId: `p${i % 6}`, split: i < 100 ? 'train' : 'valid', domain: 'real' }));
+    const tuned = parseTrainingConfig({ backbone: { fineTune: true }, data: { views: ['mirror'] } });
+    expect(fineTuneProblem(parseTrainingConfig({}), 'clip-vit-b32', items)).toBeNull();
+    expect(fineTuneProblem(tuned, 'clip-vit-b32', items)?.errorCode).toBe('fine_tune_unsupported');
+    // 120 images + 100 mirrored train images, 10 × 10 × 448 floats each at 320 px: 39.4 MB.
+    const need = 220 * offlineTailMapBytes(DEFAULT_TRAINING_BACKBONE_ID);
+    expect(need).toBe(220 * 100 * 448 * 4);
+    expect(fineTuneProblem(tuned, DEFAULT_TRAINING_BACKBONE_ID, items, need)).toBeNull();
+    const refused = fineTuneProblem(tuned, DEFAULT_TRAINING_BACKBONE_ID, items, need - 1);
+    expect(refused?.errorCode).toBe('fine_tune_too_large');
+    expect(refused?.reason).toMatch(/220 need 0\.0 GB/);
+    expect(fineTuneMemoryBudget()).toBeLessThanOrEqual(8 * 2 ** 30);
   });
 });
 
@@ -109,8 +127,18 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     const frozen = await run1(cached);
     expect(Math.max(...frozen.map((x, k) => Math.abs(x - mine[k]!)))).toBeGreaterThan(1e-3);
 
-    // Deleting the model lets both of its files go.
+    // Deleting the model lets both of its files go, and the vectors made with it.
+    const vectorsOf = (id: string) => engine.db.prepare('SELECT COUNT(*) FROM embedding_vectors WHERE model_id = ?').pluck().get(id) as number;
+    // Extraction caches the model's vectors and its backbone's.
+    const cachedVectors = await engine.use(embeddingsFeature).embedItems(model[0]!.id, [{ id: sha256, sha256 }], new AbortController().signal);
+    expect(cachedVectors.vectors.get(sha256)).toEqual(mine);
+    expect(vectorsOf(`${model[0]!.id}#backbone`)).toBe(1);
+    expect(vectorsOf(model[0]!.id)).toBe(1);
     expect(await call('training.deleteModel', { id: model[0]!.id })).toEqual({ deleted: true });
     expect(engine.db.prepare('SELECT COUNT(*) FROM trained_models').pluck().get()).toBe(0);
+    expect(vectorsOf(`${model[0]!.id}#backbone`)).toBe(0);
+    expect(vectorsOf(model[0]!.id)).toBe(0);
+    // Released to the collector (it removes the file once its grace period is over).
+    expect(engine.db.prepare('SELECT COUNT(*) FROM blob_gc WHERE sha256 = ?').pluck().get(backboneSha)).toBe(1);
   }, 240_000);
 });
