@@ -5,7 +5,11 @@
  * and the app then serves exactly what was trained: a vector through the stored backbone
  * and head equals the trainer's own computation from the checkpoint's EMA weights.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_BACKBONE_ID, type TrainingRun } from '../../../src-shared/contract/index.js';
@@ -18,6 +22,7 @@ import { trainingFeature } from '../../../src-main/features/training/public.js';
 import { fineTuneMemoryBudget, fineTuneProblem } from '../../../src-main/features/training/service.js';
 import type { TrainingItem } from '../../../src-main/features/training/training-items.js';
 import { TAIL_PARAM, tailRows } from '../../../src-main/features/training/tail.js';
+import { trainInWorker } from '../../../src-main/features/training/train-in-worker.js';
 import { useEngine } from '../../support/engine.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
 import { groceryDataset } from './grocery-dataset.js';
@@ -66,6 +71,32 @@ describe('built-in embedders that can be fine-tuned', () => {
   });
 });
 
+describe('the training worker', () => {
+  it('stops while it computes the backbone maps when the run is cancelled', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-maps-'));
+    const file = path.join(dir, 'a.png');
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 20 } } }).png().toFile(file);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const total = 400;
+    const data = { classNames: ['a', 'b'], train: { dimension: 4, features: new Float32Array(8).fill(0.5), labels: Int32Array.of(0, 1), domains: Uint8Array.of(0, 0) }, valid: { dimension: 4, features: new Float32Array(4).fill(0.5), labels: Int32Array.of(0), domains: Uint8Array.of(0) } };
+    const tail = { embedderId: OFFLINE_EMBEDDER_ID, images: Array.from({ length: total }, () => ({ path: file, view: null })), index: { train: Int32Array.of(0, 1), valid: Int32Array.of(2) }, extra: [] };
+    const run = trainInWorker(data, {
+      config: { backbone: { fineTune: true }, epochs: 1 },
+      tail,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type !== 'maps') return;
+        seen.push(e.done);
+        if (e.done > 0) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/stopped while computing the backbone maps/);
+    expect(Math.max(...seen)).toBeLessThan(total);
+    await fs.rm(dir, { recursive: true, force: true });
+  }, 60_000);
+});
+
 describe.skipIf(groceryMissing)('a fine-tuning run', () => {
   const fx = useEngine({ settings: { embeddings: { modelCacheDir: sharedEmbedderCache } } });
 
@@ -110,6 +141,9 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     // Expected: the trainer's rows, made from the checkpoint's EMA layer, through the exported head.
     const files = await engine.use(trainingFeature).modelFiles(model[0]!.id);
     expect(files.entries.map((e) => e.name).sort()).toEqual(['backbone.onnx', 'config.json', 'manifest.json', 'metrics.json', 'model.onnx']);
+    const manifest = JSON.parse(new TextDecoder().decode(files.entries.find((e) => e.name === 'manifest.json')!.data));
+    expect(manifest.fineTunedBackbone).toMatchObject({ file: 'backbone.onnx', sha256: backboneSha });
+    expect(createHash('sha256').update(files.entries.find((e) => e.name === 'backbone.onnx')!.data).digest('hex')).toBe(backboneSha);
     const checkpoint = decodeCheckpoint(await fs.readFile(engine.store.pathOf(engine.db.prepare('SELECT checkpoint_sha256 FROM training_runs WHERE id = ?').pluck().get(run.id) as string)));
     const weights = { kernel: checkpoint.ema.get(TAIL_PARAM.kernel)!, bias: checkpoint.ema.get(TAIL_PARAM.bias)! };
     const loaded = await loadOfflineTailMapsInProcess(DEFAULT_TRAINING_BACKBONE_ID);
