@@ -22,15 +22,8 @@ import { groceryDir, groceryTrainingData, groceryUnavailable, listGrocery } from
 import { trainInWorker } from '../src-main/features/training/train-in-worker.js';
 import type { TailRequest } from '../src-main/features/training/training-protocol.js';
 import type { TrainingEvent } from '../src-main/features/training/trainer.js';
+import { flag, log, pct, round } from './training-output.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const log = (line: string) => console.log(line);
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  n/a' : (100 * x).toFixed(1).padStart(5));
-const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 const missing = await groceryUnavailable();
 if (missing) {

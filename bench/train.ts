@@ -44,15 +44,8 @@ import { removeWasmMatMulTransposeShim, useTfBackend, type TfBackendName } from 
 import { trainInWorker } from '../src-main/features/training/train-in-worker.js';
 import type { TrainingEvent, TrainingResult } from '../src-main/features/training/trainer.js';
 import { withViewRows, type TrainingViewName } from '../src-main/features/training/views.js';
+import { args, flag, log, pct, round } from './training-output.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const log = (line: string) => console.log(line);
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  n/a' : (100 * x).toFixed(1).padStart(5));
-const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const outDir = path.join(packageRoot, '.bench', 'train');
 const features = (flag('--features') ?? 'default') as GroceryFeatures;
 if (features !== 'default' && features !== '320' && features !== 'interim') throw new Error('--features takes default, 320 or interim');
