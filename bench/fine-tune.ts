@@ -89,6 +89,7 @@ async function run(label: string, config: TrainingConfigInput, tail?: TailReques
 
 const tail: TailRequest = {
   embedderId: OFFLINE_EMBEDDER_320_ID,
+  layers: 1,
   images: [...trainPaths, ...validPaths].map((p) => ({ path: p, view: null })),
   index: { train: Int32Array.from(trainPaths, (_, i) => i), valid: Int32Array.from(validPaths, (_, i) => trainPaths.length + i) },
   extra: [],

@@ -171,13 +171,21 @@ export const TrainingConfigSchema = z
     backbone: z
       .object({
         /**
-         * Train the backbone's last layer with the head (the built-in embedders' final 1×1
-         * convolution, at optimizer.backboneLr; the trained model then serves its own
-         * backbone). Off by default: on this 2-core CPU it costs several times the frozen
-         * head's epoch and keeps every train image's 448-channel map in memory (about
-         * 180 KB per image and view at 320 px); docs/benchmarks.md has the measured gain.
+         * Train the backbone's last layers with the head (the built-in embedders' final 1×1
+         * convolution, and block 16's projection with `layers` 2, at optimizer.backboneLr
+         * with layer-wise decay; the trained model then serves its own backbone). Off by
+         * default: on this 2-core CPU one layer costs ~20× the frozen head's epoch and keeps
+         * every image's map in memory (about 180 KB per image and view at 320 px, 540 KB
+         * with two layers); docs/benchmarks.md has the measured gain.
          */
         fineTune: z.boolean().default(false),
+        /**
+         * How many of the last layers are unlocked: 1, the final 1×1 convolution; 2, block
+         * 16's 1×1 projection too (its 1344-channel input is held per image: 3× the memory).
+         */
+        layers: z.number().int().min(1).max(2).default(1),
+        /** Layer-wise learning-rate decay: a layer one deeper learns at this fraction of the rate of the one above it. */
+        layerDecay: z.number().positive().max(1).default(0.8),
       })
       .strict()
       .prefault({}),

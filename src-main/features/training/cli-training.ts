@@ -4,7 +4,7 @@ import { followUntil, runsIn, type CliBackend, type CliCommand } from '../../eng
 import type { EngineFeature } from '../../engine/feature.js';
 import type { TrainingService } from './service.js';
 
-const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--best] [--fine-tune] [--seed N] [--json]
+const trainUsage = `atolye train <dataset> [--epochs N] [--backbone ID] [--best] [--fine-tune [--fine-tune-layers 1|2]] [--seed N] [--json]
 
 Trains a recognition head on a dataset's products (its train split; recall measured on
 its valid split after every epoch) on top of an embedder (default: ${DEFAULT_TRAINING_BACKBONE_ID},
@@ -17,6 +17,8 @@ last checkpoint and continues when the app (or atolye train --resume RUN) resume
                  15 epochs) instead of the reference trainer's defaults
   --fine-tune    also train the built-in backbone's last layer (much slower on a CPU:
                  about 20× per epoch measured here); the model carries its own backbone
+  --fine-tune-layers N   1 (the final convolution) or 2 (block 16's projection too, with
+                 layer-wise learning-rate decay); implies --fine-tune
   --resume RUN   continue a cancelled, paused or failed run from its checkpoint
 
 <dataset> is a dataset's name or id (atolye datasets list).`;
@@ -67,7 +69,7 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
   async run(args, ctx) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, best: { type: 'boolean' }, 'fine-tune': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
+      parsed = parseArgs({ args, allowPositionals: true, options: { epochs: { type: 'string' }, backbone: { type: 'string' }, best: { type: 'boolean' }, 'fine-tune': { type: 'boolean' }, 'fine-tune-layers': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' } } });
     } catch (err) {
       ctx.err(`atolye train: ${(err as Error).message}`);
       ctx.err(trainUsage);
@@ -82,7 +84,9 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
     };
     const epochs = int('epochs', values.epochs, 1);
     const seed = int('seed', values.seed, 0);
-    const bad = [epochs, seed].find((v) => v instanceof Error);
+    // 1 or 2 (the engine's schema says so too; a usage error here is clearer).
+    const fineTuneLayers = ((n) => (typeof n === 'number' && n > 2 ? new Error(`--fine-tune-layers takes 1 or 2, not “${values['fine-tune-layers']}”`) : n))(int('fine-tune-layers', values['fine-tune-layers'], 1));
+    const bad = [epochs, seed, fineTuneLayers].find((v) => v instanceof Error);
     if (bad || (!values.resume && positionals.length !== 1)) {
       if (bad) ctx.err(`atolye train: ${bad.message}`);
       ctx.err(trainUsage);
@@ -102,7 +106,7 @@ export const trainCommand = (_self?: EngineFeature<TrainingService>): CliCommand
           ...(values.best ? MEASURED_BEST_RECIPE : {}),
           ...(epochs !== undefined ? { epochs: epochs as number } : {}),
           ...(seed !== undefined ? { seed: seed as number } : {}),
-          ...(values['fine-tune'] ? { backbone: { fineTune: true } } : {}),
+          ...(values['fine-tune'] || values['fine-tune-layers'] !== undefined ? { backbone: { fineTune: true, ...(fineTuneLayers !== undefined ? { layers: fineTuneLayers as number } : {}) } } : {}),
         };
         // The best recipe's warm-up (2) must stay under a shorter run's epochs.
         if (values.best && typeof epochs === 'number') config.schedule = { ...MEASURED_BEST_RECIPE.schedule, warmupEpochs: Math.min(MEASURED_BEST_RECIPE.schedule?.warmupEpochs ?? 0, epochs - 1) };

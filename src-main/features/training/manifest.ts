@@ -39,7 +39,7 @@ export const TrainedModelManifestSchema = z
      * (`backbone.onnx` in a model's ZIP), run with the parent's preparation and colour part;
      * model.onnx then takes this graph's embedding instead of the parent's.
      */
-    fineTunedBackbone: z.object({ file: z.literal('backbone.onnx'), layer: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive() }).strict().optional(),
+    fineTunedBackbone: z.object({ file: z.literal('backbone.onnx'), layers: z.array(z.string()).min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive() }).strict().optional(),
     dataset: z
       .object({
         id: z.string().min(1),
@@ -64,7 +64,7 @@ export interface ExportRequest {
   parentModel: { id: string; sha256?: string };
   datasetId: string;
   /** The parent's graph with its fine-tuned last layer (config.backbone.fineTune), recorded in the manifest. */
-  fineTunedBackbone?: { onnx: Uint8Array; layer: string };
+  fineTunedBackbone?: { onnx: Uint8Array; layers: string[] };
   /** The backbone ONNX to append to; without it the head is exported alone. */
   backbone?: { model: Uint8Array } & AppendOptions;
 }
@@ -92,7 +92,7 @@ export function exportTrainedModel(req: ExportRequest): { onnx: Uint8Array; mani
     },
     parentModel: { ...req.parentModel, dimension: data.train.dimension },
     ...(req.fineTunedBackbone
-      ? { fineTunedBackbone: { file: 'backbone.onnx', layer: req.fineTunedBackbone.layer, sha256: createHash('sha256').update(req.fineTunedBackbone.onnx).digest('hex'), bytes: req.fineTunedBackbone.onnx.byteLength } }
+      ? { fineTunedBackbone: { file: 'backbone.onnx', layers: req.fineTunedBackbone.layers, sha256: createHash('sha256').update(req.fineTunedBackbone.onnx).digest('hex'), bytes: req.fineTunedBackbone.onnx.byteLength } }
       : {}),
     dataset: {
       id: req.datasetId,

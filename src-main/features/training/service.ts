@@ -30,7 +30,7 @@ import type { CommitContext, JobContext } from '../../engine/queue/types.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { DatasetsApi } from '../datasets/public.js';
-import { fineTunedBackboneHandle, isFineTunableEmbedder, offlineTailMapBytes, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
+import { fineTunedBackboneHandle, isFineTunableEmbedder, offlineTailLayerNames, offlineTailMapBytes, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfig } from './config.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
 import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS, trainRowsPerEpoch } from './estimate.js';
@@ -66,9 +66,6 @@ function refusal(errorCode: TrainingErrorCode, reason: string, code: 'invalid_in
 
 /** The embedder id of a fine-tuned model's own backbone (its vectors are cached under it). */
 const fineTunedBackboneId = (modelId: string) => `${modelId}#backbone`;
-
-/** What a fine-tuned model's manifest names as its trained layer (embeddings' offline-tail.ts). */
-const FINE_TUNED_LAYER = 'MobilenetV2/Conv_1 (final 1×1 convolution)';
 
 /** Step snapshots are written at most this often (the epoch ones always). */
 const STEP_WRITE_MS = 1000;
@@ -367,7 +364,7 @@ export class TrainingService {
     this.patch(run.id, { stage: 'exporting', step: null });
     ctx.progress('exporting', 0);
     if (run.config.backbone.fineTune && !result.backboneOnnx) return fail('training_failed', 'the fine-tuned backbone was not built');
-    const fineTunedBackbone = result.backboneOnnx ? { onnx: result.backboneOnnx, layer: FINE_TUNED_LAYER } : undefined;
+    const fineTunedBackbone = result.backboneOnnx ? { onnx: result.backboneOnnx, layers: offlineTailLayerNames(run.config.backbone.layers) } : undefined;
     const { onnx, manifest } = exportTrainedModel({ result, config: run.config, data: prepared.data, parentModel: { id: run.backboneId }, datasetId: run.datasetId, fineTunedBackbone });
     const { sha256, bytes } = await this.deps.store.putBuffer(onnx);
     // A fine-tuned backbone is the model's too: its graph (built by the worker) is stored beside the head.
@@ -568,7 +565,7 @@ export class TrainingService {
           { name: 'testQueries', dimension: prepared.test.queries.dimension, features: prepared.test.queries.features, index: Int32Array.from(rows.testQueries, (it) => indexOf(it, null)) },
         ]
       : [];
-    return { embedderId: run.backboneId, images, index, extra };
+    return { embedderId: run.backboneId, layers: run.config.backbone.layers, images, index, extra };
   }
 
   private async readBlob(sha256: string): Promise<Uint8Array | undefined> {
@@ -714,7 +711,7 @@ export function fineTuneProblem(config: TrainingConfig, backboneId: string, item
   if (!config.backbone.fineTune) return null;
   if (!isFineTunableEmbedder(backboneId)) return { errorCode: 'fine_tune_unsupported', reason: `${backboneId} cannot be fine-tuned here: only the built-in embedders' last layer can; train its head alone instead` };
   const images = new Set(items.map((it) => it.sha256)).size + config.data.views.length * new Set(items.filter((it) => it.split === 'train').map((it) => it.sha256)).size;
-  const bytes = images * offlineTailMapBytes(backboneId);
+  const bytes = images * offlineTailMapBytes(backboneId, config.backbone.layers);
   if (bytes <= budget) return null;
   const gb = (n: number) => (n / 2 ** 30).toFixed(1);
   return { errorCode: 'fine_tune_too_large', reason: `fine-tuning holds the backbone map of every image and view in memory: ${images} need ${gb(bytes)} GB, more than the ${gb(budget)} GB allowed here; train the head alone, or use fewer views` };

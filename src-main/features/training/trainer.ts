@@ -23,7 +23,7 @@ import { Rng } from './rng.js';
 import { DomainAwareSampler, neighbourPools, ProductIndex } from './sampler.js';
 import { learningRateAt } from './schedule.js';
 import { useTfBackend } from './tf-backend.js';
-import { checkTail, gatherMaps, TAIL_PARAM, tailForward, tailRows, type TailWeights } from './tail.js';
+import { checkTail, gatherMaps, tailDepth, tailForward, tailParam, tailRows, type TailWeights } from './tail.js';
 
 export type TrainingEvent =
   | { type: 'started'; epochs: number; stepsPerEpoch: number; resumedAt: { epoch: number; step: number } | null; baseline: Recall }
@@ -46,8 +46,8 @@ export interface TrainingResult {
   baseline: Recall;
   /** The EMA weights of the embedding part (projection), ready to export. */
   head: HeadWeights;
-  /** With backbone fine-tuning: the EMA weights of the backbone's fine-tuned layer (tail.ts). */
-  tail: TailWeights | null;
+  /** With backbone fine-tuning: the EMA weights of the backbone's fine-tuned layers, in the order they are applied (tail.ts). */
+  tail: TailWeights[] | null;
   /** The latest state: after the last epoch, at the cancel point, or the emergency checkpoint. */
   checkpoint: Uint8Array;
 }
@@ -120,15 +120,20 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
     init.set(PARAM.classWeights, { shape: [classCount, projectionDim], values: lda.classWeights });
   }
   const trainable = new Set(trainableParamNames(shape));
-  // config.backbone.fineTune: the backbone's last layer joins the parameters (tail.ts).
+  // config.backbone.fineTune: the backbone's last layers join the parameters (tail.ts), named by their depth from the top.
   const tail = data.tail ?? null;
   if (config.backbone.fineTune !== (tail !== null)) throw new Error(config.backbone.fineTune ? 'backbone fine-tuning needs the backbone maps of every row (data.tail)' : 'the data carries backbone maps but the config does not fine-tune the backbone');
+  if (tail && tail.layers.length !== config.backbone.layers) throw new Error(`the data's backbone maps are for ${tail.layers.length} layer(s), the config unlocks ${config.backbone.layers}`);
+  const tailNames = tail ? tail.layers.map((_, j) => tailParam(tail.layers.length - 1 - j)) : [];
   if (tail) {
     checkTail(tail, { train: trainRows, valid: rowCount(data.valid), gallery: data.gallery ? rowCount(data.gallery) : undefined }, inputDim);
-    trainable.add(TAIL_PARAM.kernel);
-    trainable.add(TAIL_PARAM.bias);
-    init?.set(TAIL_PARAM.kernel, { shape: [tail.inChannels, tail.outChannels], values: tail.init.kernel });
-    init?.set(TAIL_PARAM.bias, { shape: [tail.outChannels], values: tail.init.bias });
+    tail.layers.forEach((l, j) => {
+      const names = tailNames[j]!;
+      trainable.add(names.kernel);
+      trainable.add(names.bias);
+      init?.set(names.kernel, { shape: [l.inChannels, l.outChannels], values: tail.init[j]!.kernel });
+      init?.set(names.bias, { shape: [l.outChannels], values: tail.init[j]!.bias });
+    });
   }
   // Trainable parameters (optimised) and state (batch-norm moving statistics); the EMA and checkpoints cover both.
   const params = new Map<string, tf.Variable>();
@@ -147,7 +152,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   if ((shapes[PARAM.hiddenKernel]?.[1] ?? 0) !== shape.hiddenDim) throw new Error('the checkpoint and the config disagree on the hidden layer');
   if ((PARAM.normGamma in shapes) !== config.projection.batchNorm) throw new Error('the checkpoint and the config disagree on the batch norm');
   if ((STATE.inputMean in shapes) !== config.projection.standardiseInputs) throw new Error('the checkpoint and the config disagree on input standardisation');
-  if (tail && shapes[TAIL_PARAM.kernel]?.join('×') !== `${tail.inChannels}×${tail.outChannels}`) throw new Error('the checkpoint and the data disagree on the fine-tuned backbone layer');
+  if (tail && tail.layers.some((l, j) => shapes[tailNames[j]!.kernel]?.join('×') !== `${l.inChannels}×${l.outChannels}`)) throw new Error('the checkpoint and the data disagree on the fine-tuned backbone layers');
   const optimizer = new AdamW(params, config.optimizer);
   // The standardisation constants stay out of the EMA (averaging a constant would only add rounding).
   const constants = new Map([...state].filter(([k]) => k === STATE.inputMean || k === STATE.inputInvStd));
@@ -165,14 +170,10 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
   const evaluation = new RetrievalEvaluation(data, config.evaluation.galleryDomains.map((d) => DOMAIN[d]), config.evaluation.ks, DOMAIN.real, DOMAIN.synthetic);
   const sourceSet = (s: EvaluationSource): LabelledFeatures => (s === 'gallery' ? data.gallery! : data[s]);
   /** The EMA weights of the fine-tuned backbone layer (null when the backbone is frozen). */
-  const emaTail = (): TailWeights | null => {
-    if (!tail) return null;
-    const kernel = ema.shadow.get(TAIL_PARAM.kernel)!;
-    const bias = ema.shadow.get(TAIL_PARAM.bias)!;
-    return { kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) };
-  };
+  const emaTail = (): TailWeights[] | null =>
+    tail ? tailNames.map((names) => ({ kernel: Float32Array.from(ema.shadow.get(names.kernel)!.dataSync()), bias: Float32Array.from(ema.shadow.get(names.bias)!.dataSync()) })) : null;
   /** A set's feature rows as the backbone now makes them: its cached rows, or their final part recomputed through `w`. */
-  const rowsOf = (s: EvaluationSource, w: TailWeights | null): Float32Array =>
+  const rowsOf = (s: EvaluationSource, w: TailWeights[] | null): Float32Array =>
     tail && w ? tailRows(tail, w, sourceSet(s).features, inputDim, s === 'gallery' ? tail.index.gallery! : tail.index[s]) : sourceSet(s).features;
   const baseline = evaluation.measure((s) => normalisedRows(sourceSet(s).features, inputDim), inputDim);
   // EMA embeddings of the train rows: evaluation makes them at each epoch's end, the next epoch's hard negatives reuse them.
@@ -266,7 +267,7 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
           const { value, grads: raw } = tf.variableGrads(
             () => {
               // With fine-tuning the rows are made here, inside the differentiated function, so the loss reaches the layer.
-              const x = tail && maps ? tailForward(tail, params.get(TAIL_PARAM.kernel)!, params.get(TAIL_PARAM.bias)!, maps, cached) : cached;
+              const x = tail && maps ? tailForward(tail, tailNames.map((names) => ({ kernel: params.get(names.kernel)!, bias: params.get(names.bias)! })), maps, cached) : cached;
               const forward = embedForTraining(params, x, m);
               if (forward.moments) moments = { mean: tf.keep(forward.moments.mean), variance: tf.keep(forward.moments.variance) };
               return arcFaceLoss(forward.embeddings, params.get(PARAM.classWeights) as tf.Tensor2D, y, config);
@@ -292,7 +293,8 @@ export async function trainHead(data: TrainingData, opts: TrainOptions): Promise
           emit({ type: 'checkpoint', epoch, step, emergency: true, bytes });
           return finish('emergency-stop', bytes, `epoch ${epoch} step ${step}: ${bad}`);
         }
-        optimizer.apply(grads, tail ? (name) => (name.startsWith('backbone/') ? backboneLr : lr) : lr);
+        // Layer-wise decay: each layer deeper than the final convolution learns layerDecay times slower.
+        optimizer.apply(grads, tail ? (name) => ((d) => (d === null ? lr : backboneLr * config.backbone.layerDecay ** d))(tailDepth(name)) : lr);
         if (batchMoments) updateMovingStatistics(state, batchMoments, batch.length);
         releaseStep();
         ema.update(allWeights);

@@ -12,6 +12,8 @@ import type { TrainingViewName } from './views.js';
 export interface TailRequest {
   /** The built-in embedder the run trains on (embeddings' offline-tail.ts). */
   embedderId: string;
+  /** How many of its last layers are trained (config.backbone.layers). */
+  layers: number;
   images: { path: string; view: TrainingViewName | null }[];
   index: { train: Int32Array; valid: Int32Array; gallery?: Int32Array };
   extra: { name: string; dimension: number; features: Float32Array; index: Int32Array }[];

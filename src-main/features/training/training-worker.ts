@@ -3,7 +3,7 @@
  * TrainingEvent (steps, epochs, checkpoints, plateau/divergence) as progress messages,
  * then the TrainingResult. Cancellation arrives through shared memory because the
  * training loop never waits for messages. With backbone fine-tuning it first computes
- * the block-16 maps of the rows' images (reported as `maps` events) and, once trained,
+ * the tail's input maps of the rows' images (reported as `maps` events) and, once trained,
  * builds the embedder with the trained layer.
  */
 import { buildFineTunedOfflineEmbedder, loadOfflineTailMapsInProcess } from '../embeddings/public.js';
@@ -17,7 +17,7 @@ import { renderView } from './views.js';
 const MAPS_BATCH = 8;
 
 async function computeTail(req: TailRequest, signal: { readonly aborted: boolean }, progress: (e: TrainingEvent) => void): Promise<TrainingTail> {
-  const loaded = await loadOfflineTailMapsInProcess(req.embedderId, MAPS_BATCH);
+  const loaded = await loadOfflineTailMapsInProcess(req.embedderId, { layers: req.layers, batchSize: MAPS_BATCH });
   try {
     const maps: Float32Array[] = [];
     const total = req.images.length;
@@ -31,7 +31,14 @@ async function computeTail(req: TailRequest, signal: { readonly aborted: boolean
       progress({ type: 'maps', done: Math.min(total, i + chunk.length), total });
     }
     const { tail } = loaded;
-    return { inChannels: tail.inChannels, outChannels: tail.outChannels, positions: tail.positions, slice: tail.slice, init: { kernel: tail.kernel, bias: tail.bias }, maps, index: req.index };
+    return {
+      layers: tail.layers.map(({ inChannels, outChannels, activation }) => ({ inChannels, outChannels, activation })),
+      positions: tail.positions,
+      slice: tail.slice,
+      init: tail.layers.map(({ kernel, bias }) => ({ kernel, bias })),
+      maps,
+      index: req.index,
+    };
   } finally {
     loaded.dispose();
   }

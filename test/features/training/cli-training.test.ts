@@ -95,5 +95,10 @@ describe.skipIf(groceryMissing)('atolye train and atolye models', () => {
       expect(r.code, bad.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/takes a whole number/);
     }
+    for (const bad of ['3', '0', 'two']) {
+      const r = await cli(['train', 'any-dataset', '--fine-tune-layers', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/--fine-tune-layers takes/);
+    }
   });
 });

@@ -21,7 +21,7 @@ import { parseTrainingConfig } from '../../../src-main/features/training/config.
 import { trainingFeature } from '../../../src-main/features/training/public.js';
 import { fineTuneMemoryBudget, fineTuneProblem } from '../../../src-main/features/training/service.js';
 import type { TrainingItem } from '../../../src-main/features/training/training-items.js';
-import { TAIL_PARAM, tailRows } from '../../../src-main/features/training/tail.js';
+import { tailParam, tailRows } from '../../../src-main/features/training/tail.js';
 import { trainInWorker } from '../../../src-main/features/training/train-in-worker.js';
 import { useEngine } from '../../support/engine.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
@@ -37,7 +37,8 @@ const config = {
   schedule: { warmupEpochs: 1 },
   // Far above the reference 2e-5 so that two short epochs move the layer measurably.
   optimizer: { backboneLr: 1e-3 },
-  backbone: { fineTune: true },
+  // Both unlockable layers (block 16's projection below the final convolution), with layer-wise decay.
+  backbone: { fineTune: true, layers: 2 },
 };
 
 async function settled(call: ReturnType<typeof createDispatcher>, runId: string): Promise<TrainingRun> {
@@ -80,7 +81,7 @@ describe('the training worker', () => {
     const seen: number[] = [];
     const total = 400;
     const data = { classNames: ['a', 'b'], train: { dimension: 4, features: new Float32Array(8).fill(0.5), labels: Int32Array.of(0, 1), domains: Uint8Array.of(0, 0) }, valid: { dimension: 4, features: new Float32Array(4).fill(0.5), labels: Int32Array.of(0), domains: Uint8Array.of(0) } };
-    const tail = { embedderId: OFFLINE_EMBEDDER_ID, images: Array.from({ length: total }, () => ({ path: file, view: null })), index: { train: Int32Array.of(0, 1), valid: Int32Array.of(2) }, extra: [] };
+    const tail = { embedderId: OFFLINE_EMBEDDER_ID, layers: 1, images: Array.from({ length: total }, () => ({ path: file, view: null })), index: { train: Int32Array.of(0, 1), valid: Int32Array.of(2) }, extra: [] };
     const run = trainInWorker(data, {
       config: { backbone: { fineTune: true }, epochs: 1 },
       tail,
@@ -100,7 +101,7 @@ describe('the training worker', () => {
 describe.skipIf(groceryMissing)('a fine-tuning run', () => {
   const fx = useEngine({ settings: { embeddings: { modelCacheDir: sharedEmbedderCache } } });
 
-  it('trains the last layer, stores its backbone, and serves what it trained', async () => {
+  it('trains the last two layers, stores its backbone, and serves what it trained', async () => {
     const engine = fx.engine;
     const call = createDispatcher(engine);
     const datasetId = await groceryDataset(engine);
@@ -142,15 +143,16 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     const files = await engine.use(trainingFeature).modelFiles(model[0]!.id);
     expect(files.entries.map((e) => e.name).sort()).toEqual(['backbone.onnx', 'config.json', 'manifest.json', 'metrics.json', 'model.onnx']);
     const manifest = JSON.parse(new TextDecoder().decode(files.entries.find((e) => e.name === 'manifest.json')!.data));
-    expect(manifest.fineTunedBackbone).toMatchObject({ file: 'backbone.onnx', sha256: backboneSha });
+    expect(manifest.fineTunedBackbone).toMatchObject({ file: 'backbone.onnx', sha256: backboneSha, layers: ['MobilenetV2/expanded_conv_16/project', 'MobilenetV2/Conv_1'] });
     expect(createHash('sha256').update(files.entries.find((e) => e.name === 'backbone.onnx')!.data).digest('hex')).toBe(backboneSha);
     const checkpoint = decodeCheckpoint(await fs.readFile(engine.store.pathOf(engine.db.prepare('SELECT checkpoint_sha256 FROM training_runs WHERE id = ?').pluck().get(run.id) as string)));
-    const weights = { kernel: checkpoint.ema.get(TAIL_PARAM.kernel)!, bias: checkpoint.ema.get(TAIL_PARAM.bias)! };
-    const loaded = await loadOfflineTailMapsInProcess(DEFAULT_TRAINING_BACKBONE_ID);
+    // In the order they are applied: block 16's projection (depth 1 from the top), then the final convolution.
+    const weights = [1, 0].map((d) => ({ kernel: checkpoint.ema.get(tailParam(d).kernel)!, bias: checkpoint.ema.get(tailParam(d).bias)! }));
+    const loaded = await loadOfflineTailMapsInProcess(DEFAULT_TRAINING_BACKBONE_ID, { layers: 2 });
     const [map] = await loaded.maps([bytes]);
     loaded.dispose();
     const cached = vectors.get(DEFAULT_TRAINING_BACKBONE_ID, sha256)!;
-    const tail = { ...loaded.tail, init: { kernel: loaded.tail.kernel, bias: loaded.tail.bias }, maps: [map!], index: { train: Int32Array.of(0), valid: new Int32Array(0) } };
+    const tail = { ...loaded.tail, init: loaded.tail.layers, maps: [map!], index: { train: Int32Array.of(0), valid: new Int32Array(0) } };
     const rows = tailRows(tail, weights, cached, cached.length, Int32Array.of(0));
     const head = await ort.InferenceSession.create(files.entries.find((e) => e.name === 'model.onnx')!.data);
     const run1 = async (v: Float32Array) => (await head.run({ features: new ort.Tensor('float32', v, [1, v.length]) })).embedding!.data as Float32Array;
