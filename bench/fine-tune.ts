@@ -2,15 +2,16 @@
  * bench:fine-tune — what backbone fine-tuning (config.backbone.fineTune) costs and gains on
  * the grocery-store set (81 products), same features, same recipe, same run:
  *   frozen:     the head alone on the 320 px built-in's cached features (the peer);
- *   fine-tuned: the same recipe with the built-in's final 1×1 convolution trained too, at
- *               each --lrs backbone learning rate (the reference trainer's 2e-5 first),
- *               its block-16 maps computed by the training worker as in the app.
+ *   fine-tuned: the same recipe with the built-in's last --layers layers trained too (1:
+ *               the final 1×1 convolution; 2: block 16's projection too, layer-wise
+ *               decay 0.8), at each --lrs backbone learning rate (the reference
+ *               trainer's 2e-5 first), the maps computed by the training worker as in the app.
  * The recipe is MEASURED_BEST_RECIPE without its views (each view is one more map of
  * every train image in memory: ~180 KB each at 320 px), evaluated as bench:train does:
  * the 296 val photos against the 2,640 train photos. Last line: JSON, with each
  * fine-tuned run's seconds per epoch over the frozen run's and its recall gain in points.
  *
- *   node --import tsx bench/fine-tune.ts [--epochs N] [--lrs 2e-5,3e-4]
+ *   node --import tsx bench/fine-tune.ts [--epochs N] [--lrs 2e-5,3e-4] [--layers 1|2]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,7 @@ if (missing) {
 
 const epochs = Number(flag('--epochs') ?? MEASURED_BEST_RECIPE.epochs);
 const lrs = (flag('--lrs') ?? '2e-5,3e-4').split(',').map(Number);
+const layers = Number(flag('--layers') ?? 1);
 const recipe: TrainingConfigInput = {
   ...MEASURED_BEST_RECIPE,
   epochs,
@@ -89,7 +91,7 @@ async function run(label: string, config: TrainingConfigInput, tail?: TailReques
 
 const tail: TailRequest = {
   embedderId: OFFLINE_EMBEDDER_320_ID,
-  layers: 1,
+  layers,
   images: [...trainPaths, ...validPaths].map((p) => ({ path: p, view: null })),
   index: { train: Int32Array.from(trainPaths, (_, i) => i), valid: Int32Array.from(validPaths, (_, i) => trainPaths.length + i) },
   extra: [],
@@ -99,8 +101,8 @@ log('\nfrozen backbone (the head alone):');
 const frozen = await run('frozen', recipe);
 const tuned: Measured[] = [];
 for (const lr of lrs) {
-  log(`\nfine-tuned final convolution, backbone lr ${lr}:`);
-  tuned.push(await run(`lr ${lr}`, { ...recipe, optimizer: { backboneLr: lr }, backbone: { fineTune: true } }, tail));
+  log(`\nfine-tuned last ${layers} layer(s), backbone lr ${lr}:`);
+  tuned.push(await run(`lr ${lr}`, { ...recipe, optimizer: { backboneLr: lr }, backbone: { fineTune: true, layers } }, tail));
 }
 
 log('\nsummary (val photos → train photos, recall@1 / @5 at the last epoch, EMA weights):');
@@ -111,6 +113,7 @@ log(
     features: '320',
     classes: data.classNames.length,
     epochs,
+    layers,
     train_rows: rowCount(data.train),
     frozen: { val_recall_at_1: round(frozen.r1), val_recall_at_5: round(frozen.r5), seconds_per_epoch: round(frozen.secondsPerEpoch, 2), seconds: round(frozen.seconds, 1) },
     fine_tuned: tuned.map((m, i) => ({
