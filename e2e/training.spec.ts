@@ -176,6 +176,12 @@ async function looks(browser: Browser, loginUrl: string): Promise<void> {
       await expect(page.getByTestId('training-summary')).toBeVisible();
       if (lang === 'tr') await expect(page.getByTestId('training-tab-runs')).toContainText('Çalıştırmalar');
       await page.screenshot({ path: test.info().outputPath(`training-new-${lang}-dark.png`), fullPage: true });
+      // The advanced recipe with backbone fine-tuning chosen: its layers, rate and decay beside it.
+      await page.getByTestId('training-advanced').locator('summary').click();
+      await page.getByTestId('training-field-backbone_fineTune').check();
+      await page.getByTestId('training-field-backbone_layers').selectOption('2');
+      await page.getByTestId('training-field-backbone_fineTune').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: test.info().outputPath(`training-fine-tune-${lang}-dark.png`) });
       await page.getByTestId('training-tab-runs').click();
       await expect(page.getByTestId('training-run').first().getByTestId('training-chart-loss')).toHaveAttribute('data-points', '3');
       await page.screenshot({ path: test.info().outputPath(`training-runs-${lang}-dark.png`), fullPage: true });
