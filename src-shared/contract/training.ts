@@ -174,7 +174,7 @@ export const TrainingConfigSchema = z
          * Train the backbone's last layers with the head (the built-in embedders' final 1×1
          * convolution, and block 16's projection with `layers` 2, at optimizer.backboneLr
          * with layer-wise decay; the trained model then serves its own backbone). Off by
-         * default: on this 2-core CPU one layer costs ~20× the frozen head's epoch and keeps
+         * default: on this 2-core CPU one layer costs ~15× the frozen head's epoch (no measured gain) and keeps
          * every image's map in memory (about 180 KB per image and view at 320 px, 540 KB
          * with two layers); docs/benchmarks.md has the measured gain.
          */

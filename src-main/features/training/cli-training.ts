@@ -16,7 +16,7 @@ last checkpoint and continues when the app (or atolye train --resume RUN) resume
   --best         the best recipe measured on real product photos (views + an LDA part,
                  15 epochs) instead of the reference trainer's defaults
   --fine-tune    also train the built-in backbone's last layer (much slower on a CPU:
-                 about 20× per epoch measured here); the model carries its own backbone
+                 about 15× per epoch measured here); the model carries its own backbone
   --fine-tune-layers N   1 (the final convolution) or 2 (block 16's projection too, with
                  layer-wise learning-rate decay); implies --fine-tune
   --resume RUN   continue a cancelled, paused or failed run from its checkpoint

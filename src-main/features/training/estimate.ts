@@ -16,11 +16,11 @@ import { cachedStatement } from '../../engine/db/statements.js';
 export const CONSTANT_SECONDS_PER_ROW_EPOCH = 4.7 / 2721;
 
 /**
- * Seconds per row-epoch when the backbone's last layer is fine-tuned too: 76.2 s/epoch
+ * Seconds per row-epoch when the backbone's last layer is fine-tuned too: 80.0 s/epoch
  * over 2,721 rows on the 320 px built-in, bench:fine-tune on the 2-core development
- * machine, 2026-12-01 (docs/benchmarks.md, "Backbone fine-tuning"). A constant.
+ * machine, 2026-12-01 19:45–20:05 UTC (docs/benchmarks.md, "Training", session 11). A constant.
  */
-export const CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH = 76.2 / 2721;
+export const CONSTANT_SECONDS_PER_FINE_TUNED_ROW_EPOCH = 80.0 / 2721;
 
 /**
  * Seconds per image embedded by the offline default through the engine end to end:
