@@ -65,7 +65,7 @@ describe('atolye remove-background beside `atolye serve`', () => {
       const out = path.join(dir, 'out');
       const first = await atolye(['--data-dir', lib, 'remove-background', path.join(dir, 'in'), '--out', out, '--preset', 'crop'], 240_000);
       expect(first.stderr).toBe('');
-      expect(first.code).toBe(0);
+      expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/^done: 2 done, 0 reused, 0 need review, 0 failed on cpu → 2 files in .* \(run by the Atölye process \d+ that holds the library\)/);
       expect((await fs.readdir(path.join(out, 'shelf'))).sort()).toEqual(['can.crop.png', 'jar.crop.png']);
       const meta = await sharp(path.join(out, 'shelf', 'jar.crop.png')).metadata();
@@ -76,7 +76,7 @@ describe('atolye remove-background beside `atolye serve`', () => {
       expect(progress.at(-1)!.payload).toMatchObject({ state: 'done', total: 2, done: 2 });
 
       const again = await atolye(['--data-dir', lib, 'remove-background', path.join(dir, 'in'), '--out', path.join(dir, 'again'), '--preset', 'crop'], 240_000);
-      expect(again.code).toBe(0);
+      expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/^reusing project "in" \([0-9a-f-]{36}\): 0 new images/);
       expect(again.stdout).toMatch(/0 done, 2 reused, 0 need review, 0 failed/);
       const projects = (await rpc(base, token, 'projects.list')).body as unknown as { name: string; assetCount: number }[];
