@@ -47,6 +47,10 @@ export class HttpBackend implements Backend {
       const url = new URL('api/events', this.baseUrl);
       url.protocol = 'ws:';
       this.ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.token}` } });
+      // Without a listener, a socket error (closed before it opened, a reset) is an uncaught
+      // exception, and the CLI's crash guard exits 70. connected() reports an error while it
+      // waits; after that events are best-effort (the CLI also polls what it waits for).
+      this.ws.on('error', () => {});
       this.ws.on('message', (data) => {
         const event = JSON.parse(String(data)) as EngineEvent;
         for (const l of this.listeners) l(event);
@@ -62,9 +66,12 @@ export class HttpBackend implements Backend {
   async connected(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.OPEN) return;
+    // Already failed (its error went to the silent listener): say so rather than wait forever.
+    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) throw new Error('the event socket closed before it opened');
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
+      ws.once('close', () => reject(new Error('the event socket closed before it opened')));
     });
   }
 
