@@ -704,7 +704,7 @@ export class TrainingService {
 
 /**
  * Why a run cannot fine-tune its backbone, or null: only the built-in embedders can (their
- * graph is built here, so it can be rebuilt with the trained layer), and the block-16 map
+ * graph is built here, so it can be rebuilt with the trained layer), and the backbone map
  * of every image and view must fit in `budget` bytes of memory (the worker holds them all).
  */
 export function fineTuneProblem(config: TrainingConfig, backboneId: string, items: readonly TrainingItem[], budget = fineTuneMemoryBudget()): { errorCode: TrainingErrorCode; reason: string } | null {

@@ -30,7 +30,7 @@ export type TrainingEvent =
   | { type: 'step'; epoch: number; step: number; steps: number; loss: number; lr: number; gradNorm: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'checkpoint'; epoch: number; step: number; emergency: boolean; bytes: Uint8Array }
-  /** Backbone fine-tuning: block-16 maps computed so far (training-worker.ts), before 'started'. */
+  /** Backbone fine-tuning: the backbone maps (the input of the deepest unlocked layer) computed so far (training-worker.ts), before 'started'. */
   | { type: 'maps'; done: number; total: number }
   | MonitorEvent;
 

@@ -4,7 +4,7 @@ import type { TrainingResult } from './trainer.js';
 import type { TrainingViewName } from './views.js';
 
 /**
- * Backbone fine-tuning's inputs (config.backbone.fineTune): the images whose block-16 maps
+ * Backbone fine-tuning's inputs (config.backbone.fineTune): the images whose backbone maps
  * the worker computes before training (each distinct image and view once), which map each
  * row of each set uses, and the sets to recompute through the trained layer afterwards
  * (the test split's, for the figures at the end).

@@ -1,9 +1,10 @@
 /**
- * Backbone fine-tuning end to end (config.backbone.fineTune): the run computes the
- * block-16 maps of its images (counted like an embedding stage), trains the built-in's
- * last layer with the head, stores the embedder with the trained layer beside the head,
- * and the app then serves exactly what was trained: a vector through the stored backbone
- * and head equals the trainer's own computation from the checkpoint's EMA weights.
+ * Backbone fine-tuning end to end (config.backbone.fineTune): the run computes the maps
+ * that feed the unlocked layers for its images (counted like an embedding stage), trains
+ * the built-in's last layers with the head, stores the embedder with the trained layers
+ * beside the head, and the app then serves exactly what was trained: a vector through the
+ * stored backbone and head equals the trainer's own computation from the checkpoint's EMA
+ * weights.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
