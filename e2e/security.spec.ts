@@ -111,7 +111,12 @@ test('an imported SVG with script cannot reach the API when its original is open
       await expect(page).toHaveTitle('script ran');
       await page.close();
     } finally {
-      await new Promise((r) => plain.close(r));
+      // Chromium may hold a preconnected socket with no request on it: close() alone waits
+      // for the server's headers timeout (a CI run hung ~85 s here), so end every connection.
+      await new Promise((r) => {
+        plain.close(r);
+        plain.closeAllConnections();
+      });
     }
     const projects = await rpc<{ name: string }[]>(request, server.url, server.token, 'projects.list', {});
     expect(projects.map((p) => p.name)).toContain('svg-xss');
