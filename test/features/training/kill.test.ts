@@ -1,0 +1,143 @@
+/**
+ * kill -9 during a fine-tuning run (the backbone's last layer unlocked): once after an
+ * epoch's checkpoint, once while the next boot recomputes the backbone maps. The queue
+ * resumes the run at each boot from its last checkpoint, and it ends with the very model
+ * an uninterrupted run makes (the same head and backbone files, byte for byte), one model,
+ * each epoch recorded once.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TrainingRun } from '../../../src-shared/contract/index.js';
+import { openEngine } from '../../../src-main/features/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { openQueueDb } from '../../queue/helpers.js';
+import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
+import { groceryDataset } from './grocery-dataset.js';
+
+if (groceryMissing) console.warn(`training kill test skipped: ${groceryMissing}`);
+
+const child = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const EPOCHS = 10;
+const config = {
+  epochs: EPOCHS,
+  batchSize: 8,
+  projection: { dim: 32 },
+  sampler: { hardNegativeProducts: 1, neighbourPool: 2 },
+  schedule: { warmupEpochs: 1 },
+  optimizer: { backboneLr: 1e-3 },
+  backbone: { fineTune: true, layers: 1 },
+};
+
+interface RunRow {
+  state: string;
+  stage: string | null;
+  epochs_completed: number;
+  checkpoint_sha256: string | null;
+}
+
+function runRow(dataDir: string): RunRow | undefined {
+  try {
+    const db = openQueueDb(dataDir);
+    try {
+      return db.prepare('SELECT state, stage, epochs_completed, checkpoint_sha256 FROM training_runs LIMIT 1').get() as RunRow | undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined; // not created yet, or busy
+  }
+}
+
+/** One boot of the child engine; `killWhen` (polled) ends it with SIGKILL. Resolves with the run it printed, or null when killed. */
+async function boot(dataDir: string, killWhen?: (row: RunRow | undefined) => boolean): Promise<{ run: TrainingRun; epochs: number[] } | null> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, sharedEmbedderCache, JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  let ended = false;
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => ((ended = true), resolve(signal))));
+  if (killWhen) {
+    while (!ended && !killWhen(runRow(dataDir))) await sleep(15);
+    if (!ended) proc.kill('SIGKILL');
+    const signal = await exited;
+    if (signal === 'SIGKILL') return null;
+  } else {
+    await exited;
+  }
+  const lines = out.trim().split('\n');
+  return { run: JSON.parse(lines.at(-1)!) as TrainingRun, epochs: JSON.parse(lines.at(-2)!.replace(/^epochs /, '')) as number[] };
+}
+
+async function library(dir: string, name: string): Promise<string> {
+  const dataDir = path.join(dir, name);
+  const engine = await openEngine({ dataDir, workers: 1 });
+  await groceryDataset(engine);
+  await engine.close();
+  return dataDir;
+}
+
+function modelFiles(dataDir: string) {
+  const db = openQueueDb(dataDir);
+  try {
+    return db.prepare('SELECT onnx_sha256, backbone_sha256 FROM trained_models').all() as { onnx_sha256: string; backbone_sha256: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir('atolye-train-kill-')));
+  afterEach(() => cleanup());
+
+  it('resumes from its checkpoint after SIGKILLs and makes the model an uninterrupted run makes', { timeout: 300_000 }, async () => {
+    const steady = await boot(await library(dir, 'steady'));
+    expect(steady?.run.state, steady?.run.error ?? '').toBe('done');
+    expect(steady!.epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+
+    const dataDir = await library(dir, 'killed');
+    // Mid-run: an epoch's checkpoint is saved and the next epochs are under way.
+    expect(await boot(dataDir, (r) => !!r && r.epochs_completed >= 3 && !!r.checkpoint_sha256)).toBeNull();
+    const afterFirst = runRow(dataDir)!;
+    expect(afterFirst.state).toBe('running');
+    expect(afterFirst.epochs_completed).toBeLessThan(EPOCHS);
+    // The next boot recomputes the backbone maps (not kept across runs): killed while it does.
+    let sawRestart = false;
+    expect(
+      await boot(dataDir, (r) => {
+        // The first boot left 'training' behind; the resumed job moves through preparing to the maps.
+        if (r && r.stage !== 'training') sawRestart = true;
+        return sawRestart && r?.stage === 'embedding';
+      }),
+    ).toBeNull();
+    const last = await boot(dataDir);
+    expect(last?.run.state, last?.run.error ?? '').toBe('done');
+    expect(last!.run.epochsCompleted).toBe(EPOCHS);
+    // The last boot went on from the first boot's checkpoint (epoch 2 or later), not from epoch 1.
+    expect(last!.epochs[0]).toBeGreaterThanOrEqual(3);
+    expect(last!.epochs.at(-1)).toBe(EPOCHS);
+
+    const db = openQueueDb(dataDir);
+    try {
+      expect(db.prepare('SELECT epoch FROM training_epochs ORDER BY epoch').pluck().all()).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+      // Resumed from the checkpoint: the run never started over.
+      expect(db.prepare("SELECT COUNT(*) FROM training_events WHERE type = 'restarted'").pluck().get()).toBe(0);
+      expect(db.prepare("SELECT MAX(interruptions) FROM jobs WHERE type = 'training.run'").pluck().get()).toBeGreaterThanOrEqual(2);
+      expect(db.prepare("SELECT COUNT(*) FROM jobs WHERE type = 'training.run' AND state = 'completed'").pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
+    // One model, and it is the uninterrupted run's, file for file.
+    const killed = modelFiles(dataDir);
+    expect(killed).toHaveLength(1);
+    expect(killed[0]!.backbone_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(killed).toEqual(modelFiles(path.join(dir, 'steady')));
+    for (const sha of [killed[0]!.onnx_sha256, killed[0]!.backbone_sha256!]) expect(fs.existsSync(path.join(dataDir, 'blobs', sha.slice(0, 2), sha))).toBe(true);
+  });
+});
