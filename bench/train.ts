@@ -4,30 +4,34 @@
  *           the 2,640 train photos, cosine similarity);
  *   floor:  linear discriminant analysis fitted on the train labels (the reference the
  *           trained head must clearly beat);
- *   after:  the projection + ArcFace head, trained in a worker thread with the recipe's
- *           defaults, EMA weights evaluated;
+ *   after:  the projection + ArcFace head, trained in a worker thread with the recipe the
+ *           New training page offers as its best (MEASURED_BEST_RECIPE; `--reference` for the
+ *           reference trainer's defaults instead), EMA weights evaluated;
  *   without approved photos: the same training on the iconic catalog image alone, then
  *           on it plus 9 cheap augmentations, evaluated on the same val → train task;
  *   backends: ms per training step with TF.js cpu, wasm, and wasm with the transpose shim.
- * Features: the app's offline default embedder (nsfwjs MobileNetV2-1.4 blocks 12+15+final
- * ⊕ central-half √HSV 36×4×4; what a run in the app trains on), or with `--features interim`
- * the recipe the issue's reference figures were measured with (whole-image √HSV 18×4×4);
- * cached in .bench/features/ after the first run.
+ * Features: the backbone a run in the app trains on unless told (the offline embedder's
+ * network on a 320 px input: nsfwjs MobileNetV2-1.4 blocks 12+15+final ⊕ central-half
+ * √HSV 36×4×4); `--features default` for the 224 px default embedder, `--features interim`
+ * for the recipe the issue's reference figures were measured with (whole-image √HSV
+ * 18×4×4); cached in .bench/features/ after the first run.
  *
  *   node --import tsx bench/train.ts                  the bench (last line: JSON)
  *   node --import tsx bench/train.ts --search         recipes compared on a holdout of train (never val):
  *       --holdout cluster|block|interleaved           which photos are held out (dev/holdout.ts; cluster by default)
  *       --configs '[{…}, …]'                          the recipes (else an lr × epochs --grid)
- *   --config '{…}'                                    a partial recipe over the defaults of every run
+ *   --config '{…}'                                    a partial recipe over the base recipe of every run
+ *   --reference                                       the base recipe is the reference trainer's defaults (else MEASURED_BEST_RECIPE)
  *   --mirror-tta                                      test-time mirror averaging, for raw, LDA and head alike
  *   --epochs N --lr X                                 override the trained run's defaults
- *   --features default|320|interim                    which embedder's features (default: the app's default)
+ *   --features 320|default|interim                    which embedder's features (default: 320, the app's training backbone)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
+import { MEASURED_BEST_RECIPE } from '../src-shared/contract/index.js';
 import { packageRoot } from '../src-main/engine/package-root.js';
 import { OFFLINE_EMBEDDER_320_ID, OFFLINE_EMBEDDER_ID } from '../src-main/features/embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfigInput } from '../src-main/features/training/config.js';
@@ -47,7 +51,7 @@ import { withViewRows, type TrainingViewName } from '../src-main/features/traini
 import { args, flag, log, pct, round } from './training-output.js';
 
 const outDir = path.join(packageRoot, '.bench', 'train');
-const features = (flag('--features') ?? 'default') as GroceryFeatures;
+const features = (flag('--features') ?? '320') as GroceryFeatures;
 if (features !== 'default' && features !== '320' && features !== 'interim') throw new Error('--features takes default, 320 or interim');
 const PARENT_MODEL_ID = { default: OFFLINE_EMBEDDER_ID, '320': OFFLINE_EMBEDDER_320_ID, interim: 'interim-nsfwjs-mnv2-1.4+sqrt-hsv' }[features];
 
@@ -131,7 +135,9 @@ function trainingRows(base: TrainingData, viewFeatures: readonly Float32Array[],
   );
 }
 
-const configFlag = JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput;
+/** The recipe every run starts from: the New training page's best recipe, or with `--reference` the schema's defaults (the reference trainer's). */
+const baseRecipe: TrainingConfigInput = args.includes('--reference') ? {} : MEASURED_BEST_RECIPE;
+const configFlag = mergeConfig(baseRecipe, JSON.parse(flag('--config') ?? '{}') as TrainingConfigInput);
 const configsFlag = flag('--configs') ? (JSON.parse(flag('--configs')!) as TrainingConfigInput[]) : [];
 /** Every view any recipe of this run asks for, loaded (and embedded when not cached) once. */
 const loadedViews = [...new Set([configFlag, ...configsFlag.map((c) => mergeConfig(configFlag, c))].flatMap((c) => parseTrainingConfig(c).data.views))];
@@ -147,7 +153,7 @@ log(`data: ${features} embedder's features; ${data.classNames.length} products; 
 /** Every run is measured against the train photos alone, as bench:embed measures the embedder. */
 const PHOTO_GALLERY = { evaluation: { galleryDomains: ['real' as const] } };
 
-/** `--config '{…}'`: a partial recipe merged over the defaults of every run (one level deep for the sections). */
+/** `--config '{…}'`: a partial recipe merged over the base recipe of every run (one level deep for the sections). */
 function mergeConfig(base: TrainingConfigInput, extra: TrainingConfigInput): TrainingConfigInput {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(extra)) {
@@ -173,7 +179,7 @@ if (args.includes('--search')) {
   log(`LDA (α 0.1) on the holdout: recall@1 ${pct(ldaHoldout.r1)}  @5 ${pct(ldaHoldout.r5)}`);
   const ldaViewsHoldout = loadedViews.length ? ldaOn(trainingRows(search, searchViews, loadedViews).train) : null;
   if (ldaViewsHoldout) log(`LDA (α 0.1) fitted with the views ${loadedViews.join(', ')}: recall@1 ${pct(ldaViewsHoldout.r1)}  @5 ${pct(ldaViewsHoldout.r5)}`);
-  // --configs '[{…}, …]': recipes to compare (each over --config and the defaults); else the lr × epochs --grid.
+  // --configs '[{…}, …]': recipes to compare (each over --config and the base recipe); else the lr × epochs --grid.
   const candidates: TrainingConfigInput[] = configsFlag.length
     ? configsFlag
     : (flag('--grid') ?? '3e-4:30,1e-3:30,3e-3:30,1e-2:30').split(',').map((s) => {
@@ -284,6 +290,7 @@ log(
   JSON.stringify({
     bench: 'train',
     features,
+    recipe: args.includes('--reference') ? 'reference' : 'best',
     classes: data.classNames.length,
     epochs: config.epochs,
     seconds: round(main.seconds, 1),
