@@ -7,4 +7,5 @@ export type { EmbedderSource } from './embedders.js';
 export type { EmbedderHandle } from './image-embedder.js';
 export { loadOfflineEmbedderInProcess, type InProcessEmbedder } from './in-process-embedder.js';
 export { OFFLINE_EMBEDDER_ID, OFFLINE_EMBEDDER_320_ID } from './offline-embedder.js';
-export { buildFineTunedOfflineEmbedder, fineTunedBackboneHandle, isFineTunableEmbedder, loadOfflineTailMapsInProcess, offlineTailLayerNames, offlineTailMapBytes, type OfflineTail, type TailMapsInProcess } from './offline-tail.js';
+export { buildFineTunedOfflineEmbedder, fineTunedBackboneHandle, isFineTunableEmbedder, loadOfflineTailMapsInProcess, offlineTailLayerNames, offlineTailMapBytes, readOfflineTail, type OfflineTail, type TailMapsInProcess } from './offline-tail.js';
+export { TailMapCache } from './tail-map-cache.js';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { bindJob, defineFeature } from '../../engine/feature.js';
 import { datasetsFeature } from '../datasets/public.js';
 import { embeddingsFeature } from '../embeddings/public.js';
@@ -22,7 +23,7 @@ export const trainingFeature = defineFeature<TrainingService>({
     { table: 'trained_models', column: 'backbone_sha256' },
   ],
   create(ctx) {
-    return new TrainingService({ db: ctx.db, store: ctx.store, blobs: ctx.blobs, events: ctx.events, queue: ctx.queue, datasets: ctx.use(datasetsFeature), embeddings: ctx.use(embeddingsFeature) });
+    return new TrainingService({ db: ctx.db, store: ctx.store, blobs: ctx.blobs, events: ctx.events, queue: ctx.queue, datasets: ctx.use(datasetsFeature), embeddings: ctx.use(embeddingsFeature), tailMapsDir: path.join(ctx.dataDir, 'cache', 'tail-maps') });
   },
   jobs: (service) => [bindJob(trainingRunJob, service)],
   handlers: (service) => ({

@@ -30,7 +30,7 @@ import type { CommitContext, JobContext } from '../../engine/queue/types.js';
 import type { BlobCollector } from '../../engine/store/blob-collector.js';
 import type { BlobStore } from '../../engine/store/blob-store.js';
 import type { DatasetsApi } from '../datasets/public.js';
-import { fineTunedBackboneHandle, isFineTunableEmbedder, offlineTailLayerNames, offlineTailMapBytes, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
+import { fineTunedBackboneHandle, isFineTunableEmbedder, offlineTailLayerNames, offlineTailMapBytes, TailMapCache, type EmbedderHandle, type EmbeddingsApi } from '../embeddings/public.js';
 import { parseTrainingConfig, type TrainingConfig } from './config.js';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from './dataset.js';
 import { estimateSeconds, readThroughput, recordThroughput, THROUGHPUT_KEYS, trainRowsPerEpoch } from './estimate.js';
@@ -57,6 +57,8 @@ export interface TrainingDeps {
   queue: Queue;
   datasets: DatasetsApi;
   embeddings: EmbeddingsApi;
+  /** Where fine-tuning keeps its backbone maps between runs (embeddings' TailMapCache). */
+  tailMapsDir: string;
 }
 
 /** A refusal the UI words by its code. */
@@ -171,8 +173,12 @@ export class TrainingService {
     const views = config.data.views;
     const trainShas = new Set(items.filter((i) => i.split === 'train').map((i) => i.sha256));
     for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
-    // Fine-tuning computes the backbone maps of every image (and each view of the train ones) at each start: not cached.
-    if (config.backbone.fineTune) imagesToEmbed += shas.size + views.length * trainShas.size;
+    // Fine-tuning computes the backbone map of every image (and each view of the train ones) not kept by an earlier run.
+    if (config.backbone.fineTune && !problem) {
+      const maps = new TailMapCache(this.deps.tailMapsDir, backboneId, config.backbone.layers);
+      for (const sha of shas) if (!maps.hasSync(sha, null)) imagesToEmbed++;
+      for (const view of views) for (const sha of trainShas) if (!maps.hasSync(sha, view)) imagesToEmbed++;
+    }
     const throughput = readThroughput(this.deps.db, backboneId, { fineTune: config.backbone.fineTune });
     const e = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, views.length), epochs: config.epochs, imagesToEmbed, throughput });
     return { ok: !problem, errorCode: problem?.errorCode ?? null, reason: problem?.reason ?? null, backboneId, counts, imagesToEmbed, ...e, basis: throughput.basis };
@@ -552,7 +558,7 @@ export class TrainingService {
       if (i === undefined) {
         i = images.length;
         seen.set(key, i);
-        images.push({ path: this.deps.store.pathOf(it.sha256), view });
+        images.push({ path: this.deps.store.pathOf(it.sha256), sha256: it.sha256, view });
       }
       return i;
     };
@@ -565,7 +571,7 @@ export class TrainingService {
           { name: 'testQueries', dimension: prepared.test.queries.dimension, features: prepared.test.queries.features, index: Int32Array.from(rows.testQueries, (it) => indexOf(it, null)) },
         ]
       : [];
-    return { embedderId: run.backboneId, layers: run.config.backbone.layers, images, index, extra };
+    return { embedderId: run.backboneId, layers: run.config.backbone.layers, images, index, extra, cache: { root: this.deps.tailMapsDir, capBytes: fineTuneMemoryBudget() } };
   }
 
   private async readBlob(sha256: string): Promise<Uint8Array | undefined> {

@@ -14,7 +14,10 @@ export interface TailRequest {
   embedderId: string;
   /** How many of its last layers are trained (config.backbone.layers). */
   layers: number;
-  images: { path: string; view: TrainingViewName | null }[];
+  /** Each image (and view) once; its sha256 names its map in the cache (an image without one is not cached). */
+  images: { path: string; sha256?: string; view: TrainingViewName | null }[];
+  /** Where maps are kept between runs (embeddings' TailMapCache), and the most it may hold. */
+  cache?: { root: string; capBytes: number };
   index: { train: Int32Array; valid: Int32Array; gallery?: Int32Array };
   extra: { name: string; dimension: number; features: Float32Array; index: Int32Array }[];
 }

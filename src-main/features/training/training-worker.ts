@@ -3,10 +3,11 @@
  * TrainingEvent (steps, epochs, checkpoints, plateau/divergence) as progress messages,
  * then the TrainingResult. Cancellation arrives through shared memory because the
  * training loop never waits for messages. With backbone fine-tuning it first computes
- * the tail's input maps of the rows' images (reported as `maps` events) and, once trained,
+ * the tail's input maps of the rows' images (reported as `maps` events; those kept on disk
+ * by an earlier run are read back, embeddings' tail-map-cache.ts) and, once trained,
  * builds the embedder with the trained layer.
  */
-import { buildFineTunedOfflineEmbedder, loadOfflineTailMapsInProcess } from '../embeddings/public.js';
+import { buildFineTunedOfflineEmbedder, loadOfflineTailMapsInProcess, readOfflineTail, TailMapCache, type OfflineTail } from '../embeddings/public.js';
 import { serveWorker } from '../../engine/workers/serve-worker.js';
 import type { TailRequest, TrainingWorkerRequest, TrainingWorkerResult } from './training-protocol.js';
 import { tailRows, type TrainingTail } from './tail.js';
@@ -17,31 +18,49 @@ import { renderView } from './views.js';
 const MAPS_BATCH = 8;
 
 async function computeTail(req: TailRequest, signal: { readonly aborted: boolean }, progress: (e: TrainingEvent) => void): Promise<TrainingTail> {
+  const cache = req.cache ? new TailMapCache(req.cache.root, req.embedderId, req.layers) : null;
+  const total = req.images.length;
+  const maps = new Array<Float32Array>(total);
+  // Maps kept from an earlier run first; only the rest count as work (and in the progress).
+  const missing: number[] = [];
+  for (const [i, it] of req.images.entries()) {
+    if (i % 64 === 0 && signal.aborted) throw new Error('stopped while computing the backbone maps');
+    const hit = cache && it.sha256 ? await cache.get(it.sha256, it.view) : null;
+    if (hit) maps[i] = hit;
+    else missing.push(i);
+  }
+  progress({ type: 'maps', done: 0, total: missing.length });
+  if (missing.length === 0) return tailOf(await readOfflineTail(req.embedderId, req.layers), maps, req.index);
   const loaded = await loadOfflineTailMapsInProcess(req.embedderId, { layers: req.layers, batchSize: MAPS_BATCH });
   try {
-    const maps: Float32Array[] = [];
-    const total = req.images.length;
-    progress({ type: 'maps', done: 0, total });
-    for (let i = 0; i < total; i += MAPS_BATCH) {
+    for (let b = 0; b < missing.length; b += MAPS_BATCH) {
       if (signal.aborted) throw new Error('stopped while computing the backbone maps');
-      const chunk = req.images.slice(i, i + MAPS_BATCH);
+      const chunk = missing.slice(b, b + MAPS_BATCH).map((i) => ({ i, it: req.images[i]! }));
       // A view that cannot be rendered falls back to the image itself, as its cached vector does.
-      const sources = await Promise.all(chunk.map((it) => (it.view ? renderView(it.path, it.view).catch(() => it.path) : it.path)));
-      maps.push(...(await loaded.maps(sources)));
-      progress({ type: 'maps', done: Math.min(total, i + chunk.length), total });
+      const sources = await Promise.all(chunk.map(({ it }) => (it.view ? renderView(it.path, it.view).catch(() => it.path) : it.path)));
+      const computed = await loaded.maps(sources);
+      for (const [k, { i, it }] of chunk.entries()) {
+        maps[i] = computed[k]!;
+        if (cache && it.sha256) await cache.put(it.sha256, it.view, computed[k]!);
+      }
+      progress({ type: 'maps', done: Math.min(missing.length, b + chunk.length), total: missing.length });
     }
-    const { tail } = loaded;
-    return {
-      layers: tail.layers.map(({ inChannels, outChannels, activation }) => ({ inChannels, outChannels, activation })),
-      positions: tail.positions,
-      slice: tail.slice,
-      init: tail.layers.map(({ kernel, bias }) => ({ kernel, bias })),
-      maps,
-      index: req.index,
-    };
+    if (cache && req.cache) await cache.prune(req.cache.capBytes);
+    return tailOf(loaded.tail, maps, req.index);
   } finally {
     loaded.dispose();
   }
+}
+
+function tailOf(tail: OfflineTail, maps: Float32Array[], index: TailRequest['index']): TrainingTail {
+  return {
+    layers: tail.layers.map(({ inChannels, outChannels, activation }) => ({ inChannels, outChannels, activation })),
+    positions: tail.positions,
+    slice: tail.slice,
+    init: tail.layers.map(({ kernel, bias }) => ({ kernel, bias })),
+    maps,
+    index,
+  };
 }
 
 serveWorker<TrainingWorkerRequest, TrainingWorkerResult, TrainingEvent>(async (req, progress) => {

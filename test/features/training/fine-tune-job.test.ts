@@ -1,6 +1,7 @@
 /**
  * Backbone fine-tuning end to end (config.backbone.fineTune): the run computes the maps
- * that feed the unlocked layers for its images (counted like an embedding stage), trains
+ * that feed the unlocked layers for its images (counted like an embedding stage, and kept
+ * on disk so that the next run on them computes none), trains
  * the built-in's last layers with the head, stores the embedder with the trained layers
  * beside the head, and the app then serves exactly what was trained: a vector through the
  * stored backbone and head equals the trainer's own computation from the checkpoint's EMA
@@ -109,7 +110,7 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     type Estimate = { imagesToEmbed: number; secondsPerEpoch: number };
     const frozenEstimate = (await call('training.estimate', { datasetId, config: { ...config, backbone: { fineTune: false } } })) as Estimate;
     const tunedEstimate = (await call('training.estimate', { datasetId, config })) as Estimate;
-    // The maps of all 20 images are computed at each start (not cached), and an epoch costs more.
+    // The maps of all 20 images are to compute (none kept yet), and an epoch costs more.
     expect(tunedEstimate.imagesToEmbed - frozenEstimate.imagesToEmbed).toBe(20);
     expect(tunedEstimate.secondsPerEpoch).toBeGreaterThan(frozenEstimate.secondsPerEpoch);
     const seen: TrainingRun[] = [];
@@ -124,6 +125,12 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     // The maps stage is counted like embedding: 16 train and 4 valid images, each once.
     const counted = seen.filter((r) => r.stage === 'embedding' && r.embedding).map((r) => r.embedding!);
     expect(counted.at(-1)).toEqual({ done: 20, total: 20 });
+
+    // The run kept its maps: another run on these images computes none of them again (nor the frozen features).
+    const again = (await call('training.estimate', { datasetId, config })) as Estimate;
+    expect(again.imagesToEmbed).toBe(0);
+    const mapFiles = (await fs.readdir(path.join(fx.dataDir, 'cache', 'tail-maps'), { recursive: true })).filter((f) => String(f).endsWith('.f32'));
+    expect(mapFiles).toHaveLength(20);
 
     const model = (await call('training.models', {})) as { id: string; fineTuned: boolean }[];
     expect(model[0]!.fineTuned).toBe(true);

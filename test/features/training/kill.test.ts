@@ -1,9 +1,10 @@
 /**
- * kill -9 during a fine-tuning run (the backbone's last layer unlocked): once after an
- * epoch's checkpoint, once while the next boot recomputes the backbone maps. The queue
- * resumes the run at each boot from its last checkpoint, and it ends with the very model
- * an uninterrupted run makes (the same head and backbone files, byte for byte), one model,
- * each epoch recorded once.
+ * kill -9 during a fine-tuning run (the backbone's last layer unlocked): once while the
+ * first boot computes the backbone maps (some kept on disk, the rest not yet), once after
+ * an epoch's checkpoint. The queue resumes the run at each boot, from its last checkpoint,
+ * with the maps kept so far read back; it ends with the very model an uninterrupted run
+ * makes (the same head and backbone files, byte for byte), one model, each epoch
+ * recorded once, and every map kept once.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +25,8 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const EPOCHS = 10;
+/** The grocery dataset's 20 images (fine-tuning here uses no views). */
+const MAPS = 20;
 const config = {
   epochs: EPOCHS,
   batchSize: 8,
@@ -55,14 +58,14 @@ function runRow(dataDir: string): RunRow | undefined {
 }
 
 /** One boot of the child engine; `killWhen` (polled) ends it with SIGKILL. Resolves with the run it printed, or null when killed. */
-async function boot(dataDir: string, killWhen?: (row: RunRow | undefined) => boolean): Promise<{ run: TrainingRun; epochs: number[] } | null> {
+async function boot(dataDir: string, killWhen?: () => boolean): Promise<{ run: TrainingRun; epochs: number[] } | null> {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, sharedEmbedderCache, JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   let ended = false;
   const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => ((ended = true), resolve(signal))));
   if (killWhen) {
-    while (!ended && !killWhen(runRow(dataDir))) await sleep(15);
+    while (!ended && !killWhen()) await sleep(15);
     if (!ended) proc.kill('SIGKILL');
     const signal = await exited;
     if (signal === 'SIGKILL') return null;
@@ -102,24 +105,33 @@ describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
     expect(steady!.epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
 
     const dataDir = await library(dir, 'killed');
+    const mapsDir = path.join(dataDir, 'cache', 'tail-maps');
+    const keptMaps = () => {
+      try {
+        return fs.readdirSync(mapsDir, { recursive: true }).filter((f) => String(f).endsWith('.f32')).length;
+      } catch {
+        return 0;
+      }
+    };
+    // While the maps are computed: the first batch is kept, the rest are not.
+    expect(await boot(dataDir, () => keptMaps() > 0)).toBeNull();
+    expect(keptMaps()).toBeLessThan(MAPS);
+    expect(runRow(dataDir)!.epochs_completed).toBe(0);
     // Mid-run: an epoch's checkpoint is saved and the next epochs are under way.
-    expect(await boot(dataDir, (r) => !!r && r.epochs_completed >= 3 && !!r.checkpoint_sha256)).toBeNull();
-    const afterFirst = runRow(dataDir)!;
-    expect(afterFirst.state).toBe('running');
-    expect(afterFirst.epochs_completed).toBeLessThan(EPOCHS);
-    // The next boot recomputes the backbone maps (not kept across runs): killed while it does.
-    let sawRestart = false;
     expect(
-      await boot(dataDir, (r) => {
-        // The first boot left 'training' behind; the resumed job moves through preparing to the maps.
-        if (r && r.stage !== 'training') sawRestart = true;
-        return sawRestart && r?.stage === 'embedding';
+      await boot(dataDir, () => {
+        const r = runRow(dataDir);
+        return !!r && r.epochs_completed >= 3 && !!r.checkpoint_sha256;
       }),
     ).toBeNull();
+    const afterSecond = runRow(dataDir)!;
+    expect(afterSecond.state).toBe('running');
+    expect(afterSecond.epochs_completed).toBeLessThan(EPOCHS);
+    expect(keptMaps()).toBe(MAPS);
     const last = await boot(dataDir);
     expect(last?.run.state, last?.run.error ?? '').toBe('done');
     expect(last!.run.epochsCompleted).toBe(EPOCHS);
-    // The last boot went on from the first boot's checkpoint (epoch 2 or later), not from epoch 1.
+    // The last boot went on from the second boot's checkpoint (epoch 2 or later), not from epoch 1.
     expect(last!.epochs[0]).toBeGreaterThanOrEqual(3);
     expect(last!.epochs.at(-1)).toBe(EPOCHS);
 
@@ -139,5 +151,6 @@ describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
     expect(killed[0]!.backbone_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(killed).toEqual(modelFiles(path.join(dir, 'steady')));
     for (const sha of [killed[0]!.onnx_sha256, killed[0]!.backbone_sha256!]) expect(fs.existsSync(path.join(dataDir, 'blobs', sha.slice(0, 2), sha))).toBe(true);
+    expect(keptMaps()).toBe(MAPS);
   });
 });
