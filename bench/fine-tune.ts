@@ -12,18 +12,25 @@
  * fine-tuned run's seconds per epoch over the frozen run's and its recall gain in points.
  *
  *   node --import tsx bench/fine-tune.ts [--epochs N] [--lrs 2e-5,3e-4] [--layers 1|2]
+ *   node --import tsx bench/fine-tune.ts --maps-cache [--layers 1|2]
+ *       the maps of the 3,017 images computed (the peer), then kept in a TailMapCache and
+ *       read back as a rerun reads them (the page cache dropped first where allowed):
+ *       seconds each way (last line: JSON).
  */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MEASURED_BEST_RECIPE } from '../src-shared/contract/index.js';
-import { OFFLINE_EMBEDDER_320_ID } from '../src-main/features/embeddings/public.js';
+import { loadOfflineTailMapsInProcess, OFFLINE_EMBEDDER_320_ID, TailMapCache } from '../src-main/features/embeddings/public.js';
 import type { TrainingConfigInput } from '../src-main/features/training/config.js';
 import { rowCount } from '../src-main/features/training/dataset.js';
 import { groceryDir, groceryTrainingData, groceryUnavailable, listGrocery } from '../src-main/features/training/dev/grocery-features.js';
 import { trainInWorker } from '../src-main/features/training/train-in-worker.js';
 import type { TailRequest } from '../src-main/features/training/training-protocol.js';
 import type { TrainingEvent } from '../src-main/features/training/trainer.js';
-import { flag, log, pct, round } from './training-output.js';
+import { args, flag, log, pct, round } from './training-output.js';
 
 
 const missing = await groceryUnavailable();
@@ -51,6 +58,42 @@ const trainPaths = listing.images.filter((im) => im.split === 'train').map((im) 
 const validPaths = listing.images.filter((im) => im.split === 'valid').map((im) => path.join(groceryDir, im.path));
 if (trainPaths.length !== rowCount(data.train) || validPaths.length !== rowCount(data.valid)) throw new Error('the listing and the features disagree on the rows');
 log(`data: 320 px built-in's features; ${data.classNames.length} products; train ${rowCount(data.train)} rows, val ${rowCount(data.valid)}; ${epochs} epochs of MEASURED_BEST_RECIPE without views`);
+
+if (args.includes('--maps-cache')) {
+  const paths = [...trainPaths, ...validPaths];
+  const shas = await Promise.all(paths.map(async (p) => createHash('sha256').update(await fs.readFile(p)).digest('hex')));
+  const loaded = await loadOfflineTailMapsInProcess(OFFLINE_EMBEDDER_320_ID, { layers, batchSize: 8 });
+  let t = performance.now();
+  const maps: Float32Array[] = [];
+  for (let i = 0; i < paths.length; i += 8) maps.push(...(await loaded.maps(paths.slice(i, i + 8))));
+  loaded.dispose();
+  const computeSeconds = (performance.now() - t) / 1000;
+  log(`maps of ${paths.length} images computed in ${computeSeconds.toFixed(1)} s`);
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-bench-tail-maps-'));
+  const cache = new TailMapCache(root, OFFLINE_EMBEDDER_320_ID, layers);
+  t = performance.now();
+  let kept = 0;
+  for (const [i, m] of maps.entries()) if (await cache.put(shas[i]!, null, m)) kept++;
+  const writeSeconds = (performance.now() - t) / 1000;
+  // A rerun another day reads from the disk, not the page cache: drop it where allowed (root on Linux).
+  // (Flushed first: dirty pages are not dropped.)
+  spawnSync('sync');
+  const cold = await fs
+    .writeFile('/proc/sys/vm/drop_caches', '3')
+    .then(() => true)
+    .catch(() => false);
+  t = performance.now();
+  let same = 0;
+  for (const [i, m] of maps.entries()) {
+    const back = await cache.get(shas[i]!, null);
+    if (back && Buffer.from(back.buffer).equals(Buffer.from(m.buffer, m.byteOffset, m.byteLength))) same++;
+  }
+  const readSeconds = (performance.now() - t) / 1000;
+  await fs.rm(root, { recursive: true, force: true });
+  log(`kept ${kept} in ${writeSeconds.toFixed(1)} s; read back ${same} identical in ${readSeconds.toFixed(1)} s${cold ? ' (page cache dropped first)' : ''} (${((maps.length * cache.mapBytes) / 2 ** 20).toFixed(0)} MiB)`);
+  log(JSON.stringify({ bench: 'fine-tune-maps', layers, images: paths.length, bytes: maps.length * cache.mapBytes, compute_seconds: round(computeSeconds, 1), write_seconds: round(writeSeconds, 1), read_seconds: round(readSeconds, 1), read_cold: cold, identical: same, compute_over_read: round(computeSeconds / readSeconds, 1) }));
+  process.exit(0);
+}
 
 interface Measured {
   label: string;
