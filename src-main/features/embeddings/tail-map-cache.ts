@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { offlineVariant } from './offline-embedder.js';
 import { offlineTailMapBytes } from './offline-tail.js';
@@ -52,10 +52,40 @@ export class TailMapCache {
   fileOf(sha256: string, view: string | null): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     if (view !== null && !/^[a-z0-9-]+$/.test(view)) throw new Error(`not a view name: ${view}`);
-    return path.join(this.dir, sha256.slice(0, 2), `${sha256}.${view ?? 'image'}.f32`);
+    return path.join(this.dir, sha256.slice(0, 2), `${TailMapCache.keyOf(sha256, view)}.f32`);
   }
 
-  /** Whether the map is cached (synchronous: a stat, for estimates). */
+  /**
+   * The maps kept, as `<sha256>.<view|image>` names (synchronous, for estimates: one
+   * directory listing per fan-out folder rather than a stat per image; sizes are checked
+   * when the maps are read).
+   */
+  keptSync(): Set<string> {
+    const kept = new Set<string>();
+    let folders: string[];
+    try {
+      folders = readdirSync(this.dir);
+    } catch {
+      return kept;
+    }
+    for (const folder of folders) {
+      let names: string[];
+      try {
+        names = readdirSync(path.join(this.dir, folder));
+      } catch {
+        continue;
+      }
+      for (const name of names) if (name.endsWith('.f32')) kept.add(name.slice(0, -4));
+    }
+    return kept;
+  }
+
+  /** The name keptSync() lists a map under. */
+  static keyOf(sha256: string, view: string | null): string {
+    return `${sha256}.${view ?? 'image'}`;
+  }
+
+  /** Whether the map is cached (synchronous: a stat). */
   hasSync(sha256: string, view: string | null): boolean {
     try {
       return statSync(this.fileOf(sha256, view)).size === this.mapBytes;

@@ -175,9 +175,9 @@ export class TrainingService {
     for (const view of views) for (const sha of trainShas) if (!vectors.has(`${backboneId}#${view}`, sha)) imagesToEmbed++;
     // Fine-tuning computes the backbone map of every image (and each view of the train ones) not kept by an earlier run.
     if (config.backbone.fineTune && !problem) {
-      const maps = new TailMapCache(this.deps.tailMapsDir, backboneId, config.backbone.layers);
-      for (const sha of shas) if (!maps.hasSync(sha, null)) imagesToEmbed++;
-      for (const view of views) for (const sha of trainShas) if (!maps.hasSync(sha, view)) imagesToEmbed++;
+      const kept = new TailMapCache(this.deps.tailMapsDir, backboneId, config.backbone.layers).keptSync();
+      for (const sha of shas) if (!kept.has(TailMapCache.keyOf(sha, null))) imagesToEmbed++;
+      for (const view of views) for (const sha of trainShas) if (!kept.has(TailMapCache.keyOf(sha, view))) imagesToEmbed++;
     }
     const throughput = readThroughput(this.deps.db, backboneId, { fineTune: config.backbone.fineTune });
     const e = estimateSeconds({ trainRows: trainRowsPerEpoch(counts, views.length), epochs: config.epochs, imagesToEmbed, throughput });

@@ -29,6 +29,8 @@ describe('the fine-tuning maps cache', () => {
     expect(cache.hasSync(sha(1), null)).toBe(true);
     expect(cache.hasSync(sha(1), 'darker')).toBe(false);
     expect(await cache.get(sha(2), null)).toBeNull();
+    expect([...cache.keptSync()].sort()).toEqual([TailMapCache.keyOf(sha(1), 'mirror'), TailMapCache.keyOf(sha(1), null)].sort());
+    expect(new TailMapCache(path.join(root, 'none'), OFFLINE_EMBEDDER_ID, 1).keptSync().size).toBe(0);
     // Another depth or another built-in never reads these maps.
     expect(await new TailMapCache(root, OFFLINE_EMBEDDER_320_ID, 2, 0).get(sha(1), null)).toBeNull();
     expect(await new TailMapCache(root, OFFLINE_EMBEDDER_ID, 1, 0).get(sha(1), null)).toBeNull();
