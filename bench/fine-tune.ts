@@ -23,6 +23,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MEASURED_BEST_RECIPE } from '../src-shared/contract/index.js';
+import { packageRoot } from '../src-main/engine/package-root.js';
 import { loadOfflineTailMapsInProcess, OFFLINE_EMBEDDER_320_ID, TailMapCache } from '../src-main/features/embeddings/public.js';
 import type { TrainingConfigInput } from '../src-main/features/training/config.js';
 import { rowCount } from '../src-main/features/training/dataset.js';
@@ -69,12 +70,15 @@ if (args.includes('--maps-cache')) {
   loaded.dispose();
   const computeSeconds = (performance.now() - t) / 1000;
   log(`maps of ${paths.length} images computed in ${computeSeconds.toFixed(1)} s`);
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'atolye-bench-tail-maps-'));
+  // Under .bench/, on the checkout's disk (a tmpfs /tmp would make every read a memory copy).
+  await fs.mkdir(path.join(packageRoot, '.bench'), { recursive: true });
+  const root = await fs.mkdtemp(path.join(packageRoot, '.bench', 'tail-maps-'));
   const cache = new TailMapCache(root, OFFLINE_EMBEDDER_320_ID, layers);
   t = performance.now();
   let kept = 0;
   for (const [i, m] of maps.entries()) if (await cache.put(shas[i]!, null, m)) kept++;
   const writeSeconds = (performance.now() - t) / 1000;
+  if (kept !== maps.length) throw new Error(`only ${kept} of ${maps.length} maps were kept (less than 2 GB of disk left?): no read-back figure`);
   // A rerun another day reads from the disk, not the page cache: drop it where allowed (root on Linux).
   // (Flushed first: dirty pages are not dropped.)
   spawnSync('sync');

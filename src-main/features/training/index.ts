@@ -23,7 +23,10 @@ export const trainingFeature = defineFeature<TrainingService>({
     { table: 'trained_models', column: 'backbone_sha256' },
   ],
   create(ctx) {
-    return new TrainingService({ db: ctx.db, store: ctx.store, blobs: ctx.blobs, events: ctx.events, queue: ctx.queue, datasets: ctx.use(datasetsFeature), embeddings: ctx.use(embeddingsFeature), tailMapsDir: path.join(ctx.dataDir, 'cache', 'tail-maps') });
+    return new TrainingService({ db: ctx.db, store: ctx.store, blobs: ctx.blobs, events: ctx.events, queue: ctx.queue, datasets: ctx.use(datasetsFeature), embeddings: ctx.use(embeddingsFeature), tailMapsDir: path.join(ctx.dataDir, 'cache', 'tail-maps'),
+      // Settings `{ training: { tailMapsMinFreeBytes } }`: the free space the maps cache leaves (tests lower it).
+      tailMapsMinFreeBytes: typeof ctx.settings.tailMapsMinFreeBytes === 'number' ? ctx.settings.tailMapsMinFreeBytes : undefined,
+    });
   },
   jobs: (service) => [bindJob(trainingRunJob, service)],
   handlers: (service) => ({

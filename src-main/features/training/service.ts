@@ -59,6 +59,8 @@ export interface TrainingDeps {
   embeddings: EmbeddingsApi;
   /** Where fine-tuning keeps its backbone maps between runs (embeddings' TailMapCache). */
   tailMapsDir: string;
+  /** Free disk space the maps cache leaves (TailMapCache's MIN_FREE_BYTES unless set). */
+  tailMapsMinFreeBytes?: number;
 }
 
 /** A refusal the UI words by its code. */
@@ -504,7 +506,9 @@ export class TrainingService {
   private async train(run: TrainingRun, prepared: PreparedData, resumeFrom: Uint8Array | undefined, ctx: JobContext<unknown, TrainingStage>): Promise<TrainingWorkerResult> {
     let lastStepWrite = 0;
     const tail = run.config.backbone.fineTune ? this.tailRequest(run, prepared) : undefined;
-    const mapsProgress = tail ? this.embeddingProgress(run, prepared.counts, performance.now(), ctx) : null;
+    // Made at the worker's first maps event: its clock starts once the kept maps are read, so
+    // the ETA is the rate of the maps actually computed.
+    let mapsProgress: ((done: number, total: number) => void) | null = null;
     let writes = Promise.resolve();
     const trainRows = prepared.data.train.labels.length;
     const onEvent = (e: TrainingEvent) => {
@@ -513,7 +517,12 @@ export class TrainingService {
       if (this.closed || !this.runs.get(run.id)) return;
       const now = Date.now();
       if (e.type === 'maps') {
-        if (e.done === 0) this.patch(run.id, { stage: 'embedding' });
+        // Every map kept by an earlier run: nothing to embed, training comes next.
+        if (e.total === 0) return;
+        if (e.done === 0) {
+          this.patch(run.id, { stage: 'embedding' });
+          mapsProgress = this.embeddingProgress(run, prepared.counts, performance.now(), ctx);
+        }
         mapsProgress?.(e.done, e.total);
       } else if (e.type === 'started') {
         if (tail) {
@@ -571,7 +580,7 @@ export class TrainingService {
           { name: 'testQueries', dimension: prepared.test.queries.dimension, features: prepared.test.queries.features, index: Int32Array.from(rows.testQueries, (it) => indexOf(it, null)) },
         ]
       : [];
-    return { embedderId: run.backboneId, layers: run.config.backbone.layers, images, index, extra, cache: { root: this.deps.tailMapsDir, capBytes: fineTuneMemoryBudget() } };
+    return { embedderId: run.backboneId, layers: run.config.backbone.layers, images, index, extra, cache: { root: this.deps.tailMapsDir, capBytes: fineTuneMemoryBudget(), minFreeBytes: this.deps.tailMapsMinFreeBytes } };
   }
 
   private async readBlob(sha256: string): Promise<Uint8Array | undefined> {

@@ -16,8 +16,8 @@ export interface TailRequest {
   layers: number;
   /** Each image (and view) once; its sha256 names its map in the cache (an image without one is not cached). */
   images: { path: string; sha256?: string; view: TrainingViewName | null }[];
-  /** Where maps are kept between runs (embeddings' TailMapCache), and the most it may hold. */
-  cache?: { root: string; capBytes: number };
+  /** Where maps are kept between runs (embeddings' TailMapCache), the most it may hold, and the free disk space it leaves. */
+  cache?: { root: string; capBytes: number; minFreeBytes?: number };
   index: { train: Int32Array; valid: Int32Array; gallery?: Int32Array };
   extra: { name: string; dimension: number; features: Float32Array; index: Int32Array }[];
 }

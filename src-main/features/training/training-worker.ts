@@ -18,7 +18,7 @@ import { renderView } from './views.js';
 const MAPS_BATCH = 8;
 
 async function computeTail(req: TailRequest, signal: { readonly aborted: boolean }, progress: (e: TrainingEvent) => void): Promise<TrainingTail> {
-  const cache = req.cache ? new TailMapCache(req.cache.root, req.embedderId, req.layers) : null;
+  const cache = req.cache ? new TailMapCache(req.cache.root, req.embedderId, req.layers, req.cache.minFreeBytes) : null;
   const total = req.images.length;
   const maps = new Array<Float32Array>(total);
   // Maps kept from an earlier run first; only the rest count as work (and in the progress).
@@ -36,12 +36,13 @@ async function computeTail(req: TailRequest, signal: { readonly aborted: boolean
     for (let b = 0; b < missing.length; b += MAPS_BATCH) {
       if (signal.aborted) throw new Error('stopped while computing the backbone maps');
       const chunk = missing.slice(b, b + MAPS_BATCH).map((i) => ({ i, it: req.images[i]! }));
-      // A view that cannot be rendered falls back to the image itself, as its cached vector does.
-      const sources = await Promise.all(chunk.map(({ it }) => (it.view ? renderView(it.path, it.view).catch(() => it.path) : it.path)));
-      const computed = await loaded.maps(sources);
+      // A view that cannot be rendered falls back to the image itself, as its cached vector
+      // does; that map is not kept under the view's name (the next run tries the view again).
+      const sources = await Promise.all(chunk.map(({ it }) => (it.view ? renderView(it.path, it.view).catch(() => null) : it.path)));
+      const computed = await loaded.maps(sources.map((src, k) => src ?? chunk[k]!.it.path));
       for (const [k, { i, it }] of chunk.entries()) {
         maps[i] = computed[k]!;
-        if (cache && it.sha256) await cache.put(it.sha256, it.view, computed[k]!);
+        if (cache && it.sha256 && sources[k] !== null) await cache.put(it.sha256, it.view, computed[k]!);
       }
       progress({ type: 'maps', done: Math.min(missing.length, b + chunk.length), total: missing.length });
     }

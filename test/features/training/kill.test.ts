@@ -57,8 +57,15 @@ function runRow(dataDir: string): RunRow | undefined {
   }
 }
 
-/** One boot of the child engine; `killWhen` (polled) ends it with SIGKILL. Resolves with the run it printed, or null when killed. */
-async function boot(dataDir: string, killWhen?: () => boolean): Promise<{ run: TrainingRun; epochs: number[] } | null> {
+/** What one boot of the child engine did: the run it printed (null when killed), the epochs it trained, the most images it had to embed. */
+interface Boot {
+  run: TrainingRun | null;
+  epochs: number[];
+  embedded: number;
+}
+
+/** One boot of the child engine; `killWhen` (polled) ends it with SIGKILL. */
+async function boot(dataDir: string, killWhen?: () => boolean): Promise<Boot> {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, sharedEmbedderCache, JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -67,13 +74,12 @@ async function boot(dataDir: string, killWhen?: () => boolean): Promise<{ run: T
   if (killWhen) {
     while (!ended && !killWhen()) await sleep(15);
     if (!ended) proc.kill('SIGKILL');
-    const signal = await exited;
-    if (signal === 'SIGKILL') return null;
-  } else {
-    await exited;
   }
+  const killed = (await exited) === 'SIGKILL';
   const lines = out.trim().split('\n');
-  return { run: JSON.parse(lines.at(-1)!) as TrainingRun, epochs: JSON.parse(lines.at(-2)!.replace(/^epochs /, '')) as number[] };
+  const embedded = Math.max(0, ...lines.filter((l) => l.startsWith('embedded ')).map((l) => Number(l.slice('embedded '.length))));
+  if (killed) return { run: null, epochs: [], embedded };
+  return { run: JSON.parse(lines.at(-1)!) as TrainingRun, epochs: JSON.parse(lines.at(-2)!.replace(/^epochs /, '')) as number[], embedded };
 }
 
 async function library(dir: string, name: string): Promise<string> {
@@ -101,8 +107,10 @@ describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
 
   it('resumes from its checkpoint after SIGKILLs and makes the model an uninterrupted run makes', { timeout: 300_000 }, async () => {
     const steady = await boot(await library(dir, 'steady'));
-    expect(steady?.run.state, steady?.run.error ?? '').toBe('done');
-    expect(steady!.epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    expect(steady.run?.state, steady.run?.error ?? '').toBe('done');
+    expect(steady.epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    // The 20 images' features, then their 20 maps.
+    expect(steady.embedded).toBe(MAPS);
 
     const dataDir = await library(dir, 'killed');
     const mapsDir = path.join(dataDir, 'cache', 'tail-maps');
@@ -114,26 +122,30 @@ describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
       }
     };
     // While the maps are computed: the first batch is kept, the rest are not.
-    expect(await boot(dataDir, () => keptMaps() > 0)).toBeNull();
+    expect((await boot(dataDir, () => keptMaps() > 0)).run).toBeNull();
     expect(keptMaps()).toBeLessThan(MAPS);
     expect(runRow(dataDir)!.epochs_completed).toBe(0);
     // Mid-run: an epoch's checkpoint is saved and the next epochs are under way.
-    expect(
-      await boot(dataDir, () => {
-        const r = runRow(dataDir);
-        return !!r && r.epochs_completed >= 3 && !!r.checkpoint_sha256;
-      }),
-    ).toBeNull();
+    const second = await boot(dataDir, () => {
+      const r = runRow(dataDir);
+      return !!r && r.epochs_completed >= 3 && !!r.checkpoint_sha256;
+    });
+    expect(second.run).toBeNull();
+    // It computed only the maps the first boot had not kept.
+    expect(second.embedded).toBeGreaterThan(0);
+    expect(second.embedded).toBeLessThan(MAPS);
     const afterSecond = runRow(dataDir)!;
     expect(afterSecond.state).toBe('running');
     expect(afterSecond.epochs_completed).toBeLessThan(EPOCHS);
     expect(keptMaps()).toBe(MAPS);
     const last = await boot(dataDir);
-    expect(last?.run.state, last?.run.error ?? '').toBe('done');
-    expect(last!.run.epochsCompleted).toBe(EPOCHS);
+    // Every map was kept by then: the last boot embedded nothing.
+    expect(last.embedded).toBe(0);
+    expect(last.run?.state, last.run?.error ?? '').toBe('done');
+    expect(last.run!.epochsCompleted).toBe(EPOCHS);
     // The last boot went on from the second boot's checkpoint (epoch 2 or later), not from epoch 1.
-    expect(last!.epochs[0]).toBeGreaterThanOrEqual(3);
-    expect(last!.epochs.at(-1)).toBe(EPOCHS);
+    expect(last.epochs[0]).toBeGreaterThanOrEqual(3);
+    expect(last.epochs.at(-1)).toBe(EPOCHS);
 
     const db = openQueueDb(dataDir);
     try {
