@@ -65,8 +65,7 @@ if (args.includes('--maps-cache')) {
   const shas = await Promise.all(paths.map(async (p) => createHash('sha256').update(await fs.readFile(p)).digest('hex')));
   const loaded = await loadOfflineTailMapsInProcess(OFFLINE_EMBEDDER_320_ID, { layers, batchSize: 8 });
   let t = performance.now();
-  const maps: Float32Array[] = [];
-  for (let i = 0; i < paths.length; i += 8) maps.push(...(await loaded.maps(paths.slice(i, i + 8))));
+  const maps = await loaded.maps(paths);
   loaded.dispose();
   const computeSeconds = (performance.now() - t) / 1000;
   log(`maps of ${paths.length} images computed in ${computeSeconds.toFixed(1)} s`);

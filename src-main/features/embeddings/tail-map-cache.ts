@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { offlineVariant } from './offline-embedder.js';
 import { offlineTailMapBytes } from './offline-tail.js';
@@ -83,15 +83,6 @@ export class TailMapCache {
   /** The name keptSync() lists a map under. */
   static keyOf(sha256: string, view: string | null): string {
     return `${sha256}.${view ?? 'image'}`;
-  }
-
-  /** Whether the map is cached (synchronous: a stat). */
-  hasSync(sha256: string, view: string | null): boolean {
-    try {
-      return statSync(this.fileOf(sha256, view)).size === this.mapBytes;
-    } catch {
-      return false;
-    }
   }
 
   /** The cached map, or null when absent or not a whole map. A hit counts as a use. */

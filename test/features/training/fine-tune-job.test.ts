@@ -28,6 +28,7 @@ import { trainInWorker } from '../../../src-main/features/training/train-in-work
 import { useEngine } from '../../support/engine.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
 import { groceryDataset } from './grocery-dataset.js';
+import { keptMapFiles } from './helpers.js';
 
 if (groceryMissing) console.warn(`fine-tuning job test skipped: ${groceryMissing}`);
 
@@ -130,8 +131,7 @@ describe.skipIf(groceryMissing)('a fine-tuning run', () => {
     // The run kept its maps: another run on these images computes none of them again (nor the frozen features).
     const again = (await call('training.estimate', { datasetId, config })) as Estimate;
     expect(again.imagesToEmbed).toBe(0);
-    const mapFiles = (await fs.readdir(path.join(fx.dataDir, 'cache', 'tail-maps'), { recursive: true })).filter((f) => String(f).endsWith('.f32'));
-    expect(mapFiles).toHaveLength(20);
+    expect(keptMapFiles(fx.dataDir)).toBe(20);
 
     const model = (await call('training.models', {})) as { id: string; fineTuned: boolean }[];
     expect(model[0]!.fineTuned).toBe(true);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { DOMAIN, type LabelledFeatures, type TrainingData } from '../../../src-main/features/training/dataset.js';
 import { Rng } from '../../../src-main/features/training/rng.js';
 
@@ -50,4 +52,13 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** How many fine-tuning maps a library keeps on disk (its `.f32` files under cache/tail-maps; 0 before any). */
+export function keptMapFiles(dataDir: string): number {
+  try {
+    return fs.readdirSync(path.join(dataDir, 'cache', 'tail-maps'), { recursive: true }).filter((f) => String(f).endsWith('.f32')).length;
+  } catch {
+    return 0;
+  }
 }

@@ -17,6 +17,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { openQueueDb } from '../../queue/helpers.js';
 import { groceryMissing, sharedEmbedderCache } from '../embeddings/grocery-sample.js';
 import { groceryDataset } from './grocery-dataset.js';
+import { keptMapFiles } from './helpers.js';
 
 if (groceryMissing) console.warn(`training kill test skipped: ${groceryMissing}`);
 
@@ -113,14 +114,7 @@ describe.skipIf(groceryMissing)('a fine-tuning run survives kill -9', () => {
     expect(steady.embedded).toBe(MAPS);
 
     const dataDir = await library(dir, 'killed');
-    const mapsDir = path.join(dataDir, 'cache', 'tail-maps');
-    const keptMaps = () => {
-      try {
-        return fs.readdirSync(mapsDir, { recursive: true }).filter((f) => String(f).endsWith('.f32')).length;
-      } catch {
-        return 0;
-      }
-    };
+    const keptMaps = () => keptMapFiles(dataDir);
     // While the maps are computed: the first batch is kept, the rest are not.
     expect((await boot(dataDir, () => keptMaps() > 0)).run).toBeNull();
     expect(keptMaps()).toBeLessThan(MAPS);
